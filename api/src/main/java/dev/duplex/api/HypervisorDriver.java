@@ -1,0 +1,105 @@
+package dev.duplex.api;
+
+import java.util.List;
+
+/**
+ * A connection to one endpoint of a hypervisor platform: the small set of operations the
+ * Duplex engine builds upgrades and failovers from.
+ *
+ * <p>Drivers keep no state the platform does not also keep: a new connection (after the
+ * orchestrator was restarted) must find every image, volume and VM an earlier one created,
+ * by their refs. Operations on an unknown ref throw {@link ObjectNotFoundException} naming
+ * it. Optional operations have default implementations that throw
+ * {@link UnsupportedOperationDriverException}; a driver that supports one overrides it and
+ * declares the matching {@link Capability}.
+ *
+ * <p>Implementations must be safe for use from several threads.
+ */
+public interface HypervisorDriver extends AutoCloseable {
+    /** The driver's kind, as {@link DriverProvider#kind()}. */
+    String kind();
+
+    /** What this endpoint supports. */
+    Capabilities capabilities();
+
+    /** Registers a new software image ahead of use; it holds no database. */
+    ImageRef registerImage(ImageSpec spec);
+
+    /** The images registered on this endpoint. */
+    List<ImageInfo> listImages();
+
+    /** Removes an image no VM uses; refuses with {@link ConflictException} if one does. */
+    void deleteImage(ImageRef image);
+
+    /** Creates an external volume (a database volume), empty. */
+    VolumeRef createVolume(VolumeSpec spec);
+
+    /** The volumes on this endpoint. */
+    List<VolumeInfo> listVolumes();
+
+    /**
+     * Deletes a volume. The engine never calls this: data volumes are the operator's to delete.
+     * Refuses with {@link ConflictException} while a VM links to the volume.
+     */
+    void deleteVolume(VolumeRef volume);
+
+    /**
+     * Defines a VM from an image with links to external volumes, stopped. This is the seed's
+     * "link set in the image": the VM uses the linked volume, it gets no copy of it.
+     *
+     * @throws UnsupportedOperationDriverException for a link mode the driver lacks
+     */
+    VmRef createVm(VmSpec spec);
+
+    /** The VMs on this endpoint. */
+    List<VmInfo> listVms();
+
+    /** What the platform says about one VM now. */
+    VmInfo describeVm(VmRef vm);
+
+    /**
+     * Starts a stopped VM. Copies {@link VolumeLink.Mode#COPY_AT_BOOT} links' content in first.
+     * Returns when the platform reports the VM running; the guest's own health is the engine's business.
+     */
+    BootReport start(VmRef vm);
+
+    /** Stops a VM; stopping a stopped VM does nothing. Returns when the VM is stopped. */
+    void stop(VmRef vm, StopMode mode);
+
+    /** The VM's power state now. */
+    default VmState state(VmRef vm) {
+        return describeVm(vm).state();
+    }
+
+    /** Deletes a stopped VM. Never deletes its linked volumes. Refuses a running VM with {@link ConflictException}. */
+    void deleteVm(VmRef vm);
+
+    /**
+     * Copies one volume's content into another (the old way of moving a database to a new VM,
+     * kept to measure the zero-copy upgrade against). Needs {@link Capability#VOLUME_COPY}.
+     *
+     * @return the number of bytes copied
+     */
+    default long copyVolume(VolumeRef from, VolumeRef to, CopyProgress progress) {
+        throw new UnsupportedOperationDriverException(kind(), "volume copy");
+    }
+
+    /** Attaches a volume to a running VM. Needs {@link Capability#HOT_ATTACH}. */
+    default void attachVolume(VmRef vm, VolumeLink link) {
+        throw new UnsupportedOperationDriverException(kind(), "hot attach");
+    }
+
+    /** Detaches a volume from a running VM. Needs {@link Capability#HOT_ATTACH}. */
+    default void detachVolume(VmRef vm, VolumeRef volume) {
+        throw new UnsupportedOperationDriverException(kind(), "hot detach");
+    }
+
+    /** The VM's operating-environment store. Needs {@link Capability#ENVIRONMENT_STORE}. */
+    default EnvironmentStore environment(VmRef vm) {
+        throw new UnsupportedOperationDriverException(kind(), "environment store");
+    }
+
+    /** Releases the connection. Running VMs keep running. */
+    @Override
+    void close();
+}
