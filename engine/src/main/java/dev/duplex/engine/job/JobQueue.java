@@ -1,0 +1,52 @@
+package dev.duplex.engine.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The job port: creation, claiming across processes, heartbeats, and the step journal.
+ */
+public interface JobQueue {
+    /**
+     * Creates a PENDING job. Refused by the database with {@link LiveJobExistsException} when the
+     * pair already has a live job.
+     */
+    Job create(String kind, String pair, String requestedBy, java.util.Map<String, String> parameters);
+
+    Optional<Job> job(long id);
+
+    /** The pair's live job, if any. */
+    Optional<Job> liveJob(String pair);
+
+    /** The pair's jobs, newest first. */
+    List<Job> jobs(String pair);
+
+    /**
+     * Claims one job for {@code node}: a PENDING job, or a live job whose owner's heartbeat is
+     * older than {@code staleAfter}. Uses row locks ({@code FOR UPDATE SKIP LOCKED}) so that two
+     * processes never claim the same job. The claimed job is RUNNING and owned by {@code node}.
+     */
+    Optional<Job> claim(String node, Duration staleAfter);
+
+    /** Claims one given job, under the same rule as {@link #claim}. */
+    Optional<Job> claim(long jobId, String node, Duration staleAfter);
+
+    /** Refreshes the heartbeat; false if {@code node} no longer owns the job (it was taken over). */
+    boolean heartbeat(long jobId, String node);
+
+    /** Ends a job (SUCCEEDED, FAILED, ROLLED_BACK) and releases it. */
+    void finish(long jobId, JobState state, Optional<String> error);
+
+    /** Journals that a step starts. Written (committed) before the step runs. */
+    void stepStarted(long jobId, String stepId);
+
+    /** Journals that a step ended, with what it produced. */
+    void stepDone(long jobId, String stepId, java.util.Map<String, String> outputs);
+
+    /** Journals that a step failed. */
+    void stepFailed(long jobId, String stepId, String error);
+
+    /** The job's journal in the order written (the latest record per step). */
+    List<StepRecord> journal(long jobId);
+}

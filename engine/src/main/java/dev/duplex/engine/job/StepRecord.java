@@ -1,0 +1,30 @@
+package dev.duplex.engine.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One journal line of a job.
+ *
+ * @param jobId the job
+ * @param stepId the step's id ({@code S21}, {@code S22}, ... or {@code R1}... for rollback)
+ * @param state started, done or failed
+ * @param startedAt when it started
+ * @param endedAt when it ended, if it did
+ * @param error why it failed
+ * @param outputs what it created or learned (driver refs of new VMs, bytes copied), so resume and rollback can find them
+ */
+public record StepRecord(long jobId, String stepId, StepState state, Instant startedAt, Optional<Instant> endedAt,
+        Optional<String> error, Map<String, String> outputs) {
+    public StepRecord {
+        requireNonNull(stepId, "stepId is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(startedAt, "startedAt is null");
+        requireNonNull(endedAt, "endedAt is null");
+        requireNonNull(error, "error is null");
+        outputs = Map.copyOf(requireNonNull(outputs, "outputs is null"));
+    }
+}
