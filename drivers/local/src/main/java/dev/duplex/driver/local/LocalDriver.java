@@ -1,0 +1,440 @@
+package dev.duplex.driver.local;
+
+import dev.duplex.api.BootReport;
+import dev.duplex.api.Capabilities;
+import dev.duplex.api.ConflictException;
+import dev.duplex.api.CopyProgress;
+import dev.duplex.api.EnvironmentStore;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageInfo;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.ImageSpec;
+import dev.duplex.api.InvalidSpecException;
+import dev.duplex.api.ObjectId;
+import dev.duplex.api.ObjectKind;
+import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.PlatformException;
+import dev.duplex.api.StopMode;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeInfo;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A connection to one local endpoint: a state folder holding {@code images/}, {@code volumes/}
+ * and {@code vms/}. All state is on disk, so a new instance finds everything an earlier one
+ * (or a crashed orchestrator) left, running VMs included.
+ *
+ * <p>Thread safety: each object has its own lock ({@link ObjectLocks}); operations on different
+ * objects run in parallel.
+ */
+final class LocalDriver implements HypervisorDriver {
+    private static final String ENV_PREFIX = "env.";
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** How long a VM's process group may take to vanish after SIGKILL before we call it a platform error. */
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final LocalSettings settings;
+    private final Path images;
+    private final Path volumes;
+    private final Path vms;
+    private final ObjectLocks locks = new ObjectLocks();
+
+    LocalDriver(LocalSettings settings) {
+        this.settings = settings;
+        this.images = settings.stateDirectory().resolve("images");
+        this.volumes = settings.stateDirectory().resolve("volumes");
+        this.vms = settings.stateDirectory().resolve("vms");
+    }
+
+    @Override
+    public String kind() {
+        return LocalDriverProvider.KIND;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return LocalDriverProvider.CAPABILITIES;
+    }
+
+    // ---- images
+
+    @Override
+    public ImageRef registerImage(ImageSpec spec) {
+        ObjectId object = new ObjectId(ObjectKind.IMAGE, spec.name());
+        try (var held = locks.lock("image-name:" + spec.name())) {
+            if (listImages().stream().anyMatch(i -> i.image().name().equals(spec.name()))) {
+                throw new ConflictException("An image named " + spec.name() + " is already registered", object);
+            }
+            return IoErrors.call("register the image", object,
+                    () -> ImageFolder.register(images, Ids.newId(spec.name()), spec).ref());
+        }
+    }
+
+    @Override
+    public List<ImageInfo> listImages() {
+        return IoErrors.call("list images", null, () -> {
+            List<ImageInfo> result = new ArrayList<>();
+            for (Path folder : children(images)) {
+                ImageFolder image = new ImageFolder(folder);
+                readIfPresent(image::exists, image::info).ifPresent(result::add);
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void deleteImage(ImageRef ref) {
+        ImageFolder image = image(ref);
+        try (var held = locks.lock("image:" + ref.id())) {
+            List<String> users = vmsWhere(d -> d.image().id().equals(ref.id()));
+            if (!users.isEmpty()) {
+                throw new ConflictException("Image " + ref + " is used by VM(s) " + String.join(", ", users)
+                        + "; delete them first", ObjectId.of(ref));
+            }
+            IoErrors.call("delete the image", ObjectId.of(ref), () -> {
+                image.delete();
+                return null;
+            });
+        }
+    }
+
+    // ---- volumes
+
+    @Override
+    public VolumeRef createVolume(VolumeSpec spec) {
+        ObjectId object = new ObjectId(ObjectKind.VOLUME, spec.name());
+        try (var held = locks.lock("volume-name:" + spec.name())) {
+            if (listVolumes().stream().anyMatch(v -> v.volume().name().equals(spec.name()))) {
+                throw new ConflictException("A volume named " + spec.name() + " already exists", object);
+            }
+            String id = Ids.newId(spec.name());
+            IoErrors.call("create the volume", object, () -> VolumeFolder.create(volumes, id, spec));
+            return new VolumeRef(id, spec.name());
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() {
+        return IoErrors.call("list volumes", null, () -> {
+            List<VolumeInfo> result = new ArrayList<>();
+            for (Path folder : children(volumes)) {
+                VolumeFolder volume = new VolumeFolder(folder);
+                readIfPresent(volume::exists, volume::info).ifPresent(result::add);
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void deleteVolume(VolumeRef ref) {
+        VolumeFolder volume = volume(ref);
+        try (var held = locks.lock("volume:" + ref.id())) {
+            List<String> users = vmsWhere(d -> d.links().stream().anyMatch(l -> l.volume().id().equals(ref.id())));
+            if (!users.isEmpty()) {
+                throw new ConflictException("Volume " + ref + " is linked to VM(s) " + String.join(", ", users)
+                        + "; delete them first", ObjectId.of(ref));
+            }
+            IoErrors.call("delete the volume", ObjectId.of(ref), () -> {
+                volume.delete();
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public long copyVolume(VolumeRef from, VolumeRef to, CopyProgress progress) {
+        if (from.id().equals(to.id())) {
+            throw new InvalidSpecException("Cannot copy volume " + from + " onto itself", ObjectId.of(from));
+        }
+        VolumeFolder source = volume(from);
+        VolumeFolder target = volume(to);
+        try (var held = locks.lock("volume:" + from.id(), "volume:" + to.id())) {
+            return IoErrors.call("copy volume " + from + " into " + to, ObjectId.of(to), () -> {
+                // Copy beside the target, then swap: the target never holds a mix of old and new content.
+                String nonce = UUID.randomUUID().toString().substring(0, 8);
+                Path staging = target.folder().resolve(".copy-" + nonce);
+                Path old = target.folder().resolve(".old-" + nonce);
+                try {
+                    long copied = TreeCopy.copy(source.data(), staging, progress);
+                    Files.move(target.data(), old);
+                    Files.move(staging, target.data());
+                    return copied;
+                } finally {
+                    TreeDeletion.delete(staging);
+                    TreeDeletion.delete(old);
+                }
+            });
+        }
+    }
+
+    // ---- VMs
+
+    @Override
+    public VmRef createVm(VmSpec spec) {
+        ObjectId object = new ObjectId(ObjectKind.VM, spec.name());
+        environmentOf(spec, object); // validates the properties
+        for (VolumeLink link : spec.links()) {
+            if (VmFolder.mountPoint(Path.of("/root"), link.mountPath()).isEmpty()) {
+                throw new InvalidSpecException("Mount path '" + link.mountPath() + "' of VM " + spec.name()
+                        + " must name a folder inside the VM's root folder", object);
+            }
+        }
+        List<String> keys = new ArrayList<>(List.of("vm-name:" + spec.name(), "image:" + spec.image().id()));
+        spec.links().forEach(l -> keys.add("volume:" + l.volume().id()));
+        try (var held = locks.lock(keys.toArray(String[]::new))) {
+            image(spec.image());
+            spec.links().forEach(l -> volume(l.volume()));
+            if (!vmsWhere(d -> d.vm().name().equals(spec.name())).isEmpty()) {
+                throw new ConflictException("A VM named " + spec.name() + " already exists", object);
+            }
+            String id = Ids.newId(spec.name());
+            IoErrors.call("create the VM", object, () -> VmFolder.create(vms, id, spec));
+            return new VmRef(id, spec.name());
+        }
+    }
+
+    @Override
+    public List<VmInfo> listVms() {
+        return IoErrors.call("list VMs", null, () -> {
+            List<VmInfo> result = new ArrayList<>();
+            for (Path folder : children(vms)) {
+                VmFolder vm = new VmFolder(folder);
+                readIfPresent(vm::exists, () -> info(vm)).ifPresent(result::add);
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public VmInfo describeVm(VmRef ref) {
+        VmFolder vm = vm(ref);
+        return IoErrors.call("describe the VM", ObjectId.of(ref), () -> info(vm));
+    }
+
+    @Override
+    public VmState state(VmRef ref) {
+        VmFolder vm = vm(ref);
+        return IoErrors.call("read the state of the VM", ObjectId.of(ref), vm::state);
+    }
+
+    @Override
+    public BootReport start(VmRef ref) {
+        try (var held = locks.lock("vm:" + ref.id())) {
+            VmFolder vm = vm(ref);
+            return IoErrors.call("start the VM", ObjectId.of(ref), () -> {
+                if (vm.state() == VmState.RUNNING) {
+                    throw new ConflictException("VM " + ref + " is already running", ObjectId.of(ref));
+                }
+                VmFolder.Definition definition = vm.definition();
+                ImageFolder image = image(definition.image());
+                return new VmBoot(vm, definition, image, this::volume).boot(
+                        environmentOf(definition, image.info().softwareVersion(), vm.root()));
+            });
+        }
+    }
+
+    @Override
+    public void stop(VmRef ref, StopMode mode) {
+        try (var held = locks.lock("vm:" + ref.id())) {
+            VmFolder vm = vm(ref);
+            IoErrors.call("stop the VM", ObjectId.of(ref), () -> {
+                stopLocked(vm, mode);
+                return null;
+            });
+        }
+    }
+
+    private void stopLocked(VmFolder vm, StopMode mode) throws IOException {
+        Optional<VmProcess> process = vm.process();
+        if (process.isEmpty()) {
+            return; // never started
+        }
+        // The marker goes first: whoever sees the process gone from now on knows it was asked to go.
+        if (!Files.exists(vm.stopMarker())) {
+            PropertiesFile.writeAtomically(vm.stopMarker(), (Instant.now() + " " + mode + "\n").getBytes());
+        }
+        if (!process.get().alive()) {
+            return; // already stopped (or crashed; now acknowledged as stopped)
+        }
+        VmProcess running = process.get();
+        if (mode == StopMode.GRACEFUL) {
+            signal(running, "TERM");
+            if (awaitGroupGone(running, settings.stopGrace())) {
+                return;
+            }
+        }
+        signal(running, "KILL");
+        if (!awaitGroupGone(running, KILL_TIMEOUT)) {
+            throw new PlatformException("Process group " + running.pid() + " of VM " + vm.id()
+                    + " survived SIGKILL for " + KILL_TIMEOUT.toSeconds() + " s", new ObjectId(ObjectKind.VM, vm.id()));
+        }
+    }
+
+    private static void signal(VmProcess process, String signal) throws IOException {
+        try {
+            process.signalGroup(signal);
+        } catch (IOException e) {
+            // kill fails when the group vanished between our check and the signal: that is success.
+            if (process.groupAlive()) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean awaitGroupGone(VmProcess process, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (process.groupAlive()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            VmProcess.pause();
+        }
+        return true;
+    }
+
+    @Override
+    public void deleteVm(VmRef ref) {
+        try (var held = locks.lock("vm:" + ref.id())) {
+            VmFolder vm = vm(ref);
+            IoErrors.call("delete the VM", ObjectId.of(ref), () -> {
+                if (vm.state() == VmState.RUNNING) {
+                    throw new ConflictException("VM " + ref + " is running; stop it before deleting it", ObjectId.of(ref));
+                }
+                vm.delete();
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public EnvironmentStore environment(VmRef ref) {
+        VmFolder vm = vm(ref);
+        return new FileEnvironmentStore(vm.environment(), ref, locks.of("environment:" + ref.id()));
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: VMs are independent processes and all state is on disk.
+    }
+
+    // ---- lookups
+
+    private ImageFolder image(ImageRef ref) {
+        ImageFolder image = new ImageFolder(images.resolve(safe(ref.id())));
+        if (!Ids.isValid(ref.id()) || !image.exists()) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        return image;
+    }
+
+    private VolumeFolder volume(VolumeRef ref) {
+        VolumeFolder volume = new VolumeFolder(volumes.resolve(safe(ref.id())));
+        if (!Ids.isValid(ref.id()) || !volume.exists()) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        return volume;
+    }
+
+    private VmFolder vm(VmRef ref) {
+        VmFolder vm = new VmFolder(vms.resolve(safe(ref.id())));
+        if (!Ids.isValid(ref.id()) || !vm.exists()) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        return vm;
+    }
+
+    /** An id that is not one of ours must not reach the file system as a path (no "../"). */
+    private static String safe(String id) {
+        return Ids.isValid(id) ? id : "invalid-id";
+    }
+
+    private static VmInfo info(VmFolder vm) throws IOException {
+        VmFolder.Definition definition = vm.definition();
+        return new VmInfo(definition.vm(), definition.image(), vm.state(), definition.links());
+    }
+
+    /** Names of the VMs whose definition matches. */
+    private List<String> vmsWhere(java.util.function.Predicate<VmFolder.Definition> test) {
+        return IoErrors.call("list VMs", null, () -> {
+            List<String> names = new ArrayList<>();
+            for (Path folder : children(vms)) {
+                VmFolder vm = new VmFolder(folder);
+                readIfPresent(vm::exists, vm::definition).filter(test).ifPresent(d -> names.add(d.vm().toString()));
+            }
+            return names;
+        });
+    }
+
+    /** The object folders under {@code root}; staging folders (dot names) are not objects yet. */
+    private static List<Path> children(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** Reads an object that another thread may delete meanwhile: gone means skipped, not failed. */
+    private static <T> Optional<T> readIfPresent(java.util.function.BooleanSupplier exists, IoErrors.IoWork<T> read)
+            throws IOException {
+        if (!exists.getAsBoolean()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(read.run());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, String> environmentOf(VmSpec spec, ObjectId object) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        spec.properties().forEach((key, value) -> {
+            String name = key.startsWith(ENV_PREFIX) ? key.substring(ENV_PREFIX.length()) : null;
+            if (name == null) {
+                throw new InvalidSpecException("Unknown property '" + key + "' for VM " + spec.name()
+                        + "; the local driver knows only 'env.<NAME>' (an environment variable of the VM's process)", object);
+            }
+            if (!ENV_NAME.matcher(name).matches() || name.startsWith("DUPLEX_")) {
+                throw new InvalidSpecException("Property '" + key + "' of VM " + spec.name() + " does not name a valid"
+                        + " environment variable (letters, digits, '_'; DUPLEX_* is reserved)", object);
+            }
+            environment.put(name, value);
+        });
+        return environment;
+    }
+
+    private static Map<String, String> environmentOf(VmFolder.Definition definition, String version, Path root) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("DUPLEX_VM_NAME", definition.vm().name());
+        environment.put("DUPLEX_VM_ID", definition.vm().id());
+        environment.put("DUPLEX_VM_ROOT", root.toAbsolutePath().toString());
+        environment.put("DUPLEX_IMAGE_VERSION", version);
+        definition.properties().forEach((key, value) -> environment.put(key.substring(ENV_PREFIX.length()), value));
+        return environment;
+    }
+}

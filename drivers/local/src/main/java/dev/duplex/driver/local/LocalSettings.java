@@ -1,0 +1,70 @@
+package dev.duplex.driver.local;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.DriverConfig;
+import dev.duplex.api.InvalidSpecException;
+import dev.duplex.api.ObjectId;
+import dev.duplex.api.ObjectKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The local driver's settings, read from a {@link DriverConfig}.
+ *
+ * @param stateDirectory where images, volumes and VMs live
+ * @param stopGrace how long a graceful stop waits after SIGTERM before SIGKILL
+ */
+record LocalSettings(Path stateDirectory, Duration stopGrace) {
+    static final String STOP_GRACE_MS = "stop-grace-ms";
+    private static final Set<String> KNOWN_PROPERTIES = Set.of(STOP_GRACE_MS);
+
+    LocalSettings {
+        requireNonNull(stateDirectory, "stateDirectory is null");
+        requireNonNull(stopGrace, "stopGrace is null");
+    }
+
+    /** Reads the settings; a wrong URI or an unknown or malformed property is an {@link InvalidSpecException}. */
+    static LocalSettings from(DriverConfig config) {
+        ObjectId endpoint = new ObjectId(ObjectKind.ENDPOINT, config.endpoint());
+        for (String key : config.properties().keySet()) {
+            if (!KNOWN_PROPERTIES.contains(key)) {
+                throw new InvalidSpecException("Unknown property '" + key + "' for the local driver of endpoint "
+                        + config.endpoint() + "; known properties: " + KNOWN_PROPERTIES, endpoint);
+            }
+        }
+        return new LocalSettings(stateDirectory(config, endpoint), stopGrace(config, endpoint));
+    }
+
+    private static Path stateDirectory(DriverConfig config, ObjectId endpoint) {
+        String uri = config.uri();
+        if (uri.equals("local:") || uri.equals("local://")) {
+            return config.workDirectory().toAbsolutePath();
+        }
+        if (uri.startsWith("local:/")) {
+            String path = uri.substring("local:".length());
+            // local:///abs is the URI spelling of local:/abs; both name the same folder.
+            if (path.startsWith("///")) {
+                path = path.substring(2);
+            }
+            return Path.of(path).normalize();
+        }
+        throw new InvalidSpecException("The local driver of endpoint " + config.endpoint() + " needs a URI 'local:' or "
+                + "'local:/absolute/state/folder', not '" + config.redactedUri() + "'", endpoint);
+    }
+
+    private static Duration stopGrace(DriverConfig config, ObjectId endpoint) {
+        String value = config.property(STOP_GRACE_MS, "5000");
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return Duration.ofMillis(millis);
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException("Property '" + STOP_GRACE_MS + "' of endpoint " + config.endpoint()
+                    + " must be a number of milliseconds, 0 or more, not '" + value + "'", endpoint, e);
+        }
+    }
+}

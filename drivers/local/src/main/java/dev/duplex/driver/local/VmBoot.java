@@ -1,0 +1,58 @@
+package dev.duplex.driver.local;
+
+import dev.duplex.api.BootReport;
+import dev.duplex.api.CopyProgress;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Boots one VM: rebuilds its root folder from the image, puts each linked volume in place (a
+ * symbolic link for {@link VolumeLink.Mode#MOUNT_AT_BOOT}, a copy for
+ * {@link VolumeLink.Mode#COPY_AT_BOOT}) and launches its process.
+ */
+final class VmBoot {
+    private final VmFolder vm;
+    private final VmFolder.Definition definition;
+    private final ImageFolder image;
+    private final Function<VolumeRef, VolumeFolder> volumes;
+
+    VmBoot(VmFolder vm, VmFolder.Definition definition, ImageFolder image, Function<VolumeRef, VolumeFolder> volumes) {
+        this.vm = vm;
+        this.definition = definition;
+        this.image = image;
+        this.volumes = volumes;
+    }
+
+    BootReport boot(Map<String, String> environment) throws IOException {
+        Path root = vm.root();
+        // A fresh root each boot: what the last run wrote outside its volumes is not kept, as with a VM's image.
+        // Links are deleted as links, so mounted volumes are untouched.
+        TreeDeletion.deleteContent(root);
+        Files.createDirectories(root);
+        TreeCopy.copy(image.content(), root, CopyProgress.NONE);
+        long copied = 0;
+        long copyNanos = 0;
+        for (VolumeLink link : definition.links()) {
+            Path mountPoint = VmFolder.mountPoint(root, link.mountPath()).orElseThrow();
+            VolumeFolder volume = volumes.apply(link.volume());
+            Files.createDirectories(mountPoint.getParent());
+            TreeDeletion.delete(mountPoint); // the image may ship a placeholder there
+            if (link.mode() == VolumeLink.Mode.MOUNT_AT_BOOT) {
+                Files.createSymbolicLink(mountPoint, volume.data().toAbsolutePath());
+            } else {
+                long started = System.nanoTime();
+                copied += TreeCopy.copy(volume.data(), mountPoint, CopyProgress.NONE);
+                copyNanos += System.nanoTime() - started;
+            }
+        }
+        Files.deleteIfExists(vm.stopMarker());
+        VmProcess.launch(root, vm.console(), vm.processRecord(), image.command(), environment);
+        return new BootReport(definition.vm(), copied, Duration.ofNanos(copyNanos));
+    }
+}
