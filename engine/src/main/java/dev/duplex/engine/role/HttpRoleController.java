@@ -1,0 +1,231 @@
+package dev.duplex.engine.role;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.Redaction;
+import dev.duplex.api.role.HealthStatus;
+import dev.duplex.api.role.PairContext;
+import dev.duplex.api.role.ResyncStatus;
+import dev.duplex.api.role.Role;
+import dev.duplex.api.role.RoleController;
+import dev.duplex.api.role.RoleControllerException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A role controller that calls the application's HTTP endpoints.
+ *
+ * <p>Settings ({@code type=http}); every URL is a template:
+ * <ul>
+ *   <li>{@code role-url} (default {@code {base}/role}): GET, answers {@code {"role":"ACT"|"SBY"}}.
+ *   <li>{@code switchover-url} (default {@code {base}/role?to={role}}): POST, first to the old active
+ *       with {@code {role}=SBY}, then to the new active with {@code ACT}; any 2xx means done.
+ *   <li>{@code sync-url} (default {@code {base}/sync}): GET on the standby, answers
+ *       {@code {"in_sync":true|false,"lag":n}} ({@code lag} optional).
+ *   <li>{@code resync-url} (default {@code {base}/resync}; {@code none} to skip): POST on the standby, 2xx.
+ *   <li>{@code health-url} (default {@code {base}/health}): GET, answers {@code {"status":"ok","version":"v2"}};
+ *       a status other than {@code ok}, a non-2xx answer or a refused connection is unhealthy.
+ *   <li>{@code timeout-ms} (default 5000): per request.
+ * </ul>
+ * Placeholders: {@code {pair}}, {@code {member}}, {@code {role}}, {@code {base}} (default
+ * {@code http://{host}:{port}}) and any other {@code {key}}, looked up per member in the setting
+ * {@code member.<member>.<key>}, then the member VM's property {@code <key>}, then the setting
+ * {@code <key>}; {@code host} defaults to {@code 127.0.0.1}. So {@code member.kv-0.base=http://10.0.0.5:8080}
+ * or {@code member.kv-0.port=8081} map a member to its address. Answers that are not the JSON
+ * above are a {@link RoleControllerException} quoting them.
+ */
+public final class HttpRoleController implements RoleController {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
+
+    private final Settings settings;
+    private final String roleUrl;
+    private final String switchoverUrl;
+    private final String syncUrl;
+    private final Optional<String> resyncUrl;
+    private final String healthUrl;
+    private final Duration timeout;
+    private final HttpClient client;
+
+    public HttpRoleController(Map<String, String> settings) {
+        this.settings = new Settings("http", requireNonNull(settings, "settings is null"));
+        this.roleUrl = this.settings.orDefault("role-url", "{base}/role");
+        this.switchoverUrl = this.settings.orDefault("switchover-url", "{base}/role?to={role}");
+        this.syncUrl = this.settings.orDefault("sync-url", "{base}/sync");
+        String resync = this.settings.orDefault("resync-url", "{base}/resync");
+        this.resyncUrl = resync.equals("none") ? Optional.empty() : Optional.of(resync);
+        this.healthUrl = this.settings.orDefault("health-url", "{base}/health");
+        this.timeout = this.settings.millis("timeout-ms", 5_000);
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public String describe() {
+        return "http";
+    }
+
+    @Override
+    public Map<String, Role> roles(PairContext pair) {
+        Map<String, Role> roles = new LinkedHashMap<>();
+        for (PairContext.Member member : pair.members()) {
+            String url = url(roleUrl, pair, member, null);
+            JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+            String role = read(member.name(), url, () -> answer.string("role"));
+            roles.put(member.name(), Role.parse(role).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
+                    "GET " + Redaction.redactUri(url) + " answered role \"" + role + "\"; expected ACT or SBY")));
+        }
+        return roles;
+    }
+
+    @Override
+    public void switchover(PairContext pair, String newActiveMember) {
+        PairContext.Member newActive = pair.member(newActiveMember);
+        PairContext.Member oldActive = pair.peer(newActiveMember);
+        call(oldActive.name(), "POST", url(switchoverUrl, pair, oldActive, Role.SBY), true);
+        call(newActive.name(), "POST", url(switchoverUrl, pair, newActive, Role.ACT), true);
+    }
+
+    @Override
+    public ResyncStatus resyncStatus(PairContext pair, String standbyMember) {
+        PairContext.Member member = pair.member(standbyMember);
+        String url = url(syncUrl, pair, member, Role.SBY);
+        JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+        return read(member.name(), url, () -> {
+            boolean inSync = answer.bool("in_sync");
+            Optional<Long> lag = answer.optionalLong("lag");
+            if (lag.isPresent() && lag.get() < 0) {
+                throw new IllegalArgumentException("field \"lag\" is negative: " + lag.get());
+            }
+            if (inSync) {
+                if (lag.isPresent() && lag.get() != 0) {
+                    throw new IllegalArgumentException("in_sync is true but lag is " + lag.get());
+                }
+                return ResyncStatus.inSync();
+            }
+            return lag.filter(n -> n > 0).map(ResyncStatus::lagging)
+                    .orElseGet(() -> ResyncStatus.unknown("not in sync, lag not reported"));
+        });
+    }
+
+    @Override
+    public void resync(PairContext pair, String standbyMember) {
+        if (resyncUrl.isPresent()) {
+            PairContext.Member member = pair.member(standbyMember);
+            call(member.name(), "POST", url(resyncUrl.get(), pair, member, Role.SBY), true);
+        }
+    }
+
+    @Override
+    public HealthStatus health(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        String url = url(healthUrl, pair, member, null);
+        HttpResponse<String> response;
+        try {
+            response = call(memberName, "GET", url, false);
+        } catch (RoleControllerException unreachable) {
+            return HealthStatus.unhealthy(unreachable.getMessage());
+        }
+        if (response.statusCode() / 100 != 2) {
+            return HealthStatus.unhealthy("GET " + Redaction.redactUri(url) + " answered HTTP " + response.statusCode()
+                    + " " + JsonObject.quote(response.body()));
+        }
+        JsonObject answer = json(memberName, url, response.body());
+        String status = read(memberName, url, () -> answer.string("status"));
+        Optional<String> version = answer.optionalString("version");
+        return new HealthStatus(status.equalsIgnoreCase("ok"), version, "status " + status + version.map(v -> ", version " + v).orElse(""));
+    }
+
+    private String url(String template, PairContext pair, PairContext.Member member, Role role) {
+        return expand(template, pair, member, role, 0);
+    }
+
+    private String expand(String template, PairContext pair, PairContext.Member member, Role role, int depth) {
+        if (depth > 4) {
+            throw new IllegalArgumentException("The http role controller's URL templates refer to each other in a loop: " + template);
+        }
+        Matcher matcher = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String key = matcher.group(1);
+            String value = switch (key) {
+                case "pair" -> pair.pair();
+                case "member" -> member.name();
+                case "role" -> {
+                    if (role == null) {
+                        throw new IllegalArgumentException("URL template '" + template + "' uses {role} where there is none");
+                    }
+                    yield role.name();
+                }
+                default -> expand(lookup(key, pair, member), pair, member, role, depth + 1);
+            };
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private String lookup(String key, PairContext pair, PairContext.Member member) {
+        Optional<String> value = settings.optional("member." + member.name() + "." + key)
+                .or(() -> Optional.ofNullable(member.properties().get(key)))
+                .or(() -> settings.optional(key));
+        if (value.isPresent()) {
+            return value.get();
+        }
+        return switch (key) {
+            case "base" -> "http://{host}:{port}";
+            case "host" -> "127.0.0.1";
+            default -> throw new RoleControllerException(describe(), member.name(), "no value for {" + key
+                    + "} in the URL templates of pair " + pair.pair() + "; set member." + member.name() + "." + key + " or " + key);
+        };
+    }
+
+    private HttpResponse<String> call(String member, String method, String url, boolean require2xx) {
+        String shown = method + " " + Redaction.redactUri(url);
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
+        } catch (IllegalArgumentException e) {
+            throw new RoleControllerException(describe(), member, "bad URL for " + shown + ": " + e.getMessage(), e);
+        }
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new RoleControllerException(describe(), member, shown + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoleControllerException(describe(), member, shown + " was interrupted", e);
+        }
+        if (require2xx && response.statusCode() / 100 != 2) {
+            throw new RoleControllerException(describe(), member, shown + " answered HTTP " + response.statusCode()
+                    + " " + JsonObject.quote(response.body()));
+        }
+        return response;
+    }
+
+    private JsonObject json(String member, String url, String body) {
+        try {
+            return JsonObject.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new RoleControllerException(describe(), member, Redaction.redactUri(url) + " answered something that is not the expected JSON: "
+                    + e.getMessage());
+        }
+    }
+
+    private <T> T read(String member, String url, java.util.function.Supplier<T> reading) {
+        try {
+            return reading.get();
+        } catch (IllegalArgumentException e) {
+            throw new RoleControllerException(describe(), member, Redaction.redactUri(url) + " answered unexpected JSON: " + e.getMessage());
+        }
+    }
+}
