@@ -1,0 +1,88 @@
+package dev.duplex.cli;
+
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.driver.DriverRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every command of one invocation shares: the installation, the resolved configuration,
+ * the driver registry, and (started on first use, closed at exit) the database and engine
+ * services. Commands that need no database, such as {@code duplex drivers}, never start it.
+ */
+public final class CliContext implements AutoCloseable {
+    private final Installation installation;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private Path configFile;
+    private boolean verbose;
+    private DuplexConfig config;
+    private DriverRegistry registry;
+
+    public CliContext(Installation installation, PrintWriter out, PrintWriter err) {
+        this.installation = installation;
+        this.out = out;
+        this.err = err;
+    }
+
+    void configFile(Path file) {
+        this.configFile = file;
+    }
+
+    void verbose(boolean verbose) {
+        this.verbose = verbose;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public Installation installation() {
+        return installation;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    public Printer printer() {
+        return new Printer(out);
+    }
+
+    public synchronized DuplexConfig config() {
+        if (config == null) {
+            List<Path> files = new ArrayList<>();
+            installation.configFile().ifPresent(files::add);
+            List<Path> required = new ArrayList<>();
+            if (configFile != null) {
+                files.add(configFile);
+                required.add(configFile);
+            }
+            config = DuplexConfig.resolve(files, required, System.getenv(), System.getProperties());
+            // Read by logback.xml when the first logger is created, which happens after this.
+            System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
+            System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
+        }
+        return config;
+    }
+
+    public synchronized DriverRegistry registry() {
+        if (registry == null) {
+            Optional<Path> plugins = config().get(dev.duplex.engine.config.ConfigKey.PLUGINS_DIR).map(Path::of)
+                    .or(installation::pluginsDirectory);
+            registry = DriverRegistry.discover(CliContext.class.getClassLoader(), plugins);
+        }
+        return registry;
+    }
+
+    @Override
+    public synchronized void close() {
+    }
+}

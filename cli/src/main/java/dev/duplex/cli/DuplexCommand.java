@@ -1,0 +1,57 @@
+package dev.duplex.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The root {@code duplex} command. */
+@Command(
+        name = "duplex",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Upgrades and fails over active/standby VM pairs across KVM, VMware, OpenStack and local processes.",
+            "",
+            "Zero-copy upgrade: a pair's database volumes are linked to new images, not copied;",
+            "the standby is upgraded first, then one short switchover.",
+            "Failover: a cold standby's firmware settings and configuration are brought to the",
+            "active's (a diff or a full write, whichever is predicted faster) before it boots.",
+            ""
+        },
+        footer = {
+            "",
+            "State (embedded database, local driver, logs) lives in $DUPLEX_HOME (default ~/.duplex).",
+            "Configuration, later wins: conf/duplex.properties, --config FILE,",
+            "DUPLEX_* environment variables (duplex.db.url -> DUPLEX_DB_URL), -Dduplex.* properties.",
+            "Run 'duplex COMMAND --help' for a command's options."
+        },
+        subcommands = {
+            DriversCommand.class,
+            picocli.CommandLine.HelpCommand.class
+        })
+public final class DuplexCommand implements Runnable {
+    private final CliContext context;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    public DuplexCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file overriding conf/duplex.properties.", scope = picocli.CommandLine.ScopeType.INHERIT)
+    void config(Path file) {
+        context.configFile(file);
+    }
+
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of errors.", scope = picocli.CommandLine.ScopeType.INHERIT)
+    void verbose(boolean verbose) {
+        context.verbose(verbose);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(context.out());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.duplex.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code duplex} command. Errors a user can act on are printed as one line
+ * ({@code duplex: what failed, on what, what to do}); {@code --verbose} adds the stack trace.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    }
+
+    /** Runs one invocation and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        try (CliContext context = new CliContext(Installation.current(), out, err)) {
+            CommandLine commandLine = new CommandLine(DuplexCommand.class, new ContextFactory(context))
+                    .setOut(out)
+                    .setErr(err)
+                    .setCaseInsensitiveEnumValuesAllowed(true)
+                    .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                        err.println("duplex: " + Errors.describe(e));
+                        if (context.verbose()) {
+                            StringWriter trace = new StringWriter();
+                            e.printStackTrace(new PrintWriter(trace));
+                            err.print(trace);
+                        }
+                        err.flush();
+                        return 1;
+                    });
+            return commandLine.execute(args);
+        } catch (RuntimeException e) {
+            // Failures while closing (stopping the embedded database) still deserve one clear line.
+            err.println("duplex: " + Errors.describe(e));
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** Creates commands, handing the invocation's context to those that take one. */
+    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == CliContext.class) {
+                    constructor.setAccessible(true);
+                    return type.cast(constructor.newInstance(context));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.duplex.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prints rows as an aligned table or as JSON. Every listing command goes through it, so
+ * {@code --output json} means the same thing everywhere: an array of objects whose keys are the
+ * table's column names in snake case.
+ */
+public final class Printer {
+    private final PrintWriter out;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public Printer(PrintWriter out) {
+        this.out = out;
+    }
+
+    /** Prints rows; each row maps column name to value, in column order. */
+    public void rows(OutputFormat format, List<String> columns, List<List<Object>> rows) {
+        if (format == OutputFormat.JSON) {
+            List<Map<String, Object>> objects = new ArrayList<>();
+            for (List<Object> row : rows) {
+                Map<String, Object> object = new LinkedHashMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    object.put(snake(columns.get(i)), row.get(i));
+                }
+                objects.add(object);
+            }
+            object(objects);
+            return;
+        }
+        if (rows.isEmpty()) {
+            out.println("(none)");
+            out.flush();
+            return;
+        }
+        int[] widths = new int[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            widths[i] = columns.get(i).length();
+            for (List<Object> row : rows) {
+                widths[i] = Math.max(widths[i], text(row.get(i)).length());
+            }
+        }
+        line(columns.stream().map(c -> (Object) c.toUpperCase(java.util.Locale.ROOT)).toList(), widths);
+        for (List<Object> row : rows) {
+            line(row, widths);
+        }
+        out.flush();
+    }
+
+    /** Prints any value as JSON (records, maps, lists). */
+    public void object(Object value) {
+        try {
+            out.println(json.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot print JSON: " + e.getMessage(), e);
+        }
+        out.flush();
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    private void line(List<Object> cells, int[] widths) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            String cell = text(cells.get(i));
+            line.append(cell);
+            if (i < cells.size() - 1) {
+                line.append(" ".repeat(widths[i] - cell.length() + 2));
+            }
+        }
+        out.println(line);
+    }
+
+    private static String text(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+
+    private static String snake(String column) {
+        return column.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+    }
+}
