@@ -1,0 +1,140 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Duplex's database, started and checked.
+ *
+ * <p>{@link #start(DatabaseConfig)} connects to the configured PostgreSQL, or starts (or joins)
+ * the embedded one under {@code <home>/db}, refuses a database that is not Duplex's or was
+ * migrated by a newer Duplex, and applies pending migrations. {@link #connect(DatabaseConfig)}
+ * does the same without migrating, for {@code duplex db status} and {@code duplex db migrate}.
+ * Every failure is one {@link DatabaseException} line with the URL redacted, and leaves nothing
+ * behind: an embedded server this call started is stopped again.
+ *
+ * <p>{@link #close()} releases the embedded server; the last Duplex process using it stops it.
+ */
+public final class Database implements AutoCloseable {
+    private final DatabaseConfig config;
+    private final String location;
+    private final Jdbi jdbi;
+    private final SchemaMigrator migrator;
+    private final Optional<EmbeddedServer> embedded;
+
+    private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<EmbeddedServer> embedded) {
+        this.config = config;
+        this.location = location;
+        this.jdbi = Jdbi.create(dataSource);
+        this.migrator = new SchemaMigrator(dataSource, location);
+        this.embedded = embedded;
+    }
+
+    /** Connects (starting the embedded server if configured so), checks the schema and migrates it. */
+    public static Database start(DatabaseConfig config) {
+        Database database = connect(config);
+        try {
+            database.migrate();
+            return database;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Connects (starting the embedded server if configured so) and checks the schema, without migrating. */
+    public static Database connect(DatabaseConfig config) {
+        requireNonNull(config, "config is null");
+        Optional<EmbeddedServer> embedded = config.isEmbedded()
+                ? Optional.of(EmbeddedServer.startOrJoin(config.embeddedFolder()))
+                : Optional.empty();
+        try {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            String user;
+            String location;
+            if (embedded.isPresent()) {
+                location = embedded.get().jdbcUrl();
+                user = EmbeddedServer.USER;
+                dataSource.setURL(location);
+                dataSource.setUser(user);
+            } else {
+                location = config.redactedUrl();
+                user = config.user().orElse(System.getProperty("user.name"));
+                try {
+                    dataSource.setURL(config.url().orElseThrow());
+                } catch (IllegalArgumentException e) {
+                    throw new DatabaseException("Invalid " + DatabaseConfig.URL_PROPERTY + " " + location + ": "
+                            + SqlErrors.firstLine(e.getMessage()), null);
+                }
+                dataSource.setUser(user);
+                config.readPassword().ifPresent(dataSource::setPassword);
+            }
+            dataSource.setConnectTimeout(10);
+            dataSource.setLoginTimeout(10);
+            dataSource.setApplicationName("duplex");
+            verifyConnection(dataSource, location, user);
+            Database database = new Database(config, location, dataSource, embedded);
+            database.migrator.checkCompatible();
+            return database;
+        } catch (RuntimeException e) {
+            embedded.ifPresent(EmbeddedServer::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Stops the embedded server under {@code home} even while other Duplex processes use it
+     * ({@code duplex db stop}). Returns false when none was running.
+     */
+    public static boolean stopEmbedded(Path home) {
+        return EmbeddedServer.stop(DatabaseConfig.embedded(home).embeddedFolder());
+    }
+
+    private static void verifyConnection(DataSource dataSource, String location, String user) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.isValid(10);
+        } catch (SQLException e) {
+            throw ConnectionFailures.translate(e, location, user);
+        }
+    }
+
+    /** The Jdbi handle factory the repositories use. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    /** Applies pending migrations (refusing a newer or foreign schema); returns what was applied, as {@code V2 jobs}. */
+    public List<String> migrate() {
+        return migrator.migrate();
+    }
+
+    /** Where the database is, its schema version, pending migrations, and the embedded server's process. */
+    public DatabaseStatus status() {
+        return new DatabaseStatus(location, embedded.isPresent(), migrator.currentVersion(),
+                migrator.latestKnown().map(Object::toString), migrator.pending(),
+                embedded.map(EmbeddedServer::status));
+    }
+
+    /** Releases the embedded server (the last process to release it stops it); nothing to do for an external one. */
+    @Override
+    public void close() {
+        embedded.ifPresent(EmbeddedServer::close);
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + location + "]";
+    }
+}

@@ -1,0 +1,117 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.Redaction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where Duplex keeps its database.
+ *
+ * <p>With no {@code url}, Duplex runs an embedded PostgreSQL with its data under
+ * {@code <home>/db/}. With a {@code url} it uses that server, as {@code user}, with the password
+ * read from {@code passwordFile} when it connects. The password itself is never held here, and
+ * {@link #toString()} redacts any secret in the URL.
+ *
+ * @param home the Duplex home folder ({@code $DUPLEX_HOME} or {@code ~/.duplex})
+ * @param url a JDBC URL of an external PostgreSQL, or empty for the embedded one
+ * @param user the user to connect as on an external server
+ * @param passwordFile the file holding that user's password (first line)
+ */
+public record DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile) {
+    /** The property naming an external server's JDBC URL. */
+    public static final String URL_PROPERTY = "duplex.db.url";
+    /** The property naming the user on an external server. */
+    public static final String USER_PROPERTY = "duplex.db.user";
+    /** The property naming the file that holds the user's password. */
+    public static final String PASSWORD_FILE_PROPERTY = "duplex.db.password-file";
+
+    public DatabaseConfig {
+        requireNonNull(home, "home is null");
+        requireNonNull(url, "url is null");
+        requireNonNull(user, "user is null");
+        requireNonNull(passwordFile, "passwordFile is null");
+        home = home.toAbsolutePath().normalize();
+        url = url.map(String::strip).filter(u -> !u.isEmpty());
+        if (url.isPresent() && !url.get().startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(URL_PROPERTY + " must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got "
+                    + Redaction.redactUri(url.get()));
+        }
+    }
+
+    /** The embedded database under {@code home}. */
+    public static DatabaseConfig embedded(Path home) {
+        return new DatabaseConfig(home, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** An external server. */
+    public static DatabaseConfig external(Path home, String url, String user, Optional<Path> passwordFile) {
+        return new DatabaseConfig(home, Optional.of(url), Optional.of(user), passwordFile);
+    }
+
+    /**
+     * Reads {@value #URL_PROPERTY}, {@value #USER_PROPERTY} and {@value #PASSWORD_FILE_PROPERTY}
+     * from configuration properties; without a URL the result is the embedded database.
+     */
+    public static DatabaseConfig fromProperties(Path home, Map<String, String> properties) {
+        return new DatabaseConfig(home,
+                Optional.ofNullable(properties.get(URL_PROPERTY)),
+                Optional.ofNullable(properties.get(USER_PROPERTY)),
+                Optional.ofNullable(properties.get(PASSWORD_FILE_PROPERTY)).map(Path::of));
+    }
+
+    /** The Duplex home folder: {@code $DUPLEX_HOME} if set, otherwise {@code ~/.duplex}. */
+    public static Path defaultHome(Map<String, String> environment) {
+        String configured = environment.get("DUPLEX_HOME");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        return Path.of(System.getProperty("user.home"), ".duplex");
+    }
+
+    /** True when Duplex runs its own embedded PostgreSQL. */
+    public boolean isEmbedded() {
+        return url.isEmpty();
+    }
+
+    /** The folder of the embedded database: {@code <home>/db}. */
+    public Path embeddedFolder() {
+        return home.resolve("db");
+    }
+
+    /** The URL with secrets masked, for messages; {@code embedded} when there is none. */
+    public String redactedUrl() {
+        return url.map(Redaction::redactUri).orElse("embedded");
+    }
+
+    /**
+     * Reads the password from {@link #passwordFile()}: its first line, without the line end.
+     * Empty when no password file is configured.
+     */
+    Optional<String> readPassword() {
+        if (passwordFile.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = passwordFile.get();
+        try {
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            int end = content.indexOf('\n');
+            String firstLine = end < 0 ? content : content.substring(0, end);
+            return Optional.of(firstLine.endsWith("\r") ? firstLine.substring(0, firstLine.length() - 1) : firstLine);
+        } catch (IOException e) {
+            throw new DatabaseException("Cannot read the database password file " + file + " (" + PASSWORD_FILE_PROPERTY
+                    + "): " + e.getClass().getSimpleName() + "; check that it exists and is readable", null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseConfig[home=" + home + ", url=" + redactedUrl() + ", user=" + user.orElse("-")
+                + ", passwordFile=" + passwordFile.map(Path::toString).orElse("-") + "]";
+    }
+}

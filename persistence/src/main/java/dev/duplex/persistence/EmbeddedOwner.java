@@ -1,0 +1,82 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Who started the embedded PostgreSQL, as recorded in {@code <home>/db/owner.properties}.
+ *
+ * @param startedByPid the Duplex process that started it
+ * @param startedByCommand that process's command, as far as the OS tells
+ * @param postmasterPid the PostgreSQL server process
+ * @param port its TCP port on localhost
+ * @param startedAt when it was started
+ */
+public record EmbeddedOwner(long startedByPid, String startedByCommand, long postmasterPid, int port, Instant startedAt) {
+    static final String FILE_NAME = "owner.properties";
+
+    public EmbeddedOwner {
+        requireNonNull(startedByCommand, "startedByCommand is null");
+        requireNonNull(startedAt, "startedAt is null");
+    }
+
+    /** True while the process that started the server still runs. */
+    public boolean starterAlive() {
+        return ProcessHandle.of(startedByPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    void write(Path folder) {
+        Properties properties = new Properties();
+        properties.setProperty("started-by-pid", Long.toString(startedByPid));
+        properties.setProperty("started-by-command", startedByCommand);
+        properties.setProperty("postmaster-pid", Long.toString(postmasterPid));
+        properties.setProperty("port", Integer.toString(port));
+        properties.setProperty("started-at", startedAt.toString());
+        Path temporary = folder.resolve(FILE_NAME + ".tmp");
+        try {
+            try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+                properties.store(writer, "The Duplex process that started this embedded PostgreSQL");
+            }
+            Files.move(temporary, folder.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new DatabaseException("Cannot write " + folder.resolve(FILE_NAME) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Optional<EmbeddedOwner> read(Path folder) {
+        Path file = folder.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+            return Optional.of(new EmbeddedOwner(
+                    Long.parseLong(properties.getProperty("started-by-pid", "-1")),
+                    properties.getProperty("started-by-command", "?"),
+                    Long.parseLong(properties.getProperty("postmaster-pid", "-1")),
+                    Integer.parseInt(properties.getProperty("port", "-1")),
+                    Instant.parse(properties.getProperty("started-at", Instant.EPOCH.toString()))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static void delete(Path folder) {
+        try {
+            Files.deleteIfExists(folder.resolve(FILE_NAME));
+        } catch (IOException e) {
+            // a stale owner file is ignored on the next start: its postmaster is checked first
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * The embedded PostgreSQL as {@code duplex db status} shows it.
+ *
+ * @param postmasterPid the PostgreSQL server process
+ * @param port its TCP port on localhost
+ * @param dataDirectory where its data lives
+ * @param owner which Duplex process started it, and when
+ * @param startedByThisProcess whether this process started it
+ * @param users how many Duplex processes use it now (this one included); the last to exit stops it
+ */
+public record EmbeddedServerStatus(long postmasterPid, int port, Path dataDirectory, EmbeddedOwner owner,
+        boolean startedByThisProcess, int users) {
+    public EmbeddedServerStatus {
+        requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(owner, "owner is null");
+    }
+}

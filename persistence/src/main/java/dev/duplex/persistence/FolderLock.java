@@ -1,0 +1,61 @@
+package dev.duplex.persistence;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+/**
+ * An exclusive lock on {@code <home>/db/owner.lock}, held briefly while a process decides to start,
+ * join or stop the embedded PostgreSQL, so that two processes never start it on one data folder.
+ */
+final class FolderLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private FolderLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    static FolderLock acquire(Path file, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            while (true) {
+                try {
+                    FileLock lock = channel.tryLock();
+                    if (lock != null) {
+                        return new FolderLock(channel, lock);
+                    }
+                } catch (OverlappingFileLockException e) {
+                    // another thread of this process holds it: wait as for another process
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new DatabaseException("Another Duplex process has held " + file + " for more than "
+                            + timeout.toSeconds() + " s while starting or stopping the embedded database; try again", null);
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            channel.close();
+            Thread.currentThread().interrupt();
+            throw new DatabaseException("Interrupted while waiting for " + file, e);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.VolumeLink;
+import dev.duplex.engine.inventory.Endpoint;
+import dev.duplex.engine.inventory.ImageRecord;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.StandbyKind;
+import dev.duplex.engine.inventory.VmRecord;
+import dev.duplex.engine.inventory.VolumeRecord;
+import jakarta.inject.Inject;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The inventory in PostgreSQL. The database enforces the rules (names unique, a volume linked by
+ * one VM, a VM in one pair, an endpoint not removed while used); {@link SqlErrors} turns its
+ * refusals into {@code InventoryConflictException} and {@code NotInInventoryException}.
+ */
+public final class JdbiInventory implements Inventory {
+    private static final String PAIR_SELECT = """
+            SELECT p.name, p.active_system, p.standby_kind, p.role_controller::text AS role_controller,
+                   p.resync_gate::text AS resync_gate, m0.vm AS system0, m1.vm AS system1
+            FROM pairs p
+            JOIN pair_members m0 ON m0.pair = p.name AND m0.system = 0
+            JOIN pair_members m1 ON m1.pair = p.name AND m1.system = 1
+            """;
+
+    private final Jdbi jdbi;
+    private final SqlErrors errors;
+    private final JsonMaps json = new JsonMaps();
+
+    @Inject
+    public JdbiInventory(Jdbi jdbi) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.errors = new SqlErrors(jdbi);
+    }
+
+    @Override
+    public void addEndpoint(Endpoint endpoint) {
+        requireNonNull(endpoint, "endpoint is null");
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO endpoints (name, driver_kind, uri, credential_file, properties)
+                        VALUES (:name, :kind, :uri, :credentialFile, CAST(:properties AS jsonb))""")
+                .bind("name", endpoint.name())
+                .bind("kind", endpoint.driverKind())
+                .bind("uri", endpoint.uri())
+                .bind("credentialFile", endpoint.credentialFile().orElse(null))
+                .bind("properties", json.write(endpoint.properties()))
+                .execute()));
+    }
+
+    @Override
+    public Optional<Endpoint> endpoint(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, driver_kind, uri, credential_file, properties::text AS properties FROM endpoints WHERE name = :name")
+                .bind("name", name).map((rs, ctx) -> endpoint(rs)).findOne()));
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, driver_kind, uri, credential_file, properties::text AS properties FROM endpoints ORDER BY name")
+                .map((rs, ctx) -> endpoint(rs)).list()));
+    }
+
+    @Override
+    public void removeEndpoint(String name) {
+        deleteOne("DELETE FROM endpoints WHERE name = :name", name, "endpoint");
+    }
+
+    @Override
+    public void addImage(ImageRecord image) {
+        requireNonNull(image, "image is null");
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO images (name, endpoint, software_version, driver_ref)
+                        VALUES (:name, :endpoint, :softwareVersion, :driverRef)""")
+                .bindMethods(image).execute()));
+    }
+
+    @Override
+    public Optional<ImageRecord> image(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = :name")
+                .bind("name", name).map((rs, ctx) -> image(rs)).findOne()));
+    }
+
+    @Override
+    public List<ImageRecord> images() {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, software_version, driver_ref FROM images ORDER BY name")
+                .map((rs, ctx) -> image(rs)).list()));
+    }
+
+    @Override
+    public void addVolume(VolumeRecord volume) {
+        requireNonNull(volume, "volume is null");
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO volumes (name, endpoint, driver_ref, size_bytes, purpose)
+                        VALUES (:name, :endpoint, :driverRef, :sizeBytes, :purpose)""")
+                .bindMethods(volume).execute()));
+    }
+
+    @Override
+    public Optional<VolumeRecord> volume(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = :name")
+                .bind("name", name).map((rs, ctx) -> volume(rs)).findOne()));
+    }
+
+    @Override
+    public List<VolumeRecord> volumes() {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes ORDER BY name")
+                .map((rs, ctx) -> volume(rs)).list()));
+    }
+
+    @Override
+    public void addVm(VmRecord vm) {
+        requireNonNull(vm, "vm is null");
+        errors.run(() -> jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO vms (name, endpoint, driver_ref, image, properties)
+                            VALUES (:name, :endpoint, :driverRef, :image, CAST(:properties AS jsonb))""")
+                    .bind("name", vm.name()).bind("endpoint", vm.endpoint()).bind("driverRef", vm.driverRef())
+                    .bind("image", vm.image()).bind("properties", json.write(vm.properties()))
+                    .execute();
+            insertLinks(h, vm);
+        }));
+    }
+
+    @Override
+    public Optional<VmRecord> vm(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms WHERE name = :name")
+                .bind("name", name).map((rs, ctx) -> vmWithoutLinks(rs)).findOne()
+                .map(vm -> withLinks(h, vm))));
+    }
+
+    @Override
+    public List<VmRecord> vms() {
+        return errors.call(() -> jdbi.inTransaction(h -> h.createQuery(
+                        "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms ORDER BY name")
+                .map((rs, ctx) -> vmWithoutLinks(rs)).list()
+                .stream().map(vm -> withLinks(h, vm)).toList()));
+    }
+
+    @Override
+    public void updateVm(VmRecord vm) {
+        requireNonNull(vm, "vm is null");
+        errors.run(() -> jdbi.useTransaction(h -> {
+            int updated = h.createUpdate("""
+                            UPDATE vms SET endpoint = :endpoint, driver_ref = :driverRef, image = :image,
+                                           properties = CAST(:properties AS jsonb), updated_at = now()
+                            WHERE name = :name""")
+                    .bind("name", vm.name()).bind("endpoint", vm.endpoint()).bind("driverRef", vm.driverRef())
+                    .bind("image", vm.image()).bind("properties", json.write(vm.properties()))
+                    .execute();
+            if (updated == 0) {
+                throw new NotInInventoryException("VM", vm.name());
+            }
+            h.createUpdate("DELETE FROM vm_links WHERE vm = :vm").bind("vm", vm.name()).execute();
+            insertLinks(h, vm);
+        }));
+    }
+
+    @Override
+    public void removeVm(String name) {
+        deleteOne("DELETE FROM vms WHERE name = :name", name, "VM");
+    }
+
+    @Override
+    public void addPair(PairRecord pair) {
+        requireNonNull(pair, "pair is null");
+        errors.run(() -> jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO pairs (name, active_system, standby_kind, role_controller, resync_gate)
+                            VALUES (:name, :active, :standbyKind, CAST(:roleController AS jsonb), CAST(:resyncGate AS jsonb))""")
+                    .bind("name", pair.name()).bind("active", (short) pair.activeSystem())
+                    .bind("standbyKind", pair.standbyKind().name())
+                    .bind("roleController", json.write(pair.roleController()))
+                    .bind("resyncGate", json.write(pair.resyncGate()))
+                    .execute();
+            for (int system = 0; system <= 1; system++) {
+                h.createUpdate("INSERT INTO pair_members (pair, system, vm) VALUES (:pair, :system, :vm)")
+                        .bind("pair", pair.name()).bind("system", (short) system).bind("vm", pair.member(system))
+                        .execute();
+            }
+        }));
+    }
+
+    @Override
+    public Optional<PairRecord> pair(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(PAIR_SELECT + " WHERE p.name = :name")
+                .bind("name", name).map((rs, ctx) -> pair(rs)).findOne()));
+    }
+
+    @Override
+    public List<PairRecord> pairs() {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(PAIR_SELECT + " ORDER BY p.name")
+                .map((rs, ctx) -> pair(rs)).list()));
+    }
+
+    @Override
+    public void setActiveSystem(String pair, int activeSystem) {
+        if (activeSystem != 0 && activeSystem != 1) {
+            throw new IllegalArgumentException("active system must be 0 or 1: " + activeSystem);
+        }
+        int updated = errors.call(() -> jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE pairs SET active_system = :active, updated_at = now() WHERE name = :name")
+                .bind("active", (short) activeSystem).bind("name", pair).execute()));
+        if (updated == 0) {
+            throw new NotInInventoryException("pair", pair);
+        }
+    }
+
+    private void insertLinks(Handle h, VmRecord vm) {
+        int position = 0;
+        for (LinkRecord link : vm.links()) {
+            h.createUpdate("""
+                            INSERT INTO vm_links (vm, volume, mount_path, mode, position)
+                            VALUES (:vm, :volume, :mountPath, :mode, :position)""")
+                    .bind("vm", vm.name()).bind("volume", link.volume()).bind("mountPath", link.mountPath())
+                    .bind("mode", link.mode().name()).bind("position", position++)
+                    .execute();
+        }
+    }
+
+    private VmRecord withLinks(Handle h, VmRecord vm) {
+        List<LinkRecord> links = h.createQuery("SELECT volume, mount_path, mode FROM vm_links WHERE vm = :vm ORDER BY position")
+                .bind("vm", vm.name())
+                .map((rs, ctx) -> new LinkRecord(rs.getString("volume"), rs.getString("mount_path"),
+                        VolumeLink.Mode.valueOf(rs.getString("mode"))))
+                .list();
+        return new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(), links, vm.properties());
+    }
+
+    private void deleteOne(String sql, String name, String kind) {
+        int deleted = errors.call(() -> jdbi.withHandle(h -> h.createUpdate(sql).bind("name", name).execute()));
+        if (deleted == 0) {
+            throw new NotInInventoryException(kind, name);
+        }
+    }
+
+    private Endpoint endpoint(ResultSet rs) throws SQLException {
+        return new Endpoint(rs.getString("name"), rs.getString("driver_kind"), rs.getString("uri"),
+                Optional.ofNullable(rs.getString("credential_file")), json.read(rs.getString("properties")));
+    }
+
+    private static ImageRecord image(ResultSet rs) throws SQLException {
+        return new ImageRecord(rs.getString("name"), rs.getString("endpoint"), rs.getString("software_version"),
+                rs.getString("driver_ref"));
+    }
+
+    private static VolumeRecord volume(ResultSet rs) throws SQLException {
+        return new VolumeRecord(rs.getString("name"), rs.getString("endpoint"), rs.getString("driver_ref"),
+                rs.getLong("size_bytes"), rs.getString("purpose"));
+    }
+
+    private VmRecord vmWithoutLinks(ResultSet rs) throws SQLException {
+        return new VmRecord(rs.getString("name"), rs.getString("endpoint"), rs.getString("driver_ref"), rs.getString("image"),
+                List.of(), json.read(rs.getString("properties")));
+    }
+
+    private PairRecord pair(ResultSet rs) throws SQLException {
+        return new PairRecord(rs.getString("name"), rs.getString("system0"), rs.getString("system1"),
+                rs.getShort("active_system"), StandbyKind.valueOf(rs.getString("standby_kind")),
+                json.read(rs.getString("role_controller")), json.read(rs.getString("resync_gate")));
+    }
+}

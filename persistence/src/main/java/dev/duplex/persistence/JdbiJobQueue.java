@@ -1,0 +1,201 @@
+package dev.duplex.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.job.StepState;
+import jakarta.inject.Inject;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Jobs and their step journal in PostgreSQL.
+ *
+ * <p>The database keeps one live job per pair (a partial unique index) and all times come from
+ * the database's clock, so nodes with skewed clocks agree on whose heartbeat is stale. A claim
+ * locks the candidate row with {@code SELECT ... FOR UPDATE SKIP LOCKED} inside a transaction,
+ * so two processes claiming at once never get the same job.
+ */
+public final class JdbiJobQueue implements JobQueue {
+    private static final String JOB_COLUMNS =
+            "id, kind, pair, state, requested_by, parameters::text AS parameters, owner, heartbeat, error";
+    /** A job anyone may claim: PENDING, or RUNNING with a heartbeat older than the stale limit. */
+    private static final String CLAIMABLE =
+            "(state = 'PENDING' OR (state = 'RUNNING' AND heartbeat < now() - make_interval(secs => :staleSeconds)))";
+
+    private final Jdbi jdbi;
+    private final SqlErrors errors;
+    private final JsonMaps json = new JsonMaps();
+
+    @Inject
+    public JdbiJobQueue(Jdbi jdbi) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.errors = new SqlErrors(jdbi);
+    }
+
+    @Override
+    public Job create(String kind, String pair, String requestedBy, Map<String, String> parameters) {
+        requireNonNull(kind, "kind is null");
+        requireNonNull(pair, "pair is null");
+        requireNonNull(requestedBy, "requestedBy is null");
+        requireNonNull(parameters, "parameters is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
+                        INSERT INTO jobs (kind, pair, requested_by, parameters)
+                        VALUES (:kind, :pair, :requestedBy, CAST(:parameters AS jsonb))
+                        RETURNING """ + " " + JOB_COLUMNS)
+                .bind("kind", kind).bind("pair", pair).bind("requestedBy", requestedBy)
+                .bind("parameters", json.write(parameters))
+                .map((rs, ctx) -> job(rs)).one()));
+    }
+
+    @Override
+    public Optional<Job> job(long id) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id")
+                .bind("id", id).map((rs, ctx) -> job(rs)).findOne()));
+    }
+
+    @Override
+    public Optional<Job> liveJob(String pair) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + JOB_COLUMNS + " FROM jobs WHERE pair = :pair AND state IN ('PENDING', 'RUNNING')")
+                .bind("pair", pair).map((rs, ctx) -> job(rs)).findOne()));
+    }
+
+    @Override
+    public List<Job> jobs(String pair) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + JOB_COLUMNS + " FROM jobs WHERE pair = :pair ORDER BY id DESC")
+                .bind("pair", pair).map((rs, ctx) -> job(rs)).list()));
+    }
+
+    @Override
+    public Optional<Job> claim(String node, Duration staleAfter) {
+        return claim(OptionalLong.empty(), node, staleAfter);
+    }
+
+    @Override
+    public Optional<Job> claim(long jobId, String node, Duration staleAfter) {
+        return claim(OptionalLong.of(jobId), node, staleAfter);
+    }
+
+    private Optional<Job> claim(OptionalLong jobId, String node, Duration staleAfter) {
+        requireNonNull(node, "node is null");
+        requireNonNull(staleAfter, "staleAfter is null");
+        if (staleAfter.isNegative()) {
+            throw new IllegalArgumentException("staleAfter is negative: " + staleAfter);
+        }
+        double staleSeconds = staleAfter.toNanos() / 1e9;
+        return errors.call(() -> jdbi.inTransaction(h -> {
+            var query = h.createQuery("SELECT id FROM jobs WHERE " + CLAIMABLE
+                            + (jobId.isPresent() ? " AND id = :id" : "")
+                            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
+                    .bind("staleSeconds", staleSeconds);
+            jobId.ifPresent(id -> query.bind("id", id));
+            Optional<Long> candidate = query.mapTo(Long.class).findOne();
+            return candidate.map(id -> take(h, id, node));
+        }));
+    }
+
+    private Job take(Handle h, long id, String node) {
+        return h.createQuery("UPDATE jobs SET state = 'RUNNING', owner = :node, heartbeat = now(), "
+                        + "started_at = coalesce(started_at, now()) WHERE id = :id RETURNING " + JOB_COLUMNS)
+                .bind("node", node).bind("id", id)
+                .map((rs, ctx) -> job(rs)).one();
+    }
+
+    @Override
+    public boolean heartbeat(long jobId, String node) {
+        requireNonNull(node, "node is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE jobs SET heartbeat = now() WHERE id = :id AND owner = :node AND state = 'RUNNING'")
+                .bind("id", jobId).bind("node", node).execute())) == 1;
+    }
+
+    @Override
+    public void finish(long jobId, JobState state, Optional<String> error) {
+        requireNonNull(state, "state is null");
+        requireNonNull(error, "error is null");
+        if (state.live()) {
+            throw new IllegalArgumentException("a job finishes in SUCCEEDED, FAILED or ROLLED_BACK, not " + state);
+        }
+        int updated = errors.call(() -> jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE jobs SET state = :state, error = :error, owner = NULL, finished_at = now()
+                        WHERE id = :id AND state IN ('PENDING', 'RUNNING')""")
+                .bind("state", state.name()).bind("error", error.orElse(null)).bind("id", jobId)
+                .execute()));
+        if (updated == 0) {
+            throw new IllegalStateException("job #" + jobId + (job(jobId).isPresent() ? " has already ended" : " does not exist"));
+        }
+    }
+
+    @Override
+    public void stepStarted(long jobId, String stepId) {
+        requireNonNull(stepId, "stepId is null");
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO job_steps (job_id, step_id, state, started_at)
+                        VALUES (:job, :step, 'STARTED', now())
+                        ON CONFLICT (job_id, step_id) DO UPDATE
+                        SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
+                            outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""")
+                .bind("job", jobId).bind("step", stepId).execute()));
+    }
+
+    @Override
+    public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+        requireNonNull(outputs, "outputs is null");
+        endStep(jobId, stepId, StepState.DONE, null, json.write(outputs));
+    }
+
+    @Override
+    public void stepFailed(long jobId, String stepId, String error) {
+        requireNonNull(error, "error is null");
+        endStep(jobId, stepId, StepState.FAILED, error, "{}");
+    }
+
+    private void endStep(long jobId, String stepId, StepState state, String error, String outputs) {
+        requireNonNull(stepId, "stepId is null");
+        // A step that ends without a journaled start (an orchestrator that crashed in between) still gets its line.
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
+                        VALUES (:job, :step, :state, now(), now(), :error, CAST(:outputs AS jsonb))
+                        ON CONFLICT (job_id, step_id) DO UPDATE
+                        SET state = EXCLUDED.state, ended_at = now(), error = EXCLUDED.error, outputs = EXCLUDED.outputs""")
+                .bind("job", jobId).bind("step", stepId).bind("state", state.name())
+                .bind("error", error).bind("outputs", outputs).execute()));
+    }
+
+    @Override
+    public List<StepRecord> journal(long jobId) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
+                        SELECT job_id, step_id, state, started_at, ended_at, error, outputs::text AS outputs
+                        FROM job_steps WHERE job_id = :job ORDER BY seq""")
+                .bind("job", jobId)
+                .map((rs, ctx) -> new StepRecord(rs.getLong("job_id"), rs.getString("step_id"),
+                        StepState.valueOf(rs.getString("state")), instant(rs, "started_at").orElseThrow(),
+                        instant(rs, "ended_at"), Optional.ofNullable(rs.getString("error")),
+                        json.read(rs.getString("outputs"))))
+                .list()));
+    }
+
+    private Job job(ResultSet rs) throws SQLException {
+        return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("pair"), JobState.valueOf(rs.getString("state")),
+                rs.getString("requested_by"), json.read(rs.getString("parameters")), Optional.ofNullable(rs.getString("owner")),
+                instant(rs, "heartbeat"), Optional.ofNullable(rs.getString("error")));
+    }
+
+    static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
+        return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    }
+}

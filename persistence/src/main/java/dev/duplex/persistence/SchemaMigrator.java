@@ -1,0 +1,157 @@
+package dev.duplex.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Duplex's schema, owned by Flyway ({@code db/migration} on the class path): checks that a
+ * database is one this Duplex may use, tells its version and pending migrations, and migrates it.
+ */
+final class SchemaMigrator {
+    static final String HISTORY_TABLE = "flyway_schema_history";
+
+    private final Flyway flyway;
+    private final DataSource dataSource;
+    private final String where;
+
+    SchemaMigrator(DataSource dataSource, String where) {
+        this.dataSource = dataSource;
+        this.where = where;
+        this.flyway = Flyway.configure(SchemaMigrator.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .table(HISTORY_TABLE)
+                .baselineOnMigrate(false)
+                .cleanDisabled(true)
+                .validateMigrationNaming(true)
+                .load();
+    }
+
+    /**
+     * Refuses a database that is not Duplex's (objects in its schema but no schema history) and a
+     * database migrated by a newer Duplex (applied versions this Duplex does not know).
+     */
+    void checkCompatible() {
+        Optional<String> history = historyTable();
+        if (history.isEmpty()) {
+            List<String> foreign = objectsInSchema();
+            if (!foreign.isEmpty()) {
+                throw new IncompatibleDatabaseException("The database at " + where + " is not Duplex's: its schema holds "
+                        + foreign.size() + " object(s) (" + String.join(", ", foreign.subList(0, Math.min(5, foreign.size())))
+                        + ") but no Duplex schema history; point " + DatabaseConfig.URL_PROPERTY
+                        + " at an empty database or at Duplex's own");
+            }
+            return;
+        }
+        MigrationInfoService info = info();
+        List<MigrationInfo> future = Arrays.stream(info.applied())
+                .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+                .toList();
+        if (!future.isEmpty()) {
+            MigrationVersion newest = future.stream().map(MigrationInfo::getVersion).max(MigrationVersion::compareTo).orElseThrow();
+            throw new IncompatibleDatabaseException("The database schema at " + where + " is at version " + newest
+                    + ", newer than this Duplex (" + latestKnown().map(MigrationVersion::toString).orElse("none")
+                    + "); upgrade Duplex");
+        }
+        List<String> failed = Arrays.stream(info.applied()).filter(m -> m.getState() == MigrationState.FAILED)
+                .map(SchemaMigrator::describe).toList();
+        if (!failed.isEmpty()) {
+            throw new IncompatibleDatabaseException("The database schema at " + where + " has failed migration(s) "
+                    + failed + "; restore the database from a backup or repair it by hand");
+        }
+    }
+
+    /** The applied schema version, if any migration was applied. */
+    Optional<String> currentVersion() {
+        if (historyTable().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(info().current()).map(m -> m.getVersion().toString());
+    }
+
+    /** The newest version this Duplex knows. */
+    Optional<MigrationVersion> latestKnown() {
+        return Arrays.stream(info().all())
+                .filter(m -> m.getState() != MigrationState.FUTURE_SUCCESS && m.getState() != MigrationState.FUTURE_FAILED)
+                .map(MigrationInfo::getVersion)
+                .filter(v -> v != null)
+                .max(MigrationVersion::compareTo);
+    }
+
+    /** The migrations not applied yet, as {@code V2 jobs}. */
+    List<String> pending() {
+        return Arrays.stream(info().pending()).map(SchemaMigrator::describe).toList();
+    }
+
+    /** Applies the pending migrations; returns what it applied. */
+    List<String> migrate() {
+        checkCompatible();
+        try {
+            MigrateResult result = flyway.migrate();
+            List<String> applied = new ArrayList<>();
+            result.migrations.forEach(m -> applied.add("V" + m.version + " " + m.description));
+            return List.copyOf(applied);
+        } catch (FlywayException e) {
+            throw new DatabaseException("Migrating the database at " + where + " failed: " + SqlErrors.firstLine(e.getMessage())
+                    + "; nothing of the failed migration was kept", e);
+        }
+    }
+
+    private MigrationInfoService info() {
+        try {
+            return flyway.info();
+        } catch (FlywayException e) {
+            throw new DatabaseException("Cannot read the schema history of the database at " + where + ": "
+                    + SqlErrors.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String describe(MigrationInfo migration) {
+        return "V" + migration.getVersion() + " " + migration.getDescription();
+    }
+
+    private Optional<String> historyTable() {
+        return query("SELECT to_regclass(current_schema() || '." + HISTORY_TABLE + "')::text").stream().filter(t -> t != null).findFirst();
+    }
+
+    private List<String> objectsInSchema() {
+        return query("""
+                SELECT c.relname FROM pg_class c
+                WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                UNION ALL
+                SELECT p.proname FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
+                UNION ALL
+                SELECT t.typname FROM pg_type t
+                WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c')
+                  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)
+                ORDER BY 1""");
+    }
+
+    private List<String> query(String sql) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet rows = statement.executeQuery()) {
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw ConnectionFailures.translate(e, where, "?");
+        }
+    }
+}
