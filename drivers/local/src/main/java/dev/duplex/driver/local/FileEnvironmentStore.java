@@ -165,6 +165,11 @@ final class FileEnvironmentStore implements EnvironmentStore {
     }
 
     private Generation current() throws IOException {
+        // The store lives in the VM's folder: once the VM is deleted there is no store to read or
+        // to resurrect by writing.
+        if (!Files.isDirectory(folder.getParent())) {
+            throw new ObjectNotFoundException(ObjectId.of(vm));
+        }
         Path link = folder.resolve(CURRENT);
         if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
             return null;

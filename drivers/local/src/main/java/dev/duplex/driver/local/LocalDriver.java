@@ -44,6 +44,10 @@ import java.util.stream.Stream;
  * and {@code vms/}. All state is on disk, so a new instance finds everything an earlier one
  * (or a crashed orchestrator) left, running VMs included.
  *
+ * <p>Starting a running VM is refused with {@link ConflictException}; starting a stopped or
+ * crashed one rebuilds its root folder from the image first (what the VM wrote outside its
+ * volumes is not kept, as with a real VM's disposable image).
+ *
  * <p>Thread safety: each object has its own lock ({@link ObjectLocks}); operations on different
  * objects run in parallel.
  */

@@ -62,7 +62,11 @@ record VmProcess(long pid, long startTime) {
         if (parts.length != 2) {
             throw new IOException("malformed process record " + recordFile + ": '" + line + "'");
         }
-        return Optional.of(new VmProcess(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
+        try {
+            return Optional.of(new VmProcess(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed process record " + recordFile + ": '" + line + "'", e);
+        }
     }
 
     /**
