@@ -1,0 +1,75 @@
+package dev.duplex.engine.envsync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.duplex.api.BytePatch;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.EnvironmentStore;
+import dev.duplex.api.EnvironmentUpdate;
+import dev.duplex.api.ItemChange;
+import java.util.HashSet;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Calibration recovers known coefficients from a store whose cost is artificial and deterministic. */
+class CalibrationTest {
+    /** Advances a fake clock by a known cost on every write. */
+    private static final class CostedStore implements EnvironmentStore {
+        final InMemoryEnvironmentStore delegate;
+        final CostModel truth;
+        long now;
+
+        CostedStore(EnvironmentSnapshot initial, CostModel truth) {
+            this.delegate = new InMemoryEnvironmentStore(initial);
+            this.truth = truth;
+        }
+
+        @Override
+        public EnvironmentSnapshot read() {
+            return delegate.read();
+        }
+
+        @Override
+        public void write(EnvironmentUpdate update) {
+            long entries = 0;
+            var pages = new HashSet<Long>();
+            long bytes = 0;
+            boolean patch = false;
+            for (ItemChange change : update.changes()) {
+                if (change instanceof ItemChange.Patch p) {
+                    patch = true;
+                    for (BytePatch b : p.patches()) {
+                        entries += (b.length() + 7) / 8;
+                        for (long page = b.offset() / 4096; page <= (b.end() - 1) / 4096; page++) {
+                            pages.add(page);
+                        }
+                    }
+                } else if (change instanceof ItemChange.Replace r) {
+                    bytes += r.content().size();
+                }
+            }
+            now += Math.round(patch
+                    ? truth.diffNanos(new SyncWorkload(0, entries, 0, pages.size(), 0))
+                    : truth.fullNanos(new SyncWorkload(0, 0, 0, 0, bytes)));
+            delegate.write(update);
+        }
+    }
+
+    @Test
+    void recoversKnownCoefficients() {
+        var truth = new CostModel(800_000, 1_500, 40_000, 3_000_000, 0.75, 0);
+        var random = new Random(5);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(9, "settings", Fixtures.random(random, 1 << 20),
+                "configuration", Fixtures.random(random, 10_000));
+        var store = new CostedStore(snapshot, truth);
+
+        CostModel fitted = new Calibration(() -> store.now, 3, Calibration.DEFAULT_ENTRY_COUNTS).measure(store);
+
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 10);
+        assertEquals(truth.nanosPerEntry(), fitted.nanosPerEntry(), 0.01);
+        assertEquals(truth.nanosPerPage(), fitted.nanosPerPage(), 0.01);
+        assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 10);
+        assertEquals(truth.nanosPerByte(), fitted.nanosPerByte(), 1e-6);
+        assertEquals(Fixtures.bytesOf(snapshot), Fixtures.bytesOf(store.read()), "calibration changes nothing");
+    }
+}
