@@ -1,0 +1,75 @@
+package dev.duplex.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duplex.engine.audit.AuditEntry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.JdbiException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JdbiAuditLogTest {
+    private Database database;
+    private JdbiAuditLog audit;
+
+    @BeforeAll
+    void start(TestServer server) {
+        database = server.startFresh("audit_log_test");
+        audit = new JdbiAuditLog(database.jdbi());
+    }
+
+    @AfterAll
+    void stop() {
+        database.close();
+    }
+
+    @Test
+    void recordsAndListsNewestFirstWithJsonImages() throws Exception {
+        // far in the future, so these are the newest lines whatever other tests wrote
+        Instant t0 = Instant.parse("2100-01-01T10:00:00.123456Z");
+        audit.record(new AuditEntry(t0, "alice@host", "endpoint.add", "endpoint/ep1", Optional.empty(),
+                Optional.of("{\"name\": \"ep1\", \"kind\": \"local\"}")));
+        audit.record(new AuditEntry(t0.plusSeconds(60), "node-a", "pair.switchover", "pair/kv",
+                Optional.of("{\"active\": 0}"), Optional.of("{\"active\": 1}")));
+        audit.record(new AuditEntry(t0.plusSeconds(30), "bob@host", "endpoint.remove", "endpoint/ep2",
+                Optional.of("{\"name\": \"ep2\"}"), Optional.empty()));
+
+        List<AuditEntry> recent = audit.recent(3);
+        assertEquals(List.of("pair.switchover", "endpoint.remove", "endpoint.add"), recent.stream().map(AuditEntry::action).toList());
+        AuditEntry first = recent.get(2);
+        assertEquals(t0, first.at());
+        assertEquals("alice@host", first.actor());
+        assertEquals("endpoint/ep1", first.object());
+        assertEquals(Optional.empty(), first.beforeJson());
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree("{\"kind\":\"local\",\"name\":\"ep1\"}"), json.readTree(first.afterJson().orElseThrow()));
+        assertEquals(2, audit.recent(2).size());
+        assertEquals(List.of(), audit.recent(0));
+    }
+
+    @Test
+    void invalidJsonIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> audit.record(new AuditEntry(Instant.now(), "a", "b", "c",
+                Optional.of("{not json"), Optional.empty())));
+        assertTrue(e.getMessage().contains("json"), e.getMessage());
+    }
+
+    @Test
+    void theDatabaseKeepsTheLogAppendOnly() {
+        audit.record(new AuditEntry(Instant.now(), "a", "x.y", "o", Optional.empty(), Optional.empty()));
+        var e = assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("DELETE FROM audit_log")));
+        assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+        assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("UPDATE audit_log SET actor = 'mallory'")));
+        assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("TRUNCATE audit_log")));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.duplex.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.job.LiveJobExistsException;
+import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.job.StepState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JdbiJobQueueTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    private Database database;
+    private JdbiJobQueue jobs;
+    private JdbiInventory inventory;
+
+    @BeforeAll
+    void start(TestServer server) {
+        database = server.startFresh("job_queue_test");
+        jobs = new JdbiJobQueue(database.jdbi());
+        inventory = new JdbiInventory(database.jdbi());
+    }
+
+    @AfterAll
+    void stop() {
+        database.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        database.jdbi().useHandle(h -> h.execute(
+                "TRUNCATE endpoints, images, volumes, vms, vm_links, pairs, pair_members, jobs, job_steps CASCADE"));
+        Fixtures.addPair(inventory, "kv");
+        Fixtures.addPair(inventory, "web");
+    }
+
+    @Test
+    void createdJobsArePendingAndListedNewestFirst() {
+        Job job = jobs.create("upgrade", "kv", "alice@host", Map.of("image", "img-2"));
+        assertEquals(JobState.PENDING, job.state());
+        assertEquals(Map.of("image", "img-2"), job.parameters());
+        assertEquals(Optional.empty(), job.owner());
+        assertEquals(Optional.of(job), jobs.job(job.id()));
+        assertEquals(Optional.of(job), jobs.liveJob("kv"));
+        assertEquals(Optional.empty(), jobs.liveJob("web"));
+        assertEquals(Optional.empty(), jobs.job(job.id() + 1000));
+
+        jobs.finish(job.id(), JobState.SUCCEEDED, Optional.empty());
+        Job second = jobs.create("failover", "kv", "bob@host", Map.of());
+        assertEquals(List.of(second.id(), job.id()), jobs.jobs("kv").stream().map(Job::id).toList());
+        assertEquals(List.of(), jobs.jobs("web"));
+    }
+
+    @Test
+    void theDatabaseRefusesASecondLiveJobPerPairNamingTheLiveOne() {
+        Job live = jobs.create("upgrade", "kv", "alice@host", Map.of());
+        var e = assertThrows(LiveJobExistsException.class, () -> jobs.create("failover", "kv", "bob@host", Map.of()));
+        assertEquals(live.id(), e.liveJobId());
+        assertTrue(e.getMessage().contains("live upgrade job #" + live.id()), e.getMessage());
+
+        jobs.claim("node-a", LONG).orElseThrow();
+        assertThrows(LiveJobExistsException.class, () -> jobs.create("failover", "kv", "bob@host", Map.of()),
+                "a RUNNING job is live too");
+        jobs.create("upgrade", "web", "alice@host", Map.of());
+
+        jobs.finish(live.id(), JobState.FAILED, Optional.of("boom"));
+        assertEquals(Optional.of("boom"), jobs.job(live.id()).orElseThrow().error());
+        jobs.create("rollback", "kv", "alice@host", Map.of());
+    }
+
+    @Test
+    void aJobForAnUnknownPairIsRefused() {
+        var e = assertThrows(NotInInventoryException.class, () -> jobs.create("upgrade", "ghost", "a@h", Map.of()));
+        assertEquals("No pair named 'ghost' in the inventory", e.getMessage());
+    }
+
+    @Test
+    void claimTakesPendingJobsInOrderAndNeverTwice() {
+        Job first = jobs.create("upgrade", "kv", "a@h", Map.of());
+        Job second = jobs.create("upgrade", "web", "a@h", Map.of());
+
+        Job claimed = jobs.claim("node-a", LONG).orElseThrow();
+        assertEquals(first.id(), claimed.id());
+        assertEquals(JobState.RUNNING, claimed.state());
+        assertEquals(Optional.of("node-a"), claimed.owner());
+        assertTrue(claimed.heartbeat().isPresent());
+
+        assertEquals(second.id(), jobs.claim("node-b", LONG).orElseThrow().id());
+        assertEquals(Optional.empty(), jobs.claim("node-c", LONG), "both are owned and fresh");
+        assertTrue(jobs.heartbeat(first.id(), "node-a"));
+        assertFalse(jobs.heartbeat(first.id(), "node-b"), "node-b does not own it");
+    }
+
+    @Test
+    void aStaleJobIsTakenOverAndItsOldOwnerLearnsOnHeartbeat() throws InterruptedException {
+        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
+        assertEquals(job.id(), jobs.claim(job.id(), "node-a", LONG).orElseThrow().id());
+        assertEquals(Optional.empty(), jobs.claim(job.id(), "node-b", Duration.ofSeconds(30)), "heartbeat is fresh");
+
+        Thread.sleep(300);
+        Job taken = jobs.claim(job.id(), "node-b", Duration.ofMillis(200)).orElseThrow();
+        assertEquals(Optional.of("node-b"), taken.owner());
+        assertFalse(jobs.heartbeat(job.id(), "node-a"), "node-a was taken over");
+        assertTrue(jobs.heartbeat(job.id(), "node-b"));
+
+        jobs.finish(job.id(), JobState.ROLLED_BACK, Optional.empty());
+        Job done = jobs.job(job.id()).orElseThrow();
+        assertEquals(JobState.ROLLED_BACK, done.state());
+        assertEquals(Optional.empty(), done.owner());
+        assertFalse(jobs.heartbeat(job.id(), "node-b"), "a finished job has no owner");
+        assertEquals(Optional.empty(), jobs.claim(job.id(), "node-c", Duration.ZERO), "a finished job is not claimable");
+        assertThrows(IllegalStateException.class, () -> jobs.finish(job.id(), JobState.SUCCEEDED, Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> jobs.finish(job.id(), JobState.RUNNING, Optional.empty()));
+    }
+
+    @Test
+    void theJournalKeepsTheLatestRecordPerStepInOrder() {
+        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
+        jobs.stepStarted(job.id(), "S21");
+        jobs.stepDone(job.id(), "S21", Map.of("vm-ref", "vm-42"));
+        jobs.stepStarted(job.id(), "S22");
+        jobs.stepFailed(job.id(), "S22", "disk full");
+        jobs.stepStarted(job.id(), "S23");
+
+        List<StepRecord> journal = jobs.journal(job.id());
+        assertEquals(List.of("S21", "S22", "S23"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(List.of(StepState.DONE, StepState.FAILED, StepState.STARTED), journal.stream().map(StepRecord::state).toList());
+        assertEquals(Map.of("vm-ref", "vm-42"), journal.get(0).outputs());
+        assertTrue(journal.get(0).endedAt().isPresent());
+        assertEquals(Optional.of("disk full"), journal.get(1).error());
+        assertEquals(Optional.empty(), journal.get(2).endedAt());
+
+        jobs.stepStarted(job.id(), "S22"); // resumed: the retry is the latest record, written last
+        jobs.stepDone(job.id(), "S22", Map.of());
+        journal = jobs.journal(job.id());
+        assertEquals(List.of("S21", "S23", "S22"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(StepState.DONE, journal.get(2).state());
+        assertEquals(Optional.empty(), journal.get(2).error());
+
+        jobs.stepDone(job.id(), "R1", Map.of("note", "ended without a journaled start"));
+        assertEquals(StepState.DONE, jobs.journal(job.id()).get(3).state());
+        assertEquals(List.of(), jobs.journal(job.id() + 1000));
+        assertThrows(NotInInventoryException.class, () -> jobs.stepStarted(job.id() + 1000, "S1"));
+    }
+}
