@@ -1,0 +1,144 @@
+package dev.duplex.engine.upgrade;
+
+import dev.duplex.api.Capability;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeInfo;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSpec;
+import dev.duplex.engine.inventory.ImageRecord;
+import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.VmRecord;
+import dev.duplex.engine.inventory.VolumeRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * S22/S27 (S12): the new image gets the link to the member's database volume. Deletes the
+ * member's old, stopped VM (its definition is in the job's parameters), creates the new VM from
+ * the new image with links to the SAME volumes (or, for {@code snapshot-copy}, to fresh copies of
+ * them), and points the member's inventory record at it. A VM already created under the job's
+ * name is reused, a copy volume already created is copied into again.
+ */
+final class LinkNewImage implements UpgradeStep {
+    private final StepInfo info;
+    private final String member;
+
+    LinkNewImage(StepInfo info, String member) {
+        this.info = info;
+        this.member = member;
+    }
+
+    @Override
+    public StepInfo info() {
+        return info;
+    }
+
+    @Override
+    public Map<String, String> run(UpgradeRun run) {
+        UpgradeJob job = run.job();
+        MemberBefore before = job.member(member);
+        HypervisorDriver driver = run.driver(member);
+        ImageRecord newImage = run.image(job.targetImages().get(before.system()));
+        ImageRef newImageRef = new ImageRef(newImage.driverRef(), newImage.name());
+        String newVmName = job.newVmName(member);
+        Map<String, String> outputs = new LinkedHashMap<>();
+        VmRecord record = run.vmRecord(member);
+
+        Optional<VmInfo> existing = run.findVmByName(member, newVmName);
+        List<LinkRecord> links = new ArrayList<>();
+        if (job.strategy().copiesVolume()) {
+            long copied = 0;
+            long started = System.nanoTime();
+            for (LinkRecord link : before.links()) {
+                VolumeRecord copy = copyOf(run, driver, link.volume(), existing.isPresent());
+                if (existing.isEmpty()) {
+                    VolumeRecord original = run.volume(link.volume());
+                    copied += driver.copyVolume(new VolumeRef(original.driverRef(), original.name()),
+                            new VolumeRef(copy.driverRef(), copy.name()),
+                            (done, total) -> {
+                                run.listener().copyProgress(job.id(), info, done, total);
+                                run.heartbeat();
+                            });
+                }
+                links.add(new LinkRecord(copy.name(), link.mountPath(), VolumeLink.Mode.MOUNT_AT_BOOT));
+                outputs.put("copy-volume." + link.volume(), copy.name());
+            }
+            outputs.put("bytes-copied", Long.toString(copied));
+            outputs.put("copy-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
+        } else {
+            for (LinkRecord link : before.links()) {
+                links.add(new LinkRecord(link.volume(), link.mountPath(), job.strategy().linkMode()));
+            }
+        }
+
+        VmRef newVm;
+        if (existing.isPresent()) {
+            if (!existing.get().image().id().equals(newImageRef.id())) {
+                throw new StepFailure("VM " + existing.get().vm() + " on endpoint " + before.endpoint() + " has the name this job gives "
+                        + member + "'s new VM, but runs image " + existing.get().image() + ", not " + newImageRef
+                        + ". Remove or rename it, then resume job #" + job.id() + ".");
+            }
+            newVm = existing.get().vm();
+            outputs.put("reused", "true");
+        } else {
+            deleteOldVm(run, driver, before);
+            List<VolumeLink> driverLinks = links.stream().map(run::driverLink).toList();
+            newVm = driver.createVm(new VmSpec(newVmName, newImageRef, driverLinks, record.properties()));
+        }
+        run.inventory().updateVm(new VmRecord(member, record.endpoint(), newVm.id(), newImage.name(), links, record.properties()));
+        outputs.put("vm-ref", newVm.id());
+        outputs.put("vm-name", newVm.name());
+        outputs.put("image", newImage.name());
+        return outputs;
+    }
+
+    /** The old VM must be stopped by now (S21/S26 did it); it goes, its volumes stay. */
+    private void deleteOldVm(UpgradeRun run, HypervisorDriver driver, MemberBefore before) {
+        Optional<VmInfo> old = run.findVmById(member, before.vmRef());
+        if (old.isEmpty()) {
+            return;
+        }
+        if (old.get().state() != VmState.STOPPED && old.get().state() != VmState.CRASHED) {
+            throw new StepFailure("The old VM " + old.get().vm() + " of " + member + " is " + old.get().state()
+                    + " where the job expected it stopped; something started it meanwhile. Stop it or roll back job #"
+                    + run.job().id() + ".");
+        }
+        driver.deleteVm(old.get().vm());
+    }
+
+    /** Finds or creates the copy volume of a member's volume, and records it in the inventory. */
+    private VolumeRecord copyOf(UpgradeRun run, HypervisorDriver driver, String volumeName, boolean mustExist) {
+        UpgradeJob job = run.job();
+        VolumeRecord original = run.volume(volumeName);
+        String copyName = job.copyVolumeName(volumeName);
+        Optional<VolumeInfo> found = driver.listVolumes().stream().filter(v -> v.volume().name().equals(copyName)).findFirst();
+        VolumeRef copy;
+        if (found.isPresent()) {
+            copy = found.get().volume();
+        } else {
+            if (mustExist) {
+                throw new StepFailure("The new VM of " + member + " exists but its copy volume " + copyName + " does not");
+            }
+            if (!driver.capabilities().supports(Capability.VOLUME_COPY)) {
+                throw new StepFailure("Endpoint " + original.endpoint() + " cannot copy volumes");
+            }
+            copy = driver.createVolume(new VolumeSpec(copyName, original.sizeBytes(), original.purpose(), Map.of()));
+        }
+        Optional<VolumeRecord> recorded = run.inventory().volume(copyName);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        VolumeRecord record = new VolumeRecord(copyName, original.endpoint(), copy.id(), original.sizeBytes(), original.purpose());
+        run.inventory().addVolume(record);
+        return record;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.duplex.engine.upgrade;
+
+import dev.duplex.api.Capability;
+import dev.duplex.api.DriverException;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.role.PairContext;
+import dev.duplex.api.role.Role;
+import dev.duplex.api.role.RoleController;
+import dev.duplex.api.role.RoleControllerException;
+import dev.duplex.engine.inventory.Endpoint;
+import dev.duplex.engine.inventory.ImageRecord;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.VmRecord;
+import dev.duplex.engine.inventory.VolumeRecord;
+import dev.duplex.engine.role.RoleControllerSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The checks an upgrade passes before anything is stopped: the pair, its VMs, the new images and
+ * the volumes are known and consistent, the endpoints can do the strategy, and the role
+ * controller answers sensibly. Only reads; every refusal is an {@link UpgradeRefusedException}
+ * saying what to fix.
+ */
+final class Preflight {
+    private final Inventory inventory;
+    private final Drivers drivers;
+    private final RoleControllerSource roleControllers;
+
+    Preflight(Inventory inventory, Drivers drivers, RoleControllerSource roleControllers) {
+        this.inventory = inventory;
+        this.drivers = drivers;
+        this.roleControllers = roleControllers;
+    }
+
+    /** What passed: the members as they are now, and the new images. */
+    record Checked(PairRecord pair, List<MemberBefore> before, List<ImageRecord> targets, RoleController roleController) {}
+
+    Checked pair(UpgradeRequest request) {
+        PairRecord pair = inventory.pair(request.pair()).orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
+                + "'. Known pairs: " + inventory.pairs().stream().map(PairRecord::name).sorted().toList()));
+        RoleController roleController;
+        try {
+            roleController = roleControllers.forPair(pair);
+        } catch (IllegalArgumentException e) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: " + e.getMessage()
+                    + ". Fix them with the pair's role-controller settings; nothing was touched.", e);
+        }
+        List<MemberBefore> before = new ArrayList<>();
+        List<ImageRecord> targets = new ArrayList<>();
+        for (int system = 0; system < 2; system++) {
+            Member checked = member(pair.member(system), system, request.image(system), request.strategy(), pair.name());
+            before.add(checked.before());
+            targets.add(checked.target());
+        }
+        checkVolumesNotShared(before, pair.name());
+        checkRoles(pair, before, roleController);
+        return new Checked(pair, before, targets, roleController);
+    }
+
+    /** The same checks for a single VM (no pair, no role controller needed for roles). */
+    Checked vm(String vmName, String imageName, UpgradeStrategy strategy) {
+        if (inventory.vm(vmName).isEmpty()) {
+            throw new UpgradeRefusedException("Unknown VM '" + vmName + "'. Known VMs: "
+                    + inventory.vms().stream().map(VmRecord::name).sorted().toList());
+        }
+        Member checked = member(vmName, 0, imageName, strategy, vmName);
+        return new Checked(null, List.of(checked.before()), List.of(checked.target()), null);
+    }
+
+    private record Member(MemberBefore before, ImageRecord target) {}
+
+    private Member member(String vmName, int system, String imageName, UpgradeStrategy strategy, String subject) {
+        VmRecord vm = inventory.vm(vmName).orElseThrow(() -> new UpgradeRefusedException("Pair '" + subject + "' names VM '" + vmName
+                + "', which is not in the inventory"));
+        Endpoint endpoint = inventory.endpoint(vm.endpoint()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
+                + "' runs on endpoint '" + vm.endpoint() + "', which is not in the inventory"));
+        ImageRecord target = inventory.image(imageName).orElseThrow(() -> new UpgradeRefusedException("Unknown image '" + imageName
+                + "'. Register the new image on endpoint " + endpoint.name() + " first (it must hold no database)."));
+        if (!target.endpoint().equals(vm.endpoint())) {
+            throw new UpgradeRefusedException("Image '" + imageName + "' is registered on endpoint '" + target.endpoint() + "', but "
+                    + vmName + " runs on endpoint '" + vm.endpoint() + "'. Register the image on " + vm.endpoint()
+                    + " and name that one for system " + system + ".");
+        }
+        HypervisorDriver driver;
+        try {
+            driver = drivers.driver(endpoint.name());
+        } catch (RuntimeException e) {
+            throw new UpgradeRefusedException("Cannot connect to endpoint '" + endpoint.name() + "': " + e.getMessage(), e);
+        }
+        Set<Capability> missing = new TreeSet<>(strategy.requires());
+        missing.removeAll(driver.capabilities().features());
+        if (!missing.isEmpty()) {
+            throw new UpgradeRefusedException("Endpoint '" + endpoint.name() + "' (driver " + driver.kind() + ") cannot do the "
+                    + strategy.key() + " strategy: it lacks " + missing + " (it supports " + driver.capabilities().describe()
+                    + "). Choose another strategy; nothing was touched.");
+        }
+        try {
+            if (driver.listImages().stream().noneMatch(i -> i.image().id().equals(target.driverRef()))) {
+                throw new UpgradeRefusedException("Image '" + imageName + "' (" + target.driverRef() + ") is in the inventory but not on endpoint '"
+                        + endpoint.name() + "'. Register it again.");
+            }
+            VmInfo info = UpgradeRun.describe(driver, new VmRef(vm.driverRef(), vm.name())).orElseThrow(() -> new UpgradeRefusedException(
+                    "VM '" + vmName + "' (" + vm.driverRef() + ") is in the inventory but not on endpoint '" + endpoint.name() + "'"));
+            if (info.state() != VmState.RUNNING) {
+                throw new UpgradeRefusedException("VM '" + vmName + "' is " + info.state() + "; the rolling upgrade starts from a running "
+                        + "member (start it, then try again).");
+            }
+            for (LinkRecord link : vm.links()) {
+                checkVolume(driver, vm, link);
+            }
+            ImageRecord old = inventory.image(vm.image()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
+                    + "' runs image '" + vm.image() + "', which is not in the inventory; it would be needed to roll back"));
+            MemberBefore before = new MemberBefore(vmName, system, vm.endpoint(), vm.driverRef(), info.vm().name(), old.name(),
+                    info.image().id(), vm.links());
+            return new Member(before, target);
+        } catch (DriverException e) {
+            throw new UpgradeRefusedException("Endpoint '" + endpoint.name() + "' failed while checking " + vmName + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkVolume(HypervisorDriver driver, VmRecord vm, LinkRecord link) {
+        VolumeRecord volume = inventory.volume(link.volume()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vm.name()
+                + "' links volume '" + link.volume() + "', which is not in the inventory"));
+        if (!volume.endpoint().equals(vm.endpoint())) {
+            throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " lives on endpoint '" + volume.endpoint()
+                    + "', not on " + vm.endpoint());
+        }
+        List<String> othersInInventory = inventory.vms().stream().filter(other -> !other.name().equals(vm.name()))
+                .filter(other -> other.links().stream().anyMatch(l -> l.volume().equals(volume.name()))).map(VmRecord::name).toList();
+        if (!othersInInventory.isEmpty()) {
+            throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere too: by "
+                    + othersInInventory + ". A database volume must belong to one member; fix the inventory first.");
+        }
+        List<String> othersOnPlatform = driver.listVms().stream().filter(other -> !other.vm().id().equals(vm.driverRef()))
+                .filter(other -> other.links().stream().map(VolumeLink::volume).anyMatch(v -> v.id().equals(volume.driverRef())))
+                .map(other -> other.vm().toString()).toList();
+        if (!othersOnPlatform.isEmpty()) {
+            throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere on endpoint '"
+                    + vm.endpoint() + "' too: by " + othersOnPlatform + " (a leftover of an earlier job?). Remove that VM first.");
+        }
+    }
+
+    private static void checkVolumesNotShared(List<MemberBefore> members, String pair) {
+        Set<String> first = members.get(0).links().stream().map(LinkRecord::volume).collect(Collectors.toSet());
+        for (LinkRecord link : members.get(1).links()) {
+            if (first.contains(link.volume())) {
+                throw new UpgradeRefusedException("Both members of pair '" + pair + "' link volume '" + link.volume()
+                        + "'; each member needs its own database volume.");
+            }
+        }
+    }
+
+    private void checkRoles(PairRecord pair, List<MemberBefore> members, RoleController roleController) {
+        List<PairContext.Member> contextMembers = new ArrayList<>();
+        for (MemberBefore m : members) {
+            VmRecord vm = inventory.vm(m.member()).orElseThrow();
+            contextMembers.add(new PairContext.Member(m.member(), m.system(), vm.endpoint(), vm.driverRef(), vm.properties()));
+        }
+        PairContext context = new PairContext(pair.name(), contextMembers, pair.roleController());
+        Map<String, Role> roles;
+        try {
+            roles = roleController.roles(context);
+        } catch (RoleControllerException e) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "': " + e.getMessage() + ". Nothing was touched.", e);
+        } catch (RuntimeException e) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "': the " + roleController.describe()
+                    + " role controller failed to report roles: " + e + ". Nothing was touched.", e);
+        }
+        Optional<String> unknown = members.stream().map(MemberBefore::member).filter(m -> roles.get(m) == null).findFirst();
+        if (unknown.isPresent() || roles.size() != 2) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "': the " + roleController.describe() + " role controller reported "
+                    + roles + "; it must report exactly one role for each of " + members.stream().map(MemberBefore::member).toList()
+                    + ". Nothing was touched.");
+        }
+        if (roles.get(pair.active()) != Role.ACT || roles.get(pair.standby()) != Role.SBY) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "': the members report " + roles + " but the inventory records "
+                    + pair.active() + " as ACT and " + pair.standby() + " as SBY. Bring them in line (a failover that was not recorded?)"
+                    + " before upgrading; nothing was touched.");
+        }
+    }
+}

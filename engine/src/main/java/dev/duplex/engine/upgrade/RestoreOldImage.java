@@ -1,0 +1,84 @@
+package dev.duplex.engine.upgrade;
+
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.StopMode;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.engine.inventory.VmRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Brings a member back on its old image with the SAME volumes: stops and deletes the VM this job
+ * created for it (refusing to stop it when its peer is not running), re-creates the old VM from
+ * the definition journaled in the job's parameters (or finds it, if it still exists), points
+ * the inventory back at it, starts it and checks its health. Used after a failed health check
+ * and by rollback. Deletes no volume: a {@code snapshot-copy} volume stays, recorded in the inventory.
+ */
+final class RestoreOldImage implements UpgradeStep {
+    private final StepInfo info;
+    private final String member;
+
+    RestoreOldImage(StepInfo info, String member) {
+        this.info = info;
+        this.member = member;
+    }
+
+    @Override
+    public StepInfo info() {
+        return info;
+    }
+
+    @Override
+    public Map<String, String> run(UpgradeRun run) {
+        UpgradeJob job = run.job();
+        MemberBefore before = job.member(member);
+        HypervisorDriver driver = run.driver(member);
+        Map<String, String> outputs = new LinkedHashMap<>();
+
+        Optional<VmInfo> newVm = run.findVmByName(member, job.newVmName(member));
+        if (newVm.isPresent()) {
+            VmState state = newVm.get().state();
+            if (state != VmState.STOPPED && state != VmState.CRASHED) {
+                if (job.isPair()) {
+                    String peer = run.peerOf(member);
+                    VmState peerState = run.state(peer);
+                    if (peerState != VmState.RUNNING) {
+                        throw new StepFailure.LastRunningMember("Refusing to stop the new VM of " + member + " of pair " + job.pair()
+                                + ": its peer " + peer + " is " + peerState + ", so the pair would have no member running."
+                                + " Start " + peer + " first, then resume.");
+                    }
+                }
+                driver.stop(newVm.get().vm(), StopMode.FORCE);
+            }
+            driver.deleteVm(newVm.get().vm());
+            outputs.put("deleted-vm", newVm.get().vm().id());
+        }
+
+        ImageRef oldImage = new ImageRef(before.imageRef(), before.image());
+        Optional<VmInfo> oldVm = run.findVmById(member, before.vmRef())
+                .or(() -> run.findVmByName(member, before.vmName()).filter(vm -> vm.image().id().equals(before.imageRef())));
+        VmRecord record = run.vmRecord(member);
+        VmRef restored;
+        if (oldVm.isPresent()) {
+            restored = oldVm.get().vm();
+            outputs.put("reused", "true");
+        } else {
+            List<VolumeLink> links = before.links().stream().map(run::driverLink).toList();
+            restored = driver.createVm(new VmSpec(before.vmName(), oldImage, links, record.properties()));
+        }
+        run.inventory().updateVm(new VmRecord(member, before.endpoint(), restored.id(), before.image(), before.links(), record.properties()));
+        outputs.put("vm-ref", restored.id());
+        outputs.put("image", before.image());
+
+        Optional<String> oldVersion = run.inventory().image(before.image()).map(i -> i.softwareVersion());
+        outputs.putAll(new StartAndCheck(info, member, oldVersion).run(run));
+        return outputs;
+    }
+}

@@ -1,0 +1,368 @@
+package dev.duplex.engine.upgrade;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.role.RoleController;
+import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.driver.EndpointConnections;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.VolumeRecord;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.role.RoleControllerSource;
+import dev.duplex.engine.role.RoleControllers;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The zero-copy rolling upgrade of seed 000: plans, runs, resumes and rolls back upgrade jobs
+ * of ACT/SBY pairs (S21–S29) and single VMs (S11–S13).
+ *
+ * <p>Every step is journaled before and after it runs; a job survives this process being killed
+ * at any point and {@link #resume} continues it from the journal (in any process, once the dead
+ * owner's heartbeat is older than {@link UpgradeSettings#staleAfter()}). Failures after checks
+ * passed end the job FAILED with the reason and are returned in the report, not thrown; what is
+ * thrown is a refusal before anything was touched ({@link UpgradeRefusedException}, or the
+ * {@link dev.duplex.engine.job.LiveJobExistsException} of a pair that already has a live job).
+ */
+public final class RollingUpgrade {
+    private static final Logger log = LoggerFactory.getLogger(RollingUpgrade.class);
+
+    private final Inventory inventory;
+    private final JobQueue jobQueue;
+    private final AuditLog audit;
+    private final Drivers drivers;
+    private final RoleControllerSource roleControllers;
+    private final UpgradeSettings settings;
+
+    @Inject
+    public RollingUpgrade(Inventory inventory, JobQueue jobQueue, AuditLog audit, EndpointConnections connections,
+            RoleControllers roleControllers) {
+        this(inventory, jobQueue, audit, Drivers.of(connections), roleControllers, UpgradeSettings.defaults());
+    }
+
+    public RollingUpgrade(Inventory inventory, JobQueue jobQueue, AuditLog audit, Drivers drivers, RoleControllerSource roleControllers,
+            UpgradeSettings settings) {
+        this.inventory = requireNonNull(inventory, "inventory is null");
+        this.jobQueue = requireNonNull(jobQueue, "jobQueue is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.drivers = requireNonNull(drivers, "drivers is null");
+        this.roleControllers = requireNonNull(roleControllers, "roleControllers is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /** The same engine with other settings (a shorter {@code staleAfter} for {@code resume --force}, a node name). */
+    public RollingUpgrade withSettings(UpgradeSettings newSettings) {
+        return new RollingUpgrade(inventory, jobQueue, audit, drivers, roleControllers, newSettings);
+    }
+
+    public UpgradeSettings settings() {
+        return settings;
+    }
+
+    /** Checks the request and predicts the run; touches nothing (it reads the inventory, the platform and the members' roles). */
+    public UpgradePlan plan(UpgradeRequest request) {
+        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).pair(request);
+        UpgradeJob job = new UpgradeJob(0, UpgradeJob.KIND_PAIR, request.pair(), request.strategy(), checked.pair().activeSystem(),
+                checked.before(), checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
+        return plan(job, UpgradeSteps.pair(job, inventory));
+    }
+
+    /** Checks and predicts a single-VM upgrade (S11–S13); touches nothing. */
+    public UpgradePlan planVm(String vm, String image, UpgradeStrategy strategy) {
+        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).vm(vm, image, strategy);
+        UpgradeJob job = new UpgradeJob(0, UpgradeJob.KIND_VM, vm, strategy, 0, checked.before(), List.of(image), Optional.empty());
+        return plan(job, UpgradeSteps.single(job, inventory));
+    }
+
+    private UpgradePlan plan(UpgradeJob job, List<UpgradeStep> steps) {
+        StepTimePredictor predictor = new StepTimePredictor(jobQueue, job.pair(), settings.assumedCopyBytesPerSecond());
+        List<PlannedStep> planned = new ArrayList<>();
+        long bytesToCopy = 0;
+        for (UpgradeStep step : steps) {
+            long volumeBytes = volumeBytes(job.member(step.info().member()));
+            planned.add(predictor.predict(step.info(), job.strategy(), volumeBytes));
+            if (step.info().id().matches("S1[2]|S2[27]") && (job.strategy().copiesVolume() || job.strategy().copiesAtBoot())) {
+                bytesToCopy += volumeBytes;
+            }
+        }
+        Duration window = Duration.ZERO;
+        Duration gap = Duration.ZERO;
+        Duration total = Duration.ZERO;
+        for (int half = 0; half < 2; half++) {
+            List<String> ids = StepTimePredictor.singleSideSteps(half);
+            Duration sum = planned.stream().filter(p -> ids.contains(p.step().id())).map(PlannedStep::predicted).reduce(Duration.ZERO, Duration::plus);
+            window = sum.compareTo(window) > 0 ? sum : window;
+        }
+        for (PlannedStep p : planned) {
+            total = total.plus(p.predicted());
+            if (p.step().id().equals("S25")) {
+                gap = p.predicted();
+            }
+        }
+        if (!job.isPair()) {
+            window = Duration.ZERO;
+            gap = total; // a single VM serves nobody from S11 to S13
+        }
+        return new UpgradePlan(job.pair(), job.strategy(), planned, window, gap, total, bytesToCopy, predictor.basis());
+    }
+
+    private long volumeBytes(MemberBefore member) {
+        long bytes = 0;
+        for (LinkRecord link : member.links()) {
+            bytes += inventory.volume(link.volume()).map(VolumeRecord::sizeBytes).orElse(0L);
+        }
+        return bytes;
+    }
+
+    /**
+     * Upgrades a pair: checks (refusing with {@link UpgradeRefusedException} before anything is
+     * touched), creates the job (refused by the database while the pair has a live job), runs
+     * S21–S29 and returns the report. A health-check failure of a new image brings that member back
+     * on its old image and ends the job FAILED; any other failure ends it FAILED where it stopped.
+     */
+    public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
+        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).pair(request);
+        Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
+                checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
+        Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
+        Job job = claimOrRefuse(created.id());
+        record(request.requestedBy(), "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + request.strategy().key()
+                + "\",\"images\":[" + json(request.image0()) + "," + json(request.image1()) + "]}");
+        return execute(UpgradeJob.of(job), checked.roleController(), listener, false);
+    }
+
+    /** Upgrades a single VM (S11–S13). Its health check is that the platform reports it running. */
+    public UpgradeReport runVm(String vm, String image, UpgradeStrategy strategy, String requestedBy, UpgradeListener listener) {
+        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).vm(vm, image, strategy);
+        Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
+        Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
+        Job job = claimOrRefuse(created.id());
+        record(requestedBy, "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + strategy.key() + "\",\"image\":" + json(image) + "}");
+        return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false);
+    }
+
+    /**
+     * Continues a live job whose process died (or this one, after a crash), from its journal.
+     * Refused for a job that is not live, or whose owner's heartbeat is still fresh.
+     */
+    public UpgradeReport resume(long jobId, UpgradeListener listener) {
+        Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
+        if (!job.state().live()) {
+            throw new UpgradeRefusedException("Job #" + jobId + " (" + job.kind() + " of " + job.pair() + ") is " + job.state()
+                    + job.error().map(e -> ": " + e).orElse("") + "; there is nothing to resume."
+                    + (job.state() == JobState.FAILED ? " Roll it back (duplex upgrade rollback " + jobId + ") or start a new upgrade." : ""));
+        }
+        UpgradeJob upgrade = UpgradeJob.of(job);
+        Job claimed = claimOrRefuse(jobId);
+        record(settings.node(), "upgrade.resume", claimed, "{\"job\":" + jobId + "}");
+        return execute(upgrade, roleController(upgrade), listener, false);
+    }
+
+    /**
+     * Brings the pair of a job back to its old images on the same volumes. A live job (its process
+     * died) is taken over and ends ROLLED_BACK; for a finished job a new {@code rollback} job is
+     * created (so the pair is locked meanwhile). Never deletes a volume.
+     */
+    public UpgradeReport rollback(long jobId, String requestedBy, UpgradeListener listener) {
+        Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
+        UpgradeJob upgrade = UpgradeJob.of(job);
+        if (job.state() == JobState.ROLLED_BACK) {
+            throw new UpgradeRefusedException("Job #" + jobId + " is rolled back already");
+        }
+        if (job.kind().equals(UpgradeJob.KIND_ROLLBACK) && !job.state().live()) {
+            throw new UpgradeRefusedException("Job #" + jobId + " is itself a rollback (of job #" + upgrade.rollbackOf().orElse(0L)
+                    + "); to undo it, run a new upgrade");
+        }
+        Job running;
+        if (job.state().live()) {
+            running = claimOrRefuse(jobId);
+        } else {
+            Map<String, String> parameters = new LinkedHashMap<>(job.parameters());
+            parameters.put("rollback-of", Long.toString(jobId));
+            Job created = jobQueue.create(UpgradeJob.KIND_ROLLBACK, job.pair(), requestedBy, parameters);
+            running = claimOrRefuse(created.id());
+            upgrade = UpgradeJob.of(running);
+        }
+        record(requestedBy, "upgrade.rollback", running, "{\"job\":" + running.id() + ",\"rollback_of\":" + jobId + "}");
+        return execute(upgrade, roleController(upgrade), listener, true);
+    }
+
+    /** The report of a job from its journal, whatever its state. */
+    public UpgradeReport status(long jobId) {
+        Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
+        UpgradeJob upgrade = UpgradeJob.of(job);
+        return report(upgrade, job.state(), job.error());
+    }
+
+    /** The report of the pair's (or VM's) newest upgrade or rollback job, if it has one. */
+    public Optional<UpgradeReport> latest(String pair) {
+        return jobQueue.jobs(pair).stream()
+                .filter(j -> j.kind().equals(UpgradeJob.KIND_PAIR) || j.kind().equals(UpgradeJob.KIND_VM) || j.kind().equals(UpgradeJob.KIND_ROLLBACK))
+                .findFirst().map(j -> status(j.id()));
+    }
+
+    private RoleController roleController(UpgradeJob job) {
+        if (!job.isPair()) {
+            return new RunningVmHealth(drivers);
+        }
+        PairRecord pair = inventory.pair(job.pair()).orElseThrow(() -> new UpgradeRefusedException("Job #" + job.id() + " is about pair '"
+                + job.pair() + "', which is gone from the inventory"));
+        try {
+            return roleControllers.forPair(pair);
+        } catch (IllegalArgumentException e) {
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: " + e.getMessage(), e);
+        }
+    }
+
+    private Job claimOrRefuse(long jobId) {
+        return jobQueue.claim(jobId, settings.node(), settings.staleAfter()).orElseThrow(() -> {
+            Optional<Job> job = jobQueue.job(jobId);
+            String owner = job.flatMap(Job::owner).orElse("another process");
+            String beat = job.flatMap(Job::heartbeat).map(Instant::toString).orElse("unknown");
+            return new UpgradeRefusedException("Job #" + jobId + " is being run by " + owner + " (last heartbeat " + beat
+                    + "). If that process is dead, try again once its heartbeat is older than " + settings.staleAfter().toSeconds() + " s.");
+        });
+    }
+
+    private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested) {
+        String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
+        try (Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
+            UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings, heartbeat::check);
+            Map<String, StepRecord> journal = JournaledSteps.latest(jobQueue.journal(job.id()));
+            JournaledSteps steps = new JournaledSteps(jobQueue, listener, job.id(), subject, journal);
+            boolean rollbackMode = rollbackRequested || journal.containsKey("R0") || job.kind().equals(UpgradeJob.KIND_ROLLBACK);
+            if (rollbackMode) {
+                return rollBack(job, run, steps, new PlanRollback(Optional.empty(), "rollback requested", false));
+            }
+            List<UpgradeStep> list = job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory);
+            try {
+                for (UpgradeStep step : list) {
+                    steps.run(step, run);
+                }
+            } catch (JournaledSteps.Failed failed) {
+                if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
+                    throw new IllegalStateException(lost.getMessage(), lost);
+                }
+                if (failed.getCause() instanceof StepFailure.HealthCheckFailed) {
+                    String member = failed.step().member();
+                    String reason = failed.getMessage() + "; " + member + " was brought back on its old image "
+                            + job.member(member).image() + " with the same volume" + (job.isPair() ? ", its peer untouched" : "");
+                    return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
+                }
+                return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
+            }
+            return finish(job, JobState.SUCCEEDED, Optional.empty());
+        }
+    }
+
+    private UpgradeReport rollBack(UpgradeJob job, UpgradeRun run, JournaledSteps steps, PlanRollback plan) {
+        try {
+            Map<String, String> decision = steps.run(plan, run);
+            for (UpgradeStep step : UpgradeSteps.rollback(job, decision)) {
+                steps.run(step, run);
+            }
+            if (Boolean.parseBoolean(decision.get(PlanRollback.FAILS_JOB))) {
+                return finish(job, JobState.FAILED, Optional.ofNullable(decision.get(PlanRollback.REASON)));
+            }
+            return finish(job, job.kind().equals(UpgradeJob.KIND_ROLLBACK) ? JobState.SUCCEEDED : JobState.ROLLED_BACK, Optional.empty());
+        } catch (JournaledSteps.Failed failed) {
+            if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
+                throw new IllegalStateException(lost.getMessage(), lost);
+            }
+            return finish(job, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
+                    + ". Fix the cause, then resume job #" + job.id() + " to continue the rollback."));
+        }
+    }
+
+    private static String nextStep(UpgradeJob job, JournaledSteps.Failed failed) {
+        if (failed.getCause() instanceof StepFailure.ResyncTimedOut && failed.step().id().equals("S24")) {
+            return " The switchover did not happen: " + job.system(job.originalActive()).member() + " still serves on its old image.";
+        }
+        return " Roll back with: duplex upgrade rollback " + job.id();
+    }
+
+    private UpgradeReport finish(UpgradeJob job, JobState state, Optional<String> error) {
+        jobQueue.finish(job.id(), state, error);
+        UpgradeReport report = report(job, state, error);
+        String action = switch (state) {
+            case SUCCEEDED -> "upgrade.succeeded";
+            case ROLLED_BACK -> "upgrade.rolled-back";
+            default -> "upgrade.failed";
+        };
+        audit.record(new AuditEntry(Instant.now(), settings.node(), action, object(job.pair(), job.isPair()), Optional.empty(),
+                Optional.of("{\"job\":" + job.id() + ",\"state\":\"" + state + "\",\"strategy\":\"" + job.strategy().key() + "\""
+                        + error.map(e -> ",\"error\":" + json(e)).orElse("") + "}")));
+        if (state == JobState.FAILED) {
+            log.warn("{} job #{} ended {}: {}", job.pair(), job.id(), state, error.orElse(""));
+        } else {
+            log.info("{} job #{} ended {} in {} ms (longest single-side window {} ms, switchover gap {} ms, {} bytes copied)", job.pair(),
+                    job.id(), state, report.total().toMillis(), report.longestSingleSideWindow().toMillis(),
+                    report.switchoverGap().map(Duration::toMillis).orElse(0L), report.bytesCopied());
+        }
+        return report;
+    }
+
+    private UpgradeReport report(UpgradeJob job, JobState state, Optional<String> error) {
+        List<StepRecord> journal = jobQueue.journal(job.id());
+        Map<String, StepRecord> latest = JournaledSteps.latest(journal);
+        Map<String, StepInfo> infos = new LinkedHashMap<>();
+        List<UpgradeStep> known = new ArrayList<>(job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory));
+        StepRecord decision = latest.get("R0");
+        if (decision != null) {
+            known.addAll(UpgradeSteps.rollback(job, decision.outputs()));
+        }
+        known.forEach(s -> infos.put(s.info().id(), s.info()));
+        infos.put("R0", UpgradeSteps.planRollbackInfo());
+        List<StepTiming> steps = new ArrayList<>();
+        for (StepRecord record : latest.values()) {
+            StepInfo info = infos.get(record.stepId());
+            steps.add(new StepTiming(record.stepId(), info == null ? "" : info.action(), info == null ? "" : info.member(), record.state(),
+                    record.startedAt(), record.endedAt(), record.error(), record.outputs()));
+        }
+        return UpgradeReport.of(job, state, error, steps);
+    }
+
+    private void record(String actor, String action, Job job, String afterJson) {
+        audit.record(new AuditEntry(Instant.now(), actor, action, object(job.pair(), !job.kind().equals(UpgradeJob.KIND_VM)),
+                Optional.empty(), Optional.of(afterJson)));
+    }
+
+    private static String object(String name, boolean pair) {
+        return (pair ? "pair/" : "vm/") + name;
+    }
+
+    static String json(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

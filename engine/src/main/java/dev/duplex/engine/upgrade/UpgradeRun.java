@@ -1,0 +1,186 @@
+package dev.duplex.engine.upgrade;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import dev.duplex.api.role.PairContext;
+import dev.duplex.api.role.RoleController;
+import dev.duplex.engine.inventory.ImageRecord;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.VmRecord;
+import dev.duplex.engine.inventory.VolumeRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the steps of one job share: the job's parameters, the ports, the drivers and the role
+ * controller. Every read goes to the inventory or the platform, never to a cache, so a step sees
+ * what an earlier process left behind.
+ */
+final class UpgradeRun {
+    private final UpgradeJob job;
+    private final Inventory inventory;
+    private final Drivers drivers;
+    private final RoleController roleController;
+    private final UpgradeListener listener;
+    private final UpgradeSettings settings;
+    private final Runnable heartbeat;
+
+    UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
+            UpgradeSettings settings, Runnable heartbeat) {
+        this.job = requireNonNull(job, "job is null");
+        this.inventory = requireNonNull(inventory, "inventory is null");
+        this.drivers = requireNonNull(drivers, "drivers is null");
+        this.roleController = requireNonNull(roleController, "roleController is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
+    }
+
+    UpgradeJob job() {
+        return job;
+    }
+
+    Inventory inventory() {
+        return inventory;
+    }
+
+    RoleController roleController() {
+        return roleController;
+    }
+
+    UpgradeListener listener() {
+        return listener;
+    }
+
+    void heartbeat() {
+        heartbeat.run();
+    }
+
+    HypervisorDriver driver(String member) {
+        return drivers.driver(job.member(member).endpoint());
+    }
+
+    VmRecord vmRecord(String member) {
+        return inventory.vm(member).orElseThrow(() -> new NotInInventoryException("VM", member));
+    }
+
+    /** The pair as the inventory has it now; for a single VM, empty. */
+    Optional<PairRecord> pair() {
+        return job.isPair() ? inventory.pair(job.pair()) : Optional.empty();
+    }
+
+    /** What the role controller is told: the members as the inventory has them now. */
+    PairContext pairContext() {
+        List<PairContext.Member> members = new ArrayList<>();
+        for (MemberBefore before : job.before()) {
+            VmRecord vm = vmRecord(before.member());
+            members.add(new PairContext.Member(vm.name(), before.system(), vm.endpoint(), vm.driverRef(), vm.properties()));
+        }
+        Map<String, String> settings = pair().map(PairRecord::roleController).orElse(Map.of());
+        return new PairContext(job.pair(), members, settings);
+    }
+
+    /** The VM the inventory says plays the member now, if the platform still has it. */
+    Optional<VmInfo> currentVm(String member) {
+        VmRecord record = vmRecord(member);
+        return describe(driver(member), new VmRef(record.driverRef(), record.name()));
+    }
+
+    /** The state of the member's current VM; STOPPED when the platform no longer has it. */
+    VmState state(String member) {
+        return currentVm(member).map(VmInfo::state).orElse(VmState.STOPPED);
+    }
+
+    static Optional<VmInfo> describe(HypervisorDriver driver, VmRef vm) {
+        try {
+            return Optional.of(driver.describeVm(vm));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A VM of that driver name on the member's endpoint, if there is one. */
+    Optional<VmInfo> findVmByName(String member, String vmName) {
+        return driver(member).listVms().stream().filter(vm -> vm.vm().name().equals(vmName)).findFirst();
+    }
+
+    /** A VM of that driver id on the member's endpoint, if there is one. */
+    Optional<VmInfo> findVmById(String member, String vmId) {
+        return driver(member).listVms().stream().filter(vm -> vm.vm().id().equals(vmId)).findFirst();
+    }
+
+    ImageRecord image(String name) {
+        return inventory.image(name).orElseThrow(() -> new NotInInventoryException("image", name));
+    }
+
+    ImageRef imageRef(String name) {
+        ImageRecord image = image(name);
+        return new ImageRef(image.driverRef(), image.name());
+    }
+
+    VolumeRecord volume(String name) {
+        return inventory.volume(name).orElseThrow(() -> new NotInInventoryException("volume", name));
+    }
+
+    /** The driver's form of an inventory link. */
+    VolumeLink driverLink(LinkRecord link) {
+        VolumeRecord volume = volume(link.volume());
+        return new VolumeLink(new VolumeRef(volume.driverRef(), volume.name()), link.mountPath(), link.mode());
+    }
+
+    String peerOf(String member) {
+        return job.before().stream().map(MemberBefore::member).filter(m -> !m.equals(member)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("job #" + job.id() + " is not a pair upgrade"));
+    }
+
+    /** Pair-level resync gate setting in ms, else the engine's default. */
+    Duration gateSetting(String key, Duration fallback) {
+        String value = pair().map(p -> p.resyncGate().get(key)).orElse(null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Duration.ofMillis(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Pair '" + job.pair() + "': resync gate setting '" + key
+                    + "' must be a number of milliseconds: '" + value + "'");
+        }
+    }
+
+    Duration resyncTimeout() {
+        return gateSetting("timeout-ms", settings.resyncTimeout());
+    }
+
+    Duration healthTimeout() {
+        return gateSetting("health-timeout-ms", settings.healthTimeout());
+    }
+
+    Duration pollInterval() {
+        return gateSetting("poll-ms", settings.pollInterval());
+    }
+
+    /** Sleeps one poll interval, keeping the job's heartbeat fresh. */
+    void pause() {
+        heartbeat();
+        try {
+            Thread.sleep(Math.max(1, pollInterval().toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("interrupted while waiting");
+        }
+    }
+}
