@@ -105,6 +105,7 @@ class KvLogTest {
     @Test
     void aSecondOpenOfTheSameFolderIsRefused() throws IOException {
         try (KvLog log = KvLog.open(dir)) {
+            assertEquals(0, log.lastSeq());
             IOException e = assertThrows(IOException.class, () -> KvLog.open(dir));
             assertTrue(e.getMessage().contains("in use"), e.getMessage());
         }
