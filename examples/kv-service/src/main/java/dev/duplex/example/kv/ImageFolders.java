@@ -39,29 +39,45 @@ public final class ImageFolders {
     private ImageFolders() {
     }
 
+    /** Version of the deliberately broken image written by {@link #writeBroken}. */
+    public static final String BROKEN_VERSION = "v2-broken";
+
     /** Creates (or replaces the files of) {@code outDir/v1} and {@code outDir/v2}; returns the two folders. */
     public static List<Path> write(Path kvJar, Path outDir) throws IOException {
-        if (!Files.isRegularFile(kvJar)) {
-            throw new IOException("kv jar not found: " + kvJar.toAbsolutePath());
-        }
         List<Path> folders = new ArrayList<>();
         for (String version : VERSIONS) {
-            Path folder = outDir.resolve(version);
-            Files.createDirectories(folder);
-            Files.copy(kvJar, folder.resolve("kv.jar"), StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(folder.resolve("version"), version + "\n");
-            Properties manifest = new Properties();
-            manifest.setProperty("version", version);
-            manifest.setProperty("command", COMMAND);
-            try (OutputStream out = Files.newOutputStream(folder.resolve(MANIFEST))) {
-                manifest.store(out, "Duplex example image: replicated key-value service " + version);
-            }
-            folders.add(folder);
+            folders.add(image(kvJar, outDir, version, COMMAND));
         }
         return folders;
     }
 
-    /** {@code ImageFolders OUT_DIR [KV_JAR]}; KV_JAR defaults to the jar this class runs from. */
+    /**
+     * Creates {@code outDir/v2-broken}: the same service, but its {@code /health} answers 503
+     * ({@code KV_HEALTH=fail}), for showing that an upgrade to an image that fails its health check
+     * brings the standby back on the old image and never touches the ACT.
+     */
+    public static Path writeBroken(Path kvJar, Path outDir) throws IOException {
+        return image(kvJar, outDir, BROKEN_VERSION, "export KV_HEALTH=fail; " + COMMAND);
+    }
+
+    private static Path image(Path kvJar, Path outDir, String version, String command) throws IOException {
+        if (!Files.isRegularFile(kvJar)) {
+            throw new IOException("kv jar not found: " + kvJar.toAbsolutePath());
+        }
+        Path folder = outDir.resolve(version);
+        Files.createDirectories(folder);
+        Files.copy(kvJar, folder.resolve("kv.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(folder.resolve("version"), version + "\n");
+        Properties manifest = new Properties();
+        manifest.setProperty("version", version);
+        manifest.setProperty("command", command);
+        try (OutputStream out = Files.newOutputStream(folder.resolve(MANIFEST))) {
+            manifest.store(out, "Duplex example image: replicated key-value service " + version);
+        }
+        return folder;
+    }
+
+    /** {@code ImageFolders OUT_DIR [KV_JAR]} writes v1, v2 and v2-broken; KV_JAR defaults to the jar this class runs from. */
     public static void main(String[] args) throws IOException, URISyntaxException {
         if (args.length < 1) {
             System.err.println("usage: ImageFolders OUT_DIR [KV_JAR]");
@@ -72,5 +88,6 @@ public final class ImageFolders {
         for (Path folder : write(jar, Path.of(args[0]))) {
             System.out.println(folder.toAbsolutePath());
         }
+        System.out.println(writeBroken(jar, Path.of(args[0])).toAbsolutePath());
     }
 }

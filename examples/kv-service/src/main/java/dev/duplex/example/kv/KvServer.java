@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * <li>{@code KV_PEER} host:port of the other member (none: a single member);
  * <li>{@code KV_ROLE} role at the very first start (default SBY, so a misconfigured pair never has two
  *     ACTs); afterwards the role is kept in {@code KV_ROLE_FILE} (default {@code <data dir>/role}), on
- *     the database volume, so it survives restarts and upgrades.
+ *     the database volume, so it survives restarts and upgrades;
+ * <li>{@code KV_HEALTH=fail} makes {@code /health} answer 503 (the deliberately broken image).
  * </ul>
  * Also {@code KvServer fill --dir D --bytes 64MiB [--value-size 32KiB]} and
  * {@code KvServer checksum --dir D [--upto SEQ]}.
@@ -62,8 +63,11 @@ public final class KvServer implements Closeable {
      * @param roleFile where the role is kept
      * @param initialRole role when {@code roleFile} does not exist yet
      * @param name name in log lines
+     * @param failHealth answer {@code /health} with 503 (KV_HEALTH=fail): a deliberately bad image,
+     *     to show that a new image failing its health check is rolled back
      */
-    public record Config(int port, Path dataDir, String version, String peer, Path roleFile, Role initialRole, String name) {
+    public record Config(int port, Path dataDir, String version, String peer, Path roleFile, Role initialRole, String name,
+                         boolean failHealth) {
         /** Settings from environment variables, overridden by {@code --name value} arguments. */
         public static Config from(Map<String, String> env, String[] args) {
             Map<String, String> values = new HashMap<>(env);
@@ -81,7 +85,8 @@ public final class KvServer implements Closeable {
                     peer == null || peer.isBlank() ? null : peer.trim(),
                     Path.of(values.getOrDefault("KV_ROLE_FILE", dataDir.resolve("role").toString())),
                     Role.valueOf(values.getOrDefault("KV_ROLE", "SBY").toUpperCase(Locale.ROOT)),
-                    values.getOrDefault("DUPLEX_VM_NAME", "kv"));
+                    values.getOrDefault("DUPLEX_VM_NAME", "kv"),
+                    values.getOrDefault("KV_HEALTH", "ok").equalsIgnoreCase("fail"));
         }
 
         /** The {@code version} file next to the jar (ImageFolders writes one), else "unknown". */
@@ -143,7 +148,7 @@ public final class KvServer implements Closeable {
                 + (report.fromIndex() ? "index checkpoint + " : "full scan, ") + report.tailRecords() + " records scanned"
                 + (report.truncatedBytes() > 0 ? ", cut a torn tail of " + report.truncatedBytes() + " bytes" : "")
                 + "); port " + port() + (config.peer() == null ? ", no peer" : ", peer " + config.peer())
-                + "; up " + sinceProcessStart() + " ms after the process started");
+                + (config.failHealth() ? "; KV_HEALTH=fail: /health will answer 503" : ""));
         log = opened;
         loggedSeq = opened.lastSeq();
         if (config.peer() != null) {
@@ -151,12 +156,6 @@ public final class KvServer implements Closeable {
             replicator.start();
         }
         timer.scheduleWithFixedDelay(this::housekeeping, 10, 10, TimeUnit.SECONDS);
-    }
-
-    /** Milliseconds since this process started (to 10 ms: the kernel's clock tick), for the start-up time. */
-    private static long sinceProcessStart() {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> java.time.Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
     }
 
     private Role readRole() throws IOException {
@@ -216,8 +215,15 @@ public final class KvServer implements Closeable {
                 return;
             }
             switch (path) {
-                case "/health" -> reply(exchange, 200, Json.object("status", "ok", "version", config.version(),
-                        "role", role.name(), "seq", log.lastSeq()));
+                case "/health" -> {
+                    if (config.failHealth()) {
+                        reply(exchange, 503, Json.object("status", "failing", "version", config.version(), "role", role.name(),
+                                "seq", log.lastSeq()));
+                    } else {
+                        reply(exchange, 200, Json.object("status", "ok", "version", config.version(), "role", role.name(),
+                                "seq", log.lastSeq()));
+                    }
+                }
                 case "/role" -> {
                     if (method.equals("POST")) {
                         changeRole(exchange, query);

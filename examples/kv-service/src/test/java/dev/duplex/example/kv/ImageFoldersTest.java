@@ -69,6 +69,28 @@ class ImageFoldersTest {
         }
     }
 
+    @Test
+    void theBrokenImageRunsButFailsItsHealthCheck() throws Exception {
+        ImageFolders.writeBroken(jar(), temp.resolve("images"));
+        int port = KvProcess.freePort();
+        Process broken = boot(ImageFolders.BROKEN_VERSION, Files.createDirectories(temp.resolve("volume")), port);
+        try {
+            KvProcess.await("an answer", Duration.ofSeconds(20), () -> {
+                try {
+                    return "failing".equals(get(port, "/health").field("status"));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            MiniHttp.Response health = get(port, "/health");
+            assertEquals(503, health.status());
+            assertEquals(ImageFolders.BROKEN_VERSION, health.field("version"));
+        } finally {
+            broken.destroy();
+            broken.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** What the local driver does: a fresh root with the image's files, the volume linked at db, the command run there. */
     private Process boot(String version, Path volume, int port) throws IOException {
         Path root = Files.createDirectories(temp.resolve("root-" + version));
