@@ -21,6 +21,7 @@ public final class CliContext implements AutoCloseable {
     private boolean verbose;
     private DuplexConfig config;
     private DriverRegistry registry;
+    private Services services;
 
     public CliContext(Installation installation, PrintWriter out, PrintWriter err) {
         this.installation = installation;
@@ -82,7 +83,19 @@ public final class CliContext implements AutoCloseable {
         return registry;
     }
 
+    /** The database-backed engine services, started on first use. */
+    public synchronized Services services() {
+        if (services == null) {
+            services = Services.start(config(), registry());
+        }
+        return services;
+    }
+
     @Override
     public synchronized void close() {
+        if (services != null) {
+            services.close();
+            services = null;
+        }
     }
 }

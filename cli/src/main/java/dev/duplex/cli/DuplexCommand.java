@@ -28,6 +28,12 @@ import picocli.CommandLine.Option;
         },
         subcommands = {
             DriversCommand.class,
+            DbCommand.class,
+            EndpointCommand.class,
+            ImageCommand.class,
+            VolumeCommand.class,
+            VmCommand.class,
+            PairCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DuplexCommand implements Runnable {

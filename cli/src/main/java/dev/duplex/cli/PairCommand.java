@@ -1,0 +1,137 @@
+package dev.duplex.cli;
+
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.InventoryConflictException;
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.StandbyKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code duplex pair create|list|show}. */
+@Command(name = "pair", description = "ACT/SBY pairs: system 0 and system 1, one of them active.",
+        subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class})
+public final class PairCommand {
+    @Command(name = "create", description = {
+        "Create a pair of two VMs. Role changes and resync are the application's: say how to reach it.",
+        "Example: duplex pair create kv --system0 kv-0 --system1 kv-1 --active 0 \\",
+        "           --role-controller type=http --role-controller kv-0.url=http://127.0.0.1:7000 ..."
+    })
+    static final class Create implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--system0", required = true, paramLabel = "VM")
+        String system0;
+
+        @Option(names = "--system1", required = true, paramLabel = "VM")
+        String system1;
+
+        @Option(names = "--active", defaultValue = "0", description = "Which system is active now: 0 or 1 (default: ${DEFAULT-VALUE}).")
+        int active;
+
+        @Option(names = "--standby", defaultValue = "hot", description = "hot (running, upgraded side by side) or cold (off until failover). Default: ${DEFAULT-VALUE}.")
+        String standby;
+
+        @Option(names = "--role-controller", paramLabel = "KEY=VALUE", description = "Role controller setting (type=exec|http, ...); repeatable.")
+        Map<String, String> roleController = new LinkedHashMap<>();
+
+        @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms); repeatable.")
+        Map<String, String> resync = new LinkedHashMap<>();
+
+        Create(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            if (active != 0 && active != 1) {
+                throw new IllegalArgumentException("--active is 0 or 1, not " + active);
+            }
+            StandbyKind kind = switch (standby.toLowerCase(java.util.Locale.ROOT)) {
+                case "hot" -> StandbyKind.HOT;
+                case "cold" -> StandbyKind.COLD;
+                default -> throw new IllegalArgumentException("--standby is hot or cold, not '" + standby + "'");
+            };
+            Services services = context.services();
+            Inventory inventory = services.inventory();
+            if (inventory.pair(name).isPresent()) {
+                throw new InventoryConflictException("A pair named '" + name + "' already exists");
+            }
+            for (String vm : List.of(system0, system1)) {
+                inventory.vm(vm).orElseThrow(() -> new NotInInventoryException("VM", vm));
+            }
+            PairRecord pair = new PairRecord(name, system0, system1, active, kind, roleController, resync);
+            inventory.addPair(pair);
+            services.audit("pair.create", "pair/" + name, Optional.empty(), Optional.of(Json.of(pair)));
+            context.out().println("Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
+                    + ", active = system " + active + " (" + pair.active() + ")");
+            context.out().flush();
+        }
+    }
+
+    @Command(name = "list", description = "List pairs.")
+    static final class ListPairs implements Runnable {
+        private final CliContext context;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        ListPairs(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            List<List<Object>> rows = new ArrayList<>();
+            for (PairRecord p : context.services().inventory().pairs()) {
+                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(java.util.Locale.ROOT)));
+            }
+            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby"), rows);
+        }
+    }
+
+    @Command(name = "show", description = "Show a pair with its members, roles and settings.")
+    static final class Show implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            Services services = context.services();
+            PairRecord pair = services.inventory().pair(name).orElseThrow(() -> new NotInInventoryException("pair", name));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("name", pair.name());
+            fields.put("system0", pair.system0());
+            fields.put("system1", pair.system1());
+            fields.put("active", pair.active());
+            fields.put("standby", pair.standby());
+            fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
+            fields.put("role_controller", pair.roleController());
+            fields.put("resync_gate", pair.resyncGate());
+            if (output == OutputFormat.JSON) {
+                context.printer().object(fields);
+            } else {
+                fields.forEach((k, v) -> context.out().printf("%-16s %s%n", k.replace('_', ' ') + ":", v));
+                context.out().flush();
+            }
+        }
+    }
+}

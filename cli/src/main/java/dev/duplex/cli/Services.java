@@ -1,0 +1,81 @@
+package dev.duplex.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import dev.duplex.engine.EngineModule;
+import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.config.ConfigKey;
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.driver.DriverRegistry;
+import dev.duplex.engine.driver.EndpointConnections;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.persistence.Database;
+import dev.duplex.persistence.DatabaseConfig;
+import dev.duplex.persistence.PersistenceModule;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The database and the engine's services for one invocation, built from the same Guice
+ * modules as the server's. Closing it closes driver connections, then releases the database
+ * (the last Duplex process using the embedded PostgreSQL stops it).
+ */
+public final class Services implements AutoCloseable {
+    private final Database database;
+    private final Injector injector;
+
+    private Services(Database database, Injector injector) {
+        this.database = database;
+        this.injector = injector;
+    }
+
+    /** Starts (or joins) the database, migrates it, and builds the injector. */
+    static Services start(DuplexConfig config, DriverRegistry registry) {
+        Database database = Database.start(databaseConfig(config));
+        try {
+            Injector injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, registry), new PersistenceModule(database));
+            return new Services(database, injector);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    static DatabaseConfig databaseConfig(DuplexConfig config) {
+        return new DatabaseConfig(config.home(), config.get(ConfigKey.DB_URL), config.get(ConfigKey.DB_USER),
+                config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of));
+    }
+
+    public <T> T get(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Inventory inventory() {
+        return get(Inventory.class);
+    }
+
+    public EndpointConnections connections() {
+        return get(EndpointConnections.class);
+    }
+
+    /** Records who did what to which object. */
+    public void audit(String action, String object, Optional<String> beforeJson, Optional<String> afterJson) {
+        get(AuditLog.class).record(new AuditEntry(Instant.now(), Actor.current(), action, object, beforeJson, afterJson));
+    }
+
+    @Override
+    public void close() {
+        try {
+            connections().close();
+        } finally {
+            database.close();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.duplex.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.driver.DriverRegistry;
+import dev.duplex.engine.driver.EndpointConnections;
+import dev.duplex.engine.inventory.Inventory;
+
+/**
+ * The engine's Guice module. CLI and server build their injector from this module and the
+ * persistence module, so both drive pairs the same way.
+ */
+public final class EngineModule extends AbstractModule {
+    private final DuplexConfig config;
+    private final DriverRegistry registry;
+
+    public EngineModule(DuplexConfig config, DriverRegistry registry) {
+        this.config = requireNonNull(config, "config is null");
+        this.registry = requireNonNull(registry, "registry is null");
+    }
+
+    @Override
+    protected void configure() {
+        binder().disableCircularProxies();
+        bind(DuplexConfig.class).toInstance(config);
+        bind(DriverRegistry.class).toInstance(registry);
+    }
+
+    @Provides
+    @Singleton
+    EndpointConnections endpointConnections(Inventory inventory) {
+        return new EndpointConnections(inventory, registry, config.home().resolve("drivers"));
+    }
+}
