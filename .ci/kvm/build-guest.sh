@@ -96,15 +96,17 @@ for m in $(cat /etc/modules); do insmod /lib/modules/$m.ko 2>/dev/null; done
 arg() { for a in $(cat /proc/cmdline); do case "$a" in "$1="*) echo "${a#*=}"; return;; esac; done; echo "$2"; }
 WANT=$(arg duplex.db vdb)
 DB=""
+# virtio_blk probes the disks as it loads; give their sysfs entries up to 3 s to appear.
 i=0
-while [ -z "$DB" ] && [ $i -lt 100 ]; do
-    for s in /sys/block/vd*/serial; do
-        [ -f "$s" ] && [ "$(cat "$s")" = "$WANT" ] && DB=/dev/$(basename "$(dirname "$s")")
-    done
-    [ -z "$DB" ] && [ $i -ge 20 ] && for d in /sys/block/vd*; do [ -e "$d" ] && DB=/dev/$(basename "$d") && break; done
-    [ -z "$DB" ] && { i=$((i + 1)); sleep 0.1; }
+while [ $i -lt 30 ] && ! ls /sys/block/vd* >/dev/null 2>&1; do i=$((i + 1)); sleep 0.1; done
+for s in /sys/block/vd*/serial; do
+    [ -f "$s" ] && [ "$(cat "$s")" = "$WANT" ] && DB=/dev/$(basename "$(dirname "$s")")
 done
-while [ -n "$DB" ] && [ ! -b "$DB" ]; do sleep 0.1; done
+if [ -z "$DB" ]; then
+    for d in /sys/block/vd*; do [ -e "$d" ] && DB=/dev/$(basename "$d") && break; done
+fi
+i=0
+while [ -n "$DB" ] && [ ! -b "$DB" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
 
 if [ -z "$DB" ]; then
     echo "DUPLEX version=$VERSION error=no-database-disk"

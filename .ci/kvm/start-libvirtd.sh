@@ -39,8 +39,9 @@ fi
 
 mkdir -p "$D"
 chmod 755 "$D"
-for sub in home cfg cfg/libvirt run run/libvirt cache data log; do mkdir -p "$D/$sub"; done
-[ -n "$OWNER" ] && chown -R "$OWNER" "$D/home" "$D/cfg" "$D/run" "$D/cache" "$D/data" "$D/log"
+for sub in home cfg cfg/libvirt run run/libvirt cache data log pool; do mkdir -p "$D/$sub"; done
+# STATEDIR/pool: a folder the daemon's user owns, for directory storage pools (pool-path).
+[ -n "$OWNER" ] && chown -R "$OWNER" "$D/home" "$D/cfg" "$D/run" "$D/cache" "$D/data" "$D/log" "$D/pool"
 
 cat > "$D/libvirtd.conf" <<EOF
 unix_sock_dir = "$D/run/libvirt"

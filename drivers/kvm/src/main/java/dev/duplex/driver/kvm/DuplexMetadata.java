@@ -87,8 +87,20 @@ record DuplexMetadata(
 
     /** The element's XML, with its namespace declared on it, as {@code virDomainSetMetadata} and {@code <metadata>} want it. */
     String toXml() {
+        return toXml(PREFIX + ":", " xmlns:" + PREFIX + "=\"" + NAMESPACE + "\"");
+    }
+
+    /**
+     * The element as {@code virDomainSetMetadata} wants it: unqualified, libvirt puts it in the
+     * namespace itself (and refuses a fragment that declares the namespace already).
+     */
+    String toFragment() {
+        return toXml("", "");
+    }
+
+    private String toXml(String prefix, String declaration) {
         var out = new StringBuilder();
-        out.append('<').append(PREFIX).append(':').append(ROOT).append(" xmlns:").append(PREFIX).append("=\"").append(NAMESPACE).append('"')
+        out.append('<').append(prefix).append(ROOT).append(declaration)
                 .append(attr("kind", kind.name().toLowerCase(java.util.Locale.ROOT)))
                 .append(attr("software-version", softwareVersion))
                 .append(attr("image-id", image.id()))
@@ -98,7 +110,7 @@ record DuplexMetadata(
                 .append(attr("revision", Long.toString(revision)))
                 .append('>');
         for (Link l : links) {
-            out.append('<').append(PREFIX).append(":link")
+            out.append('<').append(prefix).append("link")
                     .append(attr("volume-id", l.link().volume().id()))
                     .append(attr("volume-name", l.link().volume().name()))
                     .append(attr("path", l.link().mountPath()))
@@ -106,10 +118,10 @@ record DuplexMetadata(
             l.copyVolume().ifPresent(c -> out.append(attr("copy", c)));
             out.append("/>");
         }
-        items.forEach((name, bytes) -> out.append('<').append(PREFIX).append(":item").append(attr("name", name)).append('>')
+        items.forEach((name, bytes) -> out.append('<').append(prefix).append("item").append(attr("name", name)).append('>')
                 .append(Base64.getEncoder().encodeToString(bytes))
-                .append("</").append(PREFIX).append(":item>"));
-        out.append("</").append(PREFIX).append(':').append(ROOT).append('>');
+                .append("</").append(prefix).append("item>"));
+        out.append("</").append(prefix).append(ROOT).append('>');
         return out.toString();
     }
 
@@ -122,7 +134,9 @@ record DuplexMetadata(
         var links = new java.util.ArrayList<Link>();
         var items = new LinkedHashMap<String, byte[]>();
         for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (!(n instanceof Element e) || !NAMESPACE.equals(e.getNamespaceURI())) {
+            // Children are in Duplex's namespace, or in none when libvirt stored a fragment set
+            // through virDomainSetMetadata (it qualifies the root element only).
+            if (!(n instanceof Element e) || !(e.getNamespaceURI() == null || NAMESPACE.equals(e.getNamespaceURI()))) {
                 continue;
             }
             if ("link".equals(e.getLocalName())) {

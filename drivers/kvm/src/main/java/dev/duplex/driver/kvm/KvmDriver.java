@@ -74,6 +74,7 @@ final class KvmDriver implements HypervisorDriver {
     private static final int METADATA_ELEMENT = 2;
     private static final int UNDEFINE_KEEP_NVRAM = 8;
     private static final int LIST_ACTIVE = 1;
+    private static final long PRESS_AGAIN_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final String endpoint;
     private final Connect connect;
@@ -399,10 +400,18 @@ final class KvmDriver implements HypervisorDriver {
         if (mode == dev.duplex.api.StopMode.GRACEFUL) {
             try {
                 domain.shutdown();
-                long deadline = System.nanoTime() + settings.stopGraceMillis() * 1_000_000L;
+                long began = System.nanoTime();
+                long deadline = began + settings.stopGraceMillis() * 1_000_000L;
+                long nextPress = began + PRESS_AGAIN_NANOS;
                 while (System.nanoTime() < deadline) {
                     if (!active(domain, object)) {
                         return;
+                    }
+                    if (System.nanoTime() > nextPress) {
+                        // A guest still booting misses an ACPI power button press (its button
+                        // driver is not loaded yet): press again until it listens.
+                        domain.shutdown();
+                        nextPress = System.nanoTime() + PRESS_AGAIN_NANOS;
                     }
                     sleep(100);
                 }
@@ -773,7 +782,7 @@ final class KvmDriver implements HypervisorDriver {
     private void writeMetadata(Domain domain, DuplexMetadata meta, ObjectId object) {
         int flags = active(domain, object) ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
         run("record the links of", object,
-                () -> domain.setMetadata(METADATA_ELEMENT, meta.toXml(), DuplexMetadata.PREFIX, DuplexMetadata.NAMESPACE, flags));
+                () -> domain.setMetadata(METADATA_ELEMENT, meta.toFragment(), DuplexMetadata.PREFIX, DuplexMetadata.NAMESPACE, flags));
     }
 
     private boolean active(Domain domain, ObjectId object) {
