@@ -85,7 +85,6 @@ public final class KvLog implements Closeable {
     private long lastSeq;
     private long end;                                         // where the next record goes
     private volatile long durableSeq;                         // highest seq covered by an fsync
-    private volatile long durableEnd;
     private final Object forceLock = new Object();
     private long checkpointSeq;
     private OpenReport openReport;
@@ -150,7 +149,6 @@ public final class KvLog implements Closeable {
         }
         end = goodEnd;
         durableSeq = lastSeq;
-        durableEnd = end;
         openReport = new OpenReport(fromIndex, tail[0], truncated, (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -229,15 +227,12 @@ public final class KvLog implements Closeable {
                 return; // the fsync another writer just did covered our record too
             }
             long targetSeq;
-            long targetEnd;
             synchronized (this) {
                 targetSeq = lastSeq;
-                targetEnd = end;
             }
             channel.force(false);
             synchronized (this) {
                 durableSeq = targetSeq;
-                durableEnd = targetEnd;
                 notifyAll(); // wake long-polling readers of /log
             }
         }
@@ -414,7 +409,7 @@ public final class KvLog implements Closeable {
                 }
                 channel.force(false);
                 durableSeq = lastSeq;
-                durableEnd = end;
+                notifyAll();
                 // Layout: header | lastSeq | logEnd | keyCount | (keyLength:short key seq:long)* | offsets:long* | crc32c.
                 // Plain ByteBuffer reads and bulk long reads keep loading it to a few ms even at 1 GiB.
                 int size = INDEX_HEADER.length + 20 + (int) lastSeq * 8 + 4;
