@@ -1,0 +1,264 @@
+package dev.duplex.engine.failover;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.DriverException;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.EnvironmentStore;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.VmState;
+import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.envstore.EnvironmentArchive;
+import dev.duplex.engine.envstore.StoredDiff;
+import dev.duplex.engine.envstore.StoredRevision;
+import dev.duplex.engine.envsync.CostModel;
+import dev.duplex.engine.envsync.EnvironmentSync;
+import dev.duplex.engine.envsync.SyncChooser;
+import dev.duplex.engine.envsync.SyncDecision;
+import dev.duplex.engine.envsync.SyncPath;
+import dev.duplex.engine.envsync.SyncReport;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.StandbyKind;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.JobState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seed S400: fails a pair over to its cold standby.
+ *
+ * <ol>
+ *   <li>Claims the pair: a {@code failover} job (the database refuses a second live job on the
+ *       pair with {@link dev.duplex.engine.job.LiveJobExistsException}).
+ *   <li>Checks, touching nothing: the standby is cold and not running, and the active's latest
+ *       recorded info is not older than the standby's.
+ *   <li>{@code fence}: powers the old active off and confirms it ({@link Fence}); refused unless forced.
+ *   <li>{@code sync}: brings the standby's info to the active's latest recorded revision —
+ *       nothing when equal, else the stored diff or a full write, whichever the chooser predicts
+ *       faster (the standby's calibrated {@link CostModel}, else the half-size rule); saves the
+ *       model corrected by what was measured.
+ *   <li>{@code start}: starts the standby.
+ *   <li>{@code record-roles}: records the standby as the pair's active; audits; ends the job.
+ * </ol>
+ * Each phase is journaled before and after it runs. A failed phase fails the job; its message
+ * says what state the pair is in. The standby is never started before the old active is fenced
+ * and the standby's info is synced.
+ */
+public final class Failover {
+    private static final Logger log = LoggerFactory.getLogger(Failover.class);
+
+    /** The job kind. */
+    public static final String JOB_KIND = "failover";
+    /** After this long without a heartbeat another node may take the job over. */
+    public static final Duration STALE_AFTER = Duration.ofMinutes(2);
+
+    private final Inventory inventory;
+    private final EnvironmentArchive archive;
+    private final JobQueue jobs;
+    private final AuditLog audit;
+    private final EndpointDrivers drivers;
+    private final Fence fence;
+    private final EnvironmentSync sync;
+    private final String node;
+    private final Clock clock;
+    private final LongSupplier nanoClock;
+
+    public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
+            EndpointDrivers drivers, String node) {
+        this(inventory, archive, jobs, audit, drivers, new Fence(drivers), new EnvironmentSync(), node,
+                Clock.systemUTC(), System::nanoTime);
+    }
+
+    public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
+            EndpointDrivers drivers, Fence fence, EnvironmentSync sync, String node, Clock clock,
+            LongSupplier nanoClock) {
+        this.inventory = requireNonNull(inventory, "inventory is null");
+        this.archive = requireNonNull(archive, "archive is null");
+        this.jobs = requireNonNull(jobs, "jobs is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.drivers = requireNonNull(drivers, "drivers is null");
+        this.fence = requireNonNull(fence, "fence is null");
+        this.sync = requireNonNull(sync, "sync is null");
+        this.node = requireNonNull(node, "node is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
+    }
+
+    /**
+     * Fails {@code pairName} over to its standby.
+     *
+     * @param force go on when the old active cannot be confirmed off (risking two actives)
+     * @param requestedBy who asks ({@code user@host}), for the job and the audit log
+     * @throws FenceRefusedException when the old active cannot be confirmed off and {@code force} is false
+     * @throws FailoverException when a phase failed; the message says what state the pair is in
+     */
+    public FailoverReport failover(String pairName, boolean force, String requestedBy) {
+        requireNonNull(requestedBy, "requestedBy is null");
+        long start = nanoClock.getAsLong();
+        PairRecord pair = PairMember.pair(inventory, pairName);
+        if (pair.standbyKind() != StandbyKind.COLD) {
+            throw new IllegalArgumentException("Pair " + pair.name() + " has a hot standby; failover syncs the "
+                    + "environment of a cold (powered-off) standby and boots it. A hot standby takes over through "
+                    + "its role controller");
+        }
+        PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
+        PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
+        Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
+                Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force)));
+        long jobId = job.id();
+        jobs.claim(jobId, node, STALE_AFTER).orElseThrow(() -> new IllegalStateException(
+                "Failover job #" + jobId + " of pair " + pair.name() + " was claimed by another node"));
+        log.info("Failover of pair {} (job #{}): {} -> {}{}", pair.name(), jobId, active.name(), standby.name(),
+                force ? " (forced)" : "");
+        try {
+            Optional<StoredRevision> latest = check(pair, active, standby);
+
+            long phaseStart = nanoClock.getAsLong();
+            FenceResult fenced = phase(jobId, "fence", () -> fence.fence(active, force),
+                    r -> Map.of("confirmed", Boolean.toString(r.confirmed()), "detail", r.detail()),
+                    e -> e instanceof FenceRefusedException ? null
+                            : "Fencing the old active " + active.name() + " failed: " + message(e)
+                                    + "; nothing was started. Fix the cause and run the failover again");
+            Duration fenceTime = since(phaseStart);
+
+            phaseStart = nanoClock.getAsLong();
+            SyncReport synced = phase(jobId, "sync", () -> sync(active, standby, latest), FailoverOutputs::of,
+                    e -> "Syncing the environment of the standby " + standby.name() + " failed: " + message(e)
+                            + ". The old active " + active.name() + " is fenced and " + standby.name()
+                            + " was not started: the pair is down. Fix the cause and run 'duplex failover "
+                            + pair.name() + "' again, or start " + active.name() + " again");
+            Duration syncTime = since(phaseStart);
+
+            phaseStart = nanoClock.getAsLong();
+            phase(jobId, "start", () -> drivers.driver(standby.endpoint()).start(standby.ref()),
+                    boot -> Map.of("bytesCopied", Long.toString(boot.bytesCopied())),
+                    e -> "Starting the standby " + standby.name() + " failed: " + message(e) + ". The old active "
+                            + active.name() + " is fenced and " + standby.name() + " is not running: the pair is "
+                            + "down. Fix the cause and run 'duplex failover " + pair.name() + "' again, or start "
+                            + active.name() + " again");
+            Duration startTime = since(phaseStart);
+
+            phase(jobId, "record-roles", () -> {
+                inventory.setActiveSystem(pair.name(), standby.system());
+                return standby.name();
+            }, name -> Map.of("active", name),
+                    e -> standby.name() + " runs as the new active, but recording it failed: " + message(e)
+                            + ". The inventory still names " + active.name() + " active; do not run the failover "
+                            + "again (it would fence " + standby.name() + ")");
+
+            audit.record(new AuditEntry(clock.instant(), requestedBy, "pair.failover", "pair/" + pair.name(),
+                    Optional.of("{\"active\":\"" + active.name() + "\"}"),
+                    Optional.of("{\"active\":\"" + standby.name() + "\",\"sync\":\"" + synced.performed()
+                            + "\",\"fence_confirmed\":" + fenced.confirmed() + "}")));
+            jobs.finish(jobId, JobState.SUCCEEDED, Optional.empty());
+            Duration total = since(start);
+            log.info("Failover of pair {} done in {} ms: fence {} ms, sync {} ms ({}), start {} ms; {} is active",
+                    pair.name(), total.toMillis(), fenceTime.toMillis(), syncTime.toMillis(), synced.performed(),
+                    startTime.toMillis(), standby.name());
+            return new FailoverReport(jobId, pair.name(), active.name(), standby.name(), fenced, synced, fenceTime,
+                    syncTime, startTime, total);
+        } catch (RuntimeException e) {
+            if (jobs.job(jobId).map(j -> j.state().live()).orElse(false)) {
+                jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
+            }
+            throw e;
+        }
+    }
+
+    /** The checks that need nothing changed: refuse now rather than with the old active fenced. */
+    private Optional<StoredRevision> check(PairRecord pair, PairMember active, PairMember standby) {
+        HypervisorDriver driver = drivers.driver(standby.endpoint());
+        VmState state = driver.state(standby.ref());
+        if (state == VmState.RUNNING || state == VmState.STARTING) {
+            throw new IllegalStateException("The standby " + standby.name() + " of pair " + pair.name() + " is "
+                    + state + "; a cold standby must be off before failover (its environment is written while it "
+                    + "is off). Stop it with 'duplex vm stop " + standby.name() + "' if it should not run");
+        }
+        Optional<StoredRevision> latest = archive.latestRevision(active.name());
+        if (latest.isPresent()) {
+            long standbyRevision = driver.environment(standby.ref()).read().revision();
+            long activeRevision = latest.get().snapshot().revision();
+            if (standbyRevision > activeRevision) {
+                throw new IllegalStateException("The standby " + standby.name() + " is at environment revision "
+                        + standbyRevision + ", newer than the latest recorded for " + active.name() + " ("
+                        + activeRevision + "); push the active's info ('duplex env push " + pair.name()
+                        + "') before failing over");
+            }
+        }
+        return latest;
+    }
+
+    private SyncReport sync(PairMember active, PairMember standby, Optional<StoredRevision> latest) {
+        if (latest.isEmpty()) {
+            String reason = "no environment info of " + active.name() + " is recorded (duplex env push); "
+                    + standby.name() + " keeps its own";
+            log.warn("Failover to {}: {}", standby.name(), reason);
+            var decision = new SyncDecision(SyncPath.NONE, Optional.empty(), Optional.empty(), reason);
+            return new SyncReport(decision, SyncPath.NONE, 0, 0, Duration.ZERO, 0, Optional.empty(), reason);
+        }
+        EnvironmentStore store = drivers.driver(standby.endpoint()).environment(standby.ref());
+        EnvironmentSnapshot target = latest.get().snapshot();
+        long standbyRevision = store.read().revision();
+        Optional<byte[]> diff = standbyRevision == target.revision()
+                ? Optional.empty()
+                : archive.diff(standby.name(), standbyRevision, target.revision()).map(StoredDiff::encoded);
+        SyncReport report = sync.failover(store, target, diff, chooser(standby.name()));
+        report.learnedModel().ifPresent(model -> archive.saveCalibration(standby.name(), model.toMap()));
+        return report;
+    }
+
+    private SyncChooser chooser(String target) {
+        Optional<CostModel> model = Optional.empty();
+        try {
+            model = archive.calibration(target).map(CostModel::fromMap);
+        } catch (IllegalArgumentException e) {
+            log.warn("The saved cost model of {} is unreadable ({}); using the half-size rule; "
+                    + "run 'duplex env calibrate {}'", target, e.getMessage(), target);
+        }
+        return SyncChooser.of(model);
+    }
+
+    private <T> T phase(long jobId, String phase, Supplier<T> work,
+            java.util.function.Function<T, Map<String, String>> outputs,
+            java.util.function.Function<RuntimeException, String> failure) {
+        jobs.stepStarted(jobId, phase);
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException e) {
+            jobs.stepFailed(jobId, phase, message(e));
+            String described = failure.apply(e);
+            if (described == null) {
+                throw e;
+            }
+            throw new FailoverException(phase, described, e);
+        }
+        jobs.stepDone(jobId, phase, new LinkedHashMap<>(outputs.apply(result)));
+        if (!jobs.heartbeat(jobId, node)) {
+            log.warn("Failover job #{} is no longer owned by {} after {}", jobId, node, phase);
+        }
+        return result;
+    }
+
+    private Duration since(long start) {
+        return Duration.ofNanos(nanoClock.getAsLong() - start);
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        return e instanceof DriverException d && d.retryable() ? message + " (temporary)" : message;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.duplex.engine.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmState;
+import dev.duplex.engine.envsync.CostModel;
+import dev.duplex.engine.envsync.SyncPath;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.job.LiveJobExistsException;
+import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.job.StepState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FailoverTest {
+    private final FailoverFixture fixture = new FailoverFixture();
+
+    @Test
+    void smallChangeIsAppliedAsTheStoredDiffThenTheStandbyStarts() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.DIFF, report.sync().performed(), report.sync().reason());
+        assertTrue(report.sync().reason().contains("half-size rule"), report.sync().reason());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
+        assertEquals(List.of("stop id-0 FORCE", "env-write id-1 1->2", "start id-1"), fixture.driver.events());
+        assertEquals(VmState.RUNNING, fixture.driver.state(new VmRef("id-1", "kv-1")));
+        assertEquals(VmState.STOPPED, fixture.driver.state(new VmRef("id-0", "kv-0")));
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+        assertEquals("kv-0", report.oldActive());
+        assertEquals("kv-1", report.newActive());
+        assertTrue(report.fence().confirmed());
+        assertTrue(report.total().compareTo(report.syncTime()) >= 0);
+
+        Job job = fixture.jobs.job(report.jobId()).orElseThrow();
+        assertEquals("failover", job.kind());
+        assertEquals(JobState.SUCCEEDED, job.state());
+        List<StepRecord> journal = fixture.jobs.journal(report.jobId());
+        assertEquals(List.of("fence", "sync", "start", "record-roles"), journal.stream().map(StepRecord::stepId).toList());
+        assertTrue(journal.stream().allMatch(r -> r.state() == StepState.DONE), journal.toString());
+        assertEquals("DIFF", journal.get(1).outputs().get("performed"));
+        assertEquals("pair.failover", fixture.audit.recent(1).get(0).action());
+    }
+
+    @Test
+    void largeChangeIsWrittenWhole() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 60_000);
+        fixture.push().push("kv", active);
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.FULL, report.sync().decision().path(), report.sync().reason());
+        assertEquals(SyncPath.FULL, report.sync().performed());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
+    void theCalibratedModelDecidesAndIsCorrectedByWhatWasMeasured() {
+        // a store where a patch costs a second per entry: even a tiny diff loses to a full write
+        fixture.archive.saveCalibration("kv-1", new CostModel(0, 1e9, 0, 1000, 1, 0).toMap());
+        EnvironmentSnapshot active = fixture.activeInfo(2, 1);
+        fixture.push().push("kv", active);
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.FULL, report.sync().performed(), report.sync().reason());
+        assertTrue(report.sync().decision().predictedDiff().isPresent());
+        assertTrue(report.sync().decision().predictedFull().isPresent());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
+        assertEquals(2, fixture.archive.calibrationCount("kv-1"));
+        assertEquals(1, CostModel.fromMap(fixture.archive.calibration("kv-1").orElseThrow()).observations());
+    }
+
+    @Test
+    void equalRevisionsWriteNothing() {
+        fixture.push().push("kv", fixture.activeInfo(1, 5));
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.NONE, report.sync().performed());
+        assertEquals(List.of("stop id-0 FORCE", "start id-1"), fixture.driver.events());
+    }
+
+    @Test
+    void withNothingRecordedTheStandbyKeepsItsOwnInfo() {
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.NONE, report.sync().performed());
+        assertTrue(report.sync().reason().contains("no environment info of kv-0"), report.sync().reason());
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
+    void anUnreachableActiveRefusesTheFailoverWithoutForce() {
+        fixture.push().push("kv", fixture.activeInfo(2, 5));
+        fixture.driver.unreachable.add("id-0");
+
+        var e = assertThrows(FenceRefusedException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("two actives"), e.getMessage());
+        assertTrue(e.getMessage().contains("--force"), e.getMessage());
+        assertTrue(e.getMessage().contains("kv-0"), e.getMessage());
+        assertTrue(fixture.driver.events().isEmpty(), fixture.driver.events().toString());
+        assertEquals(VmState.STOPPED, fixture.driver.state(new VmRef("id-1", "kv-1")));
+        assertEquals(1, fixture.driver.environmentOf("id-1").revision());
+        assertEquals("kv-0", fixture.inventory.pair("kv").orElseThrow().active());
+        Job job = fixture.jobs.jobs("kv").get(0);
+        assertEquals(JobState.FAILED, job.state());
+        assertEquals(StepState.FAILED, fixture.jobs.journal(job.id()).get(0).state());
+        assertTrue(fixture.jobs.liveJob("kv").isEmpty(), "a refused failover must release the pair");
+    }
+
+    @Test
+    void anUnreachableActiveIsSkippedWhenForced() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+        fixture.driver.unreachable.add("id-0");
+
+        FailoverReport report = fixture.failover().failover("kv", true, "ops@host");
+
+        assertFalse(report.fence().confirmed());
+        assertTrue(report.fence().detail().contains("NOT confirmed"), report.fence().detail());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
+        assertEquals(VmState.RUNNING, fixture.driver.state(new VmRef("id-1", "kv-1")));
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
+    void anActiveThatStaysUpIsRefusedAfterTheTimeout() {
+        fixture.driver.ignoresStop.add("id-0");
+        Fence quick = new Fence(fixture.drivers, Duration.ofMillis(30), Duration.ofMillis(5), System::nanoTime);
+
+        var e = assertThrows(FenceRefusedException.class, () -> fixture.failover(quick).failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("still RUNNING"), e.getMessage());
+        assertEquals(List.of("stop id-0 FORCE"), fixture.driver.events());
+    }
+
+    @Test
+    void aSecondLiveJobOnThePairIsRefused() {
+        fixture.jobs.create("upgrade", "kv", "someone@else", Map.of());
+
+        assertThrows(LiveJobExistsException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(fixture.driver.events().isEmpty());
+    }
+
+    @Test
+    void aRunningStandbyIsRefusedBeforeAnythingIsTouched() {
+        fixture.driver.start(new VmRef("id-1", "kv-1"));
+
+        var e = assertThrows(IllegalStateException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("is RUNNING"), e.getMessage());
+        assertEquals(List.of("start id-1"), fixture.driver.events());
+        assertEquals(JobState.FAILED, fixture.jobs.jobs("kv").get(0).state());
+    }
+
+    @Test
+    void failingBackAfterAPushToTheNewStandbyWorks() {
+        fixture.push().push("kv", fixture.activeInfo(2, 5));
+        fixture.failover().failover("kv", false, "ops@host");
+        // kv-1 is active now, kv-0 (still at revision 1) the cold standby
+        EnvironmentSnapshot newer = fixture.activeInfo(3, 9);
+        PushReport push = fixture.push().push("kv", newer);
+        assertEquals("kv-1", push.active());
+        assertEquals("kv-0", push.standby());
+
+        FailoverReport back = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals("kv-0", back.newActive());
+        assertTrue(FailoverFixture.sameItems(newer, fixture.driver.environmentOf("id-0")));
+    }
+}
