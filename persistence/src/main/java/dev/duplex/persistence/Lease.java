@@ -3,7 +3,6 @@ package dev.duplex.persistence;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +38,22 @@ final class Lease implements AutoCloseable {
         }
     }
 
-    /** How many leases are held now, by this or other processes; deletes the leases of dead processes. */
+    /**
+     * How many leases are held now, by this or other processes; deletes the leases of dead processes.
+     *
+     * <p>This process's own lease files are counted without probing them: POSIX drops all of a
+     * process's locks on a file when the process closes any descriptor of it, so probing our
+     * own lease with a second channel would silently release it.
+     */
     static int holders(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
         int held = 0;
+        String ours = ProcessHandle.current().pid() + "-";
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.lease")) {
             for (Path file : files) {
-                if (isHeld(file)) {
+                if (file.getFileName().toString().startsWith(ours) || isHeld(file)) {
                     held++;
                 } else {
                     Files.deleteIfExists(file);
@@ -65,8 +71,6 @@ final class Lease implements AutoCloseable {
             }
             probe.release();
             return false;
-        } catch (OverlappingFileLockException e) {
-            return true;
         } catch (java.nio.file.NoSuchFileException e) {
             return false;
         }

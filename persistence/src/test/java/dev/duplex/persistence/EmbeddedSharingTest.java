@@ -1,0 +1,131 @@
+package dev.duplex.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded PostgreSQL under a Duplex home: reused across starts, shared by several processes,
+ * surviving the process that started it, and stopped by the last one to leave.
+ */
+class EmbeddedSharingTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Short, and the same for every run, so the unpacked binaries and the cluster are reused. */
+    private static final Path HOME = Path.of("target", "share-home").toAbsolutePath();
+
+    private static void emptyDatabase() throws IOException {
+        Path db = HOME.resolve("db");
+        Files.createDirectories(db);
+        if (Files.isDirectory(db.resolve("data"))) {
+            try (Stream<Path> files = Files.walk(db.resolve("data"))) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Test
+    void theEmbeddedDatabaseIsReusedAcrossStartsAndStoppedOnClose() throws Exception {
+        emptyDatabase();
+        long firstPid;
+        try (Database database = Database.start(DatabaseConfig.embedded(HOME))) {
+            EmbeddedServerStatus server = database.status().server().orElseThrow();
+            assertTrue(server.startedByThisProcess());
+            assertEquals(1, server.users());
+            assertEquals(HOME.resolve("db/data"), server.dataDirectory());
+            firstPid = server.postmasterPid();
+            new JdbiInventory(database.jdbi()).addEndpoint(Fixtures.endpoint("kept"));
+        }
+        assertFalse(alive(firstPid), "the last user stopped the server");
+        assertFalse(Files.exists(HOME.resolve("db/owner.properties")));
+
+        try (Database database = Database.start(DatabaseConfig.embedded(HOME))) {
+            assertEquals(Optional.of(Fixtures.endpoint("kept")), new JdbiInventory(database.jdbi()).endpoint("kept"));
+            assertEquals(Optional.of("4"), database.status().schemaVersion());
+            long pid = database.status().server().orElseThrow().postmasterPid();
+            assertTrue(Database.stopEmbedded(HOME), "duplex db stop stops it whoever uses it");
+            assertFalse(alive(pid));
+            assertFalse(Database.stopEmbedded(HOME), "nothing left to stop");
+        }
+    }
+
+    @Test
+    void aSecondProcessJoinsTheRunningServerInsteadOfStartingItsOwn() throws Exception {
+        try (Database database = Database.start(DatabaseConfig.embedded(HOME))) {
+            EmbeddedServerStatus server = database.status().server().orElseThrow();
+            try (ChildJvm child = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "write")) {
+                String[] status = child.awaitLine("STATUS", WAIT).split(" ");
+                assertEquals(ProcessHandle.current().pid(), Long.parseLong(status[1]), "started by this process");
+                assertEquals(server.postmasterPid(), Long.parseLong(status[2]), "the same server");
+                assertEquals(server.port(), Integer.parseInt(status[3]));
+                assertEquals("false", status[4]);
+                assertEquals("2", status[5], "two users while the child runs");
+                child.awaitLine("LEFT", WAIT);
+                assertEquals(0, child.awaitExit(WAIT));
+                assertTrue(new JdbiInventory(database.jdbi()).endpoint("from-" + child.pid()).isPresent());
+            }
+            assertTrue(alive(server.postmasterPid()), "the child left; this process still uses the server");
+            assertEquals(1, database.status().server().orElseThrow().users());
+        }
+    }
+
+    @Test
+    void theServerOutlivesTheProcessThatStartedItAndTheLastUserStopsIt() throws Exception {
+        try (ChildJvm starter = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "wait")) {
+            String[] started = starter.awaitLine("STATUS", WAIT).split(" ");
+            assertEquals("true", started[4], "the child started the server");
+            long postmaster = Long.parseLong(started[2]);
+
+            Database database = Database.start(DatabaseConfig.embedded(HOME));
+            try {
+                EmbeddedServerStatus joined = database.status().server().orElseThrow();
+                assertEquals(starter.pid(), joined.owner().startedByPid());
+                assertFalse(joined.startedByThisProcess());
+                assertEquals(2, joined.users());
+
+                starter.send("leave");
+                starter.awaitLine("LEFT", WAIT);
+                assertEquals(0, starter.awaitExit(WAIT));
+                assertTrue(alive(postmaster), "the starter left, the server stays for this process");
+                JdbiInventory inventory = new JdbiInventory(database.jdbi());
+                inventory.addEndpoint(Fixtures.endpoint("after-the-starter-left"));
+                assertTrue(inventory.endpoint("after-the-starter-left").isPresent());
+                EmbeddedServerStatus now = database.status().server().orElseThrow();
+                assertEquals(1, now.users());
+                assertFalse(now.owner().starterAlive());
+            } finally {
+                database.close();
+            }
+            assertFalse(alive(postmaster), "the last user stopped it");
+        }
+    }
+
+    @Test
+    void aKilledStarterLeavesTheServerForTheNextProcess() throws Exception {
+        long postmaster;
+        try (ChildJvm starter = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "wait")) {
+            String[] started = starter.awaitLine("STATUS", WAIT).split(" ");
+            postmaster = Long.parseLong(started[2]);
+            starter.kill();
+        }
+        assertTrue(alive(postmaster), "kill -9 of the starter does not take the server with it");
+        try (Database database = Database.start(DatabaseConfig.embedded(HOME))) {
+            EmbeddedServerStatus joined = database.status().server().orElseThrow();
+            assertEquals(postmaster, joined.postmasterPid(), "joined the orphaned server instead of fighting over its data");
+            assertEquals(1, joined.users(), "the killed starter's lease went with it");
+        }
+        assertFalse(alive(postmaster));
+    }
+}
