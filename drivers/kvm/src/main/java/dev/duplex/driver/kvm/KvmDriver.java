@@ -505,12 +505,23 @@ final class KvmDriver implements HypervisorDriver {
         LibvirtErrors.run(Context.optional(endpoint, "detach " + volume + " from", object, "hot detach"),
                 () -> domain.detachDeviceFlags(disk.xml(), flags));
         if (running) {
-            // The guest acknowledges an unplug asynchronously (ACPI PCI hot-plug).
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            // The guest acknowledges an unplug asynchronously (ACPI PCI hot-plug); a guest still
+            // booting misses the request, so it is repeated (QEMU allows repeating it) until the
+            // guest releases the disk.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long nextRequest = System.nanoTime() + PRESS_AGAIN_NANOS;
             while (xml(domain, object).disks().stream().anyMatch(d -> d.target().equals(disk.target()))) {
                 if (System.nanoTime() > deadline) {
                     throw new ConflictException("The guest of VM " + vm + " did not release " + disk.target()
-                            + " within 30 s; libvirt will detach it when the guest acknowledges", object);
+                            + " within 60 s; libvirt will detach it when the guest acknowledges", object);
+                }
+                if (System.nanoTime() > nextRequest) {
+                    try {
+                        domain.detachDeviceFlags(disk.xml(), AFFECT_LIVE);
+                    } catch (LibvirtException e) {
+                        LOG.log(Level.DEBUG, "Repeated unplug request for {0} of {1}: {2}", disk.target(), vm, LibvirtErrors.describe(e));
+                    }
+                    nextRequest = System.nanoTime() + PRESS_AGAIN_NANOS;
                 }
                 sleep(100);
             }
