@@ -1,5 +1,6 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageInfo;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
@@ -20,7 +21,7 @@ import java.util.Set;
  * may be marked broken (never healthy), and the standby may lag for a number of polls or forever.
  */
 final class FakeRoleController implements RoleController {
-    private final FakeDriver driver;
+    private final HypervisorDriver driver;
     private final Map<String, Role> roles = new LinkedHashMap<>();
     private final Set<String> brokenImages = new HashSet<>();
     private int lagPolls;
@@ -28,7 +29,7 @@ final class FakeRoleController implements RoleController {
     private boolean garbage;
     private int switchovers;
 
-    FakeRoleController(FakeDriver driver, String active, String standby) {
+    FakeRoleController(HypervisorDriver driver, String active, String standby) {
         this.driver = driver;
         roles.put(active, Role.ACT);
         roles.put(standby, Role.SBY);
