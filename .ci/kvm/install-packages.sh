@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
-qemu-system-x86 qemu-utils busybox-static ovmf cpio xz-utils"
+qemu-system-x86 qemu-utils busybox-static ovmf xz-utils"
 
 missing=""
 for p in $PACKAGES; do
@@ -22,7 +22,7 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 apt_get() { apt-get -q -o DPkg::Lock::Timeout=600 "$@"; }
 
 # Update the package lists only when needed: when a package is unknown to them, or when

@@ -1,9 +1,14 @@
 package dev.duplex.driver.kvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.duplex.api.BootReport;
+import dev.duplex.api.ConflictException;
+import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
@@ -76,6 +81,13 @@ class KvmZeroCopyUpgradeLiveTest {
         VmRef old = boot("old", v1, link, Map.of("kernel-args", "duplex.marker=" + marker),
                 Pattern.compile("DUPLEX version=v1 marker=(\\S+)"), marker);
 
+        // The volume is in use: a second VM linked to it may be defined but not started.
+        VmRef clash = driver.createVm(new VmSpec("clash-" + run, v2, List.of(link), Map.of()));
+        ConflictException inUse = assertThrows(ConflictException.class, () -> driver.start(clash));
+        assertTrue(inUse.getMessage().contains("in use by running VM old-" + run), inUse.getMessage());
+        assertEquals(VmState.STOPPED, driver.state(clash));
+        driver.deleteVm(clash);
+
         // S11: stop the VM running the old software; the database volume stays where it is.
         long t = System.nanoTime();
         driver.stop(old, StopMode.GRACEFUL);
@@ -93,6 +105,21 @@ class KvmZeroCopyUpgradeLiveTest {
         t = System.nanoTime();
         driver.stop(upgraded, StopMode.FORCE);
         timings.put("force stop", since(t));
+    }
+
+    @Test
+    void definitionLibvirtRejectsIsOneLineNamingTheVm() {
+        try (HypervisorDriver xen = new KvmDriverProvider().connect(LiveLibvirt.get().config("live-xen", Map.of("domain-type", "xen")))) {
+            v1 = xen.registerImage(new ImageSpec("xen-" + run, "v1", LiveLibvirt.guest("v1"), Map.of()));
+        } catch (InvalidSpecException e) {
+            // QEMU's driver refuses the image's template domain already
+            assertTrue(e.getMessage().startsWith("Could not define image 'xen-" + run + "' on endpoint 'live-xen': "), e.getMessage());
+            assertTrue(e.getMessage().contains("[VIR_ERR_"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            System.out.println("libvirt rejecting a definition: " + e.getMessage());
+            return;
+        }
+        fail("libvirt accepted a xen domain on the QEMU driver");
     }
 
     private VmRef boot(String role, ImageRef image, VolumeLink link, Map<String, String> properties, Pattern reported,
