@@ -50,7 +50,7 @@ final class JournaledSteps {
         }
         run.heartbeat();
         jobQueue.stepStarted(jobId, info.id());
-        log.info("{} job #{} {} {}: {}", subject, jobId, info.id(), info.member(), info.action());
+        log.debug("{} job #{} {} {}: {} started", subject, jobId, info.id(), info.member(), info.action());
         listener.stepStarted(jobId, info);
         long started = System.nanoTime();
         Map<String, String> outputs;
@@ -60,14 +60,15 @@ final class JournaledSteps {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             jobQueue.stepFailed(jobId, info.id(), reason);
-            log.warn("{} job #{} {} {}: failed after {} ms: {}", subject, jobId, info.id(), info.member(), elapsed.toMillis(), reason);
+            log.warn("{} job #{} {} {}: {} failed after {} ms: {}", subject, jobId, info.id(), info.member(), info.action(),
+                    elapsed.toMillis(), reason);
             listener.stepFailed(jobId, info, elapsed, reason);
             throw new Failed(info, reason, e);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         outputs.put("elapsed-ms", Long.toString(elapsed.toMillis()));
         jobQueue.stepDone(jobId, info.id(), outputs);
-        log.info("{} job #{} {} {}: done in {} ms", subject, jobId, info.id(), info.member(), elapsed.toMillis());
+        log.info("{} job #{} {} {}: {} done in {} ms", subject, jobId, info.id(), info.member(), info.action(), elapsed.toMillis());
         listener.stepEnded(jobId, info, elapsed, outputs);
         return outputs;
     }

@@ -47,6 +47,10 @@ final class FakeRoleController implements RoleController {
         neverInSync = true;
     }
 
+    synchronized void failOverTo(String member) {
+        roles.replaceAll((name, role) -> name.equals(member) ? Role.ACT : Role.SBY);
+    }
+
     synchronized void inSyncAgain() {
         neverInSync = false;
     }

@@ -202,6 +202,23 @@ class PairUpgradeTest {
     }
 
     @Test
+    void aMemberThatReportsActIsNotStopped() {
+        PairFixture f = new PairFixture();
+        UpgradeReport report = f.engine().run(f.request(UpgradeStrategy.LINK), new UpgradeListener() {
+            @Override
+            public void stepStarted(long jobId, StepInfo step) {
+                if (step.id().equals("S21")) {
+                    f.app.failOverTo("kv-1"); // the application failed over on its own
+                }
+            }
+        });
+
+        assertEquals(JobState.FAILED, report.state());
+        assertTrue(report.error().orElseThrow().contains("it reports role ACT, not SBY"), report.error().orElseThrow());
+        assertTrue(f.driver.changes().isEmpty(), f.driver.changes().toString());
+    }
+
+    @Test
     void aRunWaitsForTheStandbyToCatchUp() {
         PairFixture f = new PairFixture();
         f.app.lagFor(5);
