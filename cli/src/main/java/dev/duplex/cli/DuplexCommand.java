@@ -34,6 +34,10 @@ import picocli.CommandLine.Option;
             VolumeCommand.class,
             VmCommand.class,
             PairCommand.class,
+            dev.duplex.cli.upgrade.UpgradeCommand.class,
+            dev.duplex.cli.demo.DemoCommand.class,
+            dev.duplex.cli.env.EnvCommand.class,
+            dev.duplex.cli.env.FailoverCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DuplexCommand implements Runnable {

@@ -1,0 +1,91 @@
+package dev.duplex.cli.env;
+
+import dev.duplex.api.EnvironmentItem;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputFormat;
+import dev.duplex.cli.OutputFormatConverter;
+import dev.duplex.cli.Services;
+import dev.duplex.engine.envstore.EnvironmentArchive;
+import dev.duplex.engine.failover.EndpointDrivers;
+import dev.duplex.engine.failover.EnvironmentPush;
+import dev.duplex.engine.failover.PushReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code duplex env push}: seed S300, the active's latest info recorded and the standby's diff stored. */
+@Command(name = "push", mixinStandardHelpOptions = true, sortOptions = false, description = {
+    "Record the active's environment info; store the standby's diff (S300).",
+    "Run it on every update of the active's info. The items and revision are",
+    "recorded for the pair's active VM. The cold standby's current info is read",
+    "through its driver (it may be off); if its revision differs, the diff is",
+    "extracted and stored now, so that 'duplex failover' only has to apply it.",
+    "",
+    "Example:",
+    "  duplex env push kv --item settings=./nvram/OVMF_VARS.fd \\",
+    "                     --item configuration=./kv.conf --revision 7",
+    ""
+})
+public final class EnvPushCommand implements Runnable {
+    private final CliContext context;
+
+    @Parameters(index = "0", paramLabel = "PAIR")
+    String pair;
+
+    @Option(names = "--item", required = true, paramLabel = "NAME=FILE", description = "An item and the file holding its bytes; repeatable, every item of the info.")
+    Map<String, Path> items = new LinkedHashMap<>();
+
+    @Option(names = "--revision", required = true, paramLabel = "N", description = "The info's revision (0 or more, never lower than one pushed before).")
+    long revision;
+
+    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+    OutputFormat output;
+
+    public EnvPushCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        if (revision < 0) {
+            throw new IllegalArgumentException("--revision must be 0 or more, not " + revision);
+        }
+        List<EnvironmentItem> list = new ArrayList<>();
+        for (var item : items.entrySet()) {
+            byte[] content = OfflineFiles.read(item.getValue(), "--item " + item.getKey());
+            try {
+                list.add(new EnvironmentItem(item.getKey(), content));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--item " + item.getKey() + "=" + item.getValue() + ": "
+                        + e.getMessage() + " (not blank, no '/', not starting with '.')");
+            }
+        }
+        Services services = context.services();
+        PushReport report = new EnvironmentPush(services.inventory(), services.get(EnvironmentArchive.class),
+                EndpointDrivers.of(services.connections())).push(pair, new EnvironmentSnapshot(revision, list));
+        services.audit("env.push", "pair/" + pair, Optional.empty(), Optional.of("{\"active\":\"" + report.active()
+                + "\",\"revision\":" + revision + ",\"diff_bytes\":" + report.diffBytes().orElse(0) + "}"));
+        if (output == OutputFormat.JSON) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pair", report.pair());
+            json.put("active", report.active());
+            json.put("standby", report.standby());
+            json.put("active_revision", report.activeRevision());
+            json.put("standby_revision", report.standbyRevision());
+            json.put("diff_stored", report.diffStored());
+            json.put("diff_bytes", report.diffBytes().orElse(null));
+            json.put("diff_entries", report.diffEntries());
+            context.printer().object(json);
+        } else {
+            context.out().println(report.summary());
+            context.out().flush();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.duplex.cli.env;
+
+import dev.duplex.api.DriverException;
+import dev.duplex.api.VmRef;
+import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputFormat;
+import dev.duplex.cli.OutputFormatConverter;
+import dev.duplex.cli.Services;
+import dev.duplex.engine.envstore.EnvironmentArchive;
+import dev.duplex.engine.envstore.StoredDiff;
+import dev.duplex.engine.envstore.StoredRevision;
+import dev.duplex.engine.envsync.CostModel;
+import dev.duplex.engine.envsync.DiffDecoder;
+import dev.duplex.engine.envsync.DiffFormatException;
+import dev.duplex.engine.envsync.SyncChooser;
+import dev.duplex.engine.envsync.SyncDecision;
+import dev.duplex.engine.envsync.SyncWorkload;
+import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.VmRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code duplex env status}: where a pair's environment sync stands. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false, description = {
+    "Show where a pair's environment sync stands.",
+    "The active's latest recorded revision (101), the standby's current revision",
+    "read through its driver (111), the stored diff (103) with its size and",
+    "entries, the standby's cost model (or the half-size rule before",
+    "calibration), and what a failover would choose now.",
+    "",
+    "Example:",
+    "  duplex env status kv --output json",
+    ""
+})
+public final class EnvStatusCommand implements Runnable {
+    private final CliContext context;
+
+    @Parameters(index = "0", paramLabel = "PAIR")
+    String pairName;
+
+    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+    OutputFormat output;
+
+    public EnvStatusCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        Services services = context.services();
+        Inventory inventory = services.inventory();
+        EnvironmentArchive archive = services.get(EnvironmentArchive.class);
+        PairRecord pair = inventory.pair(pairName).orElseThrow(() -> new NotInInventoryException("pair", pairName));
+        VmRecord standby = inventory.vm(pair.standby()).orElseThrow(() -> new NotInInventoryException("VM", pair.standby()));
+
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("pair", pair.name());
+        fields.put("active", pair.active());
+        fields.put("standby", pair.standby());
+        fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
+        Optional<StoredRevision> latest = archive.latestRevision(pair.active());
+        fields.put("active_revision", latest.map(r -> (Object) r.snapshot().revision()).orElse("none recorded"));
+        fields.put("active_recorded_at", latest.map(r -> r.receivedAt().toString()).orElse(null));
+        fields.put("active_items", latest.map(r -> r.snapshot().items().stream()
+                .map(i -> i.name() + " (" + i.size() + " bytes)").collect(Collectors.joining(", "))).orElse(null));
+        OptionalLong standbyRevision = OptionalLong.empty();
+        try {
+            standbyRevision = OptionalLong.of(services.connections().driver(standby.endpoint())
+                    .environment(new VmRef(standby.driverRef(), standby.name())).read().revision());
+            fields.put("standby_revision", standbyRevision.getAsLong());
+        } catch (DriverException e) {
+            fields.put("standby_revision", "unknown (" + e.getMessage() + ")");
+        }
+
+        Optional<StoredDiff> diff = Optional.empty();
+        if (latest.isPresent() && standbyRevision.isPresent()) {
+            long activeRevision = latest.get().snapshot().revision();
+            diff = standbyRevision.getAsLong() == activeRevision ? Optional.empty()
+                    : archive.diff(standby.name(), standbyRevision.getAsLong(), activeRevision);
+            fields.put("in_sync", standbyRevision.getAsLong() == activeRevision);
+        }
+        fields.put("stored_diff", diff.map(d -> d.baseRevision() + " -> " + d.targetRevision() + ": " + d.size()
+                + " bytes, " + d.entryCount() + " entries").orElse("none"));
+
+        Optional<CostModel> model;
+        try {
+            model = archive.calibration(standby.name()).map(CostModel::fromMap);
+            fields.put("chooser", model.map(m -> "calibrated model: " + Models.describe(m))
+                    .orElse("half-size rule (" + standby.name() + " not calibrated: duplex env calibrate " + standby.name() + ")"));
+        } catch (IllegalArgumentException e) {
+            model = Optional.empty();
+            fields.put("chooser", "half-size rule (saved model unreadable: " + e.getMessage() + ")");
+        }
+        fields.put("failover_would", wouldChoose(latest, standbyRevision, diff, model));
+
+        if (output == OutputFormat.JSON) {
+            context.printer().object(fields);
+            return;
+        }
+        fields.forEach((key, value) -> context.out().printf("%-20s %s%n", key.replace('_', ' ') + ":", value == null ? "-" : value));
+        context.out().flush();
+    }
+
+    private static String wouldChoose(Optional<StoredRevision> latest, OptionalLong standbyRevision,
+            Optional<StoredDiff> diff, Optional<CostModel> model) {
+        if (latest.isEmpty()) {
+            return "start the standby with its own info (nothing recorded for the active)";
+        }
+        if (standbyRevision.isEmpty()) {
+            return "unknown (the standby's store cannot be read)";
+        }
+        if (standbyRevision.getAsLong() == latest.get().snapshot().revision()) {
+            return "write nothing (revisions equal)";
+        }
+        if (diff.isEmpty()) {
+            return "write the whole info (no stored diff from revision " + standbyRevision.getAsLong() + ")";
+        }
+        try {
+            byte[] encoded = diff.get().encoded();
+            SyncDecision decision = SyncChooser.of(model)
+                    .choose(SyncWorkload.of(new DiffDecoder().decode(encoded), encoded.length));
+            return decision.path().name().toLowerCase(java.util.Locale.ROOT) + ": " + decision.reason();
+        } catch (DiffFormatException e) {
+            return "write the whole info (the stored diff is unreadable: " + e.getMessage() + ")";
+        }
+    }
+}

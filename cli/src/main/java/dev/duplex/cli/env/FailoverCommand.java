@@ -1,0 +1,150 @@
+package dev.duplex.cli.env;
+
+import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputFormat;
+import dev.duplex.cli.OutputFormatConverter;
+import dev.duplex.cli.Services;
+import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.envstore.EnvironmentArchive;
+import dev.duplex.engine.envsync.SyncReport;
+import dev.duplex.engine.failover.EndpointDrivers;
+import dev.duplex.engine.failover.Failover;
+import dev.duplex.engine.failover.FailoverReport;
+import dev.duplex.engine.job.JobQueue;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code duplex failover}: seed S400 on a cold-standby pair. */
+@Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false, description = {
+    "Fail a pair over to its cold standby (seed S400).",
+    "One journaled job, in this order:",
+    "  1. fence  power the active off through its driver, confirm it is off;",
+    "            if that cannot be confirmed, refuse (two actives would serve)",
+    "            unless --force",
+    "  2. sync   bring the standby's environment info to the active's latest",
+    "            pushed revision: nothing if equal, else the stored diff or a",
+    "            full write, whichever the standby's calibrated cost model",
+    "            predicts faster (uncalibrated: the diff if at most half the",
+    "            info's size)",
+    "  3. start  power the standby on",
+    "  4. roles  record the standby as the pair's active",
+    "It prints what it chose, why, predicted and actual times, and how long each",
+    "phase took. A failover refused before the fence changed nothing; after it,",
+    "the message says what state the pair is in. Another live job on the pair (an",
+    "upgrade) is refused.",
+    "",
+    "Examples:",
+    "  duplex failover kv",
+    "  duplex failover kv --force    # the active's host is dead, known off",
+    "  duplex failover kv --output json",
+    ""
+})
+public final class FailoverCommand implements Runnable {
+    private final CliContext context;
+
+    @Parameters(index = "0", paramLabel = "PAIR")
+    String pair;
+
+    @Option(names = "--force", description = "Go on when the old active cannot be confirmed off. Only when you know it is off: otherwise two actives may run.")
+    boolean force;
+
+    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+    OutputFormat output;
+
+    public FailoverCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        Services services = context.services();
+        String requester = Requester.current();
+        FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
+                services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
+                requester).failover(pair, force, requester);
+        if (output == OutputFormat.JSON) {
+            context.printer().object(json(report));
+            return;
+        }
+        SyncReport sync = report.sync();
+        var out = context.out();
+        out.printf("Failover of pair %s: %s -> %s (job #%d)%n", report.pair(), report.oldActive(), report.newActive(),
+                report.jobId());
+        out.printf("  fence  %8s  %s: %s%n", ms(report.fenceTime()), report.oldActive(), report.fence().detail());
+        out.printf("  sync   %8s  %s%s%n", ms(report.syncTime()), path(sync),
+                sync.performed().name().equals("NONE") ? "" : ", revision " + sync.fromRevision() + " -> " + sync.toRevision());
+        out.printf("                    why: %s%n", sync.reason());
+        if (sync.decision().predictedDiff().isPresent() || sync.decision().predictedFull().isPresent()) {
+            out.printf("                    predicted: diff %s, full %s; actual %s (%d bytes written)%n",
+                    sync.decision().predictedDiff().map(FailoverCommand::ms).orElse("-"),
+                    sync.decision().predictedFull().map(FailoverCommand::ms).orElse("-"), ms(sync.actual()),
+                    sync.bytesWritten());
+        } else if (!sync.performed().name().equals("NONE")) {
+            out.printf("                    actual %s (%d bytes written)%n", ms(sync.actual()), sync.bytesWritten());
+        }
+        if (sync.learnedModel().isPresent()) {
+            out.printf("                    cost model corrected and saved (%d observations)%n",
+                    sync.learnedModel().get().observations());
+        }
+        out.printf("  start  %8s  %s started%n", ms(report.startTime()), report.newActive());
+        out.printf("  total  %8s%n", ms(report.total()));
+        out.printf("%s is now the active of %s.%n", report.newActive(), report.pair());
+        if (!report.fence().confirmed()) {
+            out.printf("WARNING: %s was NOT confirmed off; make sure it does not serve as a second active.%n",
+                    report.oldActive());
+        }
+        out.flush();
+    }
+
+    private static String path(SyncReport sync) {
+        return switch (sync.performed()) {
+            case NONE -> "nothing to write";
+            case DIFF -> "applied the diff";
+            case FULL -> sync.decision().path() == sync.performed() ? "wrote the whole info"
+                    : "wrote the whole info (chose " + sync.decision().path().name().toLowerCase(Locale.ROOT) + ")";
+        };
+    }
+
+    private static String ms(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f ms", duration.toNanos() / 1e6);
+    }
+
+    private static Map<String, Object> json(FailoverReport report) {
+        SyncReport sync = report.sync();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("job", report.jobId());
+        json.put("pair", report.pair());
+        json.put("old_active", report.oldActive());
+        json.put("new_active", report.newActive());
+        json.put("fence_confirmed", report.fence().confirmed());
+        json.put("fence_detail", report.fence().detail());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("chosen", sync.decision().path().name());
+        s.put("performed", sync.performed().name());
+        s.put("reason", sync.reason());
+        s.put("from_revision", sync.fromRevision());
+        s.put("to_revision", sync.toRevision());
+        s.put("predicted_diff_ms", sync.decision().predictedDiff().map(FailoverCommand::millis).orElse(null));
+        s.put("predicted_full_ms", sync.decision().predictedFull().map(FailoverCommand::millis).orElse(null));
+        s.put("actual_ms", millis(sync.actual()));
+        s.put("bytes_written", sync.bytesWritten());
+        s.put("model_corrected", sync.learnedModel().isPresent());
+        json.put("sync", s);
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phases.put("fence_ms", millis(report.fenceTime()));
+        phases.put("sync_ms", millis(report.syncTime()));
+        phases.put("start_ms", millis(report.startTime()));
+        phases.put("total_ms", millis(report.total()));
+        json.put("phases", phases);
+        return json;
+    }
+
+    private static double millis(Duration duration) {
+        return Math.round(duration.toNanos() / 1e3) / 1e3;
+    }
+}
