@@ -89,12 +89,12 @@ final class KvmDriver implements HypervisorDriver {
         this.endpoint = requireNonNull(config, "config is null").endpoint();
         this.settings = requireNonNull(settings, "settings is null");
         this.connect = requireNonNull(connect, "connect is null");
-        String type = call("read the hypervisor type of", null, connect::getType);
+        String type = call("read the hypervisor type of", new ObjectId(ObjectKind.ENDPOINT, endpoint), connect::getType);
         this.testHypervisor = "TEST".equalsIgnoreCase(type);
         this.domainType = testHypervisor ? "test" : settings.domainType().orElse("qemu");
         StoragePool pool = openPool();
         this.poolName = settings.pool();
-        Element target = Xml.child(Xml.parse(call("read storage pool '" + poolName + "' of", null, () -> pool.getXMLDesc(0)))
+        Element target = Xml.child(Xml.parse(call("read storage pool '" + poolName + "' of", new ObjectId(ObjectKind.ENDPOINT, endpoint), () -> pool.getXMLDesc(0)))
                 .getDocumentElement(), "target");
         this.poolPath = Xml.childText(target, "path");
         var features = EnumSet.allOf(Capability.class);
@@ -751,7 +751,7 @@ final class KvmDriver implements HypervisorDriver {
             if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_DOMAIN)) {
                 return Optional.empty();
             }
-            throw LibvirtErrors.translate(e, Context.of(endpoint, "look up domain '" + name + "' of", null));
+            throw LibvirtErrors.translate(e, Context.of(endpoint, "look up domain '" + name + "' of", new ObjectId(ObjectKind.ENDPOINT, endpoint)));
         }
     }
 

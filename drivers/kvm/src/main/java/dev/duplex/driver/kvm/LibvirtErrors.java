@@ -5,6 +5,7 @@ import dev.duplex.api.ConflictException;
 import dev.duplex.api.DriverException;
 import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ObjectId;
+import dev.duplex.api.ObjectKind;
 import dev.duplex.api.ObjectNotFoundException;
 import dev.duplex.api.PlatformException;
 import dev.duplex.api.Redaction;
@@ -88,7 +89,7 @@ final class LibvirtErrors {
 
     /** Translates a failure to open a connection: system and RPC errors mean the endpoint is unreachable. */
     static DriverException translateConnect(LibvirtException e, String endpoint, String uri) {
-        ObjectId object = new ObjectId(dev.duplex.api.ObjectKind.ENDPOINT, endpoint);
+        ObjectId object = new ObjectId(ObjectKind.ENDPOINT, endpoint);
         String text = "Could not connect to endpoint '" + endpoint + "' at " + Redaction.redactUri(uri) + ": " + describe(e);
         return switch (code(e)) {
             case VIR_ERR_AUTH_FAILED, VIR_ERR_AUTH_CANCELLED, VIR_ERR_AUTH_UNAVAILABLE, VIR_ERR_ACCESS_DENIED,
@@ -103,11 +104,13 @@ final class LibvirtErrors {
     /** Translates a failed operation on an object. */
     static DriverException translate(LibvirtException e, Context context) {
         ObjectId object = context.object();
-        String text = "Could not " + context.action() + (object == null ? "" : " " + object)
-                + " on endpoint '" + context.endpoint() + "': " + describe(e);
+        boolean aboutEndpoint = object == null || object.kind() == ObjectKind.ENDPOINT;
+        String text = "Could not " + context.action() + " "
+                + (aboutEndpoint ? "endpoint '" + context.endpoint() + "'" : object + " on endpoint '" + context.endpoint() + "'")
+                + ": " + describe(e);
         return switch (code(e)) {
             case VIR_ERR_NO_DOMAIN, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_DOMAIN_SNAPSHOT ->
-                    object == null ? new PlatformException(text, null, e) : new ObjectNotFoundException(object, e);
+                    aboutEndpoint ? new PlatformException(text, object, e) : new ObjectNotFoundException(object, e);
             case VIR_ERR_NO_SUPPORT, VIR_ERR_OPERATION_UNSUPPORTED, VIR_ERR_ARGUMENT_UNSUPPORTED ->
                     context.operation() != null
                             ? new UnsupportedOperationDriverException(KvmDriverProvider.KIND, context.operation())
