@@ -3,10 +3,10 @@ package dev.duplex.cli;
 import java.net.InetAddress;
 
 /** Who is acting, for the audit log and job records: {@code user@host}. */
-final class Actor {
+public final class Actor {
     private Actor() {}
 
-    static String current() {
+    public static String current() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -48,15 +48,23 @@ public final class ServiceAddress implements Closeable {
     private volatile HttpServer admin;
     private volatile boolean closed;
 
-    private ServiceAddress(ServerSocket listener, InetSocketAddress backend) {
+    private final java.util.function.Consumer<String> events;
+
+    private ServiceAddress(ServerSocket listener, InetSocketAddress backend, java.util.function.Consumer<String> events) {
         this.listener = listener;
         this.backend = new AtomicReference<>(backend);
+        this.events = events;
     }
 
-    /** Listens on {@code listenPort} (0: any free port) of 127.0.0.1 and forwards to {@code backend} (host:port). */
+    /** Listens on {@code listenPort} (0: any free port) of 127.0.0.1 and forwards to {@code backend} (host:port); events go to stdout. */
     public static ServiceAddress start(int listenPort, String backend) throws IOException {
+        return start(listenPort, backend, System.out::println);
+    }
+
+    /** As {@link #start(int, String)}, with its event lines (repoints, accept failures) sent to {@code events}: an embedding program keeps its stdout. */
+    public static ServiceAddress start(int listenPort, String backend, java.util.function.Consumer<String> events) throws IOException {
         ServerSocket listener = new ServerSocket(listenPort, 256, InetAddress.getLoopbackAddress());
-        ServiceAddress address = new ServiceAddress(listener, parse(backend));
+        ServiceAddress address = new ServiceAddress(listener, parse(backend), events);
         address.threads.execute(address::acceptLoop);
         return address;
     }
@@ -75,7 +83,7 @@ public final class ServiceAddress implements Closeable {
     public InetSocketAddress repoint(String hostPort) {
         InetSocketAddress next = parse(hostPort);
         InetSocketAddress previous = backend.getAndSet(next);
-        System.out.println(Instant.now() + " service-address :" + port() + " repointed " + format(previous) + " -> " + format(next));
+        events.accept(Instant.now() + " service-address :" + port() + " repointed " + format(previous) + " -> " + format(next));
         return previous;
     }
 
@@ -140,7 +148,7 @@ public final class ServiceAddress implements Closeable {
                 threads.execute(() -> forward(client, backend.get())); // the backend is fixed per connection here
             } catch (IOException e) {
                 if (!closed) {
-                    System.out.println(Instant.now() + " service-address accept failed: " + e);
+                    events.accept(Instant.now() + " service-address accept failed: " + e);
                 }
             }
         }

@@ -1,0 +1,100 @@
+package dev.duplex.cli.upgrade;
+
+import dev.duplex.cli.ByteSize;
+import dev.duplex.engine.upgrade.SingleSideWindow;
+import dev.duplex.engine.upgrade.StepTiming;
+import dev.duplex.engine.upgrade.UpgradePlan;
+import dev.duplex.engine.upgrade.PlannedStep;
+import dev.duplex.engine.upgrade.UpgradeReport;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Upgrade reports and plans as text and as JSON-ready maps, the same fields in both. */
+public final class ReportView {
+    private ReportView() {}
+
+    public static Map<String, Object> json(UpgradeReport report) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("job", report.jobId());
+        json.put("kind", report.kind());
+        json.put("pair", report.pair());
+        json.put("strategy", report.strategy().key());
+        json.put("state", report.state().name());
+        json.put("error", report.error().orElse(null));
+        json.put("single_side_window_ms", report.longestSingleSideWindow().toMillis());
+        List<Map<String, Object>> windows = new ArrayList<>();
+        for (SingleSideWindow w : report.singleSideWindows()) {
+            windows.add(Map.of("served_by", w.servedBy(), "from", w.fromStep(), "to", w.toStep(), "ms", w.length().toMillis()));
+        }
+        json.put("single_side_windows", windows);
+        json.put("switchover_gap_ms", report.switchoverGap().map(Duration::toMillis).orElse(null));
+        report.downtime().ifPresent(d -> json.put("downtime_ms", d.toMillis()));
+        json.put("bytes_copied", report.bytesCopied());
+        json.put("total_ms", report.total().toMillis());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (StepTiming s : report.steps()) {
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("step", s.id());
+            step.put("action", s.action());
+            step.put("member", s.member());
+            step.put("state", s.state().name());
+            step.put("ms", s.elapsed().map(Duration::toMillis).orElse(null));
+            steps.add(step);
+        }
+        json.put("steps", steps);
+        return json;
+    }
+
+    public static void print(UpgradeReport report, PrintWriter out) {
+        out.printf("Job %d (%s of %s, strategy %s): %s%s%n", report.jobId(), report.kind(), report.pair(), report.strategy().key(),
+                report.state(), report.error().map(e -> " - " + e).orElse(""));
+        for (StepTiming s : report.steps()) {
+            out.printf("  %-4s %-46s %-14s %-7s %s%n", s.id(), s.action(), s.member(), s.state(),
+                    s.elapsed().map(d -> d.toMillis() + " ms").orElse("-"));
+        }
+        for (SingleSideWindow w : report.singleSideWindows()) {
+            out.printf("  single-side window %s-%s: %d ms (only %s served)%n", w.fromStep(), w.toStep(), w.length().toMillis(), w.servedBy());
+        }
+        report.switchoverGap().ifPresent(g -> out.printf("  switchover gap (S25): %d ms%n", g.toMillis()));
+        report.downtime().ifPresent(d -> out.printf("  downtime (S11-S13): %d ms%n", d.toMillis()));
+        out.printf("  bytes copied: %s; total: %d ms%n", ByteSize.format(report.bytesCopied()), report.total().toMillis());
+        out.flush();
+    }
+
+    public static Map<String, Object> json(UpgradePlan plan) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("pair", plan.pair());
+        json.put("strategy", plan.strategy().key());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (PlannedStep p : plan.steps()) {
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("step", p.step().id());
+            step.put("action", p.step().action());
+            step.put("member", p.step().member());
+            step.put("serving", p.step().servedBy());
+            step.put("predicted_ms", p.predicted().toMillis());
+            step.put("basis", p.basis());
+            steps.add(step);
+        }
+        json.put("steps", steps);
+        json.put("predicted_single_side_window_ms", plan.predictedSingleSideWindow().toMillis());
+        json.put("predicted_switchover_gap_ms", plan.predictedServiceGap().toMillis());
+        return json;
+    }
+
+    public static void print(UpgradePlan plan, PrintWriter out) {
+        out.printf("Plan for pair %s, strategy %s (nothing has been touched):%n", plan.pair(), plan.strategy().key());
+        out.printf("  %-4s %-46s %-14s %-16s %s%n", "STEP", "ACTION", "MEMBER", "SERVING", "PREDICTED");
+        for (PlannedStep p : plan.steps()) {
+            out.printf("  %-4s %-46s %-14s %-16s %d ms (%s)%n", p.step().id(), p.step().action(), p.step().member(), p.step().servedBy(),
+                    p.predicted().toMillis(), p.basis());
+        }
+        out.printf("  predicted single-side window: %d ms; predicted switchover gap: %d ms%n",
+                plan.predictedSingleSideWindow().toMillis(), plan.predictedServiceGap().toMillis());
+        out.flush();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.duplex.cli.upgrade;
+
+import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputFormat;
+import dev.duplex.cli.OutputFormatConverter;
+import dev.duplex.cli.Services;
+import dev.duplex.engine.config.ConfigKey;
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.upgrade.RollingUpgrade;
+import dev.duplex.engine.upgrade.UpgradeListener;
+import dev.duplex.engine.upgrade.UpgradePlan;
+import dev.duplex.engine.upgrade.UpgradeReport;
+import dev.duplex.engine.upgrade.UpgradeRequest;
+import dev.duplex.engine.upgrade.UpgradeSettings;
+import dev.duplex.engine.upgrade.UpgradeStrategy;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code duplex upgrade plan|run|resume|rollback|status}. */
+@Command(name = "upgrade", description = {
+    "Zero-copy rolling upgrade of an ACT/SBY pair (S21-S29): the standby is stopped, re-created from the new",
+    "image with a link to its own database volume, started and brought in sync; one switchover; then the",
+    "old active the same way. Every step is journaled: 'resume' continues a job after a crash, 'rollback'",
+    "returns the pair to its old images on the same volumes. No data volume is ever deleted.",
+    "",
+    "Strategies: link (mount the database volume at boot: nothing is copied), copy-at-boot (copied in when",
+    "the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume first).",
+}, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
+    UpgradeCommand.Rollback.class, UpgradeCommand.Status.class})
+public final class UpgradeCommand {
+    /** The engine settings this installation is configured with. */
+    public static UpgradeSettings settings(DuplexConfig config) {
+        UpgradeSettings settings = UpgradeSettings.defaults()
+                .withStaleAfter(config.duration(ConfigKey.JOB_STALE_AFTER))
+                .withTimeouts(config.duration(ConfigKey.UPGRADE_RESYNC_TIMEOUT), config.duration(ConfigKey.UPGRADE_HEALTH_TIMEOUT),
+                        Duration.ofMillis(100));
+        return config.get(ConfigKey.NODE_NAME).map(settings::withNode).orElse(settings);
+    }
+
+    static RollingUpgrade engine(CliContext context) {
+        Services services = context.services();
+        return services.get(RollingUpgrade.class).withSettings(settings(context.config()));
+    }
+
+    static UpgradeListener progress(CliContext context, OutputFormat output) {
+        return output == OutputFormat.JSON ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
+    }
+
+    static int finish(CliContext context, UpgradeReport report, OutputFormat output) {
+        if (output == OutputFormat.JSON) {
+            context.printer().object(ReportView.json(report));
+        } else {
+            ReportView.print(report, context.out());
+        }
+        return report.state() == JobState.SUCCEEDED || report.state() == JobState.ROLLED_BACK ? ExitCode.OK : ExitCode.SOFTWARE;
+    }
+
+    /** Options naming what to upgrade to. */
+    static final class Target {
+        @Parameters(index = "0", paramLabel = "PAIR")
+        String pair;
+
+        @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "The new image (registered ahead) for both members.")
+        String image;
+
+        @Option(names = "--image1", paramLabel = "IMAGE", description = "A different new image for system 1, if its endpoint differs.")
+        String image1;
+
+        @Option(names = "--strategy", defaultValue = "link", description = "link, copy-at-boot or snapshot-copy (default: ${DEFAULT-VALUE}).")
+        String strategy;
+
+        UpgradeRequest request() {
+            return new UpgradeRequest(pair, image, image1 == null ? image : image1, UpgradeStrategy.parse(strategy), dev.duplex.cli.Actor.current());
+        }
+    }
+
+    @Command(name = "plan", description = "Print the steps, who serves during each, and the predicted single-side window and switchover gap. Touches nothing.")
+    static final class Plan implements Runnable {
+        private final CliContext context;
+
+        @picocli.CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Plan(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            UpgradePlan plan = engine(context).plan(target.request());
+            if (output == OutputFormat.JSON) {
+                context.printer().object(ReportView.json(plan));
+            } else {
+                ReportView.print(plan, context.out());
+            }
+        }
+    }
+
+    @Command(name = "run", description = {"Upgrade a pair, showing each step as it runs, then a summary.",
+        "Example: duplex upgrade run kv --image kv-v2 --strategy link"})
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        private final CliContext context;
+
+        @picocli.CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Run(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            RollingUpgrade engine = engine(context);
+            UpgradeReport report = engine.run(target.request(), progress(context, output));
+            return finish(context, report, output);
+        }
+    }
+
+    @Command(name = "resume", description = "Continue a job from its journal, after the process running it died or was killed.")
+    static final class Resume implements java.util.concurrent.Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "JOB")
+        long job;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Resume(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            return finish(context, engine(context).resume(job, progress(context, output)), output);
+        }
+    }
+
+    @Command(name = "rollback", description = "Bring the pair of a job back to its old images on the same volumes.")
+    static final class Rollback implements java.util.concurrent.Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "JOB")
+        long job;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Rollback(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            return finish(context, engine(context).rollback(job, dev.duplex.cli.Actor.current(), progress(context, output)), output);
+        }
+    }
+
+    @Command(name = "status", description = "Show a job (by number) or the latest job of a pair (by name), from its journal.")
+    static final class Status implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "JOB|PAIR")
+        String what;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Status(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            RollingUpgrade engine = engine(context);
+            UpgradeReport report = what.chars().allMatch(Character::isDigit)
+                    ? engine.status(Long.parseLong(what))
+                    : engine.latest(what).orElseThrow(() -> new IllegalArgumentException("Pair '" + what + "' has no upgrade job"));
+            finish(context, report, output);
+        }
+    }
+}
