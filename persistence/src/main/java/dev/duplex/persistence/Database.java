@@ -24,17 +24,22 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <p>{@link #close()} releases the embedded server; the last Duplex process using it stops it.
  */
 public final class Database implements AutoCloseable {
+    /** Connections one Duplex process keeps open at most. */
+    private static final int POOL_SIZE = 8;
+
     private final DatabaseConfig config;
     private final String location;
     private final Jdbi jdbi;
     private final SchemaMigrator migrator;
     private final Optional<EmbeddedServer> embedded;
+    private final ConnectionPool pool;
 
     private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<EmbeddedServer> embedded) {
         this.config = config;
         this.location = location;
-        this.jdbi = Jdbi.create(dataSource);
-        this.migrator = new SchemaMigrator(dataSource, location);
+        this.pool = new ConnectionPool(dataSource, POOL_SIZE);
+        this.jdbi = Jdbi.create(pool);
+        this.migrator = new SchemaMigrator(pool, location);
         this.embedded = embedded;
     }
 
@@ -82,7 +87,12 @@ public final class Database implements AutoCloseable {
             dataSource.setApplicationName("duplex");
             verifyConnection(dataSource, location, user);
             Database database = new Database(config, location, dataSource, embedded);
-            database.migrator.checkCompatible();
+            try {
+                database.migrator.checkCompatible();
+            } catch (RuntimeException e) {
+                database.pool.close();
+                throw e;
+            }
             return database;
         } catch (RuntimeException e) {
             embedded.ifPresent(EmbeddedServer::close);
@@ -130,6 +140,7 @@ public final class Database implements AutoCloseable {
     /** Releases the embedded server (the last process to release it stops it); nothing to do for an external one. */
     @Override
     public void close() {
+        pool.close();
         embedded.ifPresent(EmbeddedServer::close);
     }
 

@@ -59,7 +59,8 @@ final class EmbeddedServer implements AutoCloseable {
     static EmbeddedServer startOrJoin(Path folder) {
         try {
             Files.createDirectories(folder);
-            try (FolderLock ignored = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+                folderLock.held();
                 Lease lease = Lease.take(leases(folder));
                 EmbeddedPostgres started = null;
                 try {
@@ -165,7 +166,8 @@ final class EmbeddedServer implements AutoCloseable {
     /** Drops this process's lease; the last process to leave stops the server. */
     @Override
     public void close() {
-        try (FolderLock ignored = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+        try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            folderLock.held();
             lease.close();
             int others = Lease.holders(leases(folder));
             if (others > 0) {
@@ -186,7 +188,8 @@ final class EmbeddedServer implements AutoCloseable {
         if (!Files.isDirectory(folder)) {
             return false;
         }
-        try (FolderLock ignored = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+        try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            folderLock.held();
             Optional<Postmaster> running = Postmaster.running(data(folder));
             if (running.isEmpty()) {
                 EmbeddedOwner.delete(folder);

@@ -50,6 +50,13 @@ final class FolderLock implements AutoCloseable {
         }
     }
 
+    /** Asserts the lock is still held (the OS drops it if the file's descriptor was closed elsewhere). */
+    void held() {
+        if (!lock.isValid()) {
+            throw new IllegalStateException("lost the lock on the embedded database folder");
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {

@@ -51,10 +51,8 @@ public final class JdbiJobQueue implements JobQueue {
         requireNonNull(pair, "pair is null");
         requireNonNull(requestedBy, "requestedBy is null");
         requireNonNull(parameters, "parameters is null");
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
-                        INSERT INTO jobs (kind, pair, requested_by, parameters)
-                        VALUES (:kind, :pair, :requestedBy, CAST(:parameters AS jsonb))
-                        RETURNING """ + " " + JOB_COLUMNS)
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("INSERT INTO jobs (kind, pair, requested_by, parameters) "
+                        + "VALUES (:kind, :pair, :requestedBy, CAST(:parameters AS jsonb)) RETURNING " + JOB_COLUMNS)
                 .bind("kind", kind).bind("pair", pair).bind("requestedBy", requestedBy)
                 .bind("parameters", json.write(parameters))
                 .map((rs, ctx) -> job(rs)).one()));

@@ -35,8 +35,14 @@ class DatabaseStartupTest {
         var e = assertThrows(DatabaseUnavailableException.class, () -> Database.start(config));
         assertFalse(e.getMessage().contains(SECRET), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        assertTrue(e.getMessage().startsWith("Cannot reach the database at jdbc:postgresql://duplex:***@localhost:1/duplex?password=***"),
+        assertTrue(e.getMessage().startsWith("Cannot reach the database at jdbc:postgresql://duplex:***@localhost:1/duplex?password=***: "),
                 e.getMessage());
+
+        DatabaseConfig refused = DatabaseConfig.external(home, "jdbc:postgresql://localhost:1/duplex?password=" + SECRET, "duplex",
+                Optional.of(passwordFile));
+        assertEquals("Cannot reach the database at jdbc:postgresql://localhost:1/duplex?password=***: "
+                        + "Connection to localhost:1 refused; check that PostgreSQL runs there and that duplex.db.url is right",
+                assertThrows(DatabaseUnavailableException.class, () -> Database.start(refused)).getMessage());
     }
 
     @Test
