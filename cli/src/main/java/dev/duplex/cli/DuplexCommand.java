@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
             PairCommand.class,
             dev.duplex.cli.upgrade.UpgradeCommand.class,
             dev.duplex.cli.demo.DemoCommand.class,
+            dev.duplex.cli.bench.BenchCommand.class,
             dev.duplex.cli.env.EnvCommand.class,
             dev.duplex.cli.env.FailoverCommand.class,
             picocli.CommandLine.HelpCommand.class

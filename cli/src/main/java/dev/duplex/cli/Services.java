@@ -33,7 +33,7 @@ public final class Services implements AutoCloseable {
     }
 
     /** Starts (or joins) the database, migrates it, and builds the injector. */
-    static Services start(DuplexConfig config, DriverRegistry registry) {
+    public static Services start(DuplexConfig config, DriverRegistry registry) {
         Database database = Database.start(databaseConfig(config));
         try {
             Injector injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, registry), new PersistenceModule(database));

@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
         // With --output json, stdout carries only the JSON; progress goes to stderr.
         PrintWriter progress = json ? context.err() : context.out();
         Services services = context.services();
-        DemoRun demo = new DemoRun(services, dev.duplex.cli.upgrade.UpgradeCommand.settings(context.config()), progress);
+        UpgradeDemo demo = new UpgradeDemo(services, dev.duplex.cli.upgrade.UpgradeCommand.settings(context.config()), progress);
         demo.prepare(DemoImages.locate(context.installation(), context.config().home()));
         List<DemoResult> results = new ArrayList<>();
         for (UpgradeStrategy s : strategies) {

@@ -13,10 +13,11 @@ import java.nio.file.Path;
  * Finds the demo's software images v1 and v2: in the installation's {@code examples/images},
  * or, run from a build tree, written from the kv example's jar on the class path.
  */
-final class DemoImages {
+public final class DemoImages {
     private DemoImages() {}
 
-    static Path locate(Installation installation, Path home) {
+    /** The folder holding v1/ and v2/. */
+    public static Path locate(Installation installation, Path home) {
         if (installation.root().isPresent()) {
             Path packed = installation.root().get().resolve("examples").resolve("images");
             if (Files.isDirectory(packed.resolve("v1")) && Files.isDirectory(packed.resolve("v2"))) {

@@ -54,8 +54,8 @@ import java.util.Optional;
  * <p>The local driver keeps a volume's content in {@code <work dir>/volumes/<id>/data}; the demo
  * fills and checksums it there, since only the application knows its format.
  */
-final class DemoRun {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DemoRun.class);
+public final class UpgradeDemo {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpgradeDemo.class);
     static final String ENDPOINT = "demo";
     static final String IMAGE_V1 = "kv-v1";
     static final String IMAGE_V2 = "kv-v2";
@@ -65,15 +65,16 @@ final class DemoRun {
     private final UpgradeSettings settings;
     private final PrintWriter progress;
     private final MemberProbe probe = new MemberProbe();
+    private String lastPair;
 
-    DemoRun(Services services, UpgradeSettings settings, PrintWriter progress) {
+    public UpgradeDemo(Services services, UpgradeSettings settings, PrintWriter progress) {
         this.services = services;
         this.settings = settings;
         this.progress = progress;
     }
 
     /** Creates the demo endpoint and registers images v1 and v2 once per Duplex home. */
-    void prepare(Path images) {
+    public void prepare(Path images) {
         Inventory inventory = services.inventory();
         if (inventory.endpoint(ENDPOINT).isEmpty()) {
             inventory.addEndpoint(new Endpoint(ENDPOINT, "local", "local:", Optional.empty(), Map.of()));
@@ -95,8 +96,9 @@ final class DemoRun {
         }
     }
 
-    DemoResult run(UpgradeStrategy strategy, long dbSize, int rate, UpgradeListener listener) {
+    public DemoResult run(UpgradeStrategy strategy, long dbSize, int rate, UpgradeListener listener) {
         String base = "demo-" + strategy.key() + "-" + Long.toString(System.currentTimeMillis(), 36);
+        lastPair = base;
         Inventory inventory = services.inventory();
         EndpointConnections connections = services.connections();
         HypervisorDriver driver = connections.driver(ENDPOINT);
@@ -198,6 +200,33 @@ final class DemoRun {
             }
         }
         return sums.stream().distinct().count() == 1 ? sums.get(0) : String.join(" / ", sums);
+    }
+
+    /**
+     * Deletes the last run's VMs and every volume they linked (benchmarks in a throw-away home only:
+     * the upgrade engine itself never deletes a data volume).
+     */
+    public void discardLastRun() {
+        if (lastPair == null) {
+            return;
+        }
+        Inventory inventory = services.inventory();
+        HypervisorDriver driver = services.connections().driver(ENDPOINT);
+        List<String> volumes = new ArrayList<>();
+        for (var vm : driver.listVms()) {
+            if (vm.vm().name().startsWith(lastPair)) {
+                driver.stop(vm.vm(), StopMode.FORCE);
+                driver.deleteVm(vm.vm());
+            }
+        }
+        for (var volume : driver.listVolumes()) {
+            if (volume.volume().name().startsWith(lastPair)) {
+                driver.deleteVolume(volume.volume());
+            }
+        }
+        inventory.volumes().stream().filter(v -> v.name().startsWith(lastPair)).forEach(v -> volumes.add(v.name()));
+        progress.printf("   discarded pair %s and its volumes %s%n", lastPair, volumes);
+        lastPair = null;
     }
 
     private void stopMembers(List<String> members) {
