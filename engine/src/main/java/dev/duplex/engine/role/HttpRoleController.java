@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * </ul>
  * Placeholders: {@code {pair}}, {@code {member}}, {@code {role}}, {@code {base}} (default
  * {@code http://{host}:{port}}) and any other {@code {key}}, looked up per member in the setting
- * {@code member.<member>.<key>}, then the member VM's property {@code <key>}, then the setting
- * {@code <key>}; {@code host} defaults to {@code 127.0.0.1}. So {@code member.kv-0.base=http://10.0.0.5:8080}
+ * {@code member.<member>.<key>}, then the member VM's property {@code <key>}, then its property
+ * {@code env.<KEY>} (the local driver's environment variables, e.g. {@code env.PORT}), then the
+ * setting {@code <key>}; {@code host} defaults to {@code 127.0.0.1}. So {@code member.kv-0.base=http://10.0.0.5:8080}
  * or {@code member.kv-0.port=8081} map a member to its address. Answers that are not the JSON
  * above are a {@link RoleControllerException} quoting them.
  */
@@ -175,6 +176,7 @@ public final class HttpRoleController implements RoleController {
     private String lookup(String key, PairContext pair, PairContext.Member member) {
         Optional<String> value = settings.optional("member." + member.name() + "." + key)
                 .or(() -> Optional.ofNullable(member.properties().get(key)))
+                .or(() -> Optional.ofNullable(member.properties().get("env." + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))))
                 .or(() -> settings.optional(key));
         if (value.isPresent()) {
             return value.get();

@@ -41,7 +41,13 @@ final class ResyncGate implements UpgradeStep {
         int polls = 0;
         while (true) {
             polls++;
-            ResyncStatus status = run.roleController().resyncStatus(run.pairContext(), standby);
+            ResyncStatus status;
+            try {
+                status = run.roleController().resyncStatus(run.pairContext(), standby);
+            } catch (RoleControllerException e) {
+                // a standby that just started may not answer yet: keep asking until the deadline
+                status = ResyncStatus.unknown(e.getMessage());
+            }
             if (status.isInSync()) {
                 break;
             }

@@ -25,6 +25,7 @@ final class FakeRoleController implements RoleController {
     private final Map<String, Role> roles = new LinkedHashMap<>();
     private final Set<String> brokenImages = new HashSet<>();
     private int lagPolls;
+    private int unreachablePolls;
     private boolean neverInSync;
     private boolean garbage;
     private int switchovers;
@@ -41,6 +42,10 @@ final class FakeRoleController implements RoleController {
 
     synchronized void lagFor(int polls) {
         lagPolls = polls;
+    }
+
+    synchronized void unreachableFor(int polls) {
+        unreachablePolls = polls;
     }
 
     synchronized void neverInSync() {
@@ -96,6 +101,10 @@ final class FakeRoleController implements RoleController {
     @Override
     public synchronized ResyncStatus resyncStatus(PairContext pair, String standbyMember) {
         requireRunning(pair.member(standbyMember));
+        if (unreachablePolls > 0) {
+            unreachablePolls--;
+            throw new RoleControllerException(describe(), standbyMember, "connection refused (still starting)");
+        }
         if (neverInSync) {
             return ResyncStatus.lagging(42);
         }

@@ -77,6 +77,14 @@ class HttpRoleControllerTest {
     }
 
     @Test
+    void thePortMayComeFromTheLocalDriversEnvironmentProperty() {
+        PairContext local = new PairContext("kv", List.of(
+                new PairContext.Member("kv-0", 0, "lab", "vm-1", Map.of("env.PORT", Integer.toString(server.getAddress().getPort()))),
+                new PairContext.Member("kv-1", 1, "lab", "vm-2", Map.of())), Map.of());
+        assertEquals(Role.ACT, controller().roles(local).get("kv-0"));
+    }
+
+    @Test
     void garbageIsAClearError() {
         answers.put("GET /one/role", "<html>teapot</html>");
         RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().roles(pair));

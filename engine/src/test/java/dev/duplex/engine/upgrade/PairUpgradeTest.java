@@ -219,6 +219,15 @@ class PairUpgradeTest {
     }
 
     @Test
+    void theResyncGateKeepsAskingAStandbyThatDoesNotAnswerYet() {
+        PairFixture f = new PairFixture();
+        f.app.unreachableFor(3);
+        UpgradeReport report = f.engine().run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        assertEquals("4", report.step("S24").orElseThrow().outputs().get("polls"));
+    }
+
+    @Test
     void aRunWaitsForTheStandbyToCatchUp() {
         PairFixture f = new PairFixture();
         f.app.lagFor(5);
