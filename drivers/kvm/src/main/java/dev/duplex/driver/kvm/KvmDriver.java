@@ -60,6 +60,8 @@ import org.w3c.dom.Element;
 final class KvmDriver implements HypervisorDriver {
     private static final Logger LOG = System.getLogger(KvmDriver.class.getName());
     private static final String IMAGE_PREFIX = "duplex-image-";
+    private static final String DISK_SOURCE = "volume:";
+    private static final String BOOT_DISK = "vda";
     private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,80}");
     private static final Pattern TARGET = Pattern.compile("vd[a-z]{1,2}");
     private static final Set<String> IMAGE_KEYS = Set.of("cmdline");
@@ -127,6 +129,9 @@ final class KvmDriver implements HypervisorDriver {
             throw new ConflictException("An image named '" + spec.name() + "' is already registered on endpoint '" + endpoint + "'", object);
         }
         String source = spec.source();
+        if (source.startsWith(DISK_SOURCE)) {
+            return registerDiskImage(spec, object);
+        }
         Path folder = Path.of(source);
         String kernel = folder.resolve("vmlinuz").toString();
         String initrd = folder.resolve("initrd.img").toString();
@@ -156,6 +161,59 @@ final class KvmDriver implements HypervisorDriver {
         define(definition, image.id(), object);
         LOG.log(Level.INFO, "Registered image {0} ({1}) from {2} on {3}", spec.name(), spec.softwareVersion(), source, endpoint);
         return image;
+    }
+
+    /**
+     * An image whose source is a disk image in a storage pool ({@code volume:<name in the pool>}
+     * or {@code volume:<volume key>}): each VM boots from its own qcow2 overlay of it, the base
+     * stays untouched and is never deleted by the driver.
+     */
+    private ImageRef registerDiskImage(ImageSpec spec, ObjectId object) {
+        if (spec.properties().containsKey("cmdline")) {
+            throw new InvalidSpecException("Property 'cmdline' is for kernel images, not for the disk image " + spec.source(), object);
+        }
+        StorageVol base = baseVolume(spec.source(), object);
+        String key = call("read the key of", object, base::getKey);
+        String pool = call("find the pool of", object, () -> base.storagePoolLookupByVolume().getName());
+        String name = call("read the name of", object, base::getName);
+        var image = new ImageRef(UUID.randomUUID().toString(), spec.name());
+        var metadata = new DuplexMetadata(DuplexMetadata.Kind.IMAGE, spec.softwareVersion(), image, DISK_SOURCE + key,
+                KvmSettings.Firmware.BIOS, List.of(), 0, Map.of());
+        var definition = new DomainDefinition(domainType, IMAGE_PREFIX + spec.name(), metadata, settings.memoryMib(),
+                settings.vcpus(), Optional.empty(), Optional.empty(),
+                List.of(new DomainDefinition.DiskSpec(pool, name, formatOf(base, object), BOOT_DISK)), Optional.empty());
+        define(definition, image.id(), object);
+        LOG.log(Level.INFO, "Registered disk image {0} ({1}) from volume {2} on {3}", spec.name(), spec.softwareVersion(), key, endpoint);
+        return image;
+    }
+
+    private StorageVol baseVolume(String source, ObjectId object) {
+        String ref = source.substring(DISK_SOURCE.length());
+        try {
+            return ref.startsWith("/") ? connect.storageVolLookupByKey(ref) : pool().storageVolLookupByName(ref);
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.is(e, ErrorNumber.VIR_ERR_NO_STORAGE_VOL)) {
+                throw new InvalidSpecException("Image source " + source + ": no such volume "
+                        + (ref.startsWith("/") ? "" : "in storage pool '" + poolName + "' ") + "on endpoint '" + endpoint + "'", object, e);
+            }
+            throw LibvirtErrors.translate(e, Context.of(endpoint, "find the disk image " + ref + " for", object));
+        }
+    }
+
+    /** The VM's own copy-on-write overlay of a disk image's base volume. */
+    private DomainDefinition.DiskSpec overlay(String vmName, DuplexMetadata image, ObjectId object) {
+        StorageVol base = baseVolume(image.source(), object);
+        String basePath = call("read the path of", object, base::getPath);
+        String baseFormat = formatOf(base, object);
+        long capacity = call("read the size of", object, () -> base.getInfo().capacity);
+        String name = VolumeName.overlay(vmName).libvirtName();
+        String xml = "<volume><name>" + Xml.escape(name) + "</name><capacity unit='bytes'>" + capacity + "</capacity>"
+                + "<target><format type='qcow2'/></target>"
+                + "<backingStore><path>" + Xml.escape(basePath) + "</path><format type='" + baseFormat + "'/></backingStore></volume>";
+        StoragePool pool = pool();
+        deletePoolVolumeQuietly(pool, name); // left by a failed createVm
+        run("create the boot disk overlay of " + image.image() + " for", object, () -> pool.storageVolCreateXML(xml, 0));
+        return new DomainDefinition.DiskSpec(poolName, name, "qcow2", BOOT_DISK);
     }
 
     @Override
@@ -237,6 +295,14 @@ final class KvmDriver implements HypervisorDriver {
     public void deleteVolume(VolumeRef volume) {
         ObjectId object = ObjectId.of(volume);
         StorageVol vol = volume(volume);
+        List<String> images = describeAll().stream()
+                .filter(d -> d.metadata().kind() == DuplexMetadata.Kind.IMAGE && d.metadata().source().equals(DISK_SOURCE + volume.id()))
+                .map(d -> d.metadata().image().name())
+                .toList();
+        if (!images.isEmpty()) {
+            throw new ConflictException("Volume " + volume + " is the disk of image(s) " + String.join(", ", images)
+                    + " on endpoint '" + endpoint + "'; delete them first", object);
+        }
         List<String> users = linkersOf(volume);
         if (!users.isEmpty()) {
             throw new ConflictException("Volume " + volume + " is linked to VM(s) " + String.join(", ", users)
@@ -287,9 +353,14 @@ final class KvmDriver implements HypervisorDriver {
                 ? KvmSettings.Firmware.parse(spec.properties().get("firmware"), "firmware", object)
                 : settings.firmware();
 
+        boolean diskImage = imageMeta.source().startsWith(DISK_SOURCE);
         var links = new ArrayList<DuplexMetadata.Link>();
         var disks = new ArrayList<DomainDefinition.DiskSpec>();
         for (VolumeLink link : spec.links()) {
+            if (diskImage && link.mountPath().equals(BOOT_DISK)) {
+                throw new InvalidSpecException("Mount path " + BOOT_DISK + " of the link to " + link.volume()
+                        + " is the boot disk of image " + spec.image() + "; use vdb or later", object);
+            }
             if (!TARGET.matcher(link.mountPath()).matches()) {
                 throw new InvalidSpecException("Invalid mount path '" + link.mountPath() + "' for the link to " + link.volume()
                         + ": the KVM driver wants a virtio disk target such as vdb", object);
@@ -319,18 +390,31 @@ final class KvmDriver implements HypervisorDriver {
                     call("read the path of the UEFI variable store of", object, created::getPath), settings.ovmfVars()));
         }
         String kernelArgs = spec.properties().get("kernel-args");
-        Element os = Xml.child(Xml.parse(imageXml.xml()).getDocumentElement(), "os");
-        String cmdline = Xml.childText(os, "cmdline") + (kernelArgs == null ? "" : " " + kernelArgs);
-        var boot = new DomainDefinition.Boot(Xml.childText(os, "kernel"), Xml.childText(os, "initrd"), cmdline.strip());
+        Optional<DomainDefinition.Boot> boot = Optional.empty();
+        if (diskImage) {
+            if (kernelArgs != null) {
+                throw new InvalidSpecException("Property 'kernel-args' is for kernel images; image " + spec.image() + " boots from disk", object);
+            }
+        } else {
+            Element os = Xml.child(Xml.parse(imageXml.xml()).getDocumentElement(), "os");
+            String cmdline = Xml.childText(os, "cmdline") + (kernelArgs == null ? "" : " " + kernelArgs);
+            boot = Optional.of(new DomainDefinition.Boot(Xml.childText(os, "kernel"), Xml.childText(os, "initrd"), cmdline.strip()));
+        }
         var metadata = new DuplexMetadata(DuplexMetadata.Kind.VM, imageMeta.softwareVersion(), imageMeta.image(),
                 imageMeta.source(), firmware, links, 0, Map.of());
-        var definition = new DomainDefinition(domainType, spec.name(), metadata, memory, vcpus, Optional.of(boot), uefi, disks,
-                Optional.of(poolPath + "/" + VolumeName.serialLog(spec.name()).libvirtName()));
         try {
+            if (diskImage) {
+                disks.add(0, overlay(spec.name(), imageMeta, object));
+            }
+            var definition = new DomainDefinition(domainType, spec.name(), metadata, memory, vcpus, boot, uefi, disks,
+                    Optional.of(poolPath + "/" + VolumeName.serialLog(spec.name()).libvirtName()));
             define(definition, vm.id(), object);
         } catch (RuntimeException e) {
             if (nvram != null) {
                 deleteQuietly(nvram);
+            }
+            if (diskImage) {
+                deletePoolVolumeQuietly(pool(), VolumeName.overlay(spec.name()).libvirtName());
             }
             throw e;
         }
@@ -449,6 +533,9 @@ final class KvmDriver implements HypervisorDriver {
             link.copyVolume().ifPresent(copy -> deletePoolVolumeQuietly(pool, copy));
         }
         nvram.ifPresent(path -> deleteNvramGenerations(pool, xml.name()));
+        if (meta.source().startsWith(DISK_SOURCE)) {
+            deletePoolVolumeQuietly(pool, VolumeName.overlay(xml.name()).libvirtName());
+        }
         deletePoolVolumeQuietly(pool, VolumeName.serialLog(xml.name()).libvirtName());
         LOG.log(Level.INFO, "Deleted VM {0} on {1}; its {2} linked volume(s) are kept", vm, endpoint, meta.links().size());
     }

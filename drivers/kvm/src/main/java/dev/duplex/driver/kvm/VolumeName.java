@@ -41,6 +41,10 @@ record VolumeName(String name, String purpose, String extension) {
         return new VolumeName(vm + "-g" + generation, "vm-nvram", "fd");
     }
 
+    static VolumeName overlay(String vm) {
+        return new VolumeName(vm, "vm-disk", "qcow2");
+    }
+
     static VolumeName serialLog(String vm) {
         return new VolumeName(vm, "vm-serial", "log");
     }

@@ -67,6 +67,31 @@ class KvmTestNodeFileTest {
     }
 
     @Test
+    void diskImageVmsBootFromTheirOwnOverlay() {
+        try (HypervisorDriver driver = provider.connect(config(nodeUri(), Map.of()))) {
+            VolumeRef base = driver.createVolume(new VolumeSpec("debian", 1 << 30, "os", Map.of("format", "qcow2")));
+            ImageRef image = driver.registerImage(new ImageSpec("appliance", "v3", "volume:" + base.id(), Map.of()));
+            VolumeRef db = driver.createVolume(new VolumeSpec("db3", 1 << 20, "database", Map.of()));
+            InvalidSpecException onBootDisk = assertThrows(InvalidSpecException.class, () -> driver.createVm(new VmSpec("a", image,
+                    List.of(new VolumeLink(db, "vda", VolumeLink.Mode.MOUNT_AT_BOOT)), Map.of())));
+            assertTrue(onBootDisk.getMessage().contains("boot disk"), onBootDisk.getMessage());
+
+            VmRef vm = driver.createVm(new VmSpec("a", image, List.of(new VolumeLink(db, "vdb", VolumeLink.Mode.MOUNT_AT_BOOT)), Map.of()));
+            KvmDriver kvm = (KvmDriver) driver;
+            var disks = kvm.persistentXml(vm).disks();
+            assertEquals(List.of("vda", "vdb"), disks.stream().map(DomainDocument.Disk::target).toList());
+            assertEquals("a.vm-disk.qcow2", disks.get(0).volume(), "the VM's own overlay");
+            ConflictException used = assertThrows(ConflictException.class, () -> driver.deleteVolume(base));
+            assertTrue(used.getMessage().contains("appliance"), used.getMessage());
+
+            driver.deleteVm(vm);
+            driver.deleteImage(image);
+            driver.deleteVolume(base);
+            assertTrue(driver.listVolumes().stream().anyMatch(v -> v.volume().equals(db)), "the linked volume is kept");
+        }
+    }
+
+    @Test
     void missingPoolIsOneClearLine() {
         InvalidSpecException e = assertThrows(InvalidSpecException.class,
                 () -> provider.connect(config(nodeUri(), Map.of("pool", "nope"))));
