@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code sync}: brings the standby's info to the active's latest recorded revision —
  *       nothing when equal, else the stored diff or a full write, whichever the chooser predicts
  *       faster (the standby's calibrated {@link CostModel}, else the half-size rule); saves the
- *       model corrected by what was measured.
+ *       model corrected by what was measured, and records that info as the standby's latest.
  *   <li>{@code start}: starts the standby.
  *   <li>{@code record-roles}: records the standby as the pair's active; audits; ends the job.
  * </ol>
@@ -214,6 +214,9 @@ public final class Failover {
                 : archive.diff(standby.name(), standbyRevision, target.revision()).map(StoredDiff::encoded);
         SyncReport report = sync.failover(store, target, diff, chooser(standby.name()));
         report.learnedModel().ifPresent(model -> archive.saveCalibration(standby.name(), model.toMap()));
+        // The standby now holds this info and is about to become the active: record it as its
+        // latest, so that status shows it and a later failover back syncs the old active to it.
+        archive.saveRevision(new StoredRevision(standby.name(), target, clock.instant()));
         return report;
     }
 

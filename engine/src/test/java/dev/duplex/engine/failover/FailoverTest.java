@@ -50,6 +50,20 @@ class FailoverTest {
         assertTrue(journal.stream().allMatch(r -> r.state() == StepState.DONE), journal.toString());
         assertEquals("DIFF", journal.get(1).outputs().get("performed"));
         assertEquals("pair.failover", fixture.audit.recent(1).get(0).action());
+        assertTrue(FailoverFixture.sameItems(active, fixture.archive.latestRevision("kv-1").orElseThrow().snapshot()),
+                "the new active's info is recorded as its latest");
+    }
+
+    @Test
+    void failingBackWithoutAnotherPushSyncsTheOldActiveToWhatTheNewOneHolds() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+        fixture.failover().failover("kv", false, "ops@host");
+
+        FailoverReport back = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.FULL, back.sync().performed(), back.sync().reason());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-0")));
     }
 
     @Test
