@@ -1,0 +1,142 @@
+package dev.duplex.cli.env;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duplex.api.DriverConfig;
+import dev.duplex.api.DriverProvider;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.StopMode;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * S300 then S400 on the real local driver and the embedded PostgreSQL, through the {@code duplex}
+ * command: a cold-standby pair, the active's info pushed, failover. The standby's store is then
+ * read back through the local driver itself. Every command starts the database (seconds each),
+ * so this is the one such test.
+ */
+class FailoverEndToEndTest {
+    private static final Pattern CREATED = Pattern.compile("VM (\\S+) created on lab from img as (\\S+)");
+
+    @TempDir
+    Path dir;
+
+    private HypervisorDriver local;
+    private final List<VmRef> vms = new ArrayList<>();
+
+    @AfterEach
+    void stopVms() {
+        if (local == null) {
+            local = connectLocal();
+        }
+        try {
+            for (VmRef vm : vms) {
+                try {
+                    local.stop(vm, StopMode.FORCE);
+                } catch (RuntimeException e) {
+                    System.err.println("could not stop " + vm + ": " + e.getMessage());
+                }
+            }
+        } finally {
+            local.close();
+        }
+    }
+
+    @Test
+    void pushThenFailoverBootsTheStandbyWithTheActivesInfo() throws IOException {
+        Path image = Files.createDirectories(dir.resolve("image"));
+        Files.writeString(image.resolve("duplex-image.properties"),
+                "version=1.0\ncommand=while true; do sleep 1; done\n");
+        byte[] settings = new byte[48 * 1024];
+        new Random(11).nextBytes(settings);
+        Path settingsFile = Files.write(dir.resolve("settings.bin"), settings);
+        Path configurationFile = Files.writeString(dir.resolve("kv.conf"), "port=7000\nrole=active\n");
+
+        ok("endpoint", "add", "lab", "--driver", "local");
+        ok("image", "register", "img", "--endpoint", "lab", "--version", "1.0", "--source", image.toString());
+        VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img"));
+        VmRef standby = created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img"));
+        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold");
+        ok("vm", "start", "kv-0");
+
+        CliRun push = ok("env", "push", "kv", "--item", "settings=" + settingsFile, "--item",
+                "configuration=" + configurationFile, "--revision", "2");
+        assertTrue(push.out().contains("stored the diff 0 -> 2 for the standby kv-1"), push.toString());
+
+        CliRun failover = ok("failover", "kv", "--output", "json");
+        JsonNode report = new ObjectMapper().readTree(failover.out());
+        assertEquals("kv-1", report.get("new_active").asText(), failover.toString());
+        assertTrue(report.get("fence_confirmed").asBoolean(), failover.toString());
+        assertEquals(2, report.get("sync").get("to_revision").asLong(), failover.toString());
+        assertTrue(report.get("phases").get("total_ms").asDouble() > 0, failover.toString());
+
+        CliRun status = ok("env", "status", "kv", "--output", "json");
+        JsonNode fields = new ObjectMapper().readTree(status.out());
+        assertEquals("kv-1", fields.get("active").asText(), status.toString());
+        assertEquals("kv-0", fields.get("standby").asText(), status.toString());
+        assertEquals(2, fields.get("active_revision").asLong(), status.toString());
+
+        local = connectLocal();
+        EnvironmentSnapshot synced = local.environment(standby).read();
+        assertEquals(2, synced.revision());
+        assertEquals(2, synced.items().size(), synced.toString());
+        assertArrayEquals(settings, synced.item("settings").orElseThrow().content());
+        assertArrayEquals(Files.readAllBytes(configurationFile), synced.item("configuration").orElseThrow().content());
+        assertEquals(VmState.RUNNING, local.state(standby));
+        assertEquals(VmState.STOPPED, local.state(active));
+    }
+
+    private VmRef created(CliRun run) {
+        Matcher matcher = CREATED.matcher(run.out());
+        assertTrue(matcher.find(), run.toString());
+        VmRef vm = new VmRef(matcher.group(2), matcher.group(1));
+        vms.add(vm);
+        return vm;
+    }
+
+    private CliRun ok(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--config", config().toString()));
+        all.addAll(List.of(args));
+        CliRun run = CliRun.of(all.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), String.join(" ", args) + "\n" + run);
+        return run;
+    }
+
+    private Path home() {
+        return dir.resolve("home");
+    }
+
+    private Path config() throws IOException {
+        Path file = dir.resolve("duplex.properties");
+        if (Files.notExists(file)) {
+            Files.writeString(file, "duplex.home=" + home() + "\n");
+        }
+        return file;
+    }
+
+    private HypervisorDriver connectLocal() {
+        DriverProvider provider = ServiceLoader.load(DriverProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.kind().equals("local")).findFirst().orElseThrow();
+        return provider.connect(new DriverConfig("lab", "local:", Map.of(), Optional.empty(),
+                home().resolve("drivers").resolve("lab")));
+    }
+}
