@@ -32,20 +32,21 @@ final class Switchover implements UpgradeStep {
         String oldActive = run.peerOf(newActive);
         Map<String, Role> roles = run.roleController().roles(run.pairContext());
         if (roles.get(newActive) == Role.ACT && roles.get(oldActive) == Role.SBY) {
+            // switched already (the orchestrator died after the switchover): switch again anyway, which the
+            // SPI makes harmless, so that an action composed after it (repointing a service address) runs too
             outputs.put("already-switched", "true");
-        } else {
-            VmState newState = run.state(newActive);
-            if (newState != VmState.RUNNING) {
-                throw new StepFailure("Refusing to switch pair " + run.job().pair() + " over to " + newActive + ": it is " + newState);
-            }
-            long started = System.nanoTime();
-            run.roleController().switchover(run.pairContext(), newActive);
-            outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
-            Map<String, Role> after = run.roleController().roles(run.pairContext());
-            if (after.get(newActive) != Role.ACT || after.get(oldActive) != Role.SBY) {
-                throw new RoleControllerException(run.roleController().describe(), newActive, "after the switchover the members report "
-                        + after + ", expected " + newActive + "=ACT and " + oldActive + "=SBY");
-            }
+        }
+        VmState newState = run.state(newActive);
+        if (newState != VmState.RUNNING) {
+            throw new StepFailure("Refusing to switch pair " + run.job().pair() + " over to " + newActive + ": it is " + newState);
+        }
+        long started = System.nanoTime();
+        run.roleController().switchover(run.pairContext(), newActive);
+        outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
+        Map<String, Role> after = run.roleController().roles(run.pairContext());
+        if (after.get(newActive) != Role.ACT || after.get(oldActive) != Role.SBY) {
+            throw new RoleControllerException(run.roleController().describe(), newActive, "after the switchover the members report "
+                    + after + ", expected " + newActive + "=ACT and " + oldActive + "=SBY");
         }
         PairRecord pair = run.pair().orElseThrow();
         int system = run.job().member(newActive).system();

@@ -101,6 +101,28 @@ class CrashResumeTest {
         assertFalse(f.driver.allDownSeen(), "never both members down");
     }
 
+    @org.junit.jupiter.api.Test
+    void theServiceAddressIsRepointedEvenWhenTheOrchestratorDiedRightAfterTheSwitchover() {
+        PairFixture f = new PairFixture();
+        List<String> serviceAddress = new ArrayList<>();
+        dev.duplex.engine.role.RoleControllerSource withProxy =
+                pair -> new dev.duplex.engine.role.AfterSwitchover(f.app, (p, active) -> {
+                    if (serviceAddress.isEmpty()) {
+                        throw new SimulatedCrash("after the application switched, before the proxy was repointed");
+                    }
+                    serviceAddress.add(active);
+                });
+        assertThrows(SimulatedCrash.class, () -> f.engine(withProxy).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE));
+        assertEquals(Map.of("kv-1", Role.ACT, "kv-0", Role.SBY), f.app.currentRoles(), "the application did switch");
+        serviceAddress.add("kv-0"); // the proxy still points at the old active
+
+        UpgradeReport report = f.engine(withProxy).resume(f.jobs.jobs("kv").get(0).id(), UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        assertEquals(List.of("kv-0", "kv-1"), serviceAddress, "the resumed S25 repointed the service address");
+        assertEquals("true", report.step("S25").orElseThrow().outputs().get("already-switched"));
+    }
+
     @ParameterizedTest(name = "rollback after a crash {1} {0}")
     @MethodSource("someBoundaries")
     void aJobLeftByADeadOrchestratorCanBeRolledBack(String stepId, Point point) {

@@ -72,6 +72,11 @@ final class PairFixture {
 
     /** A new engine, as a new orchestrator process would build it: it shares only the ports, the platform and the application. */
     RollingUpgrade engine() {
+        return engine(pair -> app);
+    }
+
+    /** An engine whose role controller is {@code roleControllers}' (to wrap the application's). */
+    RollingUpgrade engine(dev.duplex.engine.role.RoleControllerSource roleControllers) {
         UpgradeSettings settings = UpgradeSettings.defaults().withStaleAfter(Duration.ZERO)
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofMillis(1));
         return new RollingUpgrade(inventory, jobs, audit, endpoint -> {
@@ -79,7 +84,7 @@ final class PairFixture {
                 throw new IllegalArgumentException("no driver for " + endpoint);
             }
             return driver;
-        }, pair -> app, settings);
+        }, roleControllers, settings);
     }
 
     UpgradeRequest request(UpgradeStrategy strategy) {
