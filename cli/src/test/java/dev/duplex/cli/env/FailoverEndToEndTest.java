@@ -45,6 +45,9 @@ class FailoverEndToEndTest {
 
     @AfterEach
     void stopVms() {
+        if (vms.isEmpty()) {
+            return;
+        }
         if (local == null) {
             local = connectLocal();
         }
