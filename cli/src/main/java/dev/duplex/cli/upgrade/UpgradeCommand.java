@@ -133,6 +133,10 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB")
         long job;
 
+        @Option(names = "--force", description = {"Take the job over at once instead of waiting until its owner's heartbeat is",
+            "older than duplex.job.stale-after. Only when you know the owner is dead (killed, host gone)."})
+        boolean force;
+
         @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
         OutputFormat output;
 
@@ -142,7 +146,11 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            return finish(context, engine(context).resume(job, progress(context, output)), output);
+            RollingUpgrade engine = engine(context);
+            if (force) {
+                engine = engine.withSettings(engine.settings().withStaleAfter(Duration.ZERO));
+            }
+            return finish(context, engine.resume(job, progress(context, output)), output);
         }
     }
 
