@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -33,6 +34,9 @@ public final class Database implements AutoCloseable {
     private final SchemaMigrator migrator;
     private final Optional<EmbeddedServer> embedded;
     private final ConnectionPool pool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Releases the embedded server on Ctrl-C too, so that the last process to exit stops it. */
+    private final Thread closeOnExit = new Thread(this::close, "duplex-database-close");
 
     private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<EmbeddedServer> embedded) {
         this.config = config;
@@ -93,6 +97,9 @@ public final class Database implements AutoCloseable {
                 database.pool.close();
                 throw e;
             }
+            if (embedded.isPresent()) {
+                Runtime.getRuntime().addShutdownHook(database.closeOnExit);
+            }
             return database;
         } catch (RuntimeException e) {
             embedded.ifPresent(EmbeddedServer::close);
@@ -137,9 +144,23 @@ public final class Database implements AutoCloseable {
                 embedded.map(EmbeddedServer::status));
     }
 
-    /** Releases the embedded server (the last process to release it stops it); nothing to do for an external one. */
+    /**
+     * Closes the connections and releases the embedded server (the last process to release it stops
+     * it). Idempotent; also run at JVM exit (not at {@code kill -9}: then the server stays up and
+     * the next Duplex process joins it).
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (embedded.isPresent() && Thread.currentThread() != closeOnExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(closeOnExit);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs or ran this
+            }
+        }
         pool.close();
         embedded.ifPresent(EmbeddedServer::close);
     }

@@ -95,6 +95,11 @@ final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, as Ctrl-C or a service manager would stop it: shutdown hooks run. */
+    void terminate() {
+        process.destroy();
+    }
+
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);

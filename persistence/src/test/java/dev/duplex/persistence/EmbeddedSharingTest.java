@@ -32,6 +32,15 @@ class EmbeddedSharingTest {
         }
     }
 
+    /** False once {@code pid} has exited (it may take a moment after its stopper returns). */
+    private static boolean goneWithin(long pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (alive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return alive(pid);
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -127,5 +136,15 @@ class EmbeddedSharingTest {
             assertEquals(1, joined.users(), "the killed starter's lease went with it");
         }
         assertFalse(alive(postmaster));
+    }
+
+    @Test
+    void aTerminatedLastUserStillStopsTheServer() throws Exception {
+        try (ChildJvm starter = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "wait")) {
+            long postmaster = Long.parseLong(starter.awaitLine("STATUS", WAIT).split(" ")[2]);
+            starter.terminate();
+            starter.awaitExit(WAIT);
+            assertFalse(goneWithin(postmaster, Duration.ofSeconds(20)), "the shutdown hook released the server and, being the last user, stopped it");
+        }
     }
 }
