@@ -19,11 +19,13 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The inventory in PostgreSQL. The database enforces the rules (names unique, a volume linked by
  * one VM, a VM in one pair, an endpoint not removed while used); {@link SqlErrors} turns its
- * refusals into {@code InventoryConflictException} and {@code NotInInventoryException}.
+ * refusals into {@code InventoryConflictException} and {@code NotInInventoryException}. A VM and
+ * its links are written in one transaction and read from one snapshot.
  */
 public final class JdbiInventory implements Inventory {
     private static final String PAIR_SELECT = """
@@ -139,7 +141,7 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<VmRecord> vm(String name) {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+        return errors.call(() -> jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(
                         "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms WHERE name = :name")
                 .bind("name", name).map((rs, ctx) -> vmWithoutLinks(rs)).findOne()
                 .map(vm -> withLinks(h, vm))));
@@ -147,7 +149,7 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public List<VmRecord> vms() {
-        return errors.call(() -> jdbi.inTransaction(h -> h.createQuery(
+        return errors.call(() -> jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(
                         "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms ORDER BY name")
                 .map((rs, ctx) -> vmWithoutLinks(rs)).list()
                 .stream().map(vm -> withLinks(h, vm)).toList()));
