@@ -147,4 +147,22 @@ class EmbeddedSharingTest {
             assertFalse(goneWithin(postmaster, Duration.ofSeconds(20)), "the shutdown hook released the server and, being the last user, stopped it");
         }
     }
+
+    @Test
+    void twoProcessesStartingAtOnceOnAFreshHomeShareOneServer() throws Exception {
+        emptyDatabase();
+        try (ChildJvm a = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "wait");
+                ChildJvm b = ChildJvm.start(EmbeddedUserMain.class, HOME.toString(), "wait")) {
+            String[] statusA = a.awaitLine("STATUS", WAIT).split(" ");
+            String[] statusB = b.awaitLine("STATUS", WAIT).split(" ");
+            assertEquals(statusA[2], statusB[2], "one postmaster for both");
+            assertEquals(statusA[3], statusB[3], "one port for both");
+            assertEquals(1, (statusA[4].equals("true") ? 1 : 0) + (statusB[4].equals("true") ? 1 : 0), "exactly one of them started it");
+            a.send("leave");
+            b.send("leave");
+            assertEquals(0, a.awaitExit(WAIT));
+            assertEquals(0, b.awaitExit(WAIT));
+            assertFalse(goneWithin(Long.parseLong(statusA[2]), Duration.ofSeconds(20)), "the last of the two stopped it");
+        }
+    }
 }
