@@ -70,17 +70,18 @@ public final class Failover {
     private final Fence fence;
     private final EnvironmentSync sync;
     private final String node;
+    private final Duration staleAfter;
     private final Clock clock;
     private final LongSupplier nanoClock;
 
     public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
             EndpointDrivers drivers, String node) {
-        this(inventory, archive, jobs, audit, drivers, new Fence(drivers), new EnvironmentSync(), node,
+        this(inventory, archive, jobs, audit, drivers, new Fence(drivers), new EnvironmentSync(), node, STALE_AFTER,
                 Clock.systemUTC(), System::nanoTime);
     }
 
     public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
-            EndpointDrivers drivers, Fence fence, EnvironmentSync sync, String node, Clock clock,
+            EndpointDrivers drivers, Fence fence, EnvironmentSync sync, String node, Duration staleAfter, Clock clock,
             LongSupplier nanoClock) {
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.archive = requireNonNull(archive, "archive is null");
@@ -90,6 +91,7 @@ public final class Failover {
         this.fence = requireNonNull(fence, "fence is null");
         this.sync = requireNonNull(sync, "sync is null");
         this.node = requireNonNull(node, "node is null");
+        this.staleAfter = requireNonNull(staleAfter, "staleAfter is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
     }
@@ -113,10 +115,11 @@ public final class Failover {
         }
         PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
         PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
+        abandonStaleFailover(pair.name());
         Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
                 Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force)));
         long jobId = job.id();
-        jobs.claim(jobId, node, STALE_AFTER).orElseThrow(() -> new IllegalStateException(
+        jobs.claim(jobId, node, staleAfter).orElseThrow(() -> new IllegalStateException(
                 "Failover job #" + jobId + " of pair " + pair.name() + " was claimed by another node"));
         log.info("Failover of pair {} (job #{}): {} -> {}{}", pair.name(), jobId, active.name(), standby.name(),
                 force ? " (forced)" : "");
@@ -173,6 +176,23 @@ public final class Failover {
             }
             throw e;
         }
+    }
+
+    /**
+     * A failover whose node died (no heartbeat for {@link #STALE_AFTER}) would hold the pair
+     * forever: there is no resuming a failover, it is simply run again (fencing and syncing are
+     * idempotent). So such a job is claimed and ended FAILED. A live one is left alone, and
+     * creating the new job then fails with {@link dev.duplex.engine.job.LiveJobExistsException}.
+     */
+    private void abandonStaleFailover(String pair) {
+        jobs.liveJob(pair).filter(live -> live.kind().equals(JOB_KIND))
+                .flatMap(live -> jobs.claim(live.id(), node, staleAfter))
+                .ifPresent(stale -> {
+                    log.warn("Failover job #{} of pair {} was abandoned by its node; ending it and starting anew",
+                            stale.id(), pair);
+                    jobs.finish(stale.id(), JobState.FAILED, Optional.of("abandoned (no heartbeat for "
+                            + staleAfter.toSeconds() + " s); a new failover took the pair over"));
+                });
     }
 
     /** The checks that need nothing changed: refuse now rather than with the old active fenced. */

@@ -29,6 +29,7 @@ final class FailoverFixture {
     final FakeDriver driver = new FakeDriver();
     final EndpointDrivers drivers = endpoint -> driver;
     final EnvironmentSnapshot standbyInfo;
+    Duration staleAfter = Failover.STALE_AFTER;
 
     FailoverFixture() {
         inventory.addEndpoint(new Endpoint("lab", "fake", "fake:", Optional.empty(), Map.of()));
@@ -64,7 +65,7 @@ final class FailoverFixture {
 
     Failover failover(Fence fence) {
         return new Failover(inventory, archive, jobs, audit, drivers, fence, new EnvironmentSync(), "node-a",
-                Clock.systemUTC(), System::nanoTime);
+                staleAfter, Clock.systemUTC(), System::nanoTime);
     }
 
     static boolean sameItems(EnvironmentSnapshot a, EnvironmentSnapshot b) {

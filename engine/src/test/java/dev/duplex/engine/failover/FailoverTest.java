@@ -171,6 +171,32 @@ class FailoverTest {
     }
 
     @Test
+    void aFailoverInProgressOnAnotherNodeIsRefused() {
+        Job running = fixture.jobs.create("failover", "kv", "someone@else", Map.of());
+        fixture.jobs.claim(running.id(), "node-b", Duration.ofMinutes(2));
+
+        assertThrows(LiveJobExistsException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertEquals(JobState.RUNNING, fixture.jobs.job(running.id()).orElseThrow().state());
+        assertTrue(fixture.driver.events().isEmpty());
+    }
+
+    @Test
+    void aFailoverWhoseNodeDiedIsEndedAndRunAgain() {
+        Job abandoned = fixture.jobs.create("failover", "kv", "someone@else", Map.of());
+        fixture.jobs.claim(abandoned.id(), "node-b", Duration.ofMinutes(2));
+        fixture.staleAfter = Duration.ZERO; // node-b's heartbeat is as old as can be
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        Job ended = fixture.jobs.job(abandoned.id()).orElseThrow();
+        assertEquals(JobState.FAILED, ended.state());
+        assertTrue(ended.error().orElseThrow().contains("abandoned"), ended.toString());
+        assertEquals(JobState.SUCCEEDED, fixture.jobs.job(report.jobId()).orElseThrow().state());
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
     void aRunningStandbyIsRefusedBeforeAnythingIsTouched() {
         fixture.driver.start(new VmRef("id-1", "kv-1"));
 
