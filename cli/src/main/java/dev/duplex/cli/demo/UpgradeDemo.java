@@ -56,9 +56,9 @@ import java.util.Optional;
  */
 public final class UpgradeDemo {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpgradeDemo.class);
-    static final String ENDPOINT = "demo";
-    static final String IMAGE_V1 = "kv-v1";
-    static final String IMAGE_V2 = "kv-v2";
+    public static final String ENDPOINT = "demo";
+    public static final String IMAGE_V1 = "kv-v1";
+    public static final String IMAGE_V2 = "kv-v2";
     private static final int VALUE_SIZE = 32 << 10;
 
     private final Services services;
@@ -96,58 +96,75 @@ public final class UpgradeDemo {
         }
     }
 
-    public DemoResult run(UpgradeStrategy strategy, long dbSize, int rate, UpgradeListener listener) {
-        String base = "demo-" + strategy.key() + "-" + Long.toString(System.currentTimeMillis(), 36);
+    /** A demo pair, up and in sync, with the checksum of its database taken before any upgrade. */
+    public record DemoPair(String name, List<String> members, int[] ports, KvLog.Checksum before) {}
+
+    /**
+     * Creates and starts a pair on image v1: two database volumes filled identically (the fill is
+     * deterministic, as a replicated pair's databases would be), two VMs linked to them, the
+     * pair with an http role controller; returns once both serve and the standby is in sync.
+     */
+    public DemoPair startPair(String prefix, long dbSize) throws IOException {
+        String base = prefix + "-" + Long.toString(System.currentTimeMillis(), 36);
         lastPair = base;
         Inventory inventory = services.inventory();
-        EndpointConnections connections = services.connections();
-        HypervisorDriver driver = connections.driver(ENDPOINT);
+        HypervisorDriver driver = services.connections().driver(ENDPOINT);
         int[] ports = {freePort(), freePort()};
         List<String> members = List.of(base + "-0", base + "-1");
+        List<String> volumes = new ArrayList<>();
+        for (int system = 0; system < 2; system++) {
+            String volume = base + "-db" + system;
+            VolumeRef ref = driver.createVolume(new VolumeSpec(volume, dbSize, "database", Map.of()));
+            inventory.addVolume(new VolumeRecord(volume, ENDPOINT, ref.id(), dbSize, "database"));
+            progress.printf("  filling %s with %s of data%n", volume, dev.duplex.cli.ByteSize.format(dbSize));
+            progress.flush();
+            KvLog.fill(volumeData(ref.id()), dbSize, VALUE_SIZE);
+            volumes.add(volume);
+        }
+        ImageRecord v1 = inventory.image(IMAGE_V1).orElseThrow();
+        for (int system = 0; system < 2; system++) {
+            String name = members.get(system);
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("env.KV_PORT", Integer.toString(ports[system]));
+            properties.put("env.KV_PEER", "127.0.0.1:" + ports[1 - system]);
+            properties.put("env.KV_ROLE", system == 0 ? "ACT" : "SBY");
+            VolumeRecord volume = inventory.volume(volumes.get(system)).orElseThrow();
+            VmRef ref = driver.createVm(new VmSpec(name, new ImageRef(v1.driverRef(), v1.name()),
+                    List.of(new VolumeLink(new VolumeRef(volume.driverRef(), volume.name()), "db", VolumeLink.Mode.MOUNT_AT_BOOT)),
+                    properties));
+            inventory.addVm(new VmRecord(name, ENDPOINT, ref.id(), v1.name(),
+                    List.of(new LinkRecord(volume.name(), "db", VolumeLink.Mode.MOUNT_AT_BOOT)), properties));
+        }
+        Map<String, String> roleController = new LinkedHashMap<>();
+        roleController.put("type", "http");
+        for (int system = 0; system < 2; system++) {
+            roleController.put("member." + members.get(system) + ".port", Integer.toString(ports[system]));
+        }
+        inventory.addPair(new PairRecord(base, members.get(0), members.get(1), 0, StandbyKind.HOT, roleController,
+                Map.of("timeout-ms", "120000")));
+        for (int system = 0; system < 2; system++) {
+            VmRecord vm = inventory.vm(members.get(system)).orElseThrow();
+            driver.start(new VmRef(vm.driverRef(), vm.name()));
+        }
+        probe.awaitHealthy(members.get(0), ports[0], Duration.ofSeconds(60));
+        probe.awaitHealthy(members.get(1), ports[1], Duration.ofSeconds(60));
+        probe.awaitInSync(members.get(1), ports[1], Duration.ofSeconds(60));
+        KvLog.Checksum before = KvLog.checksum(volumeData(inventory.volume(volumes.get(0)).orElseThrow().driverRef()));
+        return new DemoPair(base, members, ports, before);
+    }
+
+    public DemoResult run(UpgradeStrategy strategy, long dbSize, int rate, UpgradeListener listener) {
+        Inventory inventory = services.inventory();
+        EndpointConnections connections = services.connections();
+        List<String> members = new ArrayList<>();
         ServiceAddress address = null;
         LoadClient load = null;
         try {
-            // Two database volumes, filled identically (the fill is deterministic), as a replicated pair's would be.
-            List<String> volumes = new ArrayList<>();
-            for (int system = 0; system < 2; system++) {
-                String volume = base + "-db" + system;
-                VolumeRef ref = driver.createVolume(new VolumeSpec(volume, dbSize, "database", Map.of()));
-                inventory.addVolume(new VolumeRecord(volume, ENDPOINT, ref.id(), dbSize, "database"));
-                progress.printf("  filling %s with %s of data%n", volume, dev.duplex.cli.ByteSize.format(dbSize));
-                progress.flush();
-                KvLog.fill(volumeData(ref.id()), dbSize, VALUE_SIZE);
-                volumes.add(volume);
-            }
-            ImageRecord v1 = inventory.image(IMAGE_V1).orElseThrow();
-            for (int system = 0; system < 2; system++) {
-                String name = members.get(system);
-                Map<String, String> properties = new LinkedHashMap<>();
-                properties.put("env.KV_PORT", Integer.toString(ports[system]));
-                properties.put("env.KV_PEER", "127.0.0.1:" + ports[1 - system]);
-                properties.put("env.KV_ROLE", system == 0 ? "ACT" : "SBY");
-                VolumeRecord volume = inventory.volume(volumes.get(system)).orElseThrow();
-                VmRef ref = driver.createVm(new VmSpec(name, new ImageRef(v1.driverRef(), v1.name()),
-                        List.of(new VolumeLink(new VolumeRef(volume.driverRef(), volume.name()), "db", VolumeLink.Mode.MOUNT_AT_BOOT)),
-                        properties));
-                inventory.addVm(new VmRecord(name, ENDPOINT, ref.id(), v1.name(),
-                        List.of(new LinkRecord(volume.name(), "db", VolumeLink.Mode.MOUNT_AT_BOOT)), properties));
-            }
-            Map<String, String> roleController = new LinkedHashMap<>();
-            roleController.put("type", "http");
-            for (int system = 0; system < 2; system++) {
-                roleController.put("member." + members.get(system) + ".port", Integer.toString(ports[system]));
-            }
-            inventory.addPair(new PairRecord(base, members.get(0), members.get(1), 0, StandbyKind.HOT, roleController,
-                    Map.of("timeout-ms", "120000")));
-            for (int system = 0; system < 2; system++) {
-                VmRecord vm = inventory.vm(members.get(system)).orElseThrow();
-                driver.start(new VmRef(vm.driverRef(), vm.name()));
-            }
-            probe.awaitHealthy(members.get(0), ports[0], Duration.ofSeconds(60));
-            probe.awaitHealthy(members.get(1), ports[1], Duration.ofSeconds(60));
-            probe.awaitInSync(members.get(1), ports[1], Duration.ofSeconds(60));
-
-            KvLog.Checksum before = KvLog.checksum(volumeData(inventory.volume(volumes.get(0)).orElseThrow().driverRef()));
+            DemoPair pair = startPair("demo-" + strategy.key(), dbSize);
+            members.addAll(pair.members());
+            int[] ports = pair.ports();
+            String base = pair.name();
+            KvLog.Checksum before = pair.before();
             address = ServiceAddress.start(0, "127.0.0.1:" + ports[0], event -> log.info("{}", event));
             ServiceAddress proxy = address;
             load = LoadClient.start(LoadClient.Options.of("127.0.0.1", address.port()).withRate(rate));
@@ -159,7 +176,7 @@ public final class UpgradeDemo {
             Map<String, Integer> portOf = Map.of(members.get(0), ports[0], members.get(1), ports[1]);
             RoleControllers builtIn = new RoleControllers();
             RollingUpgrade upgrade = new RollingUpgrade(inventory, services.get(JobQueue.class), services.get(AuditLog.class),
-                    Drivers.of(connections), pair -> new AfterSwitchover(builtIn.forPair(pair),
+                    Drivers.of(connections), p -> new AfterSwitchover(builtIn.forPair(p),
                             (context, newActive) -> proxy.repoint("127.0.0.1:" + portOf.get(newActive))), settings);
             UpgradeReport report = upgrade.run(UpgradeRequest.of(base, IMAGE_V2, strategy, Actor.current()), listener);
             LoadClient.Stats stats = load.stop();
@@ -171,7 +188,7 @@ public final class UpgradeDemo {
                     stats.longestGapMs(), before.sha256(), after, report.bytesCopied(), report.total().toMillis(), report.jobId(),
                     report.state().name() + report.error().map(e -> ": " + e).orElse(""));
         } catch (IOException e) {
-            throw new UncheckedIOException("Demo pair " + base + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Demo pair for " + strategy.key() + ": " + e.getMessage(), e);
         } finally {
             if (load != null) {
                 load.stop();
@@ -188,7 +205,7 @@ public final class UpgradeDemo {
     }
 
     /** The checksum of every member's database now, over the records that existed before: equal to before, or both listed. */
-    private String checksumAfter(String pair, KvLog.Checksum before) throws IOException {
+    public String checksumAfter(String pair, KvLog.Checksum before) throws IOException {
         Inventory inventory = services.inventory();
         PairRecord record = inventory.pair(pair).orElseThrow();
         List<String> sums = new ArrayList<>();
@@ -227,6 +244,11 @@ public final class UpgradeDemo {
         inventory.volumes().stream().filter(v -> v.name().startsWith(lastPair)).forEach(v -> volumes.add(v.name()));
         progress.printf("   discarded pair %s and its volumes %s%n", lastPair, volumes);
         lastPair = null;
+    }
+
+    /** Stops the pair's VMs as the inventory names them now. */
+    public void stopPair(String pair) {
+        services.inventory().pair(pair).ifPresent(p -> stopMembers(List.of(p.system0(), p.system1())));
     }
 
     private void stopMembers(List<String> members) {
