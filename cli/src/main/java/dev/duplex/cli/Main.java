@@ -25,6 +25,13 @@ public final class Main {
                     .setOut(out)
                     .setErr(err)
                     .setCaseInsensitiveEnumValuesAllowed(true)
+                    .setParameterExceptionHandler((e, arguments) -> {
+                        // Bad usage: what was wrong and where to read more, not the whole usage text.
+                        err.println("duplex: " + e.getMessage());
+                        err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its options.");
+                        err.flush();
+                        return 2;
+                    })
                     .setExecutionExceptionHandler((e, cmd, parsed) -> {
                         err.println("duplex: " + Errors.describe(e));
                         if (context.verbose()) {

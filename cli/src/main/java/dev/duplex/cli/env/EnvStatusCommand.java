@@ -67,7 +67,7 @@ public final class EnvStatusCommand implements Runnable {
         fields.put("standby", pair.standby());
         fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
         Optional<StoredRevision> latest = archive.latestRevision(pair.active());
-        fields.put("active_revision", latest.map(r -> (Object) r.snapshot().revision()).orElse("none recorded"));
+        fields.put("active_revision", latest.map(r -> r.snapshot().revision()).orElse(null));
         fields.put("active_recorded_at", latest.map(r -> r.receivedAt().toString()).orElse(null));
         fields.put("active_items", latest.map(r -> r.snapshot().items().stream()
                 .map(i -> i.name() + " (" + i.size() + " bytes)").collect(Collectors.joining(", "))).orElse(null));
@@ -77,7 +77,8 @@ public final class EnvStatusCommand implements Runnable {
                     .environment(new VmRef(standby.driverRef(), standby.name())).read().revision());
             fields.put("standby_revision", standbyRevision.getAsLong());
         } catch (DriverException e) {
-            fields.put("standby_revision", "unknown (" + e.getMessage() + ")");
+            fields.put("standby_revision", null);
+            fields.put("standby_error", e.getMessage());
         }
 
         Optional<StoredDiff> diff = Optional.empty();

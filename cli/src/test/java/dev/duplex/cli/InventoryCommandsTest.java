@@ -1,0 +1,116 @@
+package dev.duplex.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.driver.DriverRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The inventory commands through the real CLI, the local driver and the embedded PostgreSQL, including what they refuse. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InventoryCommandsTest {
+    private Path dir;
+    private String config;
+    private Services keepDatabaseUp;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("duplex-cli-inventory");
+        Path file = dir.resolve("duplex.properties");
+        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\n");
+        config = file.toString();
+        // Every command below joins this embedded server instead of starting its own.
+        keepDatabaseUp = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),
+                DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));
+        Path image = dir.resolve("image");
+        Files.createDirectories(image);
+        Files.writeString(image.resolve("duplex-image.properties"), "version=1.0\ncommand=while true; do sleep 1; done\n");
+    }
+
+    @AfterAll
+    void stop() {
+        keepDatabaseUp.close();
+    }
+
+    @Test
+    void buildsAPairAndRefusesConflictsWithOneLineEach() {
+        ok("endpoint", "add", "lab", "--driver", "local");
+        assertTrue(fail("endpoint", "add", "lab", "--driver", "local").contains("already exists"));
+        assertTrue(fail("endpoint", "add", "x", "--driver", "local", "--uri", "local://u:secret@h/").contains("password"));
+        assertTrue(fail("endpoint", "add", "y", "--driver", "nosuch", "--uri", "z:").contains("No driver of kind 'nosuch'"));
+
+        ok("image", "register", "img-1", "--endpoint", "lab", "--version", "1.0", "--source", dir.resolve("image").toString());
+        assertTrue(fail("image", "register", "img-2", "--endpoint", "lab", "--version", "1.0", "--source", dir.resolve("missing").toString())
+                .contains("missing"));
+        ok("volume", "create", "db-0", "--endpoint", "lab", "--size", "8MiB");
+        ok("volume", "create", "db-1", "--endpoint", "lab", "--size", "8MiB");
+        assertTrue(usage("volume", "create", "db-2", "--endpoint", "lab", "--size", "eight").contains("not a size"));
+
+        ok("vm", "create", "vm-0", "--endpoint", "lab", "--image", "img-1", "--link", "db-0:db");
+        assertTrue(fail("vm", "create", "vm-x", "--endpoint", "lab", "--image", "img-1", "--link", "db-0:db")
+                .contains("db-0 is already linked to VM vm-0"));
+        ok("vm", "create", "vm-1", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:db:mount");
+        ok("vm", "create", "vm-2", "--endpoint", "lab", "--image", "img-1");
+
+        ok("pair", "create", "kv", "--system0", "vm-0", "--system1", "vm-1");
+        assertTrue(fail("pair", "create", "kv2", "--system0", "vm-1", "--system1", "vm-2").contains("vm-1"));
+        assertTrue(ok("pair", "show", "kv", "--output", "json").contains("\"active\" : \"vm-0\""));
+
+        ok("vm", "start", "vm-0");
+        assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("vm-0") && l.contains("RUNNING")));
+        ok("vm", "stop", "vm-0");
+        assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("vm-0") && l.contains("STOPPED")));
+
+        String inUse = fail("endpoint", "remove", "lab");
+        assertTrue(inUse.contains("lab") && inUse.contains("still"), inUse);
+        assertTrue(fail("pair", "show", "nope").contains("'nope'"));
+    }
+
+    private String ok(String... args) {
+        Result result = run(args);
+        assertEquals(0, result.code(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());
+        return result.out();
+    }
+
+    private String fail(String... args) {
+        Result result = run(args);
+        assertEquals(1, result.code(), String.join(" ", args) + " should fail\nstdout: " + result.out());
+        assertEquals(1, result.err().lines().count(), "one line: " + result.err());
+        assertTrue(result.err().startsWith("duplex: "), result.err());
+        return result.err();
+    }
+
+    private String usage(String... args) {
+        Result result = run(args);
+        assertEquals(2, result.code(), String.join(" ", args) + " is bad usage\nstdout: " + result.out());
+        assertEquals(2, result.err().lines().count(), "the error and where to read more: " + result.err());
+        assertTrue(result.err().contains("--help"), result.err());
+        return result.err();
+    }
+
+    private Result run(String... args) {
+        String[] full = new String[args.length + 2];
+        full[0] = "--config";
+        full[1] = config;
+        System.arraycopy(args, 0, full, 2, args.length);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private record Result(int code, String out, String err) {}
+}
