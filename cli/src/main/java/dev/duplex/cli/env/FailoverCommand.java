@@ -92,6 +92,8 @@ public final class FailoverCommand implements Runnable {
                     sync.learnedModel().get().observations());
         }
         out.printf("  start  %8s  %s started%n", ms(report.startTime()), report.newActive());
+        Duration other = report.total().minus(report.fenceTime()).minus(report.syncTime()).minus(report.startTime());
+        out.printf("  other  %8s  claiming the pair, checks, journal, roles, audit%n", ms(other));
         out.printf("  total  %8s%n", ms(report.total()));
         out.printf("%s is now the active of %s.%n", report.newActive(), report.pair());
         if (!report.fence().confirmed()) {
