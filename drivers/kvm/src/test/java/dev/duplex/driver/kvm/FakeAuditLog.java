@@ -1,0 +1,23 @@
+package dev.duplex.driver.kvm;
+
+import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.AuditLog;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The engine's audit port in memory (a copy of the engine tests' fake). */
+final class FakeAuditLog implements AuditLog {
+    private final List<AuditEntry> entries = new ArrayList<>();
+
+    @Override
+    public synchronized void record(AuditEntry entry) {
+        entries.add(entry);
+    }
+
+    @Override
+    public synchronized List<AuditEntry> recent(int limit) {
+        List<AuditEntry> newestFirst = new ArrayList<>(entries);
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst.subList(0, Math.min(limit, newestFirst.size()));
+    }
+}
