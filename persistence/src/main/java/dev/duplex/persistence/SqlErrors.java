@@ -60,6 +60,7 @@ final class SqlErrors {
             entry("pair_members_vm_fkey", new ForeignKey("VM", "pairs", "SELECT pair FROM pair_members WHERE vm = ? ORDER BY pair")),
             entry("pair_members_pair_fkey", new ForeignKey("pair", "members", "SELECT vm FROM pair_members WHERE pair = ? ORDER BY vm")),
             entry("jobs_pair_fkey", new ForeignKey("pair", "jobs", "SELECT '#' || id FROM jobs WHERE pair = ? ORDER BY id")),
+            entry("jobs_target_fkey", new ForeignKey("pair or VM", "jobs", "SELECT '#' || id FROM jobs WHERE pair = ? ORDER BY id")),
             entry("job_steps_job_fkey", new ForeignKey("job", "journal lines", "SELECT step_id FROM job_steps WHERE job_id::text = ? ORDER BY seq")));
 
     private final Jdbi jdbi;

@@ -94,7 +94,7 @@ class DatabaseStartupTest {
         Path right = home.resolve("right");
         Files.writeString(right, "the-right-one");
         try (Database database = Database.start(DatabaseConfig.external(home, url, "pwuser", Optional.of(right)))) {
-            assertEquals(Optional.of("4"), database.status().schemaVersion());
+            assertEquals(Optional.of("5"), database.status().schemaVersion());
         }
     }
 
@@ -117,9 +117,9 @@ class DatabaseStartupTest {
         TestServer.execute(config.url().orElseThrow(), """
                 INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,
                                                    execution_time, success)
-                VALUES (99, '5', 'from a newer duplex', 'SQL', 'V5__from_a_newer_duplex.sql', 0, 'test', 1, true)""");
+                VALUES (99, '99', 'from a newer duplex', 'SQL', 'V99__from_a_newer_duplex.sql', 0, 'test', 1, true)""");
         var e = assertThrows(IncompatibleDatabaseException.class, () -> Database.start(config));
-        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 5, newer than this Duplex (4); upgrade Duplex",
+        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 99, newer than this Duplex (5); upgrade Duplex",
                 e.getMessage());
     }
 
@@ -131,13 +131,13 @@ class DatabaseStartupTest {
             assertEquals(config.url().orElseThrow(), before.location());
             assertFalse(before.embedded());
             assertEquals(Optional.empty(), before.schemaVersion());
-            assertEquals(Optional.of("4"), before.latestKnownVersion());
-            assertEquals(List.of("V1 inventory", "V2 jobs", "V3 environment", "V4 audit"), before.pendingMigrations());
+            assertEquals(Optional.of("5"), before.latestKnownVersion());
+            assertEquals(List.of("V1 inventory", "V2 jobs", "V3 environment", "V4 audit", "V5 single vm jobs"), before.pendingMigrations());
             assertEquals(Optional.empty(), before.server());
 
             assertEquals(before.pendingMigrations(), database.migrate());
             DatabaseStatus after = database.status();
-            assertEquals(Optional.of("4"), after.schemaVersion());
+            assertEquals(Optional.of("5"), after.schemaVersion());
             assertEquals(List.of(), after.pendingMigrations());
             assertEquals(List.of(), database.migrate());
         }

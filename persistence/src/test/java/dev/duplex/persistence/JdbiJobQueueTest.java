@@ -88,7 +88,16 @@ class JdbiJobQueueTest {
     @Test
     void aJobForAnUnknownPairIsRefused() {
         var e = assertThrows(NotInInventoryException.class, () -> jobs.create("upgrade", "ghost", "a@h", Map.of()));
-        assertEquals("No pair named 'ghost' in the inventory", e.getMessage());
+        assertEquals("No pair or VM named 'ghost' in the inventory", e.getMessage());
+    }
+
+    @Test
+    void aSingleVmUpgradeJobNamesTheVm() {
+        // S11-S13 upgrade one VM that is in no pair; its job is keyed by the VM's name.
+        String vm = inventory.vms().get(0).name();
+        Job job = jobs.create("upgrade-vm", vm, "a@h", Map.of());
+        assertEquals(vm, job.pair());
+        assertThrows(dev.duplex.engine.job.LiveJobExistsException.class, () -> jobs.create("upgrade-vm", vm, "a@h", Map.of()));
     }
 
     @Test
