@@ -1,5 +1,7 @@
 package dev.duplex.engine.envsync;
 
+import dev.duplex.engine.testing.InMemoryEnvironmentStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.duplex.api.BytePatch;

@@ -1,5 +1,7 @@
 package dev.duplex.engine.envsync;
 
+import dev.duplex.engine.testing.InMemoryEnvironmentStore;
+
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.EnvironmentUpdate;

@@ -1,5 +1,9 @@
 package dev.duplex.engine.failover;
 
+import dev.duplex.engine.testing.FakeInventory;
+import dev.duplex.engine.testing.FakeJobQueue;
+import dev.duplex.engine.testing.FakeAuditLog;
+
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.VmState;

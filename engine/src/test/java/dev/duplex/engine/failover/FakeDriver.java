@@ -1,5 +1,7 @@
 package dev.duplex.engine.failover;
 
+import dev.duplex.engine.testing.InMemoryEnvironmentStore;
+
 import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
 import dev.duplex.api.Capability;

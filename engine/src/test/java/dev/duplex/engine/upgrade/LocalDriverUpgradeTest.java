@@ -1,5 +1,10 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.engine.testing.FakeInventory;
+import dev.duplex.engine.testing.FakeJobQueue;
+import dev.duplex.engine.testing.FakeAuditLog;
+import dev.duplex.engine.testing.SimulatedCrash;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

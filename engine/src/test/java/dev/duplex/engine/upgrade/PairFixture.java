@@ -1,5 +1,9 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.engine.testing.FakeInventory;
+import dev.duplex.engine.testing.FakeJobQueue;
+import dev.duplex.engine.testing.FakeAuditLog;
+
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;

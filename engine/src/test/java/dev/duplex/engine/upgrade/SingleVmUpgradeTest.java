@@ -1,5 +1,7 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.engine.testing.SimulatedCrash;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,11 @@
-package dev.duplex.engine.failover;
+package dev.duplex.engine.testing;
 
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
 import java.util.ArrayList;
 import java.util.List;
 
-final class FakeAuditLog implements AuditLog {
+public final class FakeAuditLog implements AuditLog {
     private final List<AuditEntry> entries = new ArrayList<>();
 
     @Override

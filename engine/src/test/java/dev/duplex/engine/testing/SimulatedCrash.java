@@ -1,10 +1,10 @@
-package dev.duplex.engine.upgrade;
+package dev.duplex.engine.testing;
 
 /** Stands for the orchestrator being killed: an Error, so nothing in the engine catches it. */
-final class SimulatedCrash extends Error {
+public final class SimulatedCrash extends Error {
     private static final long serialVersionUID = 1L;
 
-    SimulatedCrash(String where) {
+    public SimulatedCrash(String where) {
         super("simulated crash " + where);
     }
 }

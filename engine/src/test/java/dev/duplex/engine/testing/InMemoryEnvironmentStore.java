@@ -1,4 +1,4 @@
-package dev.duplex.engine.envsync;
+package dev.duplex.engine.testing;
 
 import dev.duplex.api.BytePatch;
 import dev.duplex.api.ConflictException;
@@ -20,11 +20,11 @@ import java.util.Map;
  * An environment store in memory, atomic by construction: an update is computed on a copy and
  * swapped in only when it succeeded whole. Counts writes.
  */
-class InMemoryEnvironmentStore implements EnvironmentStore {
+public class InMemoryEnvironmentStore implements EnvironmentStore {
     private EnvironmentSnapshot snapshot;
-    int writes;
+    public int writes;
 
-    InMemoryEnvironmentStore(EnvironmentSnapshot initial) {
+    public InMemoryEnvironmentStore(EnvironmentSnapshot initial) {
         this.snapshot = initial;
     }
 
@@ -39,7 +39,7 @@ class InMemoryEnvironmentStore implements EnvironmentStore {
         snapshot = applied(snapshot, update);
     }
 
-    static EnvironmentSnapshot applied(EnvironmentSnapshot current, EnvironmentUpdate update) {
+    public static EnvironmentSnapshot applied(EnvironmentSnapshot current, EnvironmentUpdate update) {
         if (current.revision() != update.expectedRevision()) {
             throw new ConflictException("store is at revision " + current.revision() + ", update expects "
                     + update.expectedRevision(), new ObjectId(ObjectKind.ENVIRONMENT_ITEM, "revision"));

@@ -1,4 +1,4 @@
-package dev.duplex.engine.failover;
+package dev.duplex.engine.testing;
 
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
@@ -17,12 +17,18 @@ import java.util.Optional;
 
 /**
  * The job port in memory, with the database's rules: one live job per pair, claims that respect
- * a fresh heartbeat. Records every journal line as written, for order checks.
+ * a fresh heartbeat. {@link #crashInStepDone} makes the next {@code stepDone} of a step die before
+ * it is written — the orchestrator killed after the step's work, before its DONE record.
  */
-final class FakeJobQueue implements JobQueue {
+public final class FakeJobQueue implements JobQueue {
     private final Map<Long, Job> jobs = new LinkedHashMap<>();
     private final Map<Long, List<StepRecord>> journals = new LinkedHashMap<>();
     private long nextId = 1;
+    private String crashStep;
+
+    public synchronized void crashInStepDone(String stepId) {
+        crashStep = stepId;
+    }
 
     @Override
     public synchronized Job create(String kind, String pair, String requestedBy, Map<String, String> parameters) {
@@ -104,6 +110,10 @@ final class FakeJobQueue implements JobQueue {
 
     @Override
     public synchronized void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+        if (stepId.equals(crashStep)) {
+            crashStep = null;
+            throw new SimulatedCrash("after " + stepId + " ran, before its DONE record");
+        }
         end(jobId, stepId, StepState.DONE, Optional.empty(), outputs);
     }
 
@@ -130,7 +140,7 @@ final class FakeJobQueue implements JobQueue {
     }
 
     /** Every record as written, for order checks. */
-    synchronized List<StepRecord> allRecords(long jobId) {
+    public synchronized List<StepRecord> allRecords(long jobId) {
         return List.copyOf(journals.get(jobId));
     }
 }

@@ -1,4 +1,4 @@
-package dev.duplex.engine.failover;
+package dev.duplex.engine.testing;
 
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.ImageRecord;
@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The inventory port in memory, with its rules: unique names, a volume linked by at most one VM. */
-final class FakeInventory implements Inventory {
+public final class FakeInventory implements Inventory {
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, ImageRecord> images = new LinkedHashMap<>();
     private final Map<String, VolumeRecord> volumes = new LinkedHashMap<>();
@@ -24,11 +24,11 @@ final class FakeInventory implements Inventory {
     private final Map<String, PairRecord> pairs = new LinkedHashMap<>();
     private final List<String> changes = new ArrayList<>();
 
-    synchronized void forgetChanges() {
+    public synchronized void forgetChanges() {
         changes.clear();
     }
 
-    synchronized List<String> changes() {
+    public synchronized List<String> changes() {
         return List.copyOf(changes);
     }
 
@@ -129,7 +129,7 @@ final class FakeInventory implements Inventory {
     }
 
     /** Puts a VM record in place without the link rule, as a hand-edited database would. */
-    synchronized void forceVm(VmRecord vm) {
+    public synchronized void forceVm(VmRecord vm) {
         vms.put(vm.name(), vm);
     }
 
