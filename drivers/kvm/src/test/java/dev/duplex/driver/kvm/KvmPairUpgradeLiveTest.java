@@ -1,5 +1,9 @@
 package dev.duplex.driver.kvm;
 
+import dev.duplex.engine.testing.FakeAuditLog;
+import dev.duplex.engine.testing.FakeInventory;
+import dev.duplex.engine.testing.FakeJobQueue;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
