@@ -42,7 +42,9 @@ public final class SyncSweep {
         int[] sizesMiB = ints(args.length > 0 ? args[0] : "1,8,64");
         int[] runCounts = ints(args.length > 1 ? args[1] : "1,10,100,1000,10000,100000");
         int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Path root = Files.createTempDirectory(Path.of(System.getProperty("sweep.dir", "bench/target")), "envsync-sweep");
+        // Where the file store lives and the CSV goes; run from anywhere (default: bench/target under the working folder).
+        Path out = Files.createDirectories(Path.of(System.getProperty("sweep.dir", "bench/target")));
+        Path root = Files.createTempDirectory(out, "envsync-sweep");
         var rows = new ArrayList<String>();
         rows.add("size_mib,runs,diff_bytes,diff_bytes_per_change,entries,pages,diff_ms,full_ms,"
                 + "predicted_diff_ms,predicted_full_ms,calibrated_pick,calibrated_regret,half_pick,half_regret");
@@ -110,7 +112,7 @@ public final class SyncSweep {
             }
             store.reset(new EnvironmentSnapshot(0, List.of()));
         }
-        Path csv = Path.of("bench/target/envsync-sweep.csv");
+        Path csv = out.resolve("envsync-sweep.csv");
         Files.createDirectories(csv.getParent());
         Files.write(csv, rows);
         System.err.println("wrote " + csv.toAbsolutePath());
