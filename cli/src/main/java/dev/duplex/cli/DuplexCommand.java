@@ -8,22 +8,22 @@ import picocli.CommandLine.Option;
 @Command(
         name = "duplex",
         mixinStandardHelpOptions = true,
+        // Every subcommand gets --help and --version too.
+        scope = picocli.CommandLine.ScopeType.INHERIT,
         usageHelpAutoWidth = true,
         versionProvider = VersionProvider.class,
         description = {
             "Upgrades and fails over active/standby VM pairs across KVM, VMware, OpenStack and local processes.",
             "",
-            "Zero-copy upgrade: a pair's database volumes are linked to new images, not copied;",
-            "the standby is upgraded first, then one short switchover.",
-            "Failover: a cold standby's firmware settings and configuration are brought to the",
-            "active's (a diff or a full write, whichever is predicted faster) before it boots.",
+            "Zero-copy upgrade: a pair's database volumes are linked to new images, not copied; the standby is upgraded first, then one short switchover.",
+            "",
+            "Failover: a cold standby's firmware settings and configuration are brought to the active's (a diff or a full write, whichever is predicted faster) before it boots.",
             ""
         },
         footer = {
             "",
-            "State (embedded database, local driver, logs) lives in $DUPLEX_HOME (default ~/.duplex).",
-            "Configuration, later wins: conf/duplex.properties, --config FILE,",
-            "DUPLEX_* environment variables (duplex.db.url -> DUPLEX_DB_URL), -Dduplex.* properties.",
+            "State lives in $DUPLEX_HOME (default: ~/.duplex): embedded database, local driver, logs.",
+            "Settings, later wins: conf/duplex.properties, --config FILE, DUPLEX_* variables, -Dduplex.* properties.",
             "Run 'duplex COMMAND --help' for a command's options."
         },
         subcommands = {

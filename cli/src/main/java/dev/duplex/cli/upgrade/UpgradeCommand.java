@@ -22,13 +22,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex upgrade plan|run|resume|rollback|status}. */
 @Command(name = "upgrade", description = {
-    "Zero-copy rolling upgrade of an ACT/SBY pair (S21-S29): the standby is stopped, re-created from the new",
-    "image with a link to its own database volume, started and brought in sync; one switchover; then the",
-    "old active the same way. Every step is journaled: 'resume' continues a job after a crash, 'rollback'",
-    "returns the pair to its old images on the same volumes. No data volume is ever deleted.",
+    "Zero-copy rolling upgrade of an ACT/SBY pair (S21-S29).",
     "",
-    "Strategies: link (mount the database volume at boot: nothing is copied), copy-at-boot (copied in when",
-    "the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume first).",
+    "The standby is stopped, re-created from the new image with a link to its own database volume, started and brought in sync; one switchover; then the old active the same way. Every step is journaled: 'resume' continues a job after a crash, 'rollback' returns the pair to its old images on the same volumes. No data volume is ever deleted.",
+    "",
+    "Strategies: link (the database volume is mounted at boot: nothing is copied), copy-at-boot (copied in when the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume before boot, kept to compare with)."
 }, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
     UpgradeCommand.Rollback.class, UpgradeCommand.Status.class})
 public final class UpgradeCommand {
