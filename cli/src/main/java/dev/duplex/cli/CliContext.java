@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Optional;
  */
 public final class CliContext implements AutoCloseable {
     private final Installation installation;
+    private final Map<String, String> environment;
     private final PrintWriter out;
     private final PrintWriter err;
     private Path configFile;
@@ -23,8 +25,9 @@ public final class CliContext implements AutoCloseable {
     private DriverRegistry registry;
     private Services services;
 
-    public CliContext(Installation installation, PrintWriter out, PrintWriter err) {
+    public CliContext(Installation installation, Map<String, String> environment, PrintWriter out, PrintWriter err) {
         this.installation = installation;
+        this.environment = Map.copyOf(environment);
         this.out = out;
         this.err = err;
     }
@@ -66,7 +69,7 @@ public final class CliContext implements AutoCloseable {
                 files.add(configFile);
                 required.add(configFile);
             }
-            config = DuplexConfig.resolve(files, required, System.getenv(), System.getProperties());
+            config = DuplexConfig.resolve(files, required, environment, System.getProperties());
             // Read by logback.xml when the first logger is created, which happens after this.
             System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));

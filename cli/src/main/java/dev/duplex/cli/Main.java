@@ -18,9 +18,17 @@ public final class Main {
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
     }
 
-    /** Runs one invocation and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    /** Runs one invocation in this process's environment and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        try (CliContext context = new CliContext(Installation.current(), out, err)) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /**
+     * Runs one invocation with the given environment variables ({@code DUPLEX_HOME},
+     * {@code DUPLEX_DB_URL}, ...), so a caller such as a test decides which of them apply.
+     */
+    public static int run(String[] args, java.util.Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        try (CliContext context = new CliContext(Installation.current(), environment, out, err)) {
             CommandLine commandLine = new CommandLine(DuplexCommand.class, new ContextFactory(context))
                     .setOut(out)
                     .setErr(err)

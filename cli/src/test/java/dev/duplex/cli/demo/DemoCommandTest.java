@@ -31,7 +31,7 @@ class DemoCommandTest {
         StringWriter err = new StringWriter();
 
         int code = Main.run(new String[] {"--config", config.toString(), "demo", "--db-size", "4MiB", "--strategy", "link", "--output", "json"},
-                new PrintWriter(out, true), new PrintWriter(err, true));
+                java.util.Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertEquals(0, code, "stdout:\n" + out + "\nstderr:\n" + err);
         JsonNode results = new ObjectMapper().readTree(out.toString());

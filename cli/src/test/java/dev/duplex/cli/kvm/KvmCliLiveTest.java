@@ -156,7 +156,7 @@ class KvmCliLiveTest {
         System.arraycopy(args, 0, full, 2, args.length);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Main.run(full, java.util.Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 

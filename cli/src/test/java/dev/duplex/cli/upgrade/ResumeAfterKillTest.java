@@ -69,9 +69,12 @@ class ResumeAfterKillTest {
     void killedOrchestratorIsResumedAndTheDatabasesAreIntact(String step) throws Exception {
         UpgradeDemo.DemoPair pair = demo.startPair("kill-" + step.toLowerCase(java.util.Locale.ROOT), 1 << 20);
         try {
-            Process orchestrator = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.duplex.cli.Main", "--config", config.toString(),
-                    "upgrade", "run", pair.name(), "--image", UpgradeDemo.IMAGE_V2, "--strategy", "link")
+                    "upgrade", "run", pair.name(), "--image", UpgradeDemo.IMAGE_V2, "--strategy", "link");
+            // The developer's own DUPLEX_HOME or DUPLEX_DB_URL would point the orchestrator at another database.
+            command.environment().keySet().removeIf(name -> name.startsWith("DUPLEX_"));
+            Process orchestrator = command
                     .redirectErrorStream(true)
                     .redirectOutput(home.resolve("orchestrator-" + step + ".log").toFile())
                     .start();
