@@ -38,6 +38,9 @@ class InventoryCommandsTest {
         Path image = dir.resolve("image");
         Files.createDirectories(image);
         Files.writeString(image.resolve("duplex-image.properties"), "version=1.0\ncommand=while true; do sleep 1; done\n");
+        Path image2 = dir.resolve("image2");
+        Files.createDirectories(image2);
+        Files.writeString(image2.resolve("duplex-image.properties"), "version=2.0\ncommand=while true; do sleep 1; done\n");
     }
 
     @AfterAll
@@ -53,7 +56,8 @@ class InventoryCommandsTest {
         assertTrue(fail("endpoint", "add", "y", "--driver", "nosuch", "--uri", "z:").contains("No driver of kind 'nosuch'"));
 
         ok("image", "register", "img-1", "--endpoint", "lab", "--version", "1.0", "--source", dir.resolve("image").toString());
-        assertTrue(fail("image", "register", "img-2", "--endpoint", "lab", "--version", "1.0", "--source", dir.resolve("missing").toString())
+        ok("image", "register", "img-2", "--endpoint", "lab", "--version", "2.0", "--source", dir.resolve("image2").toString());
+        assertTrue(fail("image", "register", "img-x", "--endpoint", "lab", "--version", "1.0", "--source", dir.resolve("missing").toString())
                 .contains("missing"));
         ok("volume", "create", "db-0", "--endpoint", "lab", "--size", "8MiB");
         ok("volume", "create", "db-1", "--endpoint", "lab", "--size", "8MiB");
@@ -73,6 +77,17 @@ class InventoryCommandsTest {
         assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("vm-0") && l.contains("RUNNING")));
         ok("vm", "stop", "vm-0");
         assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("vm-0") && l.contains("STOPPED")));
+
+        // S11-S13 on a VM in no pair: re-created from the new image, linked to the same volume.
+        ok("volume", "create", "db-solo", "--endpoint", "lab", "--size", "8MiB");
+        ok("vm", "create", "solo", "--endpoint", "lab", "--image", "img-1", "--link", "db-solo:db");
+        ok("vm", "start", "solo");
+        assertTrue(ok("upgrade", "vm", "solo", "--image", "img-2", "--dry-run").contains("S12"));
+        String upgraded = ok("upgrade", "vm", "solo", "--image", "img-2", "--output", "json");
+        assertTrue(upgraded.contains("\"state\" : \"SUCCEEDED\"") && upgraded.contains("\"downtime_ms\""), upgraded);
+        assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("solo ") && l.contains("img-2") && l.contains("RUNNING")
+                && l.contains("db-solo:db")), "the VM runs the new image, linked to the same volume");
+        ok("vm", "stop", "solo");
 
         String inUse = fail("endpoint", "remove", "lab");
         assertTrue(inUse.contains("lab") && inUse.contains("still"), inUse);

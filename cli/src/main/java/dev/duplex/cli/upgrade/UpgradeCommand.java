@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     "",
     "Strategies: link (the database volume is mounted at boot: nothing is copied), copy-at-boot (copied in when the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume before boot, kept to compare with)."
 }, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
-    UpgradeCommand.Rollback.class, UpgradeCommand.Status.class})
+    UpgradeCommand.Rollback.class, UpgradeCommand.Status.class, UpgradeCommand.Vm.class})
 public final class UpgradeCommand {
     /** The engine settings this installation is configured with. */
     public static UpgradeSettings settings(DuplexConfig config) {
@@ -193,6 +193,48 @@ public final class UpgradeCommand {
                     ? engine.status(Long.parseLong(what))
                     : engine.latest(what).orElseThrow(() -> new IllegalArgumentException("Pair '" + what + "' has no upgrade job"));
             finish(context, report, output);
+        }
+    }
+
+    @Command(name = "vm", description = {
+        "Upgrade one VM that is in no pair (S11-S13): stop it, re-create it from the new image with links to the same volumes, start it, check it runs. It serves nobody meanwhile; the summary gives that downtime.",
+        "Example: duplex upgrade vm kv-solo --image kv-2 --strategy link"})
+    static final class Vm implements java.util.concurrent.Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "VM")
+        String vm;
+
+        @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "The new image, registered ahead on the VM's endpoint.")
+        String image;
+
+        @Option(names = "--strategy", defaultValue = "link", description = "link, copy-at-boot or snapshot-copy (default: ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
+        boolean dryRun;
+
+        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
+        OutputFormat output;
+
+        Vm(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            RollingUpgrade engine = engine(context);
+            UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
+            if (dryRun) {
+                UpgradePlan plan = engine.planVm(vm, image, parsed);
+                if (output == OutputFormat.JSON) {
+                    context.printer().object(ReportView.json(plan));
+                } else {
+                    ReportView.print(plan, context.out());
+                }
+                return ExitCode.OK;
+            }
+            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.cli.Actor.current(), progress(context, output)), output);
         }
     }
 }
