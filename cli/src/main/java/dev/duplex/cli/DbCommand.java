@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code duplex db status|migrate|stop}. */
 @Command(name = "db", description = {
@@ -19,8 +18,8 @@ public final class DbCommand {
     static final class Status implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Status(CliContext context) {
             this.context = context;
@@ -46,13 +45,7 @@ public final class DbCommand {
                     fields.put("started_by_this_process", server.startedByThisProcess());
                     fields.put("duplex_processes_using_it", server.users());
                 });
-                if (output == OutputFormat.JSON) {
-                    context.printer().object(fields);
-                } else {
-                    fields.forEach((k, v) -> context.out().printf("%-26s %s%n", k.replace('_', ' ') + ":",
-                            v instanceof List<?> l && l.isEmpty() ? "none" : v));
-                    context.out().flush();
-                }
+                context.printer().fields(output.format(), fields);
             }
         }
     }

@@ -4,7 +4,6 @@ import dev.duplex.engine.driver.InstalledDriver;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code duplex drivers}: what drivers this installation has. */
 @Command(name = "drivers", description = {
@@ -14,8 +13,8 @@ import picocli.CommandLine.Option;
 public final class DriversCommand implements Runnable {
     private final CliContext context;
 
-    @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})", converter = OutputFormatConverter.class)
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public DriversCommand(CliContext context) {
         this.context = context;
@@ -27,6 +26,6 @@ public final class DriversCommand implements Runnable {
         for (InstalledDriver driver : context.registry().drivers()) {
             rows.add(List.of(driver.kind(), driver.provider().version(), driver.provider().capabilities().describe(), driver.source()));
         }
-        context.printer().rows(output, List.of("kind", "version", "capabilities", "loaded from"), rows);
+        context.printer().rows(output.format(), List.of("kind", "version", "capabilities", "loaded from"), rows);
     }
 }

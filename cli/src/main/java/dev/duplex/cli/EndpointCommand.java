@@ -84,8 +84,8 @@ public final class EndpointCommand {
     static final class ListEndpoints implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         ListEndpoints(CliContext context) {
             this.context = context;
@@ -98,7 +98,7 @@ public final class EndpointCommand {
                 rows.add(List.of(e.name(), e.driverKind(), Redaction.redactUri(e.uri()), e.credentialFile().orElse("-"),
                         e.properties().isEmpty() ? "-" : e.properties().toString()));
             }
-            context.printer().rows(output, List.of("name", "driver", "uri", "credential file", "properties"), rows);
+            context.printer().rows(output.format(), List.of("name", "driver", "uri", "credential file", "properties"), rows);
         }
     }
 

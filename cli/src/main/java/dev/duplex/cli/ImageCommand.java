@@ -71,8 +71,8 @@ public final class ImageCommand {
     static final class ListImages implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         ListImages(CliContext context) {
             this.context = context;
@@ -84,7 +84,7 @@ public final class ImageCommand {
             for (ImageRecord i : context.services().inventory().images()) {
                 rows.add(List.of(i.name(), i.endpoint(), i.softwareVersion(), i.driverRef()));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "version", "driver ref"), rows);
+            context.printer().rows(output.format(), List.of("name", "endpoint", "version", "driver ref"), rows);
         }
     }
 }

@@ -82,8 +82,8 @@ public final class PairCommand {
     static final class ListPairs implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         ListPairs(CliContext context) {
             this.context = context;
@@ -95,7 +95,7 @@ public final class PairCommand {
             for (PairRecord p : context.services().inventory().pairs()) {
                 rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(java.util.Locale.ROOT)));
             }
-            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby"), rows);
+            context.printer().rows(output.format(), List.of("name", "system0", "system1", "active", "standby"), rows);
         }
     }
 
@@ -106,8 +106,8 @@ public final class PairCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Show(CliContext context) {
             this.context = context;
@@ -126,12 +126,7 @@ public final class PairCommand {
             fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
             fields.put("role_controller", pair.roleController());
             fields.put("resync_gate", pair.resyncGate());
-            if (output == OutputFormat.JSON) {
-                context.printer().object(fields);
-            } else {
-                fields.forEach((k, v) -> context.out().printf("%-16s %s%n", k.replace('_', ' ') + ":", v));
-                context.out().flush();
-            }
+            context.printer().fields(output.format(), fields);
         }
     }
 }

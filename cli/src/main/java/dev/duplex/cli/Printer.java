@@ -54,6 +54,21 @@ public final class Printer {
         out.flush();
     }
 
+    /**
+     * Prints one object's fields: {@code key: value} lines aligned for people, or a JSON object
+     * with the same keys. Empty lists read "none".
+     */
+    public void fields(OutputFormat format, Map<String, Object> fields) {
+        if (format == OutputFormat.JSON) {
+            object(fields);
+            return;
+        }
+        int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
+        fields.forEach((key, value) -> out.printf("%-" + width + "s %s%n", key.replace('_', ' ') + ":",
+                value instanceof List<?> list && list.isEmpty() ? "none" : value));
+        out.flush();
+    }
+
     /** Prints any value as JSON (records, maps, lists). */
     public void object(Object value) {
         try {

@@ -120,8 +120,8 @@ public final class VmCommand {
     static final class ListVms implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         ListVms(CliContext context) {
             this.context = context;
@@ -140,10 +140,10 @@ public final class VmCommand {
                 }
                 List<String> links = vm.links().stream()
                         .map(l -> l.volume() + ":" + l.mountPath() + (l.mode() == VolumeLink.Mode.COPY_AT_BOOT ? ":copy" : "")).toList();
-                rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), state, output == OutputFormat.JSON ? links : String.join(",", links),
+                rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), state, output.format() == OutputFormat.JSON ? links : String.join(",", links),
                         vm.driverRef()));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
+            context.printer().rows(output.format(), List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
         }
     }
 

@@ -68,8 +68,8 @@ public final class VolumeCommand {
     static final class ListVolumes implements Runnable {
         private final CliContext context;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         ListVolumes(CliContext context) {
             this.context = context;
@@ -79,10 +79,10 @@ public final class VolumeCommand {
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
             for (VolumeRecord v : context.services().inventory().volumes()) {
-                rows.add(List.of(v.name(), v.endpoint(), output == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()),
+                rows.add(List.of(v.name(), v.endpoint(), output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()),
                         v.purpose(), v.driverRef()));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
+            context.printer().rows(output.format(), List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
         }
     }
 }

@@ -1,9 +1,10 @@
 package dev.duplex.cli.demo;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.cli.ByteSize;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.cli.upgrade.ProgressPrinter;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -45,8 +46,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "50", description = "Client requests per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public DemoCommand(CliContext context) {
         this.context = context;
@@ -60,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (rate < 1 || rate > 2000) {
             throw new IllegalArgumentException("--rate is between 1 and 2000 requests per second, not " + rate);
         }
-        boolean json = output == OutputFormat.JSON;
+        boolean json = output.format() == OutputFormat.JSON;
         // With --output json, stdout carries only the JSON; progress goes to stderr.
         PrintWriter progress = json ? context.err() : context.out();
         Services services = context.services();

@@ -1,8 +1,9 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envsync.CostModel;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env calibrate}: measures a VM's environment store and saves its cost model. */
@@ -38,8 +38,8 @@ public final class EnvCalibrateCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "TARGET", description = "The VM whose store to measure.")
     String target;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public EnvCalibrateCommand(CliContext context) {
         this.context = context;
@@ -52,7 +52,7 @@ public final class EnvCalibrateCommand implements Runnable {
                 EndpointDrivers.of(services.connections())).calibrate(target);
         services.audit("env.calibrate", "vm/" + target, Optional.empty(), Optional.of(
                 "{\"model\":\"" + model.encode() + "\"}"));
-        if (output == OutputFormat.JSON) {
+        if (output.format() == OutputFormat.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("target", target);
             json.putAll(model.toMap());

@@ -1,8 +1,9 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.engine.envsync.DiffDecoder;
 import dev.duplex.engine.envsync.DiffEntry;
 import dev.duplex.engine.envsync.DiffFormatException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env inspect}: a diff file's header, items and entries. */
@@ -44,8 +44,8 @@ public final class EnvInspectCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "FILE", description = "The diff file.")
     Path file;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public EnvInspectCommand(CliContext context) {
         this.context = context;
@@ -62,7 +62,7 @@ public final class EnvInspectCommand implements Runnable {
         }
         DiffHeader header = diff.header();
         int checksum = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        if (output == OutputFormat.JSON) {
+        if (output.format() == OutputFormat.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("file", file.toString());
             json.put("size", bytes.length);

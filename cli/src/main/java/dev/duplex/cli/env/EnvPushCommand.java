@@ -1,10 +1,11 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.failover.EndpointDrivers;
@@ -45,8 +46,8 @@ public final class EnvPushCommand implements Runnable {
     @Option(names = "--revision", required = true, paramLabel = "N", description = "The info's revision (0 or more, never lower than one pushed before).")
     long revision;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public EnvPushCommand(CliContext context) {
         this.context = context;
@@ -72,7 +73,7 @@ public final class EnvPushCommand implements Runnable {
                 EndpointDrivers.of(services.connections())).push(pair, new EnvironmentSnapshot(revision, list));
         services.audit("env.push", "pair/" + pair, Optional.empty(), Optional.of("{\"active\":\"" + report.active()
                 + "\",\"revision\":" + revision + ",\"diff_bytes\":" + report.diffBytes().orElse(0) + "}"));
-        if (output == OutputFormat.JSON) {
+        if (output.format() == OutputFormat.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("pair", report.pair());
             json.put("active", report.active());

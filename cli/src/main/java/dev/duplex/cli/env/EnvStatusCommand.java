@@ -1,10 +1,11 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.api.DriverException;
 import dev.duplex.api.VmRef;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env status}: where a pair's environment sync stands. */
@@ -46,8 +46,8 @@ public final class EnvStatusCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "PAIR")
     String pairName;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public EnvStatusCommand(CliContext context) {
         this.context = context;
@@ -102,7 +102,7 @@ public final class EnvStatusCommand implements Runnable {
         }
         fields.put("failover_would", wouldChoose(latest, standbyRevision, diff, model));
 
-        if (output == OutputFormat.JSON) {
+        if (output.format() == OutputFormat.JSON) {
             context.printer().object(fields);
             return;
         }

@@ -1,8 +1,9 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.envstore.EnvironmentArchive;
@@ -53,8 +54,8 @@ public final class FailoverCommand implements Runnable {
     @Option(names = "--force", description = "Go on when the old active cannot be confirmed off. Only when you know it is off: otherwise two actives may run.")
     boolean force;
 
-    @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-    OutputFormat output;
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public FailoverCommand(CliContext context) {
         this.context = context;
@@ -67,7 +68,7 @@ public final class FailoverCommand implements Runnable {
         FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
                 services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
                 requester).failover(pair, force, requester);
-        if (output == OutputFormat.JSON) {
+        if (output.format() == OutputFormat.JSON) {
             context.printer().object(json(report));
             return;
         }

@@ -1,8 +1,9 @@
 package dev.duplex.cli.upgrade;
 
+import dev.duplex.cli.OutputOption;
+
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.OutputFormatConverter;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
@@ -83,8 +84,8 @@ public final class UpgradeCommand {
         @picocli.CommandLine.Mixin
         Target target = new Target();
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Plan(CliContext context) {
             this.context = context;
@@ -93,7 +94,7 @@ public final class UpgradeCommand {
         @Override
         public void run() {
             UpgradePlan plan = engine(context).plan(target.request());
-            if (output == OutputFormat.JSON) {
+            if (output.format() == OutputFormat.JSON) {
                 context.printer().object(ReportView.json(plan));
             } else {
                 ReportView.print(plan, context.out());
@@ -109,8 +110,8 @@ public final class UpgradeCommand {
         @picocli.CommandLine.Mixin
         Target target = new Target();
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Run(CliContext context) {
             this.context = context;
@@ -119,8 +120,8 @@ public final class UpgradeCommand {
         @Override
         public Integer call() {
             RollingUpgrade engine = engine(context);
-            UpgradeReport report = engine.run(target.request(), progress(context, output));
-            return finish(context, report, output);
+            UpgradeReport report = engine.run(target.request(), progress(context, output.format()));
+            return finish(context, report, output.format());
         }
     }
 
@@ -135,8 +136,8 @@ public final class UpgradeCommand {
             "older than duplex.job.stale-after. Only when you know the owner is dead (killed, host gone)."})
         boolean force;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Resume(CliContext context) {
             this.context = context;
@@ -148,7 +149,7 @@ public final class UpgradeCommand {
             if (force) {
                 engine = engine.withSettings(engine.settings().withStaleAfter(Duration.ZERO));
             }
-            return finish(context, engine.resume(job, progress(context, output)), output);
+            return finish(context, engine.resume(job, progress(context, output.format())), output.format());
         }
     }
 
@@ -159,8 +160,8 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB")
         long job;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Rollback(CliContext context) {
             this.context = context;
@@ -168,7 +169,7 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            return finish(context, engine(context).rollback(job, dev.duplex.cli.Actor.current(), progress(context, output)), output);
+            return finish(context, engine(context).rollback(job, dev.duplex.cli.Actor.current(), progress(context, output.format())), output.format());
         }
     }
 
@@ -179,8 +180,8 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB|PAIR")
         String what;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Status(CliContext context) {
             this.context = context;
@@ -192,7 +193,7 @@ public final class UpgradeCommand {
             UpgradeReport report = what.chars().allMatch(Character::isDigit)
                     ? engine.status(Long.parseLong(what))
                     : engine.latest(what).orElseThrow(() -> new IllegalArgumentException("Pair '" + what + "' has no upgrade job"));
-            finish(context, report, output);
+            finish(context, report, output.format());
         }
     }
 
@@ -214,8 +215,8 @@ public final class UpgradeCommand {
         @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
         boolean dryRun;
 
-        @Option(names = "--output", defaultValue = "table", converter = OutputFormatConverter.class, description = "table or json")
-        OutputFormat output;
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Vm(CliContext context) {
             this.context = context;
@@ -227,14 +228,14 @@ public final class UpgradeCommand {
             UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
             if (dryRun) {
                 UpgradePlan plan = engine.planVm(vm, image, parsed);
-                if (output == OutputFormat.JSON) {
+                if (output.format() == OutputFormat.JSON) {
                     context.printer().object(ReportView.json(plan));
                 } else {
                     ReportView.print(plan, context.out());
                 }
                 return ExitCode.OK;
             }
-            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.cli.Actor.current(), progress(context, output)), output);
+            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.cli.Actor.current(), progress(context, output.format())), output.format());
         }
     }
 }
