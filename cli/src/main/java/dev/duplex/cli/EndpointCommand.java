@@ -5,7 +5,6 @@ import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.InventoryConflictException;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.api.Redaction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,12 +54,6 @@ public final class EndpointCommand {
                     throw new IllegalArgumentException("--uri is required for the " + driver + " driver");
                 }
                 uri = "local:";
-            }
-            if (!Redaction.redactUri(uri).equals(uri)) {
-                throw new IllegalArgumentException("The URI holds a password; put the secret in a file and pass --credential-file instead");
-            }
-            if (credentialFile != null && !Files.isReadable(credentialFile)) {
-                throw new IllegalArgumentException("Credential file " + credentialFile + " does not exist or is not readable");
             }
             Services services = context.services();
             if (services.inventory().endpoint(name).isPresent()) {

@@ -6,6 +6,7 @@ import com.google.inject.Stage;
 import dev.duplex.engine.EngineModule;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.audit.OperatingSystemUser;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
@@ -67,7 +68,7 @@ public final class Services implements AutoCloseable {
 
     /** Records who did what to which object. */
     public void audit(String action, String object, Optional<String> beforeJson, Optional<String> afterJson) {
-        get(AuditLog.class).record(new AuditEntry(Instant.now(), Actor.current(), action, object, beforeJson, afterJson));
+        get(AuditLog.class).record(new AuditEntry(Instant.now(), OperatingSystemUser.current(), action, object, beforeJson, afterJson));
     }
 
     @Override

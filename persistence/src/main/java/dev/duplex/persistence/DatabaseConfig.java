@@ -3,6 +3,7 @@ package dev.duplex.persistence;
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.Redaction;
+import dev.duplex.api.SecretFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,15 +98,10 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
         if (passwordFile.isEmpty()) {
             return Optional.empty();
         }
-        Path file = passwordFile.get();
         try {
-            String content = Files.readString(file, StandardCharsets.UTF_8);
-            int end = content.indexOf('\n');
-            String firstLine = end < 0 ? content : content.substring(0, end);
-            return Optional.of(firstLine.endsWith("\r") ? firstLine.substring(0, firstLine.length() - 1) : firstLine);
-        } catch (IOException e) {
-            throw new DatabaseException("Cannot read the database password file " + file + " (" + PASSWORD_FILE_PROPERTY
-                    + "): " + e.getClass().getSimpleName() + "; check that it exists and is readable", null);
+            return Optional.of(new SecretFile(passwordFile.get(), PASSWORD_FILE_PROPERTY).firstLine());
+        } catch (IllegalArgumentException e) {
+            throw new DatabaseException(e.getMessage(), null);
         }
     }
 

@@ -9,7 +9,7 @@ import dev.duplex.api.VmSpec;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSpec;
-import dev.duplex.cli.Actor;
+import dev.duplex.engine.audit.OperatingSystemUser;
 import dev.duplex.cli.Services;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.driver.EndpointConnections;
@@ -178,7 +178,7 @@ public final class UpgradeDemo {
             RollingUpgrade upgrade = new RollingUpgrade(inventory, services.get(JobQueue.class), services.get(AuditLog.class),
                     Drivers.of(connections), p -> new AfterSwitchover(builtIn.forPair(p),
                             (context, newActive) -> proxy.repoint("127.0.0.1:" + portOf.get(newActive))), settings);
-            UpgradeReport report = upgrade.run(UpgradeRequest.of(base, IMAGE_V2, strategy, Actor.current()), listener);
+            UpgradeReport report = upgrade.run(UpgradeRequest.of(base, IMAGE_V2, strategy, OperatingSystemUser.current()), listener);
             LoadClient.Stats stats = load.stop();
             load = null;
 

@@ -64,7 +64,7 @@ public final class FailoverCommand implements Runnable {
     @Override
     public void run() {
         Services services = context.services();
-        String requester = Requester.current();
+        String requester = dev.duplex.engine.audit.OperatingSystemUser.current();
         FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
                 services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
                 requester).failover(pair, force, requester);

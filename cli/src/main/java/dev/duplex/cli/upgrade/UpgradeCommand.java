@@ -73,7 +73,7 @@ public final class UpgradeCommand {
         String strategy;
 
         UpgradeRequest request() {
-            return new UpgradeRequest(pair, image, image1 == null ? image : image1, UpgradeStrategy.parse(strategy), dev.duplex.cli.Actor.current());
+            return new UpgradeRequest(pair, image, image1 == null ? image : image1, UpgradeStrategy.parse(strategy), dev.duplex.engine.audit.OperatingSystemUser.current());
         }
     }
 
@@ -169,7 +169,7 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            return finish(context, engine(context).rollback(job, dev.duplex.cli.Actor.current(), progress(context, output.format())), output.format());
+            return finish(context, engine(context).rollback(job, dev.duplex.engine.audit.OperatingSystemUser.current(), progress(context, output.format())), output.format());
         }
     }
 
@@ -235,7 +235,7 @@ public final class UpgradeCommand {
                 }
                 return ExitCode.OK;
             }
-            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.cli.Actor.current(), progress(context, output.format())), output.format());
+            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.engine.audit.OperatingSystemUser.current(), progress(context, output.format())), output.format());
         }
     }
 }

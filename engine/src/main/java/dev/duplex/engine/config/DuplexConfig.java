@@ -2,8 +2,10 @@ package dev.duplex.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.Redaction;
+import dev.duplex.api.SecretFile;
+
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Duplex's configuration, resolved one way everywhere (CLI and server):
@@ -58,18 +61,14 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
                 }
                 continue;
             }
-            Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage(), e);
-            }
+            Properties properties = readFile(file);
             for (String name : properties.stringPropertyNames()) {
                 ConfigKey key = known(name, file.toString());
                 values.put(key, properties.getProperty(name).trim());
                 sources.put(key, file.toString());
             }
         }
+        checkEnvironmentNames(environment);
         for (ConfigKey key : ConfigKey.values()) {
             String value = environment.get(key.environmentVariable());
             if (value != null && !value.isBlank()) {
@@ -89,9 +88,116 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
         return config;
     }
 
+    /** The largest configuration file read: a properties file of Duplex's keys is a few KiB. */
+    private static final long MAX_FILE_BYTES = 1 << 20;
+    /** Log levels logback accepts for duplex.log.level. */
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+    /**
+     * {@code DUPLEX_*} variables that are not settings: the launcher's, and those Duplex gives to VMs
+     * and role-controller hooks (a hook may call {@code duplex} with them still set).
+     */
+    private static final Set<String> OTHER_VARIABLES = Set.of("DUPLEX_JAVA_OPTS", "DUPLEX_INSTALL", "DUPLEX_VM_NAME",
+            "DUPLEX_VM_ID", "DUPLEX_VM_REF", "DUPLEX_VM_ROOT", "DUPLEX_VM_TOKEN", "DUPLEX_ROLE", "DUPLEX_PAIR", "DUPLEX_MEMBER",
+            "DUPLEX_MEMBERS", "DUPLEX_SYSTEM", "DUPLEX_OPERATION", "DUPLEX_ENDPOINT", "DUPLEX_IMAGE_VERSION");
+
+    private static Properties readFile(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("Configuration file " + file + " is not a regular file; give a properties file");
+            }
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException("Configuration file " + file + " is " + Files.size(file) + " bytes, more than a "
+                        + "configuration file holds (" + MAX_FILE_BYTES + "); check that it names the right file");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t' && c != '\f') {
+                    throw new ConfigException("Configuration file " + file + " holds a control character (line "
+                            + (text.substring(0, i).lines().count() + (text.substring(0, i).endsWith("\n") ? 1 : 0))
+                            + "); it is not a text properties file");
+                }
+            }
+            Properties properties = new Properties();
+            properties.load(new java.io.StringReader(text));
+            return properties;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException("Configuration file " + file + " is not UTF-8 text (is it a binary file?); give a properties file", e);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Configuration file " + file + " is not a valid properties file: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read configuration file " + file + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    /** A DUPLEX_* variable that is no setting is most likely a misspelt one, which would silently do nothing. */
+    private static void checkEnvironmentNames(Map<String, String> environment) {
+        for (String name : new java.util.TreeSet<>(environment.keySet())) {
+            if (!name.startsWith("DUPLEX_") || OTHER_VARIABLES.contains(name)) {
+                continue;
+            }
+            boolean known = java.util.Arrays.stream(ConfigKey.values()).anyMatch(k -> k.environmentVariable().equals(name));
+            if (!known) {
+                List<String> names = java.util.Arrays.stream(ConfigKey.values()).map(ConfigKey::environmentVariable).toList();
+                throw new ConfigException("Unknown environment variable " + printable(name) + closest(name, names)
+                        + "; the DUPLEX_* settings are " + String.join(", ", names) + " (unset it if it is not meant for Duplex)");
+            }
+        }
+    }
+
     private static ConfigKey known(String name, String source) {
         return ConfigKey.byKey(name).orElseThrow(() -> new ConfigException(
-                "Unknown configuration key '" + name + "' in " + source + "; known keys: " + knownKeys()));
+                "Unknown configuration key '" + printable(name) + "' in " + source
+                        + closest(name, java.util.Arrays.stream(ConfigKey.values()).map(ConfigKey::key).toList())
+                        + "; known keys: " + knownKeys()));
+    }
+
+    /** "; did you mean X?" for the known name nearest to a misspelt one, or nothing when none is near. */
+    private static String closest(String name, List<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int distance = editDistance(name.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, best.length() / 4) ? "; did you mean " + best + "?" : "";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** A name from outside, with control characters shown escaped so they cannot act on the terminal. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(200).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\x%02x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static String knownKeys() {
@@ -104,12 +210,49 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
 
     private void validate() {
         for (ConfigKey key : List.of(ConfigKey.JOB_STALE_AFTER, ConfigKey.UPGRADE_HEALTH_TIMEOUT, ConfigKey.UPGRADE_RESYNC_TIMEOUT)) {
-            duration(key);
+            if (duration(key).isNegative() || duration(key).isZero()) {
+                throw invalid(key, "must be a positive ISO-8601 duration such as PT30S");
+            }
         }
-        if (get(ConfigKey.DB_URL).isPresent() && !get(ConfigKey.DB_URL).get().startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("duplex.db.url (from " + sources.get(ConfigKey.DB_URL)
-                    + ") must be a jdbc:postgresql: URL");
+        String level = get(ConfigKey.LOG_LEVEL).orElse("INFO");
+        if (!LOG_LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
+            throw invalid(ConfigKey.LOG_LEVEL, "must be one of " + String.join(", ", LOG_LEVELS));
         }
+        get(ConfigKey.DB_URL).ifPresent(url -> {
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw invalid(ConfigKey.DB_URL, "must be a jdbc:postgresql: URL");
+            }
+            List<String> secrets = Redaction.secretsIn(url);
+            if (!secrets.isEmpty()) {
+                throw new ConfigException(ConfigKey.DB_URL.key() + " (from " + source(ConfigKey.DB_URL) + ") holds a secret ("
+                        + String.join(", ", secrets) + "): " + Redaction.redactUri(url)
+                        + "; put the password in a file readable only by you and name it with " + ConfigKey.DB_PASSWORD_FILE.key());
+            }
+        });
+        if (get(ConfigKey.DB_USER).isPresent() && get(ConfigKey.DB_USER).get().chars().anyMatch(Character::isISOControl)) {
+            throw invalid(ConfigKey.DB_USER, "holds a control character");
+        }
+        get(ConfigKey.DB_PASSWORD_FILE).ifPresent(file -> {
+            try {
+                new SecretFile(Path.of(file), ConfigKey.DB_PASSWORD_FILE.key() + " (from " + source(ConfigKey.DB_PASSWORD_FILE) + ")").check();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+        });
+        get(ConfigKey.PLUGINS_DIR).ifPresent(folder -> {
+            if (!Files.isDirectory(Path.of(folder))) {
+                throw invalid(ConfigKey.PLUGINS_DIR, "names " + printable(folder) + ", which is not a folder");
+            }
+        });
+        get(ConfigKey.NODE_NAME).ifPresent(node -> {
+            if (node.length() > 200 || node.chars().anyMatch(Character::isISOControl)) {
+                throw invalid(ConfigKey.NODE_NAME, "must be at most 200 printable characters");
+            }
+        });
+    }
+
+    private ConfigException invalid(ConfigKey key, String rule) {
+        return new ConfigException(key.key() + " (from " + source(key) + ") " + rule + ", not '" + printable(values.get(key)) + "'");
     }
 
     public Optional<String> get(ConfigKey key) {

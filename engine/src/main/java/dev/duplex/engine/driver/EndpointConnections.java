@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.DriverConfig;
 import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.SecretFile;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.NotInInventoryException;
@@ -47,6 +48,9 @@ public final class EndpointConnections implements AutoCloseable {
     /** Connects to an endpoint that need not be in the inventory yet (to check it before adding it). */
     public HypervisorDriver connect(Endpoint endpoint) {
         var installed = registry.require(endpoint.driverKind());
+        // Checked before any driver sees it, so no driver can use a secret other users can read.
+        endpoint.credentialFile().ifPresent(file -> new SecretFile(Path.of(file),
+                "The credential file of endpoint '" + endpoint.name() + "'").check());
         var config = new DriverConfig(endpoint.name(), endpoint.uri(), endpoint.properties(),
                 endpoint.credentialFile().map(Path::of), workDirectory(endpoint.name()));
         log.debug("Connecting to endpoint {} ({}) with the {} driver", endpoint.name(), config.redactedUri(), endpoint.driverKind());

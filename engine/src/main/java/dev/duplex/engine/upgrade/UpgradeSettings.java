@@ -31,14 +31,7 @@ public record UpgradeSettings(String node, Duration staleAfter, Duration heartbe
     }
 
     public static UpgradeSettings defaults() {
-        String user = System.getProperty("user.name", "duplex");
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "localhost";
-        }
-        return new UpgradeSettings(user + "@" + host + "/" + ProcessHandle.current().pid(), Duration.ofSeconds(30),
+        return new UpgradeSettings(dev.duplex.engine.audit.OperatingSystemUser.current() + "/" + ProcessHandle.current().pid(), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofMillis(200), 200L << 20);
     }
 

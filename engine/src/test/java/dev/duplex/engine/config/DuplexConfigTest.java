@@ -36,10 +36,12 @@ class DuplexConfigTest {
     }
 
     @Test
-    void dashesAndDotsBecomeUnderscoresInEnvironmentVariables() {
+    void dashesAndDotsBecomeUnderscoresInEnvironmentVariables() throws IOException {
         assertEquals("DUPLEX_DB_PASSWORD_FILE", ConfigKey.DB_PASSWORD_FILE.environmentVariable());
-        DuplexConfig config = DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_PASSWORD_FILE", "/run/pw"), new Properties());
-        assertEquals("/run/pw", config.get(ConfigKey.DB_PASSWORD_FILE).orElseThrow());
+        Path password = write("pw", "secret\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        DuplexConfig config = DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_PASSWORD_FILE", password.toString()), new Properties());
+        assertEquals(password.toString(), config.get(ConfigKey.DB_PASSWORD_FILE).orElseThrow());
     }
 
     @Test

@@ -1,9 +1,5 @@
 package dev.duplex.driver.kvm;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.libvirt.ConnectAuth;
 
 /**
@@ -27,11 +23,11 @@ final class CredentialFileAuth extends ConnectAuth {
         };
     }
 
-    /** Reads the file. */
-    static CredentialFileAuth read(Path file) throws IOException {
+    /** Reads the file's content (see {@link dev.duplex.api.SecretFile}, which checks who can read it). */
+    static CredentialFileAuth parse(String content) {
         String username = null;
         String password = null;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : content.lines().toList()) {
             if (line.startsWith("username=")) {
                 username = line.substring("username=".length()).strip();
             } else if (line.startsWith("password=")) {

@@ -8,6 +8,7 @@ import dev.duplex.api.ObjectId;
 import dev.duplex.api.ObjectKind;
 import dev.duplex.api.PlatformException;
 import dev.duplex.api.Redaction;
+import dev.duplex.api.SecretFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.libvirt.Connect;
@@ -67,10 +68,9 @@ public final class KvmDriverProvider implements dev.duplex.api.DriverProvider {
 
     private static CredentialFileAuth readCredentials(Path file, DriverConfig config) {
         try {
-            return CredentialFileAuth.read(file);
-        } catch (IOException e) {
-            throw new dev.duplex.api.AuthenticationException("Could not read the credential file of endpoint '" + config.endpoint()
-                    + "': " + e.getClass().getSimpleName(), new ObjectId(ObjectKind.ENDPOINT, config.endpoint()));
+            return CredentialFileAuth.parse(new SecretFile(file, "The credential file of endpoint '" + config.endpoint() + "'").read());
+        } catch (IllegalArgumentException e) {
+            throw new dev.duplex.api.AuthenticationException(e.getMessage(), new ObjectId(ObjectKind.ENDPOINT, config.endpoint()));
         }
     }
 
