@@ -163,8 +163,7 @@ public final class RollingUpgrade {
         Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
         if (!job.state().live()) {
             throw new UpgradeRefusedException("Job #" + jobId + " (" + job.kind() + " of " + job.pair() + ") is " + job.state()
-                    + job.error().map(e -> ": " + e).orElse("") + "; there is nothing to resume."
-                    + (job.state() == JobState.FAILED ? " Roll it back (duplex upgrade rollback " + jobId + ") or start a new upgrade." : ""));
+                    + "; there is nothing to resume." + afterEnd(job));
         }
         UpgradeJob upgrade = UpgradeJob.of(job);
         Job claimed = claimOrRefuse(jobId);
@@ -181,11 +180,17 @@ public final class RollingUpgrade {
         Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
         UpgradeJob upgrade = UpgradeJob.of(job);
         if (job.state() == JobState.ROLLED_BACK) {
-            throw new UpgradeRefusedException("Job #" + jobId + " is rolled back already");
+            throw new UpgradeRefusedException("Job #" + jobId + " is rolled back already." + afterEnd(job));
+        }
+        if (job.kind().equals(UpgradeJob.KIND_ROLLBACK) && job.state() == JobState.FAILED && upgrade.rollbackOf().isPresent()) {
+            // A rollback that stopped is finished by rolling back its upgrade again: each rollback is a new job.
+            long original = upgrade.rollbackOf().get();
+            log.info("Job #{} is a rollback of job #{} that stopped; rolling back job #{} again", jobId, original, original);
+            return rollback(original, requestedBy, listener);
         }
         if (job.kind().equals(UpgradeJob.KIND_ROLLBACK) && !job.state().live()) {
             throw new UpgradeRefusedException("Job #" + jobId + " is itself a rollback (of job #" + upgrade.rollbackOf().orElse(0L)
-                    + "); to undo it, run a new upgrade");
+                    + ") and it succeeded: " + job.pair() + " is on its old images." + afterEnd(job));
         }
         Job running;
         if (job.state().live()) {
@@ -234,7 +239,8 @@ public final class RollingUpgrade {
             String owner = job.flatMap(Job::owner).orElse("another process");
             String beat = job.flatMap(Job::heartbeat).map(Instant::toString).orElse("unknown");
             return new UpgradeRefusedException("Job #" + jobId + " is being run by " + owner + " (last heartbeat " + beat
-                    + "). If that process is dead, try again once its heartbeat is older than " + settings.staleAfter().toSeconds() + " s.");
+                    + "). Follow it with 'duplex upgrade status " + jobId + "'; if that process is dead (its host is gone), take it over with"
+                    + " 'duplex upgrade resume " + jobId + " --force'.");
         });
     }
 
@@ -283,9 +289,28 @@ public final class RollingUpgrade {
             if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
                 throw new IllegalStateException(lost.getMessage(), lost);
             }
+            long upgradeJob = job.rollbackOf().orElse(job.id());
             return finish(job, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
-                    + ". Fix the cause, then resume job #" + job.id() + " to continue the rollback."));
+                    + ". Fix the cause, then roll back again: duplex upgrade rollback " + upgradeJob));
         }
+    }
+
+    /**
+     * The one command that moves a pair forward from a job that ended: every refusal and failure
+     * names it, so that following the advice never leads back to where it started.
+     */
+    private String afterEnd(Job job) {
+        UpgradeJob upgrade = UpgradeJob.of(job);
+        String target = job.pair();
+        return switch (job.state()) {
+            case FAILED -> " Roll it back: duplex upgrade rollback " + upgrade.rollbackOf().orElse(job.id());
+            case ROLLED_BACK, SUCCEEDED -> job.kind().equals(UpgradeJob.KIND_VM)
+                    ? " To upgrade " + target + " again: duplex upgrade vm " + target + " --image IMAGE"
+                    : (job.kind().equals(UpgradeJob.KIND_PAIR) && job.state() == JobState.SUCCEEDED
+                            ? " To go back to the old images: duplex upgrade rollback " + job.id()
+                            : " To upgrade " + target + " again: duplex upgrade run " + target + " --image IMAGE");
+            default -> "";
+        };
     }
 
     private static String nextStep(UpgradeJob job, JournaledSteps.Failed failed) {

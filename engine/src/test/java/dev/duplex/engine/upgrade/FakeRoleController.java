@@ -40,6 +40,10 @@ final class FakeRoleController implements RoleController {
         brokenImages.add(imageName);
     }
 
+    synchronized void repairImage(String imageName) {
+        brokenImages.remove(imageName);
+    }
+
     synchronized void lagFor(int polls) {
         lagPolls = polls;
     }
