@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.config.DuplexHome;
 import dev.duplex.engine.driver.DriverRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,6 +71,7 @@ public final class CliContext implements AutoCloseable {
                 required.add(configFile);
             }
             config = DuplexConfig.resolve(files, required, environment, System.getProperties());
+            DuplexHome.prepare(config.home());
             // Read by logback.xml when the first logger is created, which happens after this.
             System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
