@@ -2,6 +2,7 @@ package dev.duplex.engine.failover;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
@@ -11,7 +12,11 @@ import dev.duplex.engine.envsync.EnvironmentSync;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.PairRecord;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +65,13 @@ public final class EnvironmentPush {
                         + " is older than revision " + latest.snapshot().revision()
                         + " already recorded; push the active's latest info with a higher revision");
             }
+            List<String> changed = differingItems(latest.snapshot(), activeInfo);
+            if (latest.snapshot().revision() == activeInfo.revision() && !changed.isEmpty()) {
+                // A revision names one content: accepting new bytes under it would store no diff and boot the standby stale.
+                throw new IllegalArgumentException("Revision " + activeInfo.revision() + " of " + active.name()
+                        + " is already recorded with other content (" + String.join(", ", changed)
+                        + "); push the new content as revision " + (activeInfo.revision() + 1));
+            }
         });
         EnvironmentSnapshot standbyInfo = drivers.driver(standby.endpoint()).environment(standby.ref()).read();
         if (standbyInfo.revision() > activeInfo.revision()) {
@@ -83,5 +95,21 @@ public final class EnvironmentPush {
         }
         log.info("Environment push on pair {}: {}", pair.name(), report.summary());
         return report;
+    }
+
+    /** The items whose content differs between two snapshots, or that only one of them has, by name. */
+    static List<String> differingItems(EnvironmentSnapshot a, EnvironmentSnapshot b) {
+        Set<String> names = new TreeSet<>();
+        a.items().forEach(i -> names.add(i.name()));
+        b.items().forEach(i -> names.add(i.name()));
+        List<String> differing = new ArrayList<>();
+        for (String name : names) {
+            Optional<EnvironmentItem> left = a.item(name);
+            Optional<EnvironmentItem> right = b.item(name);
+            if (!left.equals(right)) {
+                differing.add("item '" + name + "'" + (left.isPresent() && right.isPresent() ? " differs" : left.isPresent() ? " is gone" : " is new"));
+            }
+        }
+        return differing;
     }
 }

@@ -62,4 +62,23 @@ class EnvironmentPushTest {
 
         assertTrue(e.getMessage().contains("older than revision 4"), e.getMessage());
     }
+
+    @Test
+    void theSameRevisionWithOtherContentIsRefusedAndTheRecordedContentKept() {
+        EnvironmentSnapshot first = fixture.activeInfo(4, 1);
+        fixture.push().push("kv", first);
+
+        var e = assertThrows(IllegalArgumentException.class, () -> fixture.push().push("kv", fixture.activeInfo(4, 7)));
+
+        assertTrue(e.getMessage().contains("Revision 4 of kv-0 is already recorded with other content"), e.getMessage());
+        assertTrue(e.getMessage().contains("push the new content as revision 5"), e.getMessage());
+        assertTrue(FailoverFixture.sameItems(first, fixture.archive.latestRevision("kv-0").orElseThrow().snapshot()));
+    }
+
+    @Test
+    void theSameRevisionWithTheSameContentIsAcceptedAgain() {
+        fixture.push().push("kv", fixture.activeInfo(4, 1));
+        PushReport again = fixture.push().push("kv", fixture.activeInfo(4, 1));
+        assertEquals(4, again.activeRevision());
+    }
 }
