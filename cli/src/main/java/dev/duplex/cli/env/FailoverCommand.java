@@ -31,7 +31,10 @@ import picocli.CommandLine.Parameters;
     "            pushed revision: nothing if equal, else the stored diff or a",
     "            full write, whichever the standby's calibrated cost model",
     "            predicts faster (uncalibrated: the diff if at most half the",
-    "            info's size)",
+    "            info's size). With no stored diff (after a fail-back) the",
+    "            diff is extracted now. A standby whose info does not match",
+    "            its revision (a write that went wrong) is written whole, and",
+    "            --full writes it whole anyway",
     "  3. start  power the standby on",
     "  4. roles  record the standby as the pair's active",
     "It prints what it chose, why, predicted and actual times, and how long each",
@@ -42,6 +45,7 @@ import picocli.CommandLine.Parameters;
     "Examples:",
     "  duplex failover kv",
     "  duplex failover kv --force    # the active's host is dead, known off",
+    "  duplex failover kv --full     # rewrite the standby's info whole",
     "  duplex failover kv --output json",
     ""
 })
@@ -53,6 +57,9 @@ public final class FailoverCommand implements Runnable {
 
     @Option(names = "--force", description = "Go on when the old active cannot be confirmed off. Only when you know it is off: otherwise two actives may run.")
     boolean force;
+
+    @Option(names = "--full", description = "Write the standby's whole environment info, whatever its revision and the cost model say.")
+    boolean full;
 
     @picocli.CommandLine.Mixin
     OutputOption output = new OutputOption();
@@ -67,7 +74,7 @@ public final class FailoverCommand implements Runnable {
         String requester = dev.duplex.engine.audit.OperatingSystemUser.current();
         FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
                 services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
-                requester).failover(pair, force, requester);
+                requester).failover(pair, force, full, requester);
         if (output.format() == OutputFormat.JSON) {
             context.printer().object(json(report));
             return;

@@ -108,6 +108,19 @@ public final class EnvironmentSync {
                 chooser.learn(SyncPath.DIFF, workload, actual), decision.reason());
     }
 
+    /**
+     * Writes the whole of {@code active} to {@code standby} whatever the revisions: when the
+     * operator asks for it, or when the standby's content does not match its revision (a write
+     * that was verified wrong, a store changed behind Duplex's back), which a diff cannot repair.
+     */
+    public SyncReport fullWrite(EnvironmentStore standby, EnvironmentSnapshot active, String reason) {
+        requireNonNull(standby, "standby is null");
+        requireNonNull(active, "active is null");
+        var decision = new SyncDecision(SyncPath.FULL, Optional.empty(), Optional.empty(), reason);
+        log.info("Environment sync to revision {}: full write: {}", active.revision(), reason);
+        return full(standby, active, decision, reason, null, SyncChooser.of(Optional.empty()));
+    }
+
     private SyncReport full(EnvironmentStore standby, EnvironmentSnapshot active, SyncDecision decision, String reason,
             SyncWorkload workload, SyncChooser chooser) {
         long start = nanoClock.getAsLong();

@@ -27,6 +27,7 @@ import dev.duplex.engine.job.JobState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -105,6 +106,19 @@ public final class Failover {
      * @throws FailoverException when a phase failed; the message says what state the pair is in
      */
     public FailoverReport failover(String pairName, boolean force, String requestedBy) {
+        return failover(pairName, force, false, requestedBy);
+    }
+
+    /**
+     * Fails {@code pairName} over to its standby.
+     *
+     * @param force go on when the old active cannot be confirmed off (risking two actives)
+     * @param fullWrite write the standby's whole environment info, whatever its revision and the chooser say
+     * @param requestedBy who asks ({@code user@host}), for the job and the audit log
+     * @throws FenceRefusedException when the old active cannot be confirmed off and {@code force} is false
+     * @throws FailoverException when a phase failed; the message says what state the pair is in
+     */
+    public FailoverReport failover(String pairName, boolean force, boolean fullWrite, String requestedBy) {
         requireNonNull(requestedBy, "requestedBy is null");
         long start = nanoClock.getAsLong();
         PairRecord pair = PairMember.pair(inventory, pairName);
@@ -117,7 +131,7 @@ public final class Failover {
         PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
         abandonStaleFailover(pair.name());
         Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
-                Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force)));
+                Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force), "full", Boolean.toString(fullWrite)));
         long jobId = job.id();
         jobs.claim(jobId, node, staleAfter).orElseThrow(() -> new IllegalStateException(
                 "Failover job #" + jobId + " of pair " + pair.name() + " was claimed by another node"));
@@ -135,7 +149,7 @@ public final class Failover {
             Duration fenceTime = since(phaseStart);
 
             phaseStart = nanoClock.getAsLong();
-            SyncReport synced = phase(jobId, "sync", () -> sync(active, standby, latest), FailoverOutputs::of,
+            SyncReport synced = phase(jobId, "sync", () -> sync(active, standby, latest, fullWrite), FailoverOutputs::of,
                     e -> "Syncing the environment of the standby " + standby.name() + " failed: " + message(e)
                             + ". The old active " + active.name() + " is fenced and " + standby.name()
                             + " was not started: the pair is down. Fix the cause and run 'duplex failover "
@@ -218,7 +232,7 @@ public final class Failover {
         return latest;
     }
 
-    private SyncReport sync(PairMember active, PairMember standby, Optional<StoredRevision> latest) {
+    private SyncReport sync(PairMember active, PairMember standby, Optional<StoredRevision> latest, boolean fullWrite) {
         if (latest.isEmpty()) {
             String reason = "no environment info of " + active.name() + " is recorded (duplex env push); "
                     + standby.name() + " keeps its own";
@@ -228,10 +242,28 @@ public final class Failover {
         }
         EnvironmentStore store = drivers.driver(standby.endpoint()).environment(standby.ref());
         EnvironmentSnapshot target = latest.get().snapshot();
-        long standbyRevision = store.read().revision();
-        Optional<byte[]> diff = standbyRevision == target.revision()
+        EnvironmentSnapshot current = store.read();
+        Optional<String> forcedFull = fullWrite ? Optional.of("a full write was asked for (--full)") : Optional.empty();
+        if (current.revision() == target.revision()) {
+            // A revision is not trusted without its content: a write verified wrong, or a store changed
+            // behind Duplex's back, keeps the revision and must not boot as if synced.
+            List<String> differing = EnvironmentPush.differingItems(current, target);
+            if (!differing.isEmpty()) {
+                forcedFull = Optional.of("the standby's info at revision " + current.revision() + " does not match the recorded one ("
+                        + String.join(", ", differing) + ")");
+            }
+        }
+        if (forcedFull.isPresent()) {
+            SyncReport report = sync.fullWrite(store, target, forcedFull.get());
+            archive.saveRevision(new StoredRevision(standby.name(), target, clock.instant()));
+            return report;
+        }
+        // S300 again at failover: with no stored diff (every fail-back has none), extract it now from
+        // the standby's current info, so the chooser still has the diff to weigh against a full write.
+        Optional<byte[]> diff = current.revision() == target.revision()
                 ? Optional.empty()
-                : archive.diff(standby.name(), standbyRevision, target.revision()).map(StoredDiff::encoded);
+                : archive.diff(standby.name(), current.revision(), target.revision()).map(StoredDiff::encoded)
+                        .or(() -> sync.prepare(target, current));
         SyncReport report = sync.failover(store, target, diff, chooser(standby.name()));
         report.learnedModel().ifPresent(model -> archive.saveCalibration(standby.name(), model.toMap()));
         // The standby now holds this info and is about to become the active: record it as its

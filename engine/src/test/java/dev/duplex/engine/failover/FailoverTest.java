@@ -55,15 +55,43 @@ class FailoverTest {
     }
 
     @Test
-    void failingBackWithoutAnotherPushSyncsTheOldActiveToWhatTheNewOneHolds() {
+    void failingBackWithoutAnotherPushExtractsTheDiffAtFailoverAndChoosesAsUsual() {
         EnvironmentSnapshot active = fixture.activeInfo(2, 5);
         fixture.push().push("kv", active);
         fixture.failover().failover("kv", false, "ops@host");
+        assertTrue(fixture.archive.diff("kv-0", 1, 2).isEmpty(), "no diff is stored for a fail-back");
 
         FailoverReport back = fixture.failover().failover("kv", false, "ops@host");
 
-        assertEquals(SyncPath.FULL, back.sync().performed(), back.sync().reason());
+        assertEquals(SyncPath.DIFF, back.sync().performed(), back.sync().reason());
         assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-0")));
+    }
+
+    @Test
+    void aStandbyWhoseContentDoesNotMatchItsRevisionIsWrittenWholeBeforeItBoots() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+        // A write that was verified wrong, or changed behind Duplex's back: revision 2, other bytes.
+        fixture.driver.addVm("id-1", VmState.STOPPED, new EnvironmentSnapshot(2, fixture.activeInfo(2, 9).items()));
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals(SyncPath.FULL, report.sync().performed(), report.sync().reason());
+        assertTrue(report.sync().reason().contains("does not match the recorded one (item 'settings' differs)"), report.sync().reason());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
+        assertEquals(List.of("stop id-0 FORCE", "env-write id-1 2->2", "start id-1"), fixture.driver.events());
+    }
+
+    @Test
+    void aFullWriteCanBeAskedFor() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+
+        FailoverReport report = fixture.failover().failover("kv", false, true, "ops@host");
+
+        assertEquals(SyncPath.FULL, report.sync().performed());
+        assertTrue(report.sync().reason().contains("--full"), report.sync().reason());
+        assertTrue(FailoverFixture.sameItems(active, fixture.driver.environmentOf("id-1")));
     }
 
     @Test
@@ -97,8 +125,8 @@ class FailoverTest {
     }
 
     @Test
-    void equalRevisionsWriteNothing() {
-        fixture.push().push("kv", fixture.activeInfo(1, 5));
+    void equalRevisionsWithEqualContentWriteNothing() {
+        fixture.push().push("kv", new EnvironmentSnapshot(1, fixture.standbyInfo.items()));
 
         FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
 
