@@ -8,15 +8,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Extracts the difference between two revisions of a VM's environment info (seed FIG. 6, S309).
  *
- * <p>Per item, the two versions are compared by XOR eight bytes (a machine word) at a time;
+ * <p>Per item, the equal stretches between changes are skipped with {@link Arrays#mismatch},
+ * which the JDK vectorizes, so an item with few changes is scanned at memory speed. Inside a
+ * changed run the two versions are compared by XOR eight bytes (a machine word) at a time;
  * within a word that differs, the changed bytes are found with
  * {@link Long#numberOfTrailingZeros(long)} on a per-byte mask, so runs have exact byte
- * boundaries while equal words cost one load pair, an XOR and a branch. The runs are merged
+ * boundaries. The runs are merged
  * by {@link RunMerger}'s rule and laid out as FIG. 5 entries.
  *
  * <p>Items of different lengths are compared over the after length with the before bytes
@@ -101,34 +104,24 @@ public final class DiffExtractor {
 
         void scanBoth(byte[] before, byte[] after, int end) {
             int i = 0;
-            // 32 bytes per step while nothing differs: one branch for four words
-            int blocksEnd = end - 31;
-            for (; i < blocksEnd; i += 32) {
-                long x0 = (long) WORDS.get(before, i) ^ (long) WORDS.get(after, i);
-                long x1 = (long) WORDS.get(before, i + 8) ^ (long) WORDS.get(after, i + 8);
-                long x2 = (long) WORDS.get(before, i + 16) ^ (long) WORDS.get(after, i + 16);
-                long x3 = (long) WORDS.get(before, i + 24) ^ (long) WORDS.get(after, i + 24);
-                if ((x0 | x1 | x2 | x3) == 0 && start < 0) {
-                    continue;
-                }
-                wordOrGap(x0, i);
-                wordOrGap(x1, i + 8);
-                wordOrGap(x2, i + 16);
-                wordOrGap(x3, i + 24);
-            }
-            int wordsEnd = end - 7;
-            for (; i < wordsEnd; i += 8) {
-                long x = (long) WORDS.get(before, i) ^ (long) WORDS.get(after, i);
-                if (x == 0) {
-                    if (start >= 0) {
-                        close(i);
+            while (i < end) {
+                if (start < 0) {
+                    // Outside a run, the JDK's vectorized mismatch finds the next difference at memory speed.
+                    int next = Arrays.mismatch(before, i, end, after, i, end);
+                    if (next < 0) {
+                        return;
                     }
-                } else {
-                    word(x, i);
+                    i += next;
                 }
-            }
-            for (; i < end; i++) {
-                byteAt(before[i] != after[i], i);
+                // Inside a run (or at its first byte): a word at a time until a whole word is equal.
+                if (i + 8 <= end) {
+                    long x = (long) WORDS.get(before, i) ^ (long) WORDS.get(after, i);
+                    wordOrGap(x, i);
+                    i += 8;
+                } else {
+                    byteAt(before[i] != after[i], i);
+                    i++;
+                }
             }
         }
 
