@@ -27,6 +27,38 @@ public interface RoleController {
      */
     void switchover(PairContext pair, String newActiveMember);
 
+    /**
+     * Makes {@code member} the active while its peer is down: a failover, after the old active was
+     * fenced (powered off). Unlike {@link #switchover}, nothing is asked of the peer. Returns once
+     * the member has taken the role; the engine then checks it with {@link #role}.
+     *
+     * <p>The default throws: a controller that cannot promote one member alone cannot fail a pair
+     * over, and the engine refuses such a failover before it fences anything.
+     */
+    default void promote(PairContext pair, String member) {
+        throw new RoleControllerException(describe(), member, "this role controller cannot promote a member while its peer is down");
+    }
+
+    /**
+     * Whether {@link #promote} is implemented, so a failover can be refused before the old active
+     * is fenced rather than after.
+     */
+    default boolean canPromote() {
+        return false;
+    }
+
+    /**
+     * The role {@code member} reports, asking that member only (its peer may be down). The
+     * default asks every member through {@link #roles}.
+     */
+    default Role role(PairContext pair, String member) {
+        Role role = roles(pair).get(member);
+        if (role == null) {
+            throw new RoleControllerException(describe(), member, "member " + member + " reports no role");
+        }
+        return role;
+    }
+
     /** Whether the standby has caught up with the active. */
     ResyncStatus resyncStatus(PairContext pair, String standbyMember);
 

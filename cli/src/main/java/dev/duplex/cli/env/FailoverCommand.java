@@ -12,6 +12,7 @@ import dev.duplex.engine.failover.EndpointDrivers;
 import dev.duplex.engine.failover.Failover;
 import dev.duplex.engine.failover.FailoverReport;
 import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.role.RoleControllers;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -36,7 +37,9 @@ import picocli.CommandLine.Parameters;
     "            its revision (a write that went wrong) is written whole, and",
     "            --full writes it whole anyway",
     "  3. start  power the standby on",
-    "  4. roles  record the standby as the pair's active",
+    "  4. promote wait for it to report healthy, make it the active through the",
+    "            pair's role controller, and check that it reports ACT",
+    "  5. roles  record the standby as the pair's active",
     "It prints what it chose, why, predicted and actual times, and how long each",
     "phase took. A failover refused before the fence changed nothing; after it,",
     "the message says what state the pair is in. Another live job on the pair (an",
@@ -74,7 +77,7 @@ public final class FailoverCommand implements Runnable {
         String requester = dev.duplex.engine.audit.OperatingSystemUser.current();
         FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
                 services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
-                requester).failover(pair, force, full, requester);
+                services.get(RoleControllers.class), requester).failover(pair, force, full, requester);
         if (output.format() == OutputFormat.JSON) {
             context.printer().object(json(report));
             return;
@@ -100,7 +103,9 @@ public final class FailoverCommand implements Runnable {
                     sync.learnedModel().get().observations());
         }
         out.printf("  start  %8s  %s started%n", ms(report.startTime()), report.newActive());
-        Duration other = report.total().minus(report.fenceTime()).minus(report.syncTime()).minus(report.startTime());
+        out.printf("  promote%8s  %s healthy and serving as ACT%n", ms(report.promoteTime()), report.newActive());
+        Duration other = report.total().minus(report.fenceTime()).minus(report.syncTime()).minus(report.startTime())
+                .minus(report.promoteTime());
         out.printf("  other  %8s  claiming the pair, checks, journal, roles, audit%n", ms(other));
         out.printf("  total  %8s%n", ms(report.total()));
         out.printf("%s is now the active of %s.%n", report.newActive(), report.pair());
@@ -149,6 +154,7 @@ public final class FailoverCommand implements Runnable {
         phases.put("fence_ms", millis(report.fenceTime()));
         phases.put("sync_ms", millis(report.syncTime()));
         phases.put("start_ms", millis(report.startTime()));
+        phases.put("promote_ms", millis(report.promoteTime()));
         phases.put("total_ms", millis(report.total()));
         json.put("phases", phases);
         return json;

@@ -6,7 +6,12 @@ import dev.duplex.api.DriverException;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.StopMode;
 import dev.duplex.api.VmState;
+import dev.duplex.api.role.HealthStatus;
+import dev.duplex.api.role.PairContext;
+import dev.duplex.api.role.Role;
+import dev.duplex.api.role.RoleController;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.envstore.EnvironmentArchive;
@@ -19,11 +24,14 @@ import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.envsync.SyncPath;
 import dev.duplex.engine.envsync.SyncReport;
 import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
+import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.role.RoleControllerSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,6 +57,9 @@ import org.slf4j.LoggerFactory;
  *       faster (the standby's calibrated {@link CostModel}, else the half-size rule); saves the
  *       model corrected by what was measured, and records that info as the standby's latest.
  *   <li>{@code start}: starts the standby.
+ *   <li>{@code promote}: waits for it to report healthy, asks the pair's role controller to make it
+ *       the active, and checks that it reports ACT: recording a role the application does not
+ *       serve would leave the pair without an active.
  *   <li>{@code record-roles}: records the standby as the pair's active; audits; ends the job.
  * </ol>
  * Each phase is journaled before and after it runs. A failed phase fails the job; its message
@@ -62,6 +73,9 @@ public final class Failover {
     public static final String JOB_KIND = "failover";
     /** After this long without a heartbeat another node may take the job over. */
     public static final Duration STALE_AFTER = Duration.ofMinutes(2);
+    /** How long the started standby may take to report healthy, then ACT once promoted. */
+    public static final Duration PROMOTE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private final Inventory inventory;
     private final EnvironmentArchive archive;
@@ -74,16 +88,20 @@ public final class Failover {
     private final Duration staleAfter;
     private final Clock clock;
     private final LongSupplier nanoClock;
+    private final RoleControllerSource roleControllers;
+    private final Duration promoteTimeout;
 
     public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
-            EndpointDrivers drivers, String node) {
-        this(inventory, archive, jobs, audit, drivers, new Fence(drivers), new EnvironmentSync(), node, STALE_AFTER,
-                Clock.systemUTC(), System::nanoTime);
+            EndpointDrivers drivers, RoleControllerSource roleControllers, String node) {
+        this(inventory, archive, jobs, audit, drivers, roleControllers, new Fence(drivers), new EnvironmentSync(), node, STALE_AFTER,
+                PROMOTE_TIMEOUT, Clock.systemUTC(), System::nanoTime);
     }
 
     public Failover(Inventory inventory, EnvironmentArchive archive, JobQueue jobs, AuditLog audit,
-            EndpointDrivers drivers, Fence fence, EnvironmentSync sync, String node, Duration staleAfter, Clock clock,
-            LongSupplier nanoClock) {
+            EndpointDrivers drivers, RoleControllerSource roleControllers, Fence fence, EnvironmentSync sync, String node,
+            Duration staleAfter, Duration promoteTimeout, Clock clock, LongSupplier nanoClock) {
+        this.roleControllers = requireNonNull(roleControllers, "roleControllers is null");
+        this.promoteTimeout = requireNonNull(promoteTimeout, "promoteTimeout is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.archive = requireNonNull(archive, "archive is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
@@ -129,6 +147,7 @@ public final class Failover {
         }
         PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
         PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
+        RoleController roles = promotingController(pair);
         abandonStaleFailover(pair.name());
         Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
                 Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force), "full", Boolean.toString(fullWrite)));
@@ -165,6 +184,15 @@ public final class Failover {
                             + active.name() + " again");
             Duration startTime = since(phaseStart);
 
+            phaseStart = nanoClock.getAsLong();
+            phase(jobId, "promote", () -> promote(pair, roles, standby),
+                    role -> Map.of("role", role.name()),
+                    e -> standby.name() + " was started but did not take over as the active: " + message(e)
+                            + ". " + stopAgain(standby) + " The old active " + active.name()
+                            + " stays fenced: the pair is down. Fix the cause and run 'duplex failover " + pair.name()
+                            + "' again, or start " + active.name() + " again");
+            Duration promoteTime = since(phaseStart);
+
             phase(jobId, "record-roles", () -> {
                 inventory.setActiveSystem(pair.name(), standby.system());
                 return standby.name();
@@ -179,11 +207,11 @@ public final class Failover {
                             + "\",\"fence_confirmed\":" + fenced.confirmed() + "}")));
             jobs.finish(jobId, JobState.SUCCEEDED, Optional.empty());
             Duration total = since(start);
-            log.info("Failover of pair {} done in {} ms: fence {} ms, sync {} ms ({}), start {} ms; {} is active",
+            log.info("Failover of pair {} done in {} ms: fence {} ms, sync {} ms ({}), start {} ms, promote {} ms; {} is active",
                     pair.name(), total.toMillis(), fenceTime.toMillis(), syncTime.toMillis(), synced.performed(),
-                    startTime.toMillis(), standby.name());
+                    startTime.toMillis(), promoteTime.toMillis(), standby.name());
             return new FailoverReport(jobId, pair.name(), active.name(), standby.name(), fenced, synced, fenceTime,
-                    syncTime, startTime, total);
+                    syncTime, startTime, promoteTime, total);
         } catch (RuntimeException e) {
             if (jobs.job(jobId).map(j -> j.state().live()).orElse(false)) {
                 jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
@@ -207,6 +235,74 @@ public final class Failover {
                     jobs.finish(stale.id(), JobState.FAILED, Optional.of("abandoned (no heartbeat for "
                             + staleAfter.toSeconds() + " s); a new failover took the pair over"));
                 });
+    }
+
+    /**
+     * The pair's role controller, which must be able to promote the standby alone: a failover that
+     * only records the new active in the inventory leaves the application serving as SBY.
+     */
+    private RoleController promotingController(PairRecord pair) {
+        RoleController controller;
+        try {
+            controller = roleControllers.forPair(pair);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Pair " + pair.name() + " cannot fail over: " + e.getMessage()
+                    + ". A failover must make the standby serve as ACT through the pair's role controller; create the pair with "
+                    + "--role-controller type=http (or exec) settings", e);
+        }
+        if (!controller.canPromote()) {
+            throw new IllegalArgumentException("Pair " + pair.name() + " cannot fail over: its " + controller.describe()
+                    + " role controller cannot promote a member while its peer is down");
+        }
+        return controller;
+    }
+
+    /** Waits for the started standby to report healthy, promotes it, and checks that it reports ACT. */
+    private Role promote(PairRecord pair, RoleController roles, PairMember standby) {
+        VmRecord vm = inventory.vm(standby.name()).orElseThrow(() -> new NotInInventoryException("VM", standby.name()));
+        PairContext context = new PairContext(pair.name(), List.of(new PairContext.Member(vm.name(), standby.system(),
+                vm.endpoint(), vm.driverRef(), vm.properties())), pair.roleController());
+        long deadline = nanoClock.getAsLong() + promoteTimeout.toNanos();
+        HealthStatus health = roles.health(context, standby.name());
+        while (!health.healthy()) {
+            if (nanoClock.getAsLong() > deadline) {
+                throw new IllegalStateException("it did not report healthy within " + promoteTimeout.toSeconds() + " s ("
+                        + health.detail() + ")");
+            }
+            pause();
+            health = roles.health(context, standby.name());
+        }
+        roles.promote(context, standby.name());
+        Role role = roles.role(context, standby.name());
+        while (role != Role.ACT) {
+            if (nanoClock.getAsLong() > deadline) {
+                throw new IllegalStateException("it was promoted but still reports " + role + " after "
+                        + promoteTimeout.toSeconds() + " s");
+            }
+            pause();
+            role = roles.role(context, standby.name());
+        }
+        return role;
+    }
+
+    /** After a failed promotion: the standby is stopped again, so that running the failover again finds it cold. */
+    private String stopAgain(PairMember standby) {
+        try {
+            drivers.driver(standby.endpoint()).stop(standby.ref(), StopMode.FORCE);
+            return standby.name() + " was stopped again.";
+        } catch (RuntimeException e) {
+            return "Stopping " + standby.name() + " again failed too (" + message(e) + "); stop it with 'duplex vm stop "
+                    + standby.name() + "'.";
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the standby to take over", e);
+        }
     }
 
     /** The checks that need nothing changed: refuse now rather than with the old active fenced. */

@@ -17,10 +17,11 @@ import java.time.Duration;
  * @param fenceTime time of the fence phase
  * @param syncTime time of the sync phase (reading the stored info and diff, writing, verifying)
  * @param startTime time of starting the standby
+ * @param promoteTime time from the standby started to it reporting ACT (its health, the promotion)
  * @param total the whole failover, job bookkeeping included
  */
 public record FailoverReport(long jobId, String pair, String oldActive, String newActive, FenceResult fence,
-        SyncReport sync, Duration fenceTime, Duration syncTime, Duration startTime, Duration total) {
+        SyncReport sync, Duration fenceTime, Duration syncTime, Duration startTime, Duration promoteTime, Duration total) {
     public FailoverReport {
         requireNonNull(pair, "pair is null");
         requireNonNull(oldActive, "oldActive is null");
@@ -30,6 +31,7 @@ public record FailoverReport(long jobId, String pair, String oldActive, String n
         requireNonNull(fenceTime, "fenceTime is null");
         requireNonNull(syncTime, "syncTime is null");
         requireNonNull(startTime, "startTime is null");
+        requireNonNull(promoteTime, "promoteTime is null");
         requireNonNull(total, "total is null");
     }
 }

@@ -32,6 +32,7 @@ final class FailoverFixture {
     final FakeAuditLog audit = new FakeAuditLog();
     final FakeDriver driver = new FakeDriver();
     final EndpointDrivers drivers = endpoint -> driver;
+    final FakeApplication app = new FakeApplication(driver);
     final EnvironmentSnapshot standbyInfo;
     Duration staleAfter = Failover.STALE_AFTER;
 
@@ -68,8 +69,8 @@ final class FailoverFixture {
     }
 
     Failover failover(Fence fence) {
-        return new Failover(inventory, archive, jobs, audit, drivers, fence, new EnvironmentSync(), "node-a",
-                staleAfter, Clock.systemUTC(), System::nanoTime);
+        return new Failover(inventory, archive, jobs, audit, drivers, pair -> app, fence, new EnvironmentSync(), "node-a",
+                staleAfter, Duration.ofMillis(500), Clock.systemUTC(), System::nanoTime);
     }
 
     static boolean sameItems(EnvironmentSnapshot a, EnvironmentSnapshot b) {

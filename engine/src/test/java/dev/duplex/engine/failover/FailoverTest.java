@@ -46,7 +46,9 @@ class FailoverTest {
         assertEquals("failover", job.kind());
         assertEquals(JobState.SUCCEEDED, job.state());
         List<StepRecord> journal = fixture.jobs.journal(report.jobId());
-        assertEquals(List.of("fence", "sync", "start", "record-roles"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(List.of("fence", "sync", "start", "promote", "record-roles"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(dev.duplex.api.role.Role.ACT, fixture.app.roleOf("kv-1"), "the application serves as ACT, not only the inventory");
+        assertEquals(List.of("health kv-1", "promote kv-1", "role kv-1"), fixture.app.calls());
         assertTrue(journal.stream().allMatch(r -> r.state() == StepState.DONE), journal.toString());
         assertEquals("DIFF", journal.get(1).outputs().get("performed"));
         assertEquals("pair.failover", fixture.audit.recent(1).get(0).action());
@@ -249,5 +251,63 @@ class FailoverTest {
 
         assertEquals("kv-0", back.newActive());
         assertTrue(FailoverFixture.sameItems(newer, fixture.driver.environmentOf("id-0")));
+    }
+
+    @Test
+    void aStandbyThatRefusesToBePromotedFailsTheFailoverAndIsStoppedAgainSoItCanBeRetried() {
+        fixture.push().push("kv", fixture.activeInfo(2, 5));
+        fixture.app.refusePromotion();
+
+        FailoverException e = assertThrows(FailoverException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("kv-1 was started but did not take over as the active"), e.getMessage());
+        assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+        assertTrue(e.getMessage().contains("kv-1 was stopped again"), e.getMessage());
+        assertTrue(e.getMessage().contains("run 'duplex failover kv' again"), e.getMessage());
+        assertEquals("kv-0", fixture.inventory.pair("kv").orElseThrow().active(), "no role recorded that nobody serves");
+        assertEquals(VmState.STOPPED, fixture.driver.state(new VmRef("id-1", "kv-1")));
+        assertEquals(VmState.STOPPED, fixture.driver.state(new VmRef("id-0", "kv-0")), "the old active stays fenced");
+
+        fixture.app.acceptPromotionAgain();
+        FailoverReport retried = fixture.failover().failover("kv", false, "ops@host");
+        assertEquals("kv-1", retried.newActive());
+        assertEquals(dev.duplex.api.role.Role.ACT, fixture.app.roleOf("kv-1"));
+    }
+
+    @Test
+    void aStandbyThatStaysSbyAfterPromotionFailsTheFailover() {
+        fixture.app.ignorePromotion();
+
+        FailoverException e = assertThrows(FailoverException.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("was promoted but still reports SBY"), e.getMessage());
+        assertEquals("kv-0", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
+    void aPairWhoseRoleControllerCannotPromoteIsRefusedBeforeAnythingIsFenced() {
+        Failover failover = new Failover(fixture.inventory, fixture.archive, fixture.jobs, fixture.audit, fixture.drivers,
+                pair -> new FakeApplication(fixture.driver) {
+                    @Override
+                    public boolean canPromote() {
+                        return false;
+                    }
+                }, "node-a");
+
+        var e = assertThrows(IllegalArgumentException.class, () -> failover.failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("cannot promote a member while its peer is down"), e.getMessage());
+        assertTrue(fixture.driver.events().isEmpty(), fixture.driver.events().toString());
+    }
+
+    @Test
+    void aPairWithoutARoleControllerIsRefusedBeforeAnythingIsFenced() {
+        Failover failover = new Failover(fixture.inventory, fixture.archive, fixture.jobs, fixture.audit, fixture.drivers,
+                new dev.duplex.engine.role.RoleControllers(), "node-a");
+
+        var e = assertThrows(IllegalArgumentException.class, () -> failover.failover("kv", false, "ops@host"));
+
+        assertTrue(e.getMessage().contains("--role-controller type=http"), e.getMessage());
+        assertTrue(fixture.driver.events().isEmpty(), fixture.driver.events().toString());
     }
 }
