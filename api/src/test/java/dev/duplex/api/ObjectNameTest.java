@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ObjectNameTest {
     /** Names that reached the file system, forged table rows or retitled the terminal, and their neighbours. */
     static Stream<String> hostileNames() {
-        return Stream.of("../x", "../../../x", "..", ".", "/abs", "/etc/passwd", "a/b", "a\\b",
+        return Stream.of("../x", "../../../duplex-hostile-escape", "..", ".", "/abs", "/etc/passwd", "a/b", "a\\b",
                 "kv\nforged  lab  img  RUNNING", "kv\r", "kv\t0", "\u001b[31mred", "kv\u001b]0;pwned\u0007", "a\u0000b",
                 "a\u007fb", "a\u009bb", "a\u202eb", "x".repeat(64), "x".repeat(1000), "", " ", "-x", "--help", ".hidden", "_x",
                 "l\u0430b" /* Cyrillic a */, "kv\u20110" /* non-breaking hyphen */, "\uff4b\uff56" /* fullwidth kv */,

@@ -245,7 +245,7 @@ class LocalDriverHostileInputsTest {
     // ---- finding 3: names that reach the file system
 
     static Stream<String> hostileEndpointNames() {
-        return Stream.of("../../../x", "..", ".", "/abs", "a/b", "lab\n", "\u001b]0;pwned\u0007", "a\u0000b", "-x", ".hidden",
+        return Stream.of("../../../duplex-hostile-escape", "..", ".", "/abs", "a/b", "lab\n", "\u001b]0;pwned\u0007", "a\u0000b", "-x", ".hidden",
                 "x".repeat(64), "", "l\u0430b", "lab ");
     }
 
