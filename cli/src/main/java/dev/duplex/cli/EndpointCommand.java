@@ -28,7 +28,7 @@ public final class EndpointCommand {
     static final class Add implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "A unique name.")
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class, description = "A unique name: 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit.")
         String name;
 
         @Option(names = "--driver", required = true, paramLabel = "KIND", description = "Driver kind (see 'duplex drivers').")

@@ -26,10 +26,10 @@ public final class ImageCommand {
     static final class Register implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
         String name;
 
-        @Option(names = "--endpoint", required = true)
+        @Option(names = "--endpoint", required = true, converter = ObjectNameConverter.class)
         String endpoint;
 
         @Option(names = "--version", required = true, paramLabel = "VERSION", description = "The software version the image runs.")

@@ -1,7 +1,6 @@
 package dev.duplex.cli;
 
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -35,7 +34,7 @@ public final class Main {
                     .setCaseInsensitiveEnumValuesAllowed(true)
                     .setParameterExceptionHandler((e, arguments) -> {
                         // Bad usage: what was wrong and where to read more, not the whole usage text.
-                        err.println("duplex: " + e.getMessage());
+                        err.println("duplex: " + Errors.describe(e));
                         err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its options.");
                         err.flush();
                         return 2;
@@ -43,9 +42,7 @@ public final class Main {
                     .setExecutionExceptionHandler((e, cmd, parsed) -> {
                         err.println("duplex: " + Errors.describe(e));
                         if (context.verbose()) {
-                            StringWriter trace = new StringWriter();
-                            e.printStackTrace(new PrintWriter(trace));
-                            err.print(trace);
+                            err.print(Errors.trace(e));
                         }
                         err.flush();
                         return 1;

@@ -26,13 +26,13 @@ public final class PairCommand {
     static final class Create implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
         String name;
 
-        @Option(names = "--system0", required = true, paramLabel = "VM")
+        @Option(names = "--system0", required = true, paramLabel = "VM", converter = ObjectNameConverter.class)
         String system0;
 
-        @Option(names = "--system1", required = true, paramLabel = "VM")
+        @Option(names = "--system1", required = true, paramLabel = "VM", converter = ObjectNameConverter.class)
         String system1;
 
         @Option(names = "--active", defaultValue = "0", description = "Which system is active now: 0 or 1 (default: ${DEFAULT-VALUE}).")

@@ -1,7 +1,12 @@
 package dev.duplex.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.duplex.api.VisibleText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,10 +17,16 @@ import java.util.Map;
  * Prints rows as an aligned table or as JSON. Every listing command goes through it, so
  * {@code --output json} means the same thing everywhere: an array of objects whose keys are the
  * table's column names in snake case.
+ *
+ * <p>Nothing it prints acts on the terminal: a cell or field holding a control character (a
+ * newline that would forge a row, an escape sequence that would retitle the terminal) shows it
+ * escaped ({@link VisibleText}), and JSON escapes the same characters as <code>&#92;u</code> sequences, so
+ * it stays valid JSON with the exact value.
  */
 public final class Printer {
     private final PrintWriter out;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper(new JsonFactory().setCharacterEscapes(new TerminalSafeEscapes()))
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
     public Printer(PrintWriter out) {
         this.out = out;
@@ -63,9 +74,9 @@ public final class Printer {
             object(fields);
             return;
         }
-        int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
-        fields.forEach((key, value) -> out.printf("%-" + width + "s %s%n", key.replace('_', ' ') + ":",
-                value instanceof List<?> list && list.isEmpty() ? "none" : value));
+        int width = fields.keySet().stream().mapToInt(key -> text(key).length()).max().orElse(0) + 2;
+        fields.forEach((key, value) -> out.printf("%-" + width + "s %s%n", text(key.replace('_', ' ')) + ":",
+                text(value instanceof List<?> list && list.isEmpty() ? "none" : value)));
         out.flush();
     }
 
@@ -95,11 +106,37 @@ public final class Printer {
         out.println(line);
     }
 
+    /** What a cell shows: the value's text with control characters escaped, so it stays in its cell. */
     private static String text(Object value) {
-        return value == null ? "-" : value.toString();
+        return value == null ? "-" : VisibleText.escape(value.toString());
     }
 
     private static String snake(String column) {
         return column.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+    }
+
+    /**
+     * Jackson escapes C0 controls already; this adds DEL, the C1 controls, the line separators and
+     * the bidirectional overrides ({@link VisibleText#isControl}), which JSON allows raw but a
+     * terminal would act on.
+     */
+    private static final class TerminalSafeEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private final int[] ascii;
+
+        TerminalSafeEscapes() {
+            ascii = standardAsciiEscapesForJSON();
+            ascii[0x7f] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return VisibleText.isControl(ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.duplex.api.BootReport;
 import dev.duplex.api.DriverException;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
+import dev.duplex.api.ObjectName;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
@@ -37,13 +38,13 @@ public final class VmCommand {
     static final class Create implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
         String name;
 
-        @Option(names = "--endpoint", required = true)
+        @Option(names = "--endpoint", required = true, converter = ObjectNameConverter.class)
         String endpoint;
 
-        @Option(names = "--image", required = true)
+        @Option(names = "--image", required = true, converter = ObjectNameConverter.class)
         String image;
 
         @Option(names = "--link", paramLabel = "VOLUME:PATH[:mount|copy]",
@@ -59,6 +60,8 @@ public final class VmCommand {
 
         @Override
         public void run() {
+            // Links are checked before anything is looked up or started, so a bad one leaves nothing behind.
+            List<LinkRecord> parsedLinks = links.stream().map(Create::parseLink).toList();
             Services services = context.services();
             Inventory inventory = services.inventory();
             if (inventory.vm(name).isPresent()) {
@@ -72,8 +75,7 @@ public final class VmCommand {
             }
             List<LinkRecord> linkRecords = new ArrayList<>();
             List<VolumeLink> volumeLinks = new ArrayList<>();
-            for (String spec : links) {
-                LinkRecord link = parseLink(spec);
+            for (LinkRecord link : parsedLinks) {
                 VolumeRecord volume = inventory.volume(link.volume()).orElseThrow(() -> new NotInInventoryException("volume", link.volume()));
                 if (!volume.endpoint().equals(endpoint)) {
                     throw new IllegalArgumentException("Volume " + volume.name() + " is on endpoint " + volume.endpoint() + ", not on " + endpoint);
@@ -101,8 +103,14 @@ public final class VmCommand {
 
         static LinkRecord parseLink(String spec) {
             String[] parts = spec.split(":", -1);
-            if (parts.length < 2 || parts.length > 3 || parts[0].isBlank() || parts[1].isBlank()) {
+            if (parts.length < 2 || parts.length > 3) {
                 throw new IllegalArgumentException("--link " + spec + ": write VOLUME:PATH or VOLUME:PATH:mount|copy");
+            }
+            if (!ObjectName.isValid(parts[0])) {
+                throw new IllegalArgumentException("--link " + spec + ": " + ObjectName.problem("volume", parts[0]));
+            }
+            if (!VolumeLink.isValidMountPath(parts[1])) {
+                throw new IllegalArgumentException("--link " + spec + ": " + VolumeLink.mountPathProblem(parts[1]));
             }
             VolumeLink.Mode mode = VolumeLink.Mode.MOUNT_AT_BOOT;
             if (parts.length == 3) {

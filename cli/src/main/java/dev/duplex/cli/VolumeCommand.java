@@ -23,10 +23,10 @@ public final class VolumeCommand {
     static final class Create implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
         String name;
 
-        @Option(names = "--endpoint", required = true)
+        @Option(names = "--endpoint", required = true, converter = ObjectNameConverter.class)
         String endpoint;
 
         @Option(names = "--size", required = true, converter = ByteSize.class, paramLabel = "SIZE", description = "e.g. 64MiB, 1GiB")

@@ -2,6 +2,7 @@ package dev.duplex.engine.inventory;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.ObjectName;
 import dev.duplex.api.Redaction;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Optional;
 /**
  * A platform endpoint Duplex drives through one driver.
  *
- * @param name unique name
+ * @param name unique name, following {@link ObjectName}: it names the driver's work folder
  * @param driverKind the driver's kind ({@code local}, {@code kvm}, ...)
  * @param uri the platform URI; one holding a secret (see {@link Redaction#secretsIn}) is refused
  * @param credentialFile a reference to the file holding the secret (a path), never the secret
@@ -19,7 +20,7 @@ import java.util.Optional;
  */
 public record Endpoint(String name, String driverKind, String uri, Optional<String> credentialFile, Map<String, String> properties) {
     public Endpoint {
-        requireNonNull(name, "name is null");
+        ObjectName.check("endpoint", requireNonNull(name, "name is null"));
         requireNonNull(driverKind, "driverKind is null");
         requireNonNull(uri, "uri is null");
         requireNonNull(credentialFile, "credentialFile is null");

@@ -2,12 +2,13 @@ package dev.duplex.engine.inventory;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.ObjectName;
 import java.util.Map;
 
 /**
  * An ACT/SBY pair: system 0 and system 1, one of them active.
  *
- * @param name unique name
+ * @param name unique name, following {@link ObjectName}
  * @param system0 the VM of system 0
  * @param system1 the VM of system 1
  * @param activeSystem 0 or 1
@@ -18,9 +19,9 @@ import java.util.Map;
 public record PairRecord(String name, String system0, String system1, int activeSystem, StandbyKind standbyKind,
         Map<String, String> roleController, Map<String, String> resyncGate) {
     public PairRecord {
-        requireNonNull(name, "name is null");
-        requireNonNull(system0, "system0 is null");
-        requireNonNull(system1, "system1 is null");
+        ObjectName.check("pair", requireNonNull(name, "name is null"));
+        ObjectName.check("VM", requireNonNull(system0, "system0 is null"));
+        ObjectName.check("VM", requireNonNull(system1, "system1 is null"));
         requireNonNull(standbyKind, "standbyKind is null");
         roleController = Map.copyOf(requireNonNull(roleController, "roleController is null"));
         resyncGate = Map.copyOf(requireNonNull(resyncGate, "resyncGate is null"));

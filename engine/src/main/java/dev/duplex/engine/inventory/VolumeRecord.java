@@ -2,10 +2,12 @@ package dev.duplex.engine.inventory;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.ObjectName;
+
 /**
  * A volume, typically a VM's database volume.
  *
- * @param name unique name
+ * @param name unique name, following {@link ObjectName}
  * @param endpoint the endpoint it lives on
  * @param driverRef the driver's id for it
  * @param sizeBytes capacity
@@ -13,8 +15,8 @@ import static java.util.Objects.requireNonNull;
  */
 public record VolumeRecord(String name, String endpoint, String driverRef, long sizeBytes, String purpose) {
     public VolumeRecord {
-        requireNonNull(name, "name is null");
-        requireNonNull(endpoint, "endpoint is null");
+        ObjectName.check("volume", requireNonNull(name, "name is null"));
+        ObjectName.check("endpoint", requireNonNull(endpoint, "endpoint is null"));
         requireNonNull(driverRef, "driverRef is null");
         requireNonNull(purpose, "purpose is null");
     }

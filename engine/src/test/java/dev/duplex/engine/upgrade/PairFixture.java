@@ -62,11 +62,11 @@ final class PairFixture {
         db1 = driver.content(volume1.id());
         inventory.addVolume(new VolumeRecord("db-0", "lab", volume0.id(), DB_SIZE, "database"));
         inventory.addVolume(new VolumeRecord("db-1", "lab", volume1.id(), DB_SIZE, "database"));
-        vm0 = driver.addRunningVm("kv-0", v1, List.of(new VolumeLink(volume0, "/data", VolumeLink.Mode.MOUNT_AT_BOOT)));
-        vm1 = driver.addRunningVm("kv-1", v1, List.of(new VolumeLink(volume1, "/data", VolumeLink.Mode.MOUNT_AT_BOOT)));
-        inventory.addVm(new VmRecord("kv-0", "lab", vm0.id(), "v1", List.of(new LinkRecord("db-0", "/data", VolumeLink.Mode.MOUNT_AT_BOOT)),
+        vm0 = driver.addRunningVm("kv-0", v1, List.of(new VolumeLink(volume0, "data", VolumeLink.Mode.MOUNT_AT_BOOT)));
+        vm1 = driver.addRunningVm("kv-1", v1, List.of(new VolumeLink(volume1, "data", VolumeLink.Mode.MOUNT_AT_BOOT)));
+        inventory.addVm(new VmRecord("kv-0", "lab", vm0.id(), "v1", List.of(new LinkRecord("db-0", "data", VolumeLink.Mode.MOUNT_AT_BOOT)),
                 Map.of("port", "8080")));
-        inventory.addVm(new VmRecord("kv-1", "lab", vm1.id(), "v1", List.of(new LinkRecord("db-1", "/data", VolumeLink.Mode.MOUNT_AT_BOOT)),
+        inventory.addVm(new VmRecord("kv-1", "lab", vm1.id(), "v1", List.of(new LinkRecord("db-1", "data", VolumeLink.Mode.MOUNT_AT_BOOT)),
                 Map.of("port", "8081")));
         inventory.addPair(new PairRecord("kv", "kv-0", "kv-1", 0, StandbyKind.HOT, Map.of("type", "fake"),
                 Map.of("timeout-ms", "500", "poll-ms", "1", "health-timeout-ms", "200")));

@@ -65,7 +65,7 @@ class PairUpgradeTest {
             assertEquals(VmState.RUNNING, f.vmOf(member).state());
             assertEquals(VolumeLink.Mode.MOUNT_AT_BOOT, f.vmOf(member).links().get(0).mode());
         }
-        assertEquals(List.of(new LinkRecord("db-0", "/data", VolumeLink.Mode.MOUNT_AT_BOOT)), f.record("kv-0").links());
+        assertEquals(List.of(new LinkRecord("db-0", "data", VolumeLink.Mode.MOUNT_AT_BOOT)), f.record("kv-0").links());
         assertEquals(f.volume0, f.vmOf("kv-0").links().get(0).volume());
         assertEquals(f.volume1, f.vmOf("kv-1").links().get(0).volume());
         assertEquals(Map.of("port", "8081"), f.record("kv-1").properties());
@@ -157,7 +157,7 @@ class PairUpgradeTest {
         assertEquals(VmState.RUNNING, f.vmOf("kv-1").state());
         assertEquals("kv-1", f.vmOf("kv-1").vm().name(), "the old VM is re-created under its old name");
         assertEquals(f.volume1, f.vmOf("kv-1").links().get(0).volume(), "the same volume");
-        assertEquals(List.of(new LinkRecord("db-1", "/data", VolumeLink.Mode.MOUNT_AT_BOOT)), f.record("kv-1").links());
+        assertEquals(List.of(new LinkRecord("db-1", "data", VolumeLink.Mode.MOUNT_AT_BOOT)), f.record("kv-1").links());
         assertEquals(f.vm0.id(), f.record("kv-0").driverRef(), "the active was never touched");
         assertTrue(f.driver.changes().stream().noneMatch(c -> c.contains("kv-0")), f.driver.changes().toString());
         assertTrue(f.driver.listVms().stream().noneMatch(vm -> vm.vm().name().equals("kv-1-j1")), "the failed VM is gone");

@@ -56,7 +56,7 @@ class PreflightTest {
     @Test
     void aVolumeLinkedElsewhereInTheInventoryIsRefused() {
         PairFixture f = new PairFixture();
-        f.inventory.forceVm(new VmRecord("stray", "lab", "vm-stray", "v1", List.of(new LinkRecord("db-1", "/x", VolumeLink.Mode.MOUNT_AT_BOOT)),
+        f.inventory.forceVm(new VmRecord("stray", "lab", "vm-stray", "v1", List.of(new LinkRecord("db-1", "x", VolumeLink.Mode.MOUNT_AT_BOOT)),
                 Map.of()));
         String message = refusal(f, f.request(UpgradeStrategy.LINK));
         assertTrue(message.contains("Volume 'db-1'") && message.contains("linked elsewhere") && message.contains("stray"), message);
@@ -71,7 +71,7 @@ class PreflightTest {
         f.driver.stop(kv1, dev.duplex.api.StopMode.FORCE);
         f.driver.deleteVm(kv1);
         VmRef leftover = f.driver.addRunningVm("leftover", f.driver.listImages().get(0).image(),
-                List.of(new VolumeLink(f.volume1, "/data", VolumeLink.Mode.MOUNT_AT_BOOT)));
+                List.of(new VolumeLink(f.volume1, "data", VolumeLink.Mode.MOUNT_AT_BOOT)));
         VmRef again = f.driver.addRunningVm("kv-1", f.driver.listImages().get(0).image(), List.of());
         f.inventory.forceVm(new VmRecord("kv-1", "lab", again.id(), "v1", f.record("kv-1").links(), Map.of()));
         String message = refusal(f, f.request(UpgradeStrategy.LINK));

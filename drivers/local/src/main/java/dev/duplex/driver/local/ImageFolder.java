@@ -18,7 +18,8 @@ import java.util.Map;
  *
  * <p>The source folder holds the manifest {@value #MANIFEST} with {@code command=} (a shell
  * command line run with {@code /bin/sh -c} in the VM's root folder) and optionally
- * {@code version=} (must equal the registered software version when present).
+ * {@code version=} (must equal the registered software version when present). A symbolic link
+ * in the source may point only inside the source ({@link ImageLinks}).
  */
 final class ImageFolder {
     static final String MANIFEST = "duplex-image.properties";
@@ -63,11 +64,13 @@ final class ImageFolder {
             throw new InvalidSpecException("Unknown image property '" + spec.properties().keySet().iterator().next()
                     + "' for image " + spec.name() + "; the local driver knows no image properties", object);
         }
-        Path source = Path.of(spec.source());
-        if (!Files.isDirectory(source)) {
+        Path given = Path.of(spec.source());
+        if (!Files.isDirectory(given)) {
             throw new InvalidSpecException("The source of image " + spec.name() + " must be a folder; "
-                    + source.toAbsolutePath() + " is not one", object);
+                    + given.toAbsolutePath() + " is not one", object);
         }
+        // The folder the operator named, even through a link; from here on no link is followed.
+        Path source = given.toRealPath();
         Path manifest = source.resolve(MANIFEST);
         if (!Files.isRegularFile(manifest)) {
             throw new InvalidSpecException("Image " + spec.name() + " has no manifest: expected " + manifest.toAbsolutePath()
@@ -89,6 +92,8 @@ final class ImageFolder {
         try {
             ImageFolder staged = new ImageFolder(staging);
             TreeCopy.copy(source, staged.content(), (copied, total) -> {});
+            // Checked on our copy, which nobody else changes between the check and the use.
+            ImageLinks.check(staged.content(), source, spec.name(), object);
             PropertiesFile.write(staging.resolve(METADATA),
                     Map.of("name", spec.name(), "softwareVersion", spec.softwareVersion(), "command", command));
             Path target = imagesRoot.resolve(id);

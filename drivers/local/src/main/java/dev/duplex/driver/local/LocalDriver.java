@@ -58,16 +58,13 @@ final class LocalDriver implements HypervisorDriver {
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalSettings settings;
-    private final Path images;
-    private final Path volumes;
-    private final Path vms;
+    /** Every path below the state folder is built through it, checked to stay inside and to cross no link. */
+    private final StateFolder state;
     private final ObjectLocks locks = new ObjectLocks();
 
     LocalDriver(LocalSettings settings) {
         this.settings = settings;
-        this.images = settings.stateDirectory().resolve("images");
-        this.volumes = settings.stateDirectory().resolve("volumes");
-        this.vms = settings.stateDirectory().resolve("vms");
+        this.state = new StateFolder(settings.stateDirectory());
     }
 
     @Override
@@ -90,7 +87,7 @@ final class LocalDriver implements HypervisorDriver {
                 throw new ConflictException("An image named " + spec.name() + " is already registered", object);
             }
             return IoErrors.call("register the image", object,
-                    () -> ImageFolder.register(images, Ids.newId(spec.name()), spec).ref());
+                    () -> ImageFolder.register(images(), Ids.newId(spec.name()), spec).ref());
         }
     }
 
@@ -98,7 +95,7 @@ final class LocalDriver implements HypervisorDriver {
     public List<ImageInfo> listImages() {
         return IoErrors.call("list images", null, () -> {
             List<ImageInfo> result = new ArrayList<>();
-            for (Path folder : children(images)) {
+            for (Path folder : children(images())) {
                 ImageFolder image = new ImageFolder(folder);
                 readIfPresent(image::exists, image::info).ifPresent(result::add);
             }
@@ -132,7 +129,7 @@ final class LocalDriver implements HypervisorDriver {
                 throw new ConflictException("A volume named " + spec.name() + " already exists", object);
             }
             String id = Ids.newId(spec.name());
-            IoErrors.call("create the volume", object, () -> VolumeFolder.create(volumes, id, spec));
+            IoErrors.call("create the volume", object, () -> VolumeFolder.create(volumes(), id, spec));
             return new VolumeRef(id, spec.name());
         }
     }
@@ -141,7 +138,7 @@ final class LocalDriver implements HypervisorDriver {
     public List<VolumeInfo> listVolumes() {
         return IoErrors.call("list volumes", null, () -> {
             List<VolumeInfo> result = new ArrayList<>();
-            for (Path folder : children(volumes)) {
+            for (Path folder : children(volumes())) {
                 VolumeFolder volume = new VolumeFolder(folder);
                 readIfPresent(volume::exists, volume::info).ifPresent(result::add);
             }
@@ -196,23 +193,22 @@ final class LocalDriver implements HypervisorDriver {
     @Override
     public VmRef createVm(VmSpec spec) {
         ObjectId object = new ObjectId(ObjectKind.VM, spec.name());
-        environmentOf(spec, object); // validates the properties
-        for (VolumeLink link : spec.links()) {
-            if (VmFolder.mountPoint(Path.of("/root"), link.mountPath()).isEmpty()) {
-                throw new InvalidSpecException("Mount path '" + link.mountPath() + "' of VM " + spec.name()
-                        + " must name a folder inside the VM's root folder", object);
-            }
-        }
+        environmentOf(spec, object); // validates the properties; VolumeLink has checked each mount path's form
         List<String> keys = new ArrayList<>(List.of("vm-name:" + spec.name(), "image:" + spec.image().id()));
         spec.links().forEach(l -> keys.add("volume:" + l.volume().id()));
         try (var held = locks.lock(keys.toArray(String[]::new))) {
-            image(spec.image());
+            ImageFolder image = image(spec.image());
             spec.links().forEach(l -> volume(l.volume()));
+            // Refused now rather than at the first start: a mount path through a link in the image.
+            for (VolumeLink link : spec.links()) {
+                IoErrors.call("check the mount path", object,
+                        () -> MountPoint.resolve(image.content(), link, false, spec.name(), object));
+            }
             if (!vmsWhere(d -> d.vm().name().equals(spec.name())).isEmpty()) {
                 throw new ConflictException("A VM named " + spec.name() + " already exists", object);
             }
             String id = Ids.newId(spec.name());
-            IoErrors.call("create the VM", object, () -> VmFolder.create(vms, id, spec));
+            IoErrors.call("create the VM", object, () -> VmFolder.create(vms(), id, spec));
             return new VmRef(id, spec.name());
         }
     }
@@ -221,7 +217,7 @@ final class LocalDriver implements HypervisorDriver {
     public List<VmInfo> listVms() {
         return IoErrors.call("list VMs", null, () -> {
             List<VmInfo> result = new ArrayList<>();
-            for (Path folder : children(vms)) {
+            for (Path folder : children(vms())) {
                 VmFolder vm = new VmFolder(folder);
                 readIfPresent(vm::exists, () -> info(vm)).ifPresent(result::add);
             }
@@ -343,33 +339,50 @@ final class LocalDriver implements HypervisorDriver {
 
     // ---- lookups
 
+    private Path images() throws IOException {
+        return state.resolve("images");
+    }
+
+    private Path volumes() throws IOException {
+        return state.resolve("volumes");
+    }
+
+    private Path vms() throws IOException {
+        return state.resolve("vms");
+    }
+
     private ImageFolder image(ImageRef ref) {
-        ImageFolder image = new ImageFolder(images.resolve(safe(ref.id())));
-        if (!Ids.isValid(ref.id()) || !image.exists()) {
+        // An id that is not one of ours must not reach the file system as a path (no "../").
+        if (!Ids.isValid(ref.id())) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        ImageFolder image = new ImageFolder(IoErrors.call("find the image", ObjectId.of(ref), () -> state.resolve("images", ref.id())));
+        if (!image.exists()) {
             throw new ObjectNotFoundException(ObjectId.of(ref));
         }
         return image;
     }
 
     private VolumeFolder volume(VolumeRef ref) {
-        VolumeFolder volume = new VolumeFolder(volumes.resolve(safe(ref.id())));
-        if (!Ids.isValid(ref.id()) || !volume.exists()) {
+        if (!Ids.isValid(ref.id())) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        VolumeFolder volume = new VolumeFolder(IoErrors.call("find the volume", ObjectId.of(ref), () -> state.resolve("volumes", ref.id())));
+        if (!volume.exists()) {
             throw new ObjectNotFoundException(ObjectId.of(ref));
         }
         return volume;
     }
 
     private VmFolder vm(VmRef ref) {
-        VmFolder vm = new VmFolder(vms.resolve(safe(ref.id())));
-        if (!Ids.isValid(ref.id()) || !vm.exists()) {
+        if (!Ids.isValid(ref.id())) {
+            throw new ObjectNotFoundException(ObjectId.of(ref));
+        }
+        VmFolder vm = new VmFolder(IoErrors.call("find the VM", ObjectId.of(ref), () -> state.resolve("vms", ref.id())));
+        if (!vm.exists()) {
             throw new ObjectNotFoundException(ObjectId.of(ref));
         }
         return vm;
-    }
-
-    /** An id that is not one of ours must not reach the file system as a path (no "../"). */
-    private static String safe(String id) {
-        return Ids.isValid(id) ? id : "invalid-id";
     }
 
     private static VmInfo info(VmFolder vm) throws IOException {
@@ -381,7 +394,7 @@ final class LocalDriver implements HypervisorDriver {
     private List<String> vmsWhere(java.util.function.Predicate<VmFolder.Definition> test) {
         return IoErrors.call("list VMs", null, () -> {
             List<String> names = new ArrayList<>();
-            for (Path folder : children(vms)) {
+            for (Path folder : children(vms())) {
                 VmFolder vm = new VmFolder(folder);
                 readIfPresent(vm::exists, vm::definition).filter(test).ifPresent(d -> names.add(d.vm().toString()));
             }

@@ -6,6 +6,9 @@ import dev.duplex.api.DriverConfig;
 import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ObjectId;
 import dev.duplex.api.ObjectKind;
+import dev.duplex.api.ObjectName;
+import dev.duplex.api.VisibleText;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -28,6 +31,10 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
     /** Reads the settings; a wrong URI or an unknown or malformed property is an {@link InvalidSpecException}. */
     static LocalSettings from(DriverConfig config) {
         ObjectId endpoint = new ObjectId(ObjectKind.ENDPOINT, config.endpoint());
+        // The engine names the work folder after the endpoint: '../../x' or '/etc' must never get that far.
+        if (!ObjectName.isValid(config.endpoint())) {
+            throw new InvalidSpecException(ObjectName.problem("endpoint", config.endpoint()), endpoint);
+        }
         for (String key : config.properties().keySet()) {
             if (!KNOWN_PROPERTIES.contains(key)) {
                 throw new InvalidSpecException("Unknown property '" + key + "' for the local driver of endpoint "
@@ -40,7 +47,7 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
     private static Path stateDirectory(DriverConfig config, ObjectId endpoint) {
         String uri = config.uri();
         if (uri.equals("local:") || uri.equals("local://")) {
-            return config.workDirectory().toAbsolutePath();
+            return workDirectory(config, endpoint);
         }
         if (uri.startsWith("local:/")) {
             String path = uri.substring("local:".length());
@@ -52,6 +59,23 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
         }
         throw new InvalidSpecException("The local driver of endpoint " + config.endpoint() + " needs a URI 'local:' or "
                 + "'local:/absolute/state/folder', not '" + config.redactedUri() + "'", endpoint);
+    }
+
+    /** The engine's work folder for the endpoint, which must be a plain path and no link. */
+    private static Path workDirectory(DriverConfig config, ObjectId endpoint) {
+        Path folder = config.workDirectory().toAbsolutePath();
+        for (Path part : folder) {
+            if (part.toString().equals("..") || part.toString().equals(".")) {
+                throw new InvalidSpecException("The work folder " + VisibleText.escape(folder.toString()) + " of endpoint "
+                        + config.endpoint() + " holds '" + part + "'; the local driver needs a plain absolute path", endpoint);
+            }
+        }
+        if (Files.isSymbolicLink(folder)) {
+            throw new InvalidSpecException("The work folder " + VisibleText.escape(folder.toString()) + " of endpoint "
+                    + config.endpoint() + " is a symbolic link; the local driver keeps its state only in a real folder:"
+                    + " remove the link", endpoint);
+        }
+        return folder;
     }
 
     private static Duration stopGrace(DriverConfig config, ObjectId endpoint) {

@@ -3,6 +3,7 @@ package dev.duplex.driver.local;
 import dev.duplex.api.CopyProgress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,11 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies a folder tree byte for byte with {@link FileChannel#transferTo}, reporting progress per
  * chunk. Symbolic links are copied as links, never followed, so a copy cannot escape the tree.
+ * Nor does it follow a link on the target's side: a link already in the target where the source
+ * has a folder or a file is replaced, never written through (a VM's root could hold a link from
+ * an older image, a volume one its VM made). Where links in an image may point is checked at
+ * registration ({@link ImageLinks}).
  */
 final class TreeCopy {
     /** Chunk size between progress reports; large enough that reporting costs nothing. */
@@ -44,13 +50,20 @@ final class TreeCopy {
      * @return the number of file bytes copied
      */
     static long copy(Path source, Path target, CopyProgress progress) throws IOException {
+        if (Files.isSymbolicLink(source)) {
+            throw new FileSystemException(source.toString(), null, "is a symbolic link; a copy starts at a real folder");
+        }
         long total = size(source);
         AtomicLong copied = new AtomicLong();
         progress.update(0, total);
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                Path to = target.resolve(source.relativize(dir).toString());
+                if (dir.equals(source)) {
+                    Files.createDirectories(to.getParent());
+                }
+                realFolder(to);
                 return FileVisitResult.CONTINUE;
             }
 
@@ -58,7 +71,7 @@ final class TreeCopy {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Path to = target.resolve(source.relativize(file).toString());
                 if (attrs.isSymbolicLink()) {
-                    Files.deleteIfExists(to);
+                    TreeDeletion.delete(to);
                     Files.createSymbolicLink(to, Files.readSymbolicLink(file));
                 } else if (attrs.isRegularFile()) {
                     copyFile(file, to, copied, total, progress);
@@ -68,6 +81,16 @@ final class TreeCopy {
             }
         });
         return copied.get();
+    }
+
+    /** Makes {@code folder} a real folder: one already there stays, a link or a file in its place goes. */
+    private static void realFolder(Path folder) throws IOException {
+        if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            TreeDeletion.delete(folder); // a link is deleted as a link; what it points at stays
+        }
+        if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(folder);
+        }
     }
 
     private static void copyFile(Path from, Path to, AtomicLong copied, long total, CopyProgress progress)
@@ -89,6 +112,7 @@ final class TreeCopy {
                 progress.update(copied.addAndGet(sent), total);
             }
         }
-        Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from, LinkOption.NOFOLLOW_LINKS));
+        Files.getFileAttributeView(to, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setPermissions(Files.getPosixFilePermissions(from, LinkOption.NOFOLLOW_LINKS));
     }
 }

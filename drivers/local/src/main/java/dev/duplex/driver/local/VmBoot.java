@@ -2,6 +2,7 @@ package dev.duplex.driver.local;
 
 import dev.duplex.api.BootReport;
 import dev.duplex.api.CopyProgress;
+import dev.duplex.api.ObjectId;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import java.io.IOException;
@@ -31,6 +32,7 @@ final class VmBoot {
 
     BootReport boot(Map<String, String> environment) throws IOException {
         Path root = vm.root();
+        StateFolder.refuseLink(root); // the fresh root below must be ours, not where a link points
         // A fresh root each boot: what the last run wrote outside its volumes is not kept, as with a VM's image.
         // Links are deleted as links, so mounted volumes are untouched.
         TreeDeletion.deleteContent(root);
@@ -39,10 +41,10 @@ final class VmBoot {
         long copied = 0;
         long copyNanos = 0;
         for (VolumeLink link : definition.links()) {
-            Path mountPoint = VmFolder.mountPoint(root, link.mountPath()).orElseThrow();
+            // Resolved part by part without following links: the image may hold links of its own.
+            Path mountPoint = MountPoint.resolve(root, link, true, definition.vm().name(), ObjectId.of(definition.vm()));
             VolumeFolder volume = volumes.apply(link.volume());
-            Files.createDirectories(mountPoint.getParent());
-            TreeDeletion.delete(mountPoint); // the image may ship a placeholder there
+            TreeDeletion.delete(mountPoint); // the image may ship a placeholder there; never a link (refused above)
             if (link.mode() == VolumeLink.Mode.MOUNT_AT_BOOT) {
                 Files.createSymbolicLink(mountPoint, volume.data().toAbsolutePath());
             } else {

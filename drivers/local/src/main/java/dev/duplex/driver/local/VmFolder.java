@@ -79,8 +79,10 @@ final class VmFolder {
         int count = Integer.parseInt(values.getOrDefault("link.count", "0"));
         for (int i = 0; i < count; i++) {
             String prefix = "link." + i + ".";
+            // Definitions written before mount paths had to be relative may say "/db" for "db".
+            String mountPath = values.get(prefix + "mountPath").replaceFirst("^/+", "");
             links.add(new VolumeLink(new VolumeRef(values.get(prefix + "volume.id"), values.get(prefix + "volume.name")),
-                    values.get(prefix + "mountPath"), VolumeLink.Mode.valueOf(values.get(prefix + "mode"))));
+                    mountPath, VolumeLink.Mode.valueOf(values.get(prefix + "mode"))));
         }
         Map<String, String> properties = new TreeMap<>();
         values.forEach((key, value) -> {
@@ -146,15 +148,10 @@ final class VmFolder {
     }
 
     /**
-     * Where a link's mount path lands inside the root folder. A mount path is relative to the
-     * root ({@code /var/db} and {@code var/db} are the same); one that leaves the root is refused.
+     * Where a link's mount path lands inside the root folder, by name only (for looking at a
+     * booted VM). The boot itself resolves it part by part without following links ({@link MountPoint}).
      */
-    static Optional<Path> mountPoint(Path root, String mountPath) {
-        String relative = mountPath.replaceAll("^/+", "");
-        if (relative.isEmpty()) {
-            return Optional.empty();
-        }
-        Path target = root.resolve(relative).normalize();
-        return target.startsWith(root) && !target.equals(root) ? Optional.of(target) : Optional.empty();
+    static Path mountPoint(Path root, VolumeLink link) {
+        return root.resolve(link.mountPath());
     }
 }

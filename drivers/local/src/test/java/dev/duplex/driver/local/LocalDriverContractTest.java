@@ -91,7 +91,7 @@ class LocalDriverContractTest extends BaseDriverContractTest {
     protected void verifyCopiedAtBoot(HypervisorDriver driver, VmRef vm, VolumeLink link, String marker,
             long bytesWritten, BootReport report) {
         super.verifyCopiedAtBoot(driver, vm, link, marker, bytesWritten, report);
-        Path copy = VmFolder.mountPoint(state().resolve("vms").resolve(vm.id()).resolve("root"), link.mountPath()).orElseThrow();
+        Path copy = VmFolder.mountPoint(state().resolve("vms").resolve(vm.id()).resolve("root"), link);
         assertFalse(Files.isSymbolicLink(copy), copy + " is a copy, not a link");
         try {
             assertEquals(marker, Files.readString(copy.resolve(MARKER_FILE), StandardCharsets.UTF_8));

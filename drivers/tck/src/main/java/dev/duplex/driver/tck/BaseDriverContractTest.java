@@ -118,7 +118,7 @@ public abstract class BaseDriverContractTest {
 
     /** Where the {@code index}-th link of a VM is mounted (a path for local, a target device such as {@code vdb} for KVM). */
     protected String mountPath(int index) {
-        return "/var/lib/duplex-tck-" + index;
+        return "var/lib/duplex-tck-" + index;
     }
 
     /** Properties for the VMs the kit creates (memory, network, ...). */
