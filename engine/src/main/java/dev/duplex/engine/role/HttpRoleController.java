@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  *       and its health answer is not trusted.
  *   <li>{@code role-token}: sent as {@code Authorization: Bearer <token>} with every POST, looked up
  *       per member like a placeholder (so the member's property {@code env.ROLE_TOKEN} serves);
- *       never sent before the member proved who it is, never printed.
+ *       never printed, and (unless {@code identity=none}) never sent before the member proved who it is.
  * </ul>
  * Placeholders: {@code {pair}}, {@code {member}}, {@code {role}}, {@code {base}} (default
  * {@code http://{host}:{port}}) and any other {@code {key}}, looked up per member in the setting
