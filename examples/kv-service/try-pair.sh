@@ -8,6 +8,8 @@ SIZE="${1:-64MiB}"
 WORK="$(mktemp -d)"
 JAVA="java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp $JAR"
 A=127.0.0.1:18181 B=127.0.0.1:18182 VIP=18180 ADMIN=18189
+# POST /role needs the pair's role token; one random token for both, so each can ask the other to step down.
+ROLE_TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n'); export ROLE_TOKEN
 trap 'kill $(cat "$WORK"/*.pid) 2>/dev/null || true; echo "logs in $WORK"' EXIT
 wait_http() { until curl -sf "$1" >/dev/null 2>&1; do sleep 0.05; done; }
 
@@ -26,7 +28,7 @@ echo "before:    $before"
 $JAVA dev.duplex.example.kv.LoadClient --target 127.0.0.1:$VIP --rate 100 --seconds 4 --verify true \
   >"$WORK/load.log" 2>&1 & echo $! >"$WORK/load.pid"
 sleep 2
-echo "switchover: $(curl -s -XPOST "http://$B/role?to=ACT")"
+echo "switchover: $(curl -s -XPOST -H "Authorization: Bearer $ROLE_TOKEN" "http://$B/role?to=ACT")"
 curl -s -XPOST "http://127.0.0.1:$ADMIN/repoint?to=$B" >/dev/null
 wait "$(cat "$WORK/load.pid")" || true
 echo "load:      $(tail -1 "$WORK/load.log")"

@@ -17,6 +17,8 @@ import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.inventory.VolumeRecord;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobLocks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,6 +164,9 @@ public final class VmCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @Option(names = "--force", description = "Start it even while a live job (upgrade, rollback, failover) holds it; audited.")
+        boolean force;
+
         Start(CliContext context) {
             this.context = context;
         }
@@ -170,8 +175,9 @@ public final class VmCommand {
         public void run() {
             Services services = context.services();
             VmRecord vm = services.inventory().vm(name).orElseThrow(() -> new NotInInventoryException("VM", name));
+            Optional<Job> pastJob = services.get(JobLocks.class).check(name, force, "duplex vm start " + name + " --force");
             BootReport report = services.connections().driver(vm.endpoint()).start(new VmRef(vm.driverRef(), vm.name()));
-            services.audit("vm.start", "vm/" + name, Optional.empty(), Optional.empty());
+            services.audit(pastJob.isPresent() ? "vm.start.forced" : "vm.start", "vm/" + name, Optional.empty(), pastJob.map(VmCommand::heldBy));
             context.out().println("VM " + name + " started" + (report.bytesCopied() > 0
                     ? " (" + ByteSize.format(report.bytesCopied()) + " copied in at boot in " + report.copyTime().toMillis() + " ms)" : ""));
             context.out().flush();
@@ -185,7 +191,8 @@ public final class VmCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--force", description = "Power off at once.")
+        @Option(names = "--force", description = "Power off at once, even while a live job (upgrade, rollback, failover) holds the VM;"
+                + " past a job it is audited.")
         boolean force;
 
         Stop(CliContext context) {
@@ -196,10 +203,17 @@ public final class VmCommand {
         public void run() {
             Services services = context.services();
             VmRecord vm = services.inventory().vm(name).orElseThrow(() -> new NotInInventoryException("VM", name));
+            // A member in a job may be the pair's only serving one: stopping it is an outage.
+            Optional<Job> pastJob = services.get(JobLocks.class).check(name, force, "duplex vm stop " + name + " --force");
             services.connections().driver(vm.endpoint()).stop(new VmRef(vm.driverRef(), vm.name()), force ? StopMode.FORCE : StopMode.GRACEFUL);
-            services.audit("vm.stop", "vm/" + name, Optional.empty(), Optional.empty());
+            services.audit(pastJob.isPresent() ? "vm.stop.forced" : "vm.stop", "vm/" + name, Optional.empty(), pastJob.map(VmCommand::heldBy));
             context.out().println("VM " + name + " stopped");
             context.out().flush();
         }
+    }
+
+    /** The audit detail of a command forced past a live job. */
+    static String heldBy(Job job) {
+        return Json.of(Map.of("live_job", job.id(), "job_kind", job.kind(), "job_state", job.state().name(), "job_target", job.pair()));
     }
 }

@@ -23,7 +23,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Jobs and their step journal in PostgreSQL.
  *
- * <p>The database keeps one live job per pair (a partial unique index) and all times come from
+ * <p>The database keeps one live job per pair (a partial unique index) and one job lock per VM
+ * ({@code job_vm_locks}, taken and released by triggers on {@code jobs}), and all times come from
  * the database's clock, so nodes with skewed clocks agree on whose heartbeat is stale. A claim
  * locks the candidate row with {@code SELECT ... FOR UPDATE SKIP LOCKED} inside a transaction,
  * so two processes claiming at once never get the same job.
@@ -69,6 +70,14 @@ public final class JdbiJobQueue implements JobQueue {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + JOB_COLUMNS + " FROM jobs WHERE pair = :pair AND state IN ('PENDING', 'RUNNING')")
                 .bind("pair", pair).map((rs, ctx) -> job(rs)).findOne()));
+    }
+
+    @Override
+    public Optional<Job> liveJobOn(String vm) {
+        requireNonNull(vm, "vm is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS
+                        + " FROM jobs WHERE id = (SELECT job_id FROM job_vm_locks WHERE vm = :vm)")
+                .bind("vm", vm).map((rs, ctx) -> job(rs)).findOne()));
     }
 
     @Override

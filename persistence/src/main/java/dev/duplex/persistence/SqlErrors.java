@@ -4,6 +4,7 @@ import static java.util.Map.entry;
 
 import dev.duplex.engine.inventory.InventoryConflictException;
 import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.LiveJobExistsException;
 import java.sql.SQLException;
 import java.util.List;
@@ -31,6 +32,7 @@ final class SqlErrors {
     private static final String NOT_NULL_VIOLATION = "23502";
     private static final String INVALID_TEXT = "22P02";
     private static final String LIVE_JOB_INDEX = "jobs_one_live_per_pair";
+    private static final String VM_LOCK_KEY = "job_vm_locks_pkey";
     private static final Pattern KEY_DETAIL = Pattern.compile("Key \\((.+?)\\)=\\((.*)\\) ");
 
     /** Messages for unique constraints; {@code %s} is the duplicated key. */
@@ -61,6 +63,7 @@ final class SqlErrors {
             entry("pair_members_pair_fkey", new ForeignKey("pair", "members", "SELECT vm FROM pair_members WHERE pair = ? ORDER BY vm")),
             entry("jobs_pair_fkey", new ForeignKey("pair", "jobs", "SELECT '#' || id FROM jobs WHERE pair = ? ORDER BY id")),
             entry("jobs_target_fkey", new ForeignKey("pair or VM", "jobs", "SELECT '#' || id FROM jobs WHERE pair = ? ORDER BY id")),
+            entry("job_vm_locks_vm_fkey", new ForeignKey("VM", "live jobs", "SELECT '#' || job_id FROM job_vm_locks WHERE vm = ?")),
             entry("job_steps_job_fkey", new ForeignKey("job", "journal lines", "SELECT step_id FROM job_steps WHERE job_id::text = ? ORDER BY seq")));
 
     private final Jdbi jdbi;
@@ -122,8 +125,13 @@ final class SqlErrors {
     private RuntimeException uniqueViolation(String constraint, String key, JdbiException failure) {
         switch (constraint) {
             case LIVE_JOB_INDEX:
-                return liveJob(key).<RuntimeException>map(job -> new LiveJobExistsException(key, job.id, job.kind))
+                return liveJob("SELECT id, kind, state, pair FROM jobs WHERE pair = ? AND state IN ('PENDING', 'RUNNING')", key)
+                        .<RuntimeException>map(job -> new LiveJobExistsException(key, job.id, job.kind, Optional.of(job.state), job.pair))
                         .orElse(new InventoryConflictException("Pair '" + key + "' already has a live job", failure));
+            case VM_LOCK_KEY:
+                return liveJob("SELECT j.id, j.kind, j.state, j.pair FROM job_vm_locks l JOIN jobs j ON j.id = l.job_id WHERE l.vm = ?", key)
+                        .<RuntimeException>map(job -> new LiveJobExistsException(key, job.id, job.kind, Optional.of(job.state), job.pair))
+                        .orElse(new InventoryConflictException("VM '" + key + "' is held by a live job that ended meanwhile; try again", failure));
             case "vm_links_volume_key":
                 return new InventoryConflictException("Volume '" + key + "' is already linked to VM "
                         + names("SELECT vm FROM vm_links WHERE volume = ?", key) + "; a volume is linked by at most one VM", failure);
@@ -149,12 +157,14 @@ final class SqlErrors {
                 + foreignKey.referencingKind() + " " + names(foreignKey.usersQuery(), key) + "; remove those first", failure);
     }
 
-    private record LiveJob(long id, String kind) {}
+    private record LiveJob(long id, String kind, JobState state, String pair) {}
 
-    private Optional<LiveJob> liveJob(String pair) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, kind FROM jobs WHERE pair = ? AND state IN ('PENDING', 'RUNNING')")
-                .bind(0, pair)
-                .map((rs, ctx) -> new LiveJob(rs.getLong("id"), rs.getString("kind")))
+    /** The live job {@code query} finds for {@code key} (columns id, kind, state, pair). */
+    private Optional<LiveJob> liveJob(String query, String key) {
+        return jdbi.withHandle(h -> h.createQuery(query)
+                .bind(0, key)
+                .map((rs, ctx) -> new LiveJob(rs.getLong("id"), rs.getString("kind"), JobState.valueOf(rs.getString("state")),
+                        rs.getString("pair")))
                 .findOne());
     }
 

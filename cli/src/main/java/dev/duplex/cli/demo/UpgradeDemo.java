@@ -122,12 +122,17 @@ public final class UpgradeDemo {
             volumes.add(volume);
         }
         ImageRecord v1 = inventory.image(IMAGE_V1).orElseThrow();
+        // Each member's POST /role needs its own token; the http role controller sends env.ROLE_TOKEN,
+        // and each member knows its peer's to ask it to step down.
+        String[] tokens = {roleToken(), roleToken()};
         for (int system = 0; system < 2; system++) {
             String name = members.get(system);
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("env.KV_PORT", Integer.toString(ports[system]));
             properties.put("env.KV_PEER", "127.0.0.1:" + ports[1 - system]);
             properties.put("env.KV_ROLE", system == 0 ? "ACT" : "SBY");
+            properties.put("env.ROLE_TOKEN", tokens[system]);
+            properties.put("env.KV_PEER_ROLE_TOKEN", tokens[1 - system]);
             VolumeRecord volume = inventory.volume(volumes.get(system)).orElseThrow();
             VmRef ref = driver.createVm(new VmSpec(name, new ImageRef(v1.driverRef(), v1.name()),
                     List.of(new VolumeLink(new VolumeRef(volume.driverRef(), volume.name()), "db", VolumeLink.Mode.MOUNT_AT_BOOT)),
@@ -151,6 +156,14 @@ public final class UpgradeDemo {
         probe.awaitInSync(members.get(1), ports[1], Duration.ofSeconds(60));
         KvLog.Checksum before = KvLog.checksum(volumeData(inventory.volume(volumes.get(0)).orElseThrow().driverRef()));
         return new DemoPair(base, members, ports, before);
+    }
+
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+
+    private String roleToken() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     public DemoResult run(UpgradeStrategy strategy, long dbSize, int rate, UpgradeListener listener) {

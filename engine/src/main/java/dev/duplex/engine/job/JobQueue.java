@@ -9,8 +9,9 @@ import java.util.Optional;
  */
 public interface JobQueue {
     /**
-     * Creates a PENDING job. Refused by the database with {@link LiveJobExistsException} when the
-     * pair already has a live job.
+     * Creates a PENDING job and takes the job lock of every VM it touches (both members of a pair,
+     * or the one VM). Refused with {@link LiveJobExistsException} naming the holder when the pair
+     * already has a live job or any of those VMs is held by another live job.
      */
     Job create(String kind, String pair, String requestedBy, java.util.Map<String, String> parameters);
 
@@ -18,6 +19,9 @@ public interface JobQueue {
 
     /** The pair's live job, if any. */
     Optional<Job> liveJob(String pair);
+
+    /** The live job holding {@code vm}'s job lock, if any: its own job or its pair's. */
+    Optional<Job> liveJobOn(String vm);
 
     /** The pair's jobs, newest first. */
     List<Job> jobs(String pair);
@@ -35,7 +39,7 @@ public interface JobQueue {
     /** Refreshes the heartbeat; false if {@code node} no longer owns the job (it was taken over). */
     boolean heartbeat(long jobId, String node);
 
-    /** Ends a job (SUCCEEDED, FAILED, ROLLED_BACK) and releases it. */
+    /** Ends a job (SUCCEEDED, FAILED, ROLLED_BACK) and releases it and its VMs' job locks. */
     void finish(long jobId, JobState state, Optional<String> error);
 
     /** Journals that a step starts. Written (committed) before the step runs. */

@@ -35,6 +35,15 @@ import java.util.regex.Pattern;
  *   <li>{@code health-url} (default {@code {base}/health}): GET, answers {@code {"status":"ok","version":"v2"}};
  *       a status other than {@code ok}, a non-2xx answer or a refused connection is unhealthy.
  *   <li>{@code timeout-ms} (default 5000): per request.
+ *   <li>{@code identity} (default {@code vm-id}; {@code none} to skip): which process answers. Every
+ *       answer read ({@code role-url}, {@code sync-url}, {@code health-url}) must carry
+ *       {@code "vm_id"} equal to the member's driver id (the local driver gives a VM's process
+ *       {@code DUPLEX_VM_ID}); before a POST the member is asked through {@code role-url} first. So
+ *       another installation's process on the member's port is refused before any role change,
+ *       and its health answer is not trusted.
+ *   <li>{@code role-token}: sent as {@code Authorization: Bearer <token>} with every POST, looked up
+ *       per member like a placeholder (so the member's property {@code env.ROLE_TOKEN} serves);
+ *       never printed, and (unless {@code identity=none}) never sent before the member proved who it is.
  * </ul>
  * Placeholders: {@code {pair}}, {@code {member}}, {@code {role}}, {@code {base}} (default
  * {@code http://{host}:{port}}) and any other {@code {key}}, looked up per member in the setting
@@ -54,6 +63,7 @@ public final class HttpRoleController implements RoleController {
     private final Optional<String> resyncUrl;
     private final String healthUrl;
     private final Duration timeout;
+    private final boolean checkIdentity;
     private final HttpClient client;
 
     public HttpRoleController(Map<String, String> settings) {
@@ -65,6 +75,12 @@ public final class HttpRoleController implements RoleController {
         this.resyncUrl = resync.equals("none") ? Optional.empty() : Optional.of(resync);
         this.healthUrl = this.settings.orDefault("health-url", "{base}/health");
         this.timeout = this.settings.millis("timeout-ms", 5_000);
+        String identity = this.settings.orDefault("identity", "vm-id");
+        if (!identity.equals("vm-id") && !identity.equals("none")) {
+            throw new IllegalArgumentException("The http role controller's setting 'identity' is vm-id (the default) or none, not '"
+                    + identity + "'");
+        }
+        this.checkIdentity = identity.equals("vm-id");
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -79,6 +95,7 @@ public final class HttpRoleController implements RoleController {
         for (PairContext.Member member : pair.members()) {
             String url = url(roleUrl, pair, member, null);
             JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+            verifyIdentity(member, url, answer);
             String role = read(member.name(), url, () -> answer.string("role"));
             roles.put(member.name(), Role.parse(role).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
                     "GET " + Redaction.redactUri(url) + " answered role \"" + role + "\"; expected ACT or SBY")));
@@ -90,8 +107,11 @@ public final class HttpRoleController implements RoleController {
     public void switchover(PairContext pair, String newActiveMember) {
         PairContext.Member newActive = pair.member(newActiveMember);
         PairContext.Member oldActive = pair.peer(newActiveMember);
-        call(oldActive.name(), "POST", url(switchoverUrl, pair, oldActive, Role.SBY), true);
-        call(newActive.name(), "POST", url(switchoverUrl, pair, newActive, Role.ACT), true);
+        // Both first: a refusal must come before the old active is demoted, not between the two POSTs.
+        proveIdentity(pair, oldActive);
+        proveIdentity(pair, newActive);
+        post(oldActive, url(switchoverUrl, pair, oldActive, Role.SBY));
+        post(newActive, url(switchoverUrl, pair, newActive, Role.ACT));
     }
 
     @Override
@@ -99,6 +119,7 @@ public final class HttpRoleController implements RoleController {
         PairContext.Member member = pair.member(standbyMember);
         String url = url(syncUrl, pair, member, Role.SBY);
         JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+        verifyIdentity(member, url, answer);
         return read(member.name(), url, () -> {
             boolean inSync = answer.bool("in_sync");
             Optional<Long> lag = answer.optionalLong("lag");
@@ -120,7 +141,8 @@ public final class HttpRoleController implements RoleController {
     public void resync(PairContext pair, String standbyMember) {
         if (resyncUrl.isPresent()) {
             PairContext.Member member = pair.member(standbyMember);
-            call(member.name(), "POST", url(resyncUrl.get(), pair, member, Role.SBY), true);
+            proveIdentity(pair, member);
+            post(member, url(resyncUrl.get(), pair, member, Role.SBY));
         }
     }
 
@@ -139,9 +161,63 @@ public final class HttpRoleController implements RoleController {
                     + " " + JsonObject.quote(response.body()));
         }
         JsonObject answer = json(memberName, url, response.body());
+        try {
+            verifyIdentity(member, url, answer);
+        } catch (RoleControllerException stranger) {
+            // Another process answering "ok" on the port says nothing about the member's health.
+            return HealthStatus.unhealthy(stranger.getMessage());
+        }
         String status = read(memberName, url, () -> answer.string("status"));
         Optional<String> version = answer.optionalString("version");
         return new HealthStatus(status.equalsIgnoreCase("ok"), version, "status " + status + version.map(v -> ", version " + v).orElse(""));
+    }
+
+    /** Asks the member through {@code role-url} who it is, before anything is sent to it. */
+    private void proveIdentity(PairContext pair, PairContext.Member member) {
+        if (checkIdentity) {
+            String url = url(roleUrl, pair, member, null);
+            verifyIdentity(member, url, json(member.name(), url, call(member.name(), "GET", url, true).body()));
+        }
+    }
+
+    /** Refuses an answer that does not come from the member's own VM. */
+    private void verifyIdentity(PairContext.Member member, String url, JsonObject answer) {
+        if (!checkIdentity) {
+            return;
+        }
+        Optional<String> vmId = read(member.name(), url, () -> answer.optionalString("vm_id"));
+        String where = address(url);
+        String expected = "expected '" + member.name() + "' (vm id '" + member.driverRef() + "')";
+        if (vmId.isEmpty()) {
+            throw new RoleControllerException(describe(), member.name(), where + " answered without \"vm_id\", " + expected
+                    + ", so it cannot be told from another service on that port; make the service report its DUPLEX_VM_ID as vm_id,"
+                    + " or set the pair's role-controller setting identity=none. Nothing was changed.");
+        }
+        if (!vmId.get().equals(member.driverRef())) {
+            String name = read(member.name(), url, () -> answer.optionalString("vm")).orElse("?");
+            throw new RoleControllerException(describe(), member.name(), where + " answered as " + JsonObject.quote(name) + " (vm id "
+                    + JsonObject.quote(vmId.get()) + "), " + expected + ": another service holds that port. Nothing was changed;"
+                    + " stop that service, or point member." + member.name() + ".port at " + member.name() + "'s own port.");
+        }
+    }
+
+    private static String address(String url) {
+        try {
+            String authority = URI.create(url).getRawAuthority();
+            return authority == null ? Redaction.redactUri(url) : authority.substring(authority.lastIndexOf('@') + 1);
+        } catch (IllegalArgumentException e) {
+            return Redaction.redactUri(url);
+        }
+    }
+
+    /** A POST to a member that proved who it is, carrying its role token if it has one. */
+    private void post(PairContext.Member member, String url) {
+        Optional<String> token = optionalLookup("role-token", member);
+        if (token.isPresent() && !token.get().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new RoleControllerException(describe(), member.name(), "the role token of " + member.name()
+                    + " holds characters an HTTP header cannot carry (only printable ASCII without blanks); fix the member's role-token");
+        }
+        call(member.name(), "POST", url, true, token);
     }
 
     private String url(String template, PairContext pair, PairContext.Member member, Role role) {
@@ -173,11 +249,15 @@ public final class HttpRoleController implements RoleController {
         return out.toString();
     }
 
-    private String lookup(String key, PairContext pair, PairContext.Member member) {
-        Optional<String> value = settings.optional("member." + member.name() + "." + key)
+    private Optional<String> optionalLookup(String key, PairContext.Member member) {
+        return settings.optional("member." + member.name() + "." + key)
                 .or(() -> Optional.ofNullable(member.properties().get(key)))
                 .or(() -> Optional.ofNullable(member.properties().get("env." + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))))
                 .or(() -> settings.optional(key));
+    }
+
+    private String lookup(String key, PairContext pair, PairContext.Member member) {
+        Optional<String> value = optionalLookup(key, member);
         if (value.isPresent()) {
             return value.get();
         }
@@ -190,11 +270,17 @@ public final class HttpRoleController implements RoleController {
     }
 
     private HttpResponse<String> call(String member, String method, String url, boolean require2xx) {
+        return call(member, method, url, require2xx, Optional.empty());
+    }
+
+    private HttpResponse<String> call(String member, String method, String url, boolean require2xx, Optional<String> token) {
         String shown = method + " " + Redaction.redactUri(url);
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                    .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json");
+            token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+            request = builder.build();
         } catch (IllegalArgumentException e) {
             throw new RoleControllerException(describe(), member, "bad URL for " + shown + ": " + e.getMessage(), e);
         }

@@ -85,7 +85,18 @@ final class JsonObject {
             return "nothing";
         }
         String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-        return "'" + shown.replace("\n", "\\n") + "'";
+        // What a member answers is untrusted: no control character (line break, escape sequence) reaches a log or a terminal.
+        StringBuilder out = new StringBuilder("'");
+        for (char c : shown.toCharArray()) {
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('\'').toString();
     }
 
     private static final class Reader {

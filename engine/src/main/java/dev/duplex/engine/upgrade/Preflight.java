@@ -75,8 +75,33 @@ final class Preflight {
             throw new UpgradeRefusedException("Unknown VM '" + vmName + "'. Known VMs: "
                     + inventory.vms().stream().map(VmRecord::name).sorted().toList());
         }
+        Optional<PairRecord> pair = inventory.pairs().stream().filter(p -> p.member(0).equals(vmName) || p.member(1).equals(vmName))
+                .findFirst();
+        if (pair.isPresent()) {
+            // Stopping one member alone is the outage a pair exists to avoid, and its health check
+            // would never ask the pair's role controller: the pair's upgrade keeps one member serving.
+            throw new UpgradeRefusedException("VM '" + vmName + "' is a member of pair '" + pair.get().name() + "' (its "
+                    + (pair.get().active().equals(vmName) ? "active" : "standby") + "); `duplex upgrade vm` is for a VM in no pair."
+                    + " Upgrade the pair with `duplex upgrade run " + pair.get().name() + "`; nothing was touched.");
+        }
         Member checked = member(vmName, 0, imageName, strategy, vmName);
         return new Checked(null, List.of(checked.before()), List.of(checked.target()), null);
+    }
+
+    /**
+     * Refuses a job whose members changed between the checks and the job lock: another job that
+     * held them meanwhile (now ended) moved them to other VMs or images, so {@code before} is stale.
+     */
+    void stillAsChecked(List<MemberBefore> before, long jobId) {
+        for (MemberBefore member : before) {
+            Optional<VmRecord> now = inventory.vm(member.member());
+            if (now.isEmpty() || !now.get().driverRef().equals(member.vmRef()) || !now.get().image().equals(member.image())) {
+                throw new UpgradeRefusedException("VM '" + member.member() + "' changed while job #" + jobId + " was being created (it was "
+                        + member.image() + " as " + member.vmRef() + ", it is now " + now.map(v -> v.image() + " as " + v.driverRef())
+                        .orElse("gone") + "): another job ran meanwhile. Check `duplex upgrade status " + member.member()
+                        + "` and try again; nothing was touched.");
+            }
+        }
     }
 
     private record Member(MemberBefore before, ImageRecord target) {}

@@ -135,11 +135,13 @@ public final class RollingUpgrade {
      * on its old image and ends the job FAILED; any other failure ends it FAILED where it stopped.
      */
     public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
-        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).pair(request);
+        Preflight preflight = new Preflight(inventory, drivers, roleControllers);
+        Preflight.Checked checked = preflight.pair(request);
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
                 checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
         Job job = claimOrRefuse(created.id());
+        lockedAsChecked(preflight, checked, job);
         record(request.requestedBy(), "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + request.strategy().key()
                 + "\",\"images\":[" + json(request.image0()) + "," + json(request.image1()) + "]}");
         return execute(UpgradeJob.of(job), checked.roleController(), listener, false);
@@ -147,10 +149,12 @@ public final class RollingUpgrade {
 
     /** Upgrades a single VM (S11–S13). Its health check is that the platform reports it running. */
     public UpgradeReport runVm(String vm, String image, UpgradeStrategy strategy, String requestedBy, UpgradeListener listener) {
-        Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).vm(vm, image, strategy);
+        Preflight preflight = new Preflight(inventory, drivers, roleControllers);
+        Preflight.Checked checked = preflight.vm(vm, image, strategy);
         Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
         Job job = claimOrRefuse(created.id());
+        lockedAsChecked(preflight, checked, job);
         record(requestedBy, "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + strategy.key() + "\",\"image\":" + json(image) + "}");
         return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false);
     }
@@ -230,6 +234,19 @@ public final class RollingUpgrade {
             return roleControllers.forPair(pair);
         } catch (IllegalArgumentException e) {
             throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The checks ran before the job took its VMs' locks; a job that held them in between (and has
+     * ended) may have moved them on. Such a job never runs on what it saw: it ends FAILED, untouched.
+     */
+    private void lockedAsChecked(Preflight preflight, Preflight.Checked checked, Job job) {
+        try {
+            preflight.stillAsChecked(checked.before(), job.id());
+        } catch (UpgradeRefusedException stale) {
+            jobQueue.finish(job.id(), JobState.FAILED, Optional.of(stale.getMessage()));
+            throw stale;
         }
     }
 

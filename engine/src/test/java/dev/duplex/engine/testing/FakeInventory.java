@@ -143,6 +143,11 @@ public final class FakeInventory implements Inventory {
         add(pairs, pair.name(), pair, "pair");
     }
 
+    /** Dissolves a pair, leaving its VMs in no pair (the inventory port has no such operation yet). */
+    public synchronized void dissolvePair(String name) {
+        pairs.remove(name);
+    }
+
     @Override
     public synchronized Optional<PairRecord> pair(String name) {
         return Optional.ofNullable(pairs.get(name));

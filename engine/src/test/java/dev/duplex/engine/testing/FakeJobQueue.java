@@ -52,6 +52,18 @@ public final class FakeJobQueue implements JobQueue {
         return jobs.values().stream().filter(j -> j.pair().equals(pair) && j.state().live()).findFirst();
     }
 
+    /**
+     * The database finds a VM's lock in its own table; the fake finds the live job named after the
+     * VM, or an upgrade job that lists it as a member (its parameters {@code member.N.member}).
+     */
+    @Override
+    public synchronized Optional<Job> liveJobOn(String vm) {
+        return jobs.values().stream().filter(j -> j.state().live())
+                .filter(j -> j.pair().equals(vm) || j.parameters().entrySet().stream()
+                        .anyMatch(e -> e.getKey().endsWith(".member") && e.getValue().equals(vm)))
+                .findFirst();
+    }
+
     @Override
     public synchronized List<Job> jobs(String pair) {
         return jobs.values().stream().filter(j -> j.pair().equals(pair)).sorted(Comparator.comparingLong(Job::id).reversed()).toList();

@@ -33,6 +33,10 @@ class HttpRoleControllerTest {
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
     private final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The Authorization header of each call, "-" when there was none. */
+    private final List<String> authorizations = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Which VM answers under which path prefix: "" is kv-0 (driver id vm-1), "/one" kv-1 (vm-2). */
+    private final Map<String, String> identities = new ConcurrentHashMap<>(Map.of("", "vm-1", "/one", "vm-2"));
     private PairContext pair;
 
     @BeforeEach
@@ -58,7 +62,14 @@ class HttpRoleControllerTest {
     private void handle(HttpExchange exchange) throws IOException {
         String key = exchange.getRequestMethod() + " " + exchange.getRequestURI();
         calls.add(key);
+        authorizations.add(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("-"));
         String body = answers.getOrDefault(key, "{}");
+        String prefix = exchange.getRequestURI().getPath().startsWith("/one/") ? "/one" : "";
+        String vmId = identities.get(prefix);
+        if (vmId != null && body.startsWith("{") && !body.contains("\"vm_id\"")) {
+            // the member says who it is, as the kv service does
+            body = "{\"vm_id\":\"" + vmId + "\"" + (body.strip().equals("{}") ? "" : ",") + body.strip().substring(1);
+        }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(statuses.getOrDefault(key, 200), bytes.length);
         exchange.getResponseBody().write(bytes);
@@ -102,9 +113,86 @@ class HttpRoleControllerTest {
     }
 
     @Test
-    void switchoverDemotesTheOldActiveFirstThenPromotesTheNew() {
+    void switchoverAsksBothWhoTheyAreThenDemotesTheOldActiveFirstThenPromotesTheNew() {
         controller().switchover(pair, "kv-1");
-        assertEquals(List.of("POST /role?to=SBY", "POST /one/role?to=ACT"), calls);
+        assertEquals(List.of("GET /role", "GET /one/role", "POST /role?to=SBY", "POST /one/role?to=ACT"), calls);
+    }
+
+    @Test
+    void aForeignServiceOnAMembersPortIsRefusedBeforeAnyRoleChangeAndGetsNoPostAndNoToken() {
+        identities.put("/one", "other-install-kv-1-9f8e7d6c");
+        answers.put("GET /one/role", "{\"role\":\"SBY\",\"vm\":\"kv-1\"}");
+        answers.put("GET /one/health", "{\"status\":\"ok\",\"version\":\"v2\",\"vm\":\"kv-1\"}");
+        answers.put("GET /one/sync", "{\"in_sync\":true,\"lag\":0,\"vm\":\"kv-1\"}");
+        RoleController controller = tokenController();
+        String expected = "Role controller http for member kv-1: 127.0.0.1:" + server.getAddress().getPort() + " answered as 'kv-1'"
+                + " (vm id 'other-install-kv-1-9f8e7d6c'), expected 'kv-1' (vm id 'vm-2'): another service holds that port. Nothing was"
+                + " changed; stop that service, or point member.kv-1.port at kv-1's own port.";
+
+        RoleControllerException switchover = assertThrows(RoleControllerException.class, () -> controller.switchover(pair, "kv-1"));
+        assertEquals(expected, switchover.getMessage());
+        RoleControllerException back = assertThrows(RoleControllerException.class, () -> controller.switchover(pair, "kv-0"));
+        assertEquals(expected, back.getMessage(), "refused whichever way: the old active is never demoted first");
+        assertEquals(expected, assertThrows(RoleControllerException.class, () -> controller.roles(pair)).getMessage());
+        assertEquals(expected, assertThrows(RoleControllerException.class, () -> controller.resyncStatus(pair, "kv-1")).getMessage());
+        assertThrows(RoleControllerException.class, () -> controller.resync(pair, "kv-1"));
+        HealthStatus health = controller.health(pair, "kv-1");
+        assertFalse(health.healthy(), "an \"ok\" from another process is not the member's health");
+        assertTrue(health.detail().contains("another service holds that port"), health.detail());
+
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("POST")), calls.toString());
+        assertTrue(authorizations.stream().allMatch("-"::equals), "the token went nowhere: " + authorizations);
+    }
+
+    @Test
+    void anAnswerWithoutItsVmIdIsNotTrustedUnlessThePairSaysIdentityNone() {
+        identities.remove("/one");
+        RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().roles(pair));
+        assertTrue(e.getMessage().contains("answered without \"vm_id\", expected 'kv-1' (vm id 'vm-2')")
+                && e.getMessage().contains("identity=none"), e.getMessage());
+        assertThrows(RoleControllerException.class, () -> controller().switchover(pair, "kv-1"));
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("POST")), calls.toString());
+
+        RoleController trusting = new RoleControllers().create(Map.of("type", "http", "identity", "none",
+                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one"));
+        assertEquals(Map.of("kv-0", Role.ACT, "kv-1", Role.SBY), trusting.roles(pair));
+        var bad = assertThrows(IllegalArgumentException.class, () -> new RoleControllers().create(Map.of("type", "http", "identity", "name")));
+        assertTrue(bad.getMessage().contains("'identity' is vm-id (the default) or none, not 'name'"), bad.getMessage());
+    }
+
+    @Test
+    void whatAForeignServiceAnswersNeverPutsAControlCharacterInTheMessage() {
+        for (String hostile : List.of("evil\\u001b]0;pwned\\u0007", "a\\nforged line", "x\\r\\ny", "\\u009b31m", "name\\u2028next")) {
+            identities.put("/one", "id-" + hostile);
+            answers.put("GET /one/role", "{\"role\":\"SBY\",\"vm\":\"" + hostile + "\"}");
+            RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().roles(pair));
+            assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028),
+                    () -> "control character in: " + e.getMessage().replaceAll("\\p{Cntrl}", "?"));
+            assertTrue(e.getMessage().contains("another service holds that port"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theRoleTokenGoesOnlyWithPostsToMembersThatProvedWhoTheyAre() {
+        tokenController().switchover(pair, "kv-1");
+        assertEquals(List.of("GET /role", "GET /one/role", "POST /role?to=SBY", "POST /one/role?to=ACT"), calls);
+        assertEquals(List.of("-", "-", "Bearer token-of-kv-0", "Bearer token-of-kv-1"), authorizations);
+
+        RoleController badToken = new RoleControllers().create(Map.of("type", "http", "role-token", "two words",
+                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one"));
+        RoleControllerException e = assertThrows(RoleControllerException.class, () -> badToken.switchover(pair, "kv-1"));
+        assertTrue(e.getMessage().contains("holds characters an HTTP header cannot carry") && !e.getMessage().contains("two words"),
+                e.getMessage());
+    }
+
+    /** kv-0's token from its VM property env.ROLE_TOKEN (as the demo sets it), kv-1's from a member setting. */
+    private RoleController tokenController() {
+        pair = new PairContext("kv", List.of(
+                new PairContext.Member("kv-0", 0, "lab", "vm-1", Map.of("port", Integer.toString(server.getAddress().getPort()),
+                        "env.ROLE_TOKEN", "token-of-kv-0")),
+                new PairContext.Member("kv-1", 1, "lab", "vm-2", Map.of())), Map.of());
+        return new RoleControllers().create(Map.of("type", "http", "member.kv-1.role-token", "token-of-kv-1",
+                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one", "timeout-ms", "2000"));
     }
 
     @Test

@@ -74,6 +74,18 @@ final class PairFixture {
         inventory.forgetChanges();
     }
 
+    /** The same VMs, volumes and images with the pair dissolved: kv-0 and kv-1 are VMs in no pair. */
+    static PairFixture unpaired() {
+        return unpaired(FakeDriver.withAll("kv-"));
+    }
+
+    static PairFixture unpaired(FakeDriver driver) {
+        PairFixture f = new PairFixture(driver);
+        f.inventory.dissolvePair("kv");
+        f.inventory.forgetChanges();
+        return f;
+    }
+
     /** A new engine, as a new orchestrator process would build it: it shares only the ports, the platform and the application. */
     RollingUpgrade engine() {
         return engine(pair -> app);
@@ -81,9 +93,14 @@ final class PairFixture {
 
     /** An engine whose role controller is {@code roleControllers}' (to wrap the application's). */
     RollingUpgrade engine(dev.duplex.engine.role.RoleControllerSource roleControllers) {
+        return engine(roleControllers, jobs);
+    }
+
+    /** An engine that reaches the jobs through {@code jobQueue} (to step in between its calls). */
+    RollingUpgrade engine(dev.duplex.engine.role.RoleControllerSource roleControllers, dev.duplex.engine.job.JobQueue jobQueue) {
         UpgradeSettings settings = UpgradeSettings.defaults().withStaleAfter(Duration.ZERO)
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofMillis(1));
-        return new RollingUpgrade(inventory, jobs, audit, endpoint -> {
+        return new RollingUpgrade(inventory, jobQueue, audit, endpoint -> {
             if (!endpoint.equals("lab")) {
                 throw new IllegalArgumentException("no driver for " + endpoint);
             }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +42,16 @@ import java.util.regex.Pattern;
  * <li>{@code KV_ROLE} role at the very first start (default SBY, so a misconfigured pair never has two
  *     ACTs); afterwards the role is kept in {@code KV_ROLE_FILE} (default {@code <data dir>/role}), on
  *     the database volume, so it survives restarts and upgrades;
- * <li>{@code KV_HEALTH=fail} makes {@code /health} answer 503 (the deliberately broken image).
+ * <li>{@code KV_HEALTH=fail} makes {@code /health} answer 503 (the deliberately broken image);
+ * <li>{@code KV_BIND} address to listen on (default {@code 127.0.0.1}: only this host reaches it);
+ * <li>{@code ROLE_TOKEN} (or {@code KV_ROLE_TOKEN}) the token {@code POST /role} requires in
+ *     {@code Authorization: Bearer <token>} (401 without, 403 when wrong or when none was given at
+ *     start); Duplex's http role controller finds it in the member's property {@code env.ROLE_TOKEN};
+ * <li>{@code KV_PEER_ROLE_TOKEN} the peer's token, for asking it to step down (default: our own).
  * </ul>
+ * Every answer about the member ({@code /role}, {@code /health}, {@code /sync}) carries
+ * {@code "vm"} and {@code "vm_id"} from the driver's {@code DUPLEX_VM_NAME} and {@code DUPLEX_VM_ID},
+ * so a role controller can tell this member from another service that took its port.
  * Also {@code KvServer fill --dir D --bytes 64MiB [--value-size 32KiB]} and
  * {@code KvServer checksum --dir D [--upto SEQ]}.
  *
@@ -65,9 +76,26 @@ public final class KvServer implements Closeable {
      * @param name name in log lines
      * @param failHealth answer {@code /health} with 503 (KV_HEALTH=fail): a deliberately bad image,
      *     to show that a new image failing its health check is rolled back
+     * @param vmId the VM's id from its driver, echoed as {@code vm_id} (empty: not run by a driver)
+     * @param bind the address to listen on
+     * @param roleToken what {@code POST /role} requires, or null: then role changes are refused
+     * @param peerRoleToken what the peer's {@code POST /role} requires, or null
      */
     public record Config(int port, Path dataDir, String version, String peer, Path roleFile, Role initialRole, String name,
-                         boolean failHealth) {
+                         boolean failHealth, String vmId, String bind, String roleToken, String peerRoleToken) {
+        /** A member listening on loopback whose role changes need {@code roleToken} (also the peer's). */
+        public Config(int port, Path dataDir, String version, String peer, Path roleFile, Role initialRole, String name,
+                boolean failHealth, String roleToken) {
+            this(port, dataDir, version, peer, roleFile, initialRole, name, failHealth, "", "127.0.0.1", roleToken, roleToken);
+        }
+
+        @Override
+        public String toString() {
+            // the tokens are secrets: never in a log line or an exception
+            return "Config[port=" + port + ", dataDir=" + dataDir + ", version=" + version + ", peer=" + peer + ", name=" + name
+                    + ", vmId=" + vmId + ", bind=" + bind + ", roleToken=" + (roleToken == null ? "none" : "(set)") + "]";
+        }
+
         /** Settings from environment variables, overridden by {@code --name value} arguments. */
         public static Config from(Map<String, String> env, String[] args) {
             Map<String, String> values = new HashMap<>(env);
@@ -81,12 +109,21 @@ public final class KvServer implements Closeable {
             Path dataDir = Path.of(values.getOrDefault("KV_DATA_DIR", root.resolve("db").toString()));
             String version = values.getOrDefault("KV_VERSION", values.getOrDefault("DUPLEX_IMAGE_VERSION", versionFile()));
             String peer = values.get("KV_PEER");
+            String roleToken = blankToNull(values.getOrDefault("KV_ROLE_TOKEN", values.get("ROLE_TOKEN")));
             return new Config(Integer.parseInt(values.getOrDefault("KV_PORT", "8080")), dataDir, version,
                     peer == null || peer.isBlank() ? null : peer.trim(),
                     Path.of(values.getOrDefault("KV_ROLE_FILE", dataDir.resolve("role").toString())),
                     Role.valueOf(values.getOrDefault("KV_ROLE", "SBY").toUpperCase(Locale.ROOT)),
                     values.getOrDefault("DUPLEX_VM_NAME", "kv"),
-                    values.getOrDefault("KV_HEALTH", "ok").equalsIgnoreCase("fail"));
+                    values.getOrDefault("KV_HEALTH", "ok").equalsIgnoreCase("fail"),
+                    values.getOrDefault("DUPLEX_VM_ID", ""),
+                    values.getOrDefault("KV_BIND", "127.0.0.1"),
+                    roleToken,
+                    Optional.ofNullable(blankToNull(values.get("KV_PEER_ROLE_TOKEN"))).orElse(roleToken));
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value.strip();
         }
 
         /** The {@code version} file next to the jar (ImageFolders writes one), else "unknown". */
@@ -121,7 +158,7 @@ public final class KvServer implements Closeable {
 
     private KvServer(Config config) throws IOException {
         this.config = config;
-        this.http = HttpServer.create(new InetSocketAddress(config.port()), 128);
+        this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()), 128);
         http.createContext("/", this::handle);
         http.setExecutor(pool);
     }
@@ -218,17 +255,20 @@ public final class KvServer implements Closeable {
                 case "/health" -> {
                     if (config.failHealth()) {
                         reply(exchange, 503, Json.object("status", "failing", "version", config.version(), "role", role.name(),
-                                "seq", log.lastSeq()));
+                                "seq", log.lastSeq(), "vm", config.name(), "vm_id", config.vmId()));
                     } else {
                         reply(exchange, 200, Json.object("status", "ok", "version", config.version(), "role", role.name(),
-                                "seq", log.lastSeq()));
+                                "seq", log.lastSeq(), "vm", config.name(), "vm_id", config.vmId()));
                     }
                 }
                 case "/role" -> {
                     if (method.equals("POST")) {
-                        changeRole(exchange, query);
+                        if (mayChangeRole(exchange)) {
+                            changeRole(exchange, query);
+                        }
                     } else {
-                        reply(exchange, 200, Json.object("role", role.name(), "seq", log.lastSeq(), "version", config.version()));
+                        reply(exchange, 200, Json.object("role", role.name(), "seq", log.lastSeq(), "version", config.version(),
+                                "vm", config.name(), "vm_id", config.vmId()));
                     }
                 }
                 case "/sync" -> reply(exchange, 200, syncJson());
@@ -293,6 +333,46 @@ public final class KvServer implements Closeable {
 
     // ---------------------------------------------------------------- roles
 
+    /**
+     * Whether the request carries our role token; answers 401/403 itself when not. Anyone who can
+     * reach the port could otherwise demote the ACT or promote a stale SBY.
+     */
+    private boolean mayChangeRole(HttpExchange exchange) throws IOException {
+        if (config.roleToken() == null) {
+            reply(exchange, 403, Json.object("error", "this member was started without ROLE_TOKEN: role changes are refused"));
+            return false;
+        }
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        if (given == null || !given.startsWith("Bearer ")) {
+            reply(exchange, 401, Json.object("error", "POST /role needs the header Authorization: Bearer <role token>"),
+                    "WWW-Authenticate", "Bearer");
+            return false;
+        }
+        if (!sameToken(given.substring("Bearer ".length()).strip(), config.roleToken())) {
+            log("role change refused: wrong role token from " + exchange.getRemoteAddress());
+            reply(exchange, 403, Json.object("error", "wrong role token"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Compares digests in constant time, so neither the content nor the length of the token leaks through timing. */
+    static boolean sameToken(String given, String expected) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] a = sha.digest(given.getBytes(StandardCharsets.UTF_8));
+            byte[] b = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.isEqual(a, b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The header the peer's {@code POST /role} needs. */
+    private Map<String, String> peerAuthorization() {
+        return config.peerRoleToken() == null ? Map.of() : Map.of("Authorization", "Bearer " + config.peerRoleToken());
+    }
+
     private void changeRole(HttpExchange exchange, Map<String, String> query) throws IOException {
         Role to = Role.valueOf(query.getOrDefault("to", "").toUpperCase(Locale.ROOT));
         long started = System.nanoTime();
@@ -353,7 +433,7 @@ public final class KvServer implements Closeable {
                     Replicator.Batch batch = replicator.fetch(0, 64 << 20);
                     applyReplicated(batch.records());
                     if (batch.peerRole().equals("ACT")) {
-                        MiniHttp.Response answer = MiniHttp.send(config.peer(), "POST", "/role?to=SBY", null, 5000);
+                        MiniHttp.Response answer = MiniHttp.send(config.peer(), "POST", "/role?to=SBY", null, 5000, peerAuthorization());
                         if (answer.status() != 200) {
                             throw new IOException("peer refused to step down: " + answer.status() + " " + answer.text());
                         }
@@ -393,7 +473,7 @@ public final class KvServer implements Closeable {
         log("promotion refused: " + reason);
         if (demotedPeer) {
             try {
-                MiniHttp.send(config.peer(), "POST", "/role?to=ACT", null, 5000);
+                MiniHttp.send(config.peer(), "POST", "/role?to=ACT", null, 5000, peerAuthorization());
                 return reason + " (the peer took the ACT role back)";
             } catch (IOException e) {
                 return reason + " (and giving the ACT role back to the peer failed: " + e.getMessage() + ")";
@@ -453,18 +533,18 @@ public final class KvServer implements Closeable {
         if (role == Role.ACT) {
             boolean seen = System.nanoTime() - followerSeenNanos < FOLLOWER_NANOS;
             return Json.object("in_sync", seen && followerSeq >= seq, "lag", Math.max(0, seq - followerSeq), "seq", seq,
-                    "peer_seq", followerSeq, "role", role.name(), "peer_reachable", seen);
+                    "peer_seq", followerSeq, "role", role.name(), "peer_reachable", seen, "vm", config.name(), "vm_id", config.vmId());
         }
         if (replicator == null) {
             return Json.object("in_sync", false, "lag", null, "seq", seq, "peer_seq", null, "role", role.name(),
-                    "peer_reachable", false, "problem", "no peer configured");
+                    "peer_reachable", false, "problem", "no peer configured", "vm", config.name(), "vm_id", config.vmId());
         }
         long peerSeq = replicator.peerSeq();
         boolean reachable = replicator.reachable();
         boolean inSync = reachable && replicator.problem() == null && peerSeq >= 0 && seq >= peerSeq;
         return Json.object("in_sync", inSync, "lag", peerSeq < 0 ? null : Math.max(0, peerSeq - seq), "seq", seq,
                 "peer_seq", peerSeq < 0 ? null : peerSeq, "role", role.name(), "peer_reachable", reachable,
-                "problem", replicator.problem());
+                "problem", replicator.problem(), "vm", config.name(), "vm_id", config.vmId());
     }
 
     /** {@code POST /resync[?wait_ms=W]}: pull from the peer now; with W, answer once in sync or after W ms. */

@@ -39,13 +39,26 @@ public final class MiniHttp {
     /** Sends one request to {@code host:port}; {@code timeoutMillis} bounds the connect and each read. */
     public static Response send(String host, int port, String method, String target, byte[] body, int timeoutMillis)
             throws IOException {
+        return send(host, port, method, target, body, timeoutMillis, Map.of());
+    }
+
+    /** {@link #send} with extra request headers (names and values must not hold CR or LF). */
+    public static Response send(String host, int port, String method, String target, byte[] body, int timeoutMillis,
+            Map<String, String> headers) throws IOException {
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((name, value) -> {
+            if ((name + value).indexOf('\r') >= 0 || (name + value).indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("header " + name + " holds a line break");
+            }
+            extra.append(name).append(": ").append(value).append("\r\n");
+        });
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             byte[] payload = body == null ? new byte[0] : body;
             String head = method + " " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nConnection: close\r\nContent-Length: " + payload.length + "\r\n\r\n";
+                    + "\r\nConnection: close\r\nContent-Length: " + payload.length + "\r\n" + extra + "\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.write(payload);
@@ -57,9 +70,15 @@ public final class MiniHttp {
     /** {@link #send} to a {@code host:port} string. */
     public static Response send(String hostPort, String method, String target, byte[] body, int timeoutMillis)
             throws IOException {
+        return send(hostPort, method, target, body, timeoutMillis, Map.of());
+    }
+
+    /** {@link #send} to a {@code host:port} string, with extra request headers. */
+    public static Response send(String hostPort, String method, String target, byte[] body, int timeoutMillis,
+            Map<String, String> headers) throws IOException {
         int colon = hostPort.lastIndexOf(':');
         return send(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)), method, target, body,
-                timeoutMillis);
+                timeoutMillis, headers);
     }
 
     private static Response read(InputStream in) throws IOException {

@@ -15,11 +15,12 @@ class DivergenceTest {
 
     private KvServer server(String name, int port, int peerPort, KvServer.Role role) throws IOException {
         Path db = temp.resolve(name);
-        return KvServer.start(new KvServer.Config(port, db, "v1", "127.0.0.1:" + peerPort, db.resolve("role"), role, name, false));
+        return KvServer.start(new KvServer.Config(port, db, "v1", "127.0.0.1:" + peerPort, db.resolve("role"), role, name, false, KvProcess.TOKEN));
     }
 
     private static MiniHttp.Response call(KvServer server, String method, String target, String body) throws IOException {
-        return MiniHttp.send("127.0.0.1", server.port(), method, target, body == null ? null : body.getBytes(), 5000);
+        return MiniHttp.send("127.0.0.1", server.port(), method, target, body == null ? null : body.getBytes(), 5000,
+                java.util.Map.of("Authorization", "Bearer " + KvProcess.TOKEN));
     }
 
     @Test

@@ -12,13 +12,18 @@ import java.util.function.BooleanSupplier;
 
 /** A KvServer running as a real child process on 127.0.0.1, as in a local VM. */
 final class KvProcess implements AutoCloseable {
+    /** The role token every test member gets unless its env says otherwise, so pairs can ask each other to step down. */
+    static final String TOKEN = "test-role-token-7f3a";
+
     final String name;
     final int port;
+    final String token;
     private final Process process;
 
-    private KvProcess(String name, int port, Process process) {
+    private KvProcess(String name, int port, String token, Process process) {
         this.name = name;
         this.port = port;
+        this.token = token;
         this.process = process;
     }
 
@@ -28,10 +33,11 @@ final class KvProcess implements AutoCloseable {
                 "-cp", classes().toString(), KvServer.class.getName())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
+        builder.environment().put("ROLE_TOKEN", TOKEN);
         builder.environment().putAll(env);
         builder.environment().put("KV_PORT", String.valueOf(port));
         builder.environment().put("DUPLEX_VM_NAME", name);
-        KvProcess started = new KvProcess(name, port, builder.start());
+        KvProcess started = new KvProcess(name, port, builder.environment().get("ROLE_TOKEN"), builder.start());
         await(name + " healthy", Duration.ofSeconds(20), () -> started.healthy());
         return started;
     }
@@ -47,8 +53,15 @@ final class KvProcess implements AutoCloseable {
         }
     }
 
+    /** A request as the member's operator sends it: with its role token. */
     MiniHttp.Response call(String method, String target, String body) throws IOException {
-        return MiniHttp.send("127.0.0.1", port, method, target, body == null ? null : body.getBytes(StandardCharsets.UTF_8), 5000);
+        return callWith(token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), method, target, body);
+    }
+
+    /** A request with exactly these headers (none: as anyone else on the host would send it). */
+    MiniHttp.Response callWith(Map<String, String> headers, String method, String target, String body) throws IOException {
+        return MiniHttp.send("127.0.0.1", port, method, target, body == null ? null : body.getBytes(StandardCharsets.UTF_8), 5000,
+                headers);
     }
 
     String field(String target, String field) throws IOException {

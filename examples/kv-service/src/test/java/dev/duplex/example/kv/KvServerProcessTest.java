@@ -155,6 +155,76 @@ class KvServerProcessTest {
     }
 
     @Test
+    void roleChangesNeedTheRoleTokenAndAnythingElseIsRefusedUnchanged() throws Exception {
+        int port = KvProcess.freePort();
+        KvProcess a = start("A", port, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
+                "ROLE_TOKEN", "s3cret-token-of-A"));
+        String right = "s3cret-token-of-A";
+        // kind -> the Authorization headers a local attacker might send, and the status each must get
+        Map<Map<String, String>, Integer> hostile = new java.util.LinkedHashMap<>();
+        hostile.put(Map.of(), 401);                                                    // no header
+        hostile.put(Map.of("Authorization", "Basic czNjcmV0"), 401);                    // other scheme
+        hostile.put(Map.of("Authorization", "Bearer"), 401);                            // scheme, no token
+        hostile.put(Map.of("Authorization", "Bearer "), 401);                           // empty token (the blank is trimmed)
+        hostile.put(Map.of("Authorization", "Bearer wrong"), 403);                      // wrong token
+        hostile.put(Map.of("Authorization", "Bearer s3cret-token-of-"), 403);           // a prefix of it
+        hostile.put(Map.of("Authorization", "Bearer " + right + "x"), 403);             // longer
+        hostile.put(Map.of("Authorization", "Bearer S3CRET-TOKEN-OF-A"), 403);          // other case
+        hostile.put(Map.of("Authorization", "Bearer " + KvProcess.TOKEN), 403);         // another member's token
+        hostile.put(Map.of("X-Duplex-Role-Token", right), 401);                         // right token, wrong header
+        for (var attempt : hostile.entrySet()) {
+            for (String to : List.of("SBY", "ACT&force=true")) {
+                MiniHttp.Response answer = a.callWith(attempt.getKey(), "POST", "/role?to=" + to, null);
+                assertEquals((int) attempt.getValue(), answer.status(), attempt.getKey() + " " + to + ": " + answer.text());
+                assertTrue(!answer.text().contains(right), "the answer never echoes the token");
+            }
+            assertEquals("ACT", a.field("/role", "role"), "refused role changes change nothing: " + attempt.getKey());
+        }
+        put(a, "still", "ACT");
+        MiniHttp.Response demoted = a.callWith(Map.of("Authorization", "Bearer " + right), "POST", "/role?to=SBY", null);
+        assertEquals(200, demoted.status(), demoted.text());
+        assertEquals("SBY", a.field("/role", "role"));
+    }
+
+    @Test
+    void aMemberStartedWithoutATokenRefusesEveryRoleChange() throws Exception {
+        KvProcess a = start("A", KvProcess.freePort(), Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
+                "ROLE_TOKEN", ""));
+        for (String header : List.of("", "Bearer ", "Bearer null", "Bearer " + KvProcess.TOKEN)) {
+            MiniHttp.Response answer = a.callWith(header.isEmpty() ? Map.of() : Map.of("Authorization", header), "POST", "/role?to=SBY", null);
+            assertEquals(403, answer.status(), header + ": " + answer.text());
+            assertTrue(answer.text().contains("started without ROLE_TOKEN"), answer.text());
+        }
+        assertEquals("ACT", a.field("/role", "role"));
+    }
+
+    @Test
+    void everyAnswerAboutTheMemberNamesItsVmAndItListensOnLoopbackOnly() throws Exception {
+        int port = KvProcess.freePort();
+        KvProcess a = start("kv-7", port, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "DUPLEX_VM_ID", "kv-7-1a2b3c4d"));
+        for (String target : List.of("/role", "/health", "/sync")) {
+            assertEquals("kv-7", a.field(target, "vm"), target);
+            assertEquals("kv-7-1a2b3c4d", a.field(target, "vm_id"), target);
+        }
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(i -> !isLoopback(i)).flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(address -> address instanceof java.net.Inet4Address).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this host has no non-loopback IPv4 address to try");
+        try (java.net.Socket socket = new java.net.Socket()) {
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> socket.connect(new java.net.InetSocketAddress(external, port), 2000), "reachable at " + external);
+        }
+    }
+
+    private static boolean isLoopback(java.net.NetworkInterface networkInterface) {
+        try {
+            return networkInterface.isLoopback();
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    @Test
     void fillFromTheCommandLineThenServe() throws Exception {
         Path db = temp.resolve("filled");
         Process fill = new ProcessBuilder(KvProcess.javaBin(), "-cp", KvProcess.classes().toString(), KvServer.class.getName(),
