@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  *       prints exactly {@code ACT} or {@code SBY}.
  *   <li>{@code switchover-command} (required): run as {@code <command> <pair> <member> <role>}, first
  *       for the old active with {@code SBY}, then for the new active with {@code ACT}; exit 0 means done.
+ *   <li>{@code promote-command} (default: {@code switchover-command}): run at failover as
+ *       {@code <command> <pair> <member> ACT} for the standby alone, its peer being fenced, with
+ *       {@code DUPLEX_OPERATION=promote}; exit 0 means done, and its role is then read back.
  *   <li>{@code sync-command} (required): run as {@code <command> <pair> <standby> SBY}; prints
  *       {@code in-sync}, {@code lag <n>} or {@code unknown [why]}.
  *   <li>{@code resync-command} (optional): run as {@code <command> <pair> <standby> SBY}; exit 0 means started.
@@ -49,6 +52,7 @@ import java.util.stream.Collectors;
 public final class ExecRoleController implements RoleController {
     private final List<String> rolesCommand;
     private final List<String> switchoverCommand;
+    private final List<String> promoteCommand;
     private final List<String> syncCommand;
     private final Optional<List<String>> resyncCommand;
     private final Optional<List<String>> healthCommand;
@@ -58,6 +62,7 @@ public final class ExecRoleController implements RoleController {
         Settings s = new Settings("exec", requireNonNull(settings, "settings is null"));
         this.rolesCommand = split(s.required("roles-command"));
         this.switchoverCommand = split(s.required("switchover-command"));
+        this.promoteCommand = s.optional("promote-command").map(ExecRoleController::split).orElse(switchoverCommand);
         this.syncCommand = split(s.required("sync-command"));
         this.resyncCommand = s.optional("resync-command").map(ExecRoleController::split);
         this.healthCommand = s.optional("health-command").map(ExecRoleController::split);
@@ -73,14 +78,30 @@ public final class ExecRoleController implements RoleController {
     public Map<String, Role> roles(PairContext pair) {
         Map<String, Role> roles = new LinkedHashMap<>();
         for (PairContext.Member member : pair.members()) {
-            Result result = run("role", rolesCommand, pair, member, null);
-            result.requireSuccess();
-            String answer = result.stdout.strip();
-            Role role = Role.parse(answer).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
-                    "roles-command printed " + JsonObject.quote(answer) + "; expected exactly ACT or SBY"));
-            roles.put(member.name(), role);
+            roles.put(member.name(), role(pair, member.name()));
         }
         return roles;
+    }
+
+    @Override
+    public Role role(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        Result result = run("role", rolesCommand, pair, member, null);
+        result.requireSuccess();
+        String answer = result.stdout.strip();
+        return Role.parse(answer).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
+                "roles-command printed " + JsonObject.quote(answer) + "; expected exactly ACT or SBY"));
+    }
+
+    @Override
+    public boolean canPromote() {
+        return true;
+    }
+
+    /** Runs {@code promote-command} (default: the switchover command) for the member alone, with {@code ACT}. */
+    @Override
+    public void promote(PairContext pair, String memberName) {
+        run("promote", promoteCommand, pair, pair.member(memberName), Role.ACT).requireSuccess();
     }
 
     @Override

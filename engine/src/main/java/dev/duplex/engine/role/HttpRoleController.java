@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  *   <li>{@code role-url} (default {@code {base}/role}): GET, answers {@code {"role":"ACT"|"SBY"}}.
  *   <li>{@code switchover-url} (default {@code {base}/role?to={role}}): POST, first to the old active
  *       with {@code {role}=SBY}, then to the new active with {@code ACT}; any 2xx means done.
+ *   <li>{@code promote-url} (default {@code {base}/role?to=ACT&force=true}): POST to the standby alone
+ *       at failover, once its peer is fenced; any 2xx means done, and its role is then read back.
  *   <li>{@code sync-url} (default {@code {base}/sync}): GET on the standby, answers
  *       {@code {"in_sync":true|false,"lag":n}} ({@code lag} optional).
  *   <li>{@code resync-url} (default {@code {base}/resync}; {@code none} to skip): POST on the standby, 2xx.
@@ -59,6 +61,7 @@ public final class HttpRoleController implements RoleController {
     private final Settings settings;
     private final String roleUrl;
     private final String switchoverUrl;
+    private final String promoteUrl;
     private final String syncUrl;
     private final Optional<String> resyncUrl;
     private final String healthUrl;
@@ -70,6 +73,7 @@ public final class HttpRoleController implements RoleController {
         this.settings = new Settings("http", requireNonNull(settings, "settings is null"));
         this.roleUrl = this.settings.orDefault("role-url", "{base}/role");
         this.switchoverUrl = this.settings.orDefault("switchover-url", "{base}/role?to={role}");
+        this.promoteUrl = this.settings.orDefault("promote-url", "{base}/role?to=ACT&force=true");
         this.syncUrl = this.settings.orDefault("sync-url", "{base}/sync");
         String resync = this.settings.orDefault("resync-url", "{base}/resync");
         this.resyncUrl = resync.equals("none") ? Optional.empty() : Optional.of(resync);
@@ -93,14 +97,33 @@ public final class HttpRoleController implements RoleController {
     public Map<String, Role> roles(PairContext pair) {
         Map<String, Role> roles = new LinkedHashMap<>();
         for (PairContext.Member member : pair.members()) {
-            String url = url(roleUrl, pair, member, null);
-            JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
-            verifyIdentity(member, url, answer);
-            String role = read(member.name(), url, () -> answer.string("role"));
-            roles.put(member.name(), Role.parse(role).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
-                    "GET " + Redaction.redactUri(url) + " answered role \"" + role + "\"; expected ACT or SBY")));
+            roles.put(member.name(), role(pair, member.name()));
         }
         return roles;
+    }
+
+    @Override
+    public Role role(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        String url = url(roleUrl, pair, member, null);
+        JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+        verifyIdentity(member, url, answer);
+        String role = read(member.name(), url, () -> answer.string("role"));
+        return Role.parse(role).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
+                "GET " + Redaction.redactUri(url) + " answered role \"" + role + "\"; expected ACT or SBY"));
+    }
+
+    @Override
+    public boolean canPromote() {
+        return true;
+    }
+
+    /** POSTs {@code promote-url} to the member alone: its peer is fenced and is not asked to step down. */
+    @Override
+    public void promote(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        proveIdentity(pair, member);
+        post(member, url(promoteUrl, pair, member, Role.ACT));
     }
 
     @Override

@@ -119,6 +119,23 @@ class HttpRoleControllerTest {
     }
 
     @Test
+    void promotionAtFailoverAsksOnlyTheStandbyWhoItIsThenPostsToItAlone() {
+        RoleController controller = controller();
+        assertTrue(controller.canPromote());
+        controller.promote(pair, "kv-1");
+        assertEquals(List.of("GET /one/role", "POST /one/role?to=ACT&force=true"), calls, "the fenced peer is not asked");
+        assertEquals(Role.SBY, controller.role(pair, "kv-1"));
+    }
+
+    @Test
+    void promotionOfAForeignServiceIsRefusedWithoutAPost() {
+        identities.put("/one", "other-install");
+        RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().promote(pair, "kv-1"));
+        assertTrue(e.getMessage().contains("another service holds that port"), e.getMessage());
+        assertEquals(List.of("GET /one/role"), calls);
+    }
+
+    @Test
     void aForeignServiceOnAMembersPortIsRefusedBeforeAnyRoleChangeAndGetsNoPostAndNoToken() {
         identities.put("/one", "other-install-kv-1-9f8e7d6c");
         answers.put("GET /one/role", "{\"role\":\"SBY\",\"vm\":\"kv-1\"}");
