@@ -223,6 +223,37 @@ class EnvApplyHardeningTest {
         System.out.println("raced applies: " + applied + " applied, " + refused + " refused");
     }
 
+    @Test
+    void envDiffWritesItsOutputThroughALinkToTheRealFileKeepingLinkOwnerAndMode() throws Exception {
+        Path realFolder = Files.createDirectory(dir.resolve("diffs"));
+        Path real = Files.write(realFolder.resolve("out.dxdf"), new byte[] {1});
+        Files.setAttribute(real, "unix:mode", 0640);
+        if (TargetFiles.isRoot()) {
+            TargetFiles.giveToNobody(real, 0640);
+        }
+        var owner = TargetFiles.Ownership.of(real);
+        Path link = Files.createSymbolicLink(dir.resolve("out-link.dxdf"), real);
+
+        CliRun made = CliRun.of("env", "diff", "--from", dir.resolve("from").toString(), "--to", dir.resolve("to").toString(),
+                "--out", link.toString(), "--item", "vars", "--base-revision", "1");
+
+        assertEquals(0, made.exitCode(), made.toString());
+        assertTrue(Files.isSymbolicLink(link));
+        assertArrayEquals(Files.readAllBytes(diff), Files.readAllBytes(real), "the same diff, in the real file");
+        assertEquals(owner, TargetFiles.Ownership.of(real));
+        assertEquals(List.of(), TargetFiles.temporaryFiles(realFolder));
+    }
+
+    @Test
+    void aNewDiffFileIsNotReadableByOthers() throws IOException {
+        Path out = dir.resolve("fresh.dxdf");
+        CliRun made = CliRun.of("env", "diff", "--from", dir.resolve("from").toString(), "--to", dir.resolve("to").toString(),
+                "--out", out.toString(), "--item", "vars");
+
+        assertEquals(0, made.exitCode(), made.toString());
+        assertEquals(0600, TargetFiles.Ownership.of(out).mode());
+    }
+
     private static void attacker(String shell) {
         try {
             TargetFiles.run("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c", shell);
