@@ -20,8 +20,12 @@ import picocli.CommandLine.Option;
     "Works offline. Before writing, the diff is checked: its own checksum,",
     "signature, version and entries, then the target's length and CRC32C against",
     "the diff's base. If any check fails nothing is written and the message says",
-    "which. The new content goes to a temporary file beside the target, is",
-    "fsynced and renamed over it, then verified against the diff's CRC32C.",
+    "which; so is a diff whose entries do not give its own after CRC32C. The",
+    "target is read once: those checked bytes are patched into a temporary file",
+    "(0600) in the target's own folder (a link is followed to the real file),",
+    "which gets the target's owner, group and mode, is fsynced and renamed over",
+    "it if the target is still the file that was checked; if another process",
+    "changed it meanwhile, nothing is written. Only regular files are read.",
     "Applying the same diff twice is refused: the target is no longer the diff's",
     "base.",
     "",
@@ -44,10 +48,9 @@ public final class EnvApplyCommand implements Runnable {
 
     @Override
     public void run() {
-        byte[] encoded = OfflineFiles.read(diffFile, "--diff");
         DiffInfo diff;
         try {
-            diff = new DiffDecoder().decode(encoded);
+            diff = new DiffDecoder().decode(OfflineFiles.readDiff(diffFile, "--diff"));
         } catch (DiffFormatException e) {
             throw new IllegalArgumentException(refused("the diff file is invalid: " + e.getMessage()), e);
         }
@@ -61,7 +64,6 @@ public final class EnvApplyCommand implements Runnable {
             throw new IllegalArgumentException(refused("the diff " + (item.change() == ItemDiff.Change.ADDED
                     ? "creates" : "removes") + " item '" + item.name() + "'; 'env apply' changes an existing file"));
         }
-        OfflineFiles.read(target, "--target");
         var store = new FileItemStore(target, item.name(), diff.header().baseRevision());
         AppliedWrite write;
         try {
@@ -69,9 +71,14 @@ public final class EnvApplyCommand implements Runnable {
         } catch (SyncRefusedException e) {
             throw new IllegalArgumentException(refused(e.check().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                     + " check failed: " + e.getMessage() + alreadyApplied(e, item)), e);
+        } catch (TargetChangedException e) {
+            throw new IllegalStateException("Refused to apply " + diffFile + " to " + target + ": " + e.getMessage(), e);
         } catch (TargetVerificationException e) {
-            throw new IllegalStateException("Applied " + diffFile + " to " + target + " but the result does not "
-                    + "verify: " + e.getMessage() + "; the file was replaced, restore it from a copy", e);
+            // The result was verified before the rename; a different read-back now means another
+            // process wrote the file after it, or the storage returns other bytes than it was given.
+            throw new IllegalStateException("Applied " + diffFile + " to " + target + " (the result verified before it "
+                    + "replaced the file) but it reads back differently now: " + firstSentence(e.getMessage())
+                    + "; another process wrote it since, or its storage is failing: check it before using it", e);
         }
         context.out().println("Applied " + diffFile + " to " + target + ": revision " + write.fromRevision() + " -> "
                 + write.toRevision() + ", " + diff.entryCount() + " entries, " + write.bytesWritten()
@@ -84,11 +91,21 @@ public final class EnvApplyCommand implements Runnable {
         return "Refused to apply " + diffFile + " to " + target + ": " + why + "; " + target + " is unchanged";
     }
 
+    private static String firstSentence(String message) {
+        int end = message.indexOf(". ");
+        return end < 0 ? message : message.substring(0, end);
+    }
+
     private String alreadyApplied(SyncRefusedException e, ItemDiff item) {
         if (e.check() != SyncRefusedException.Check.BASE_CHECKSUM) {
             return "";
         }
-        byte[] content = OfflineFiles.read(target, "--target");
+        byte[] content;
+        try {
+            content = OfflineFiles.read(target, "--target");
+        } catch (RuntimeException unreadable) {
+            return "";
+        }
         return content.length == item.lengthAfter() && OfflineFiles.crc32c(content) == item.crcAfter()
                 ? " (the target already equals the diff's result: the diff was applied before)"
                 : "";

@@ -53,9 +53,10 @@ public final class EnvInspectCommand implements Runnable {
 
     @Override
     public void run() {
-        byte[] bytes = OfflineFiles.read(file, "diff");
+        byte[] bytes;
         DiffInfo diff;
         try {
+            bytes = OfflineFiles.readDiff(file, "diff");
             diff = new DiffDecoder().decode(bytes);
         } catch (DiffFormatException e) {
             throw new IllegalArgumentException(file + " is not a valid diff: " + e.getMessage(), e);

@@ -22,7 +22,8 @@ import java.util.List;
  * <p>Checks, in order, each refused with {@link SyncRefusedException} before anything is written:
  * signature, version, revision (the store's must be the diff's base; applying a diff twice fails
  * here), item set (the store holds exactly the diff's before items), base length and CRC32C of
- * every item, entry rules and bounds. Because the store's write is atomic and this class issues
+ * every item, entry rules and bounds, and finally each item's result (base plus entries, computed
+ * without building it) against the diff's own after length and CRC32C. Because the store's write is atomic and this class issues
  * exactly one, a refused or failed apply leaves the store as it was.
  */
 public final class DiffApplier {
@@ -51,37 +52,46 @@ public final class DiffApplier {
         checkItemSet(current, diff);
         var changes = new ArrayList<ItemChange>();
         var expected = new LinkedHashMap<String, TargetCheck.Expected>();
+        var added = new ArrayList<ItemDiff>();
         long patches = 0;
         long bytes = 0;
+        // Every item's result is checked against the diff's own after values before anything is
+        // built or written: a diff whose entries disagree with its checksums is refused, not applied.
         for (ItemDiff item : diff.items()) {
+            byte[] baseBytes = new byte[0];
             if (item.change() != ItemDiff.Change.ADDED) {
-                checkBase(current.item(item.name()).orElseThrow(), item);
+                baseBytes = current.item(item.name()).orElseThrow().content();
+                checkBase(baseBytes, item);
             }
-            if (item.change() != ItemDiff.Change.REMOVED) {
-                expected.put(item.name(), new TargetCheck.Expected(item.lengthAfter(), item.crcAfter()));
+            if (item.change() == ItemDiff.Change.REMOVED) {
+                changes.add(new ItemChange.Remove(item.name()));
+                continue;
             }
+            expected.put(item.name(), new TargetCheck.Expected(item.lengthAfter(), item.crcAfter()));
+            List<BytePatch> itemPatches;
             try {
-                switch (item.change()) {
-                    case REMOVED -> changes.add(new ItemChange.Remove(item.name()));
-                    case ADDED -> {
-                        byte[] content = EntryRuns.content(item);
-                        changes.add(new ItemChange.Replace(new EnvironmentItem(item.name(), content)));
-                        bytes += content.length;
-                    }
-                    case KEPT -> {
-                        if (!item.unchanged()) {
-                            List<BytePatch> itemPatches = EntryRuns.patches(item);
-                            changes.add(new ItemChange.Patch(item.name(), item.lengthAfter(), itemPatches));
-                            patches += itemPatches.size();
-                            bytes += itemPatches.stream().mapToLong(BytePatch::length).sum();
-                        } else {
-                            EntryRuns.check(item);
-                        }
-                    }
-                }
+                itemPatches = EntryRuns.patches(item);
             } catch (EntryRuns.Violation v) {
                 throw new SyncRefusedException(Check.ENTRY_BOUNDS, v.getMessage());
             }
+            checkResult(baseBytes, itemPatches, item);
+            if (item.change() == ItemDiff.Change.ADDED) {
+                added.add(item);
+            } else if (!item.unchanged()) {
+                changes.add(new ItemChange.Patch(item.name(), item.lengthAfter(), itemPatches));
+                patches += itemPatches.size();
+                bytes += itemPatches.stream().mapToLong(BytePatch::length).sum();
+            }
+        }
+        for (ItemDiff item : added) {
+            byte[] content;
+            try {
+                content = EntryRuns.content(item);
+            } catch (EntryRuns.Violation v) {
+                throw new SyncRefusedException(Check.ENTRY_BOUNDS, v.getMessage());
+            }
+            changes.add(new ItemChange.Replace(new EnvironmentItem(item.name(), content)));
+            bytes += content.length;
         }
         store.write(new EnvironmentUpdate(header.baseRevision(), header.targetRevision(), changes));
         TargetCheck.verify(store, header.targetRevision(), expected, "the diff from " + span);
@@ -113,8 +123,17 @@ public final class DiffApplier {
         }
     }
 
-    private static void checkBase(EnvironmentItem current, ItemDiff item) {
-        byte[] content = current.content();
+    private static void checkResult(byte[] base, List<BytePatch> patches, ItemDiff item) {
+        int crc = ResultChecksum.of(base, item.lengthAfter(), patches);
+        if (crc != item.crcAfter()) {
+            throw new SyncRefusedException(Check.RESULT_CHECKSUM, "the entries of item '" + item.name()
+                    + "' applied to its base give length " + item.lengthAfter() + " and CRC32C " + Checksums.hex(crc)
+                    + ", which do not produce the diff's own after checksum " + Checksums.hex(item.crcAfter())
+                    + "; the diff is inconsistent (made by a faulty or hostile writer): extract it again");
+        }
+    }
+
+    private static void checkBase(byte[] content, ItemDiff item) {
         int crc = Checksums.crc32c(content);
         if (content.length != item.lengthBefore() || crc != item.crcBefore()) {
             throw new SyncRefusedException(Check.BASE_CHECKSUM, "item '" + item.name() + "' has length "

@@ -25,18 +25,31 @@ import java.util.List;
  * in time linear in its length.
  */
 public final class DiffDecoder {
-    /** Decodes a diff. */
-    public DiffInfo decode(byte[] bytes) {
-        requireNonNull(bytes, "bytes is null");
-        if (bytes.length < DiffFormat.MIN_BYTES) {
-            throw new DiffFormatException("truncated diff: " + bytes.length + " bytes, a diff has at least "
+    /**
+     * Checks the first bytes of a diff file against the file's real length, before the rest is
+     * read: the same rules, in the same order and with the same messages, as {@link #decode}
+     * up to the total length. A reader of a file calls it with the first
+     * {@link DiffFormat#HEADER_BYTES} bytes (fewer if the file is shorter) and reads the rest
+     * only if it passes, so the bytes it reads are bounded by both the header and the file.
+     *
+     * @param head the file's first bytes, at most {@link DiffFormat#HEADER_BYTES} of them are looked at
+     * @param fileLength the file's length in bytes
+     * @return the total length the header claims, equal to {@code fileLength}
+     */
+    public long checkHead(byte[] head, long fileLength) {
+        requireNonNull(head, "head is null");
+        if (fileLength < DiffFormat.MIN_BYTES) {
+            throw new DiffFormatException("truncated diff: " + fileLength + " bytes, a diff has at least "
                     + DiffFormat.MIN_BYTES);
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (head.length < 12) {
+            throw new IllegalArgumentException("the head of a diff of " + fileLength + " bytes has at least 12 bytes");
+        }
+        ByteBuffer in = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
         int signature = in.getInt();
         if (signature != DiffFormat.SIGNATURE) {
             throw new DiffFormatException("wrong signature: the file starts with "
-                    + java.util.HexFormat.of().formatHex(bytes, 0, 4) + ", a diff with 44584446 (\"DXDF\"); not a Duplex diff");
+                    + java.util.HexFormat.of().formatHex(head, 0, 4) + ", a diff with 44584446 (\"DXDF\"); not a Duplex diff");
         }
         int version = Short.toUnsignedInt(in.getShort());
         if (version != DiffFormat.VERSION) {
@@ -48,22 +61,29 @@ public final class DiffDecoder {
             throw new DiffFormatException("reserved header field is " + reserved + ", must be 0");
         }
         long total = Integer.toUnsignedLong(in.getInt());
-        if (total > bytes.length) {
+        if (total > fileLength) {
             throw new DiffFormatException("truncated diff: the header says " + total + " bytes, the file has "
-                    + bytes.length);
+                    + fileLength);
         }
-        if (total < bytes.length) {
+        if (total < fileLength) {
             throw new DiffFormatException("trailing bytes: the header says " + total + " bytes, the file has "
-                    + bytes.length);
+                    + fileLength);
         }
+        return total;
+    }
+
+    /** Decodes a diff. */
+    public DiffInfo decode(byte[] bytes) {
+        requireNonNull(bytes, "bytes is null");
+        checkHead(bytes, bytes.length);
+        ByteBuffer in = ByteBuffer.wrap(bytes, 12, bytes.length - 12).slice().order(ByteOrder.LITTLE_ENDIAN);
         int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int computed = Checksums.crc32c(bytes, 0, bytes.length - DiffFormat.CHECKSUM_BYTES);
         if (stored != computed) {
             throw new DiffFormatException("bad diff checksum: stored " + Checksums.hex(stored) + ", computed "
                     + Checksums.hex(computed) + "; the diff was damaged after it was written");
         }
-        ByteBuffer body = in.slice(in.position(), bytes.length - DiffFormat.CHECKSUM_BYTES - in.position())
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer body = in.slice(0, bytes.length - DiffFormat.CHECKSUM_BYTES - 12).order(ByteOrder.LITTLE_ENDIAN);
         try {
             return body(body);
         } catch (BufferUnderflowException e) {

@@ -22,7 +22,9 @@ public class SyncRefusedException extends RuntimeException {
         /** An item's length or CRC32C is not the diff's before value. */
         BASE_CHECKSUM,
         /** An entry breaks the FIG. 5 rules or lies outside its item. */
-        ENTRY_BOUNDS
+        ENTRY_BOUNDS,
+        /** The entries applied to the base do not give the diff's own after length and CRC32C. */
+        RESULT_CHECKSUM
     }
 
     private final Check check;

@@ -127,4 +127,52 @@ class DiffApplierTest {
         assertEquals(Check.REVISION, e.check());
         assertEquals(0, store.writes);
     }
+
+    @Test
+    void entriesThatDoNotProduceTheirOwnAfterChecksumAreRefusedBeforeWriting() {
+        // The case: a valid file checksum, a 4 KiB base, a claimed 32 MiB result whose
+        // after-CRC the entries cannot produce. Nothing may be written.
+        byte[] small = Fixtures.random(random, 4096);
+        var item = new ItemDiff("settings", ItemDiff.Change.KEPT, small.length, 32 << 20, Checksums.crc32c(small),
+                0x1234_5678, List.of(DiffEntry.data(5, new byte[] {1})));
+        refused(Fixtures.snapshot(4, "settings", small), new DiffInfo(DiffHeader.of(4, 5), List.of(item)),
+                Check.RESULT_CHECKSUM, "do not produce the diff's own after checksum");
+    }
+
+    @Test
+    void anAddedItemWhoseEntriesDoNotProduceItsChecksumIsRefusedBeforeWriting() {
+        var added = new ItemDiff("extra", ItemDiff.Change.ADDED, 0, 100, 0, 0x0bad_f00d,
+                List.of(DiffEntry.data(0, new byte[] {7})));
+        var items = new java.util.ArrayList<>(diff.items());
+        items.add(added);
+        refused(base, new DiffInfo(diff.header(), items), Check.RESULT_CHECKSUM, "item 'extra'");
+    }
+
+    @Test
+    void aClaimedLengthOfTwoGibibytesIsRefusedWithoutAllocatingIt() {
+        // A header claiming 2^31 - 1 bytes after used to end in an OutOfMemoryError; the result's
+        // checksum is computed without building it, so the refusal costs no memory.
+        var item = new ItemDiff("settings", ItemDiff.Change.KEPT, settings.length, Integer.MAX_VALUE,
+                Checksums.crc32c(settings), 0, List.of());
+        var items = List.of(item, diff.item("configuration").orElseThrow());
+        long usedBefore = usedHeap();
+        refused(base, new DiffInfo(diff.header(), items), Check.RESULT_CHECKSUM, "length " + Integer.MAX_VALUE);
+        assertTrue(usedHeap() - usedBefore < 256L << 20, "no 2 GiB buffer was allocated");
+    }
+
+    @Test
+    void aCorrectResultOfAGrownAndPatchedItemIsAccepted() {
+        byte[] grown = java.util.Arrays.copyOf(settings, 5000);
+        grown[4999] = 9;
+        grown[10] ^= 0x55;
+        EnvironmentSnapshot next = Fixtures.snapshot(5, "settings", grown, "configuration", configuration);
+        var store = new InMemoryEnvironmentStore(base);
+        applier.apply(store, new DiffExtractor().extract(base, next));
+        assertEquals(Fixtures.bytesOf(next), Fixtures.bytesOf(store.read()));
+    }
+
+    private static long usedHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
 }

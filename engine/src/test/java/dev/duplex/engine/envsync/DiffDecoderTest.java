@@ -110,4 +110,20 @@ class DiffDecoderTest {
                 DiffEntry.data(4, new byte[] {1})));
         assertEquals(2, decoded.items().get(0).entries().size());
     }
+
+    @Test
+    void theHeadIsCheckedAgainstTheFilesRealLengthBeforeTheRestIsRead() {
+        byte[] head = Arrays.copyOf(valid(), DiffFormat.HEADER_BYTES);
+        java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, Integer.MAX_VALUE);
+        var claimsTooMuch = assertThrows(DiffFormatException.class, () -> decoder.checkHead(head, 4096));
+        assertTrue(claimsTooMuch.getMessage().contains("truncated diff: the header says 2147483647 bytes, the file has 4096"),
+                claimsTooMuch.getMessage());
+        var zeros = assertThrows(DiffFormatException.class,
+                () -> decoder.checkHead(new byte[DiffFormat.HEADER_BYTES], Long.MAX_VALUE));
+        assertTrue(zeros.getMessage().contains("wrong signature"), zeros.getMessage());
+        var tooShort = assertThrows(DiffFormatException.class, () -> decoder.checkHead(new byte[20], 20));
+        assertTrue(tooShort.getMessage().contains("truncated diff: 20 bytes"), tooShort.getMessage());
+        byte[] valid = valid();
+        assertEquals(valid.length, decoder.checkHead(Arrays.copyOf(valid, DiffFormat.HEADER_BYTES), valid.length));
+    }
 }
