@@ -86,6 +86,7 @@ class DiffDecoderPropertyTest {
             Outcome outcome = Outcome.of(changed, revisions);
             assertTrue(outcome == Outcome.REFUSED || outcome == Outcome.SAME_TARGET,
                     "byte " + position + " changed from " + valid[position] + " to " + changed[position] + ": " + outcome);
+            Statistics.label("outcome").collect(outcome);
         }
     }
 
