@@ -75,7 +75,7 @@ class DiffDecoderPropertyTest {
      * other value. The diff's own CRC32C makes "refused" the outcome every time; this property
      * holds the format to that.
      */
-    @Property(tries = 40)
+    @Property(tries = 30)
     void everySingleByteChangeIsRefusedOrHarmless(@ForAll long seed) {
         var random = new Random(seed);
         Revisions revisions = Revisions.random(random);
@@ -98,7 +98,7 @@ class DiffDecoderPropertyTest {
      * {@code docs/diff-format.md}, "What the checksums protect"): the target revision, an ADDED
      * row's name, and a change code between KEPT and REMOVED of an item that is empty after.
      */
-    @Property(tries = 25)
+    @Property(tries = 20)
     void resealedSingleByteChangesAreRefusedCaughtOrHarmless(@ForAll long seed) {
         var random = new Random(seed);
         Revisions revisions = Revisions.random(random);
