@@ -70,6 +70,20 @@ public final class Redaction {
         return List.copyOf(found);
     }
 
+    /**
+     * A copy of {@code settings} (driver properties, role-controller settings) with the value of
+     * every key that names a secret ({@link #isSecretName}, or ending in {@code .<secret name>})
+     * replaced by {@code ***}, and URIs among the values redacted; for listings and the audit log.
+     */
+    public static java.util.Map<String, String> redactSettings(java.util.Map<String, String> settings) {
+        java.util.Map<String, String> shown = new java.util.TreeMap<>();
+        settings.forEach((key, value) -> {
+            String last = key.substring(key.lastIndexOf('.') + 1);
+            shown.put(key, isSecretName(key) || isSecretName(last) ? MASK : redactUri(value));
+        });
+        return shown;
+    }
+
     /** True when a parameter or property of this name holds a secret, by the rule in the class comment. */
     public static boolean isSecretName(String name) {
         String lower = name.toLowerCase(Locale.ROOT).strip();

@@ -52,4 +52,12 @@ class RedactionTest {
     void secretsAreDescribedWithoutTheirValues(String uri, String expected) {
         assertEquals(List.of(expected.split(",")), Redaction.secretsIn(uri));
     }
+
+    @org.junit.jupiter.api.Test
+    void settingsNamedLikeSecretsAreMaskedInListings() {
+        assertEquals(java.util.Map.of("type", "http", "role-token", "***", "member.kv-0.role-token", "***",
+                "member.kv-0.port", "7000", "base", "https://u:***@h/"),
+                Redaction.redactSettings(java.util.Map.of("type", "http", "role-token", "hunter2", "member.kv-0.role-token", "hunter2",
+                        "member.kv-0.port", "7000", "base", "https://u:hunter2@h/")));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.duplex.cli;
 
+import dev.duplex.api.Redaction;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.InventoryConflictException;
 import dev.duplex.engine.inventory.NotInInventoryException;
@@ -71,7 +72,8 @@ public final class PairCommand {
             }
             PairRecord pair = new PairRecord(name, system0, system1, active, kind, roleController, resync);
             inventory.addPair(pair);
-            services.audit("pair.create", "pair/" + name, Optional.empty(), Optional.of(Json.of(pair)));
+            services.audit("pair.create", "pair/" + name, Optional.empty(), Optional.of(Json.of(
+                    new PairRecord(name, system0, system1, active, kind, Redaction.redactSettings(roleController), resync))));
             context.out().println("Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
                     + ", active = system " + active + " (" + pair.active() + ")");
             context.out().flush();
@@ -124,7 +126,7 @@ public final class PairCommand {
             fields.put("active", pair.active());
             fields.put("standby", pair.standby());
             fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
-            fields.put("role_controller", pair.roleController());
+            fields.put("role_controller", Redaction.redactSettings(pair.roleController()));
             fields.put("resync_gate", pair.resyncGate());
             context.printer().fields(output.format(), fields);
         }

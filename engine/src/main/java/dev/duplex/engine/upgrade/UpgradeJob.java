@@ -2,6 +2,7 @@ package dev.duplex.engine.upgrade;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.ObjectName;
 import dev.duplex.engine.job.Job;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,11 +85,18 @@ record UpgradeJob(long id, String kind, String pair, UpgradeStrategy strategy, i
 
     /** The driver name of the VM this job creates for a member: found again by name when the job resumes. */
     String newVmName(String member) {
-        return member + "-j" + (rollbackOf.orElse(id));
+        return withJobSuffix(member);
     }
 
     /** The name of the copy volume {@code snapshot-copy} makes of a member's volume. */
     String copyVolumeName(String volume) {
-        return volume + "-j" + (rollbackOf.orElse(id));
+        return withJobSuffix(volume);
+    }
+
+    /** {@code name-jN}, the name cut short first if needed, so that it still follows the naming rule. */
+    private String withJobSuffix(String name) {
+        String suffix = "-j" + rollbackOf.orElse(id);
+        int room = ObjectName.MAX_LENGTH - suffix.length();
+        return (name.length() > room ? name.substring(0, room) : name) + suffix;
     }
 }
