@@ -13,7 +13,16 @@ import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmState;
+import dev.duplex.cli.Installation;
+import dev.duplex.cli.demo.DemoImages;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,21 +74,29 @@ class FailoverEndToEndTest {
     }
 
     @Test
-    void pushThenFailoverBootsTheStandbyWithTheActivesInfo() throws IOException {
-        Path image = Files.createDirectories(dir.resolve("image"));
-        Files.writeString(image.resolve("duplex-image.properties"),
-                "version=1.0\ncommand=while true; do sleep 1; done\n");
+    void pushThenFailoverBootsTheStandbyWithTheActivesInfoAndItServesAsAct() throws Exception {
+        Path images = DemoImages.locate(Installation.current(), dir.resolve("images-home"));
         byte[] settings = new byte[48 * 1024];
         new Random(11).nextBytes(settings);
         Path settingsFile = Files.write(dir.resolve("settings.bin"), settings);
         Path configurationFile = Files.writeString(dir.resolve("kv.conf"), "port=7000\nrole=active\n");
+        int port0 = freePort();
+        int port1 = freePort();
+        String token = "e2e-" + Long.toHexString(new Random().nextLong());
 
         ok("endpoint", "add", "lab", "--driver", "local");
-        ok("image", "register", "img", "--endpoint", "lab", "--version", "1.0", "--source", image.toString());
-        VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img"));
-        VmRef standby = created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img"));
-        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold");
+        ok("image", "register", "img", "--endpoint", "lab", "--version", "v2", "--source", images.resolve("v2").toString());
+        ok("volume", "create", "db-0", "--endpoint", "lab", "--size", "64MiB");
+        ok("volume", "create", "db-1", "--endpoint", "lab", "--size", "64MiB");
+        VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img", "--link", "db-0:db",
+                "-p", "env.KV_PORT=" + port0, "-p", "env.KV_ROLE=ACT", "-p", "env.ROLE_TOKEN=" + token));
+        VmRef standby = created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img", "--link", "db-1:db",
+                "-p", "env.KV_PORT=" + port1, "-p", "env.ROLE_TOKEN=" + token));
+        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold",
+                "--role-controller", "type=http", "--role-controller", "member.kv-0.port=" + port0,
+                "--role-controller", "member.kv-1.port=" + port1);
         ok("vm", "start", "kv-0");
+        assertEquals(200, put(port0, "before").statusCode(), "the active takes writes");
 
         CliRun push = ok("env", "push", "kv", "--item", "settings=" + settingsFile, "--item",
                 "configuration=" + configurationFile, "--revision", "2");
@@ -91,6 +108,11 @@ class FailoverEndToEndTest {
         assertTrue(report.get("fence_confirmed").asBoolean(), failover.toString());
         assertEquals(2, report.get("sync").get("to_revision").asLong(), failover.toString());
         assertTrue(report.get("phases").get("total_ms").asDouble() > 0, failover.toString());
+        assertTrue(report.get("phases").has("promote_ms"), failover.toString());
+
+        // The application, not only the inventory, changed hands: the new active takes a write.
+        HttpResponse<String> write = put(port1, "after");
+        assertEquals(200, write.statusCode(), write.body());
 
         CliRun status = ok("env", "status", "kv", "--output", "json");
         JsonNode fields = new ObjectMapper().readTree(status.out());
@@ -105,7 +127,38 @@ class FailoverEndToEndTest {
         assertArrayEquals(settings, synced.item("settings").orElseThrow().content());
         assertArrayEquals(Files.readAllBytes(configurationFile), synced.item("configuration").orElseThrow().content());
         assertEquals(VmState.RUNNING, local.state(standby));
-        assertEquals(VmState.STOPPED, local.state(active));
+        assertEquals(VmState.STOPPED, local.state(active), "the old active is fenced");
+    }
+
+    @Test
+    void aColdPairWithoutARoleControllerIsRefusedBeforeAnythingIsFenced() throws IOException {
+        Path image = Files.createDirectories(dir.resolve("image"));
+        Files.writeString(image.resolve("duplex-image.properties"), "version=1.0\ncommand=while true; do sleep 1; done\n");
+        ok("endpoint", "add", "lab", "--driver", "local");
+        ok("image", "register", "img", "--endpoint", "lab", "--version", "1.0", "--source", image.toString());
+        VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img"));
+        created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img"));
+        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold");
+        ok("vm", "start", "kv-0");
+
+        CliRun refused = run("failover", "kv");
+
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("cannot fail over") && refused.err().contains("--role-controller type=http"), refused.toString());
+        local = connectLocal();
+        assertEquals(VmState.RUNNING, local.state(active), "nothing was fenced");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static HttpResponse<String> put(int port, String key) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/kv/" + key))
+                .PUT(HttpRequest.BodyPublishers.ofString("value of " + key)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private VmRef created(CliRun run) {
@@ -117,11 +170,15 @@ class FailoverEndToEndTest {
     }
 
     private CliRun ok(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("--config", config().toString()));
-        all.addAll(List.of(args));
-        CliRun run = CliRun.of(all.toArray(String[]::new));
+        CliRun run = run(args);
         assertEquals(0, run.exitCode(), String.join(" ", args) + "\n" + run);
         return run;
+    }
+
+    private CliRun run(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--config", config().toString()));
+        all.addAll(List.of(args));
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     private Path home() {
