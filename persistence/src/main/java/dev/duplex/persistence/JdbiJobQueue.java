@@ -131,6 +131,14 @@ public final class JdbiJobQueue implements JobQueue {
     }
 
     @Override
+    public boolean release(long jobId, String node) {
+        requireNonNull(node, "node is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE jobs SET state = 'PENDING', owner = NULL, heartbeat = NULL WHERE id = :id AND owner = :node AND state = 'RUNNING'")
+                .bind("id", jobId).bind("node", node).execute())) == 1;
+    }
+
+    @Override
     public void finish(long jobId, JobState state, Optional<String> error) {
         requireNonNull(state, "state is null");
         requireNonNull(error, "error is null");

@@ -49,11 +49,26 @@ public final class UpgradeCommand {
         return output == OutputFormat.JSON ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
     }
 
+    /** Runs one job with Ctrl-C asking it to stop at its next journal point, then prints its report. */
+    static int runJob(CliContext context, OutputFormat output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
+        UpgradeReport report;
+        try (StopOnSignal signals = new StopOnSignal(context.err())) {
+            report = job.apply(signals.around(progress(context, output)));
+        }
+        return finish(context, report, output);
+    }
+
+    /** Exit code of a job stopped by the operator (Ctrl-C), as shells report SIGINT. */
+    static final int INTERRUPTED = 130;
+
     static int finish(CliContext context, UpgradeReport report, OutputFormat output) {
         if (output == OutputFormat.JSON) {
             context.printer().object(ReportView.json(report));
         } else {
             ReportView.print(report, context.out());
+        }
+        if (report.state().live()) {
+            return INTERRUPTED;
         }
         return report.state() == JobState.SUCCEEDED || report.state() == JobState.ROLLED_BACK ? ExitCode.OK : ExitCode.SOFTWARE;
     }
@@ -120,8 +135,7 @@ public final class UpgradeCommand {
         @Override
         public Integer call() {
             RollingUpgrade engine = engine(context);
-            UpgradeReport report = engine.run(target.request(), progress(context, output.format()));
-            return finish(context, report, output.format());
+            return runJob(context, output.format(), listener -> engine.run(target.request(), listener));
         }
     }
 
@@ -145,11 +159,9 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade engine = engine(context);
-            if (force) {
-                engine = engine.withSettings(engine.settings().withStaleAfter(Duration.ZERO));
-            }
-            return finish(context, engine.resume(job, progress(context, output.format())), output.format());
+            RollingUpgrade configured = engine(context);
+            RollingUpgrade engine = force ? configured.withSettings(configured.settings().withStaleAfter(Duration.ZERO)) : configured;
+            return runJob(context, output.format(), listener -> engine.resume(job, listener));
         }
     }
 
@@ -169,7 +181,9 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            return finish(context, engine(context).rollback(job, dev.duplex.engine.audit.OperatingSystemUser.current(), progress(context, output.format())), output.format());
+            RollingUpgrade engine = engine(context);
+            return runJob(context, output.format(),
+                    listener -> engine.rollback(job, dev.duplex.engine.audit.OperatingSystemUser.current(), listener));
         }
     }
 
@@ -235,7 +249,8 @@ public final class UpgradeCommand {
                 }
                 return ExitCode.OK;
             }
-            return finish(context, engine.runVm(vm, image, parsed, dev.duplex.engine.audit.OperatingSystemUser.current(), progress(context, output.format())), output.format());
+            return runJob(context, output.format(),
+                    listener -> engine.runVm(vm, image, parsed, dev.duplex.engine.audit.OperatingSystemUser.current(), listener));
         }
     }
 }

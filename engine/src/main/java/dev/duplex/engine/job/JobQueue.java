@@ -39,6 +39,13 @@ public interface JobQueue {
     /** Refreshes the heartbeat; false if {@code node} no longer owns the job (it was taken over). */
     boolean heartbeat(long jobId, String node);
 
+    /**
+     * Hands a running job back unfinished: PENDING, without owner or heartbeat, its VMs still
+     * locked, so that {@code resume} takes it at once. For an operator who stopped the job (Ctrl-C):
+     * its journal says where. False if {@code node} does not own it.
+     */
+    boolean release(long jobId, String node);
+
     /** Ends a job (SUCCEEDED, FAILED, ROLLED_BACK) and releases it and its VMs' job locks. */
     void finish(long jobId, JobState state, Optional<String> error);
 

@@ -13,7 +13,9 @@ import dev.duplex.engine.inventory.VolumeRecord;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.job.LiveJobExistsException;
 import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.job.StepState;
 import dev.duplex.engine.role.RoleControllerSource;
 import dev.duplex.engine.role.RoleControllers;
 import jakarta.inject.Inject;
@@ -135,6 +137,7 @@ public final class RollingUpgrade {
      * on its old image and ends the job FAILED; any other failure ends it FAILED where it stopped.
      */
     public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
+        refuseLiveJob(request.pair(), inventory.pair(request.pair()).map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.pair(request);
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
@@ -149,6 +152,7 @@ public final class RollingUpgrade {
 
     /** Upgrades a single VM (S11–S13). Its health check is that the platform reports it running. */
     public UpgradeReport runVm(String vm, String image, UpgradeStrategy strategy, String requestedBy, UpgradeListener listener) {
+        refuseLiveJob(vm, List.of(vm));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.vm(vm, image, strategy);
         Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
@@ -264,32 +268,48 @@ public final class RollingUpgrade {
     private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested) {
         String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
         try (Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
-            UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings, heartbeat::check);
+            UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings, () -> {
+                heartbeat.check();
+                if (listener.stopRequested()) {
+                    throw new StepFailure.StopRequested();
+                }
+            });
             Map<String, StepRecord> journal = JournaledSteps.latest(jobQueue.journal(job.id()));
             JournaledSteps steps = new JournaledSteps(jobQueue, listener, job.id(), subject, journal);
             boolean rollbackMode = rollbackRequested || journal.containsKey("R0") || job.kind().equals(UpgradeJob.KIND_ROLLBACK);
-            if (rollbackMode) {
-                return rollBack(job, run, steps, new PlanRollback(Optional.empty(), "rollback requested", false));
-            }
-            List<UpgradeStep> list = job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory);
             try {
-                for (UpgradeStep step : list) {
-                    steps.run(step, run);
+                if (rollbackMode) {
+                    return rollBack(job, run, steps, new PlanRollback(Optional.empty(), "rollback requested", false));
                 }
-            } catch (JournaledSteps.Failed failed) {
-                if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
-                    throw new IllegalStateException(lost.getMessage(), lost);
-                }
-                if (failed.getCause() instanceof StepFailure.HealthCheckFailed) {
-                    String member = failed.step().member();
-                    String reason = failed.getMessage() + "; " + member + " was brought back on its old image "
-                            + job.member(member).image() + " with the same volume" + (job.isPair() ? ", its peer untouched" : "");
-                    return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
-                }
-                return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
+                return runSteps(job, run, steps);
+            } catch (StepFailure.StopRequested stop) {
+                return paused(job);
             }
-            return finish(job, JobState.SUCCEEDED, Optional.empty());
         }
+    }
+
+    private UpgradeReport runSteps(UpgradeJob job, UpgradeRun run, JournaledSteps steps) {
+        List<UpgradeStep> list = job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory);
+        try {
+            for (UpgradeStep step : list) {
+                steps.run(step, run);
+            }
+        } catch (JournaledSteps.Failed failed) {
+            if (failed.getCause() instanceof StepFailure.StopRequested stop) {
+                throw stop;
+            }
+            if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
+                throw new IllegalStateException(lost.getMessage(), lost);
+            }
+            if (failed.getCause() instanceof StepFailure.HealthCheckFailed) {
+                String member = failed.step().member();
+                String reason = failed.getMessage() + "; " + member + " was brought back on its old image "
+                        + job.member(member).image() + " with the same volume" + (job.isPair() ? ", its peer untouched" : "");
+                return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
+            }
+            return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
+        }
+        return finish(job, JobState.SUCCEEDED, Optional.empty());
     }
 
     private UpgradeReport rollBack(UpgradeJob job, UpgradeRun run, JournaledSteps steps, PlanRollback plan) {
@@ -303,6 +323,9 @@ public final class RollingUpgrade {
             }
             return finish(job, job.kind().equals(UpgradeJob.KIND_ROLLBACK) ? JobState.SUCCEEDED : JobState.ROLLED_BACK, Optional.empty());
         } catch (JournaledSteps.Failed failed) {
+            if (failed.getCause() instanceof StepFailure.StopRequested stop) {
+                throw stop;
+            }
             if (failed.getCause() instanceof Heartbeat.OwnershipLost lost) {
                 throw new IllegalStateException(lost.getMessage(), lost);
             }
@@ -310,6 +333,39 @@ public final class RollingUpgrade {
             return finish(job, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
                     + ". Fix the cause, then roll back again: duplex upgrade rollback " + upgradeJob));
         }
+    }
+
+    /**
+     * A live or stopped job on the pair or its VMs is the reason a new one cannot run: say so
+     * first, naming the command that carries it on, before the checks ask the application
+     * anything (a member left unhealthy by that job would otherwise be blamed instead).
+     */
+    private void refuseLiveJob(String target, List<String> vms) {
+        Optional<Job> live = jobQueue.liveJob(target);
+        for (String vm : vms) {
+            live = live.or(() -> jobQueue.liveJobOn(vm));
+        }
+        live.ifPresent(job -> {
+            throw new LiveJobExistsException(target, job.id(), job.kind(), Optional.of(job.state()), job.pair());
+        });
+    }
+
+    /**
+     * The operator stopped the run: the job is handed back unfinished (PENDING, its VMs still
+     * locked), nothing is undone, and the report names where it stopped and how to carry on.
+     */
+    private UpgradeReport paused(UpgradeJob job) {
+        jobQueue.release(job.id(), settings.node());
+        List<StepRecord> journal = jobQueue.journal(job.id());
+        String where = journal.isEmpty() ? "before its first step"
+                : journal.get(journal.size() - 1).state() == StepState.DONE
+                        ? "after " + journal.get(journal.size() - 1).stepId()
+                        : "during " + journal.get(journal.size() - 1).stepId() + " (it runs again on resume)";
+        String message = "stopped as asked " + where + "; nothing was rolled back. Carry it on: duplex upgrade resume " + job.id();
+        log.warn("{} job #{} {}", job.pair(), job.id(), message);
+        audit.record(new AuditEntry(Instant.now(), settings.node(), "upgrade.stopped", object(job.pair(), job.isPair()), Optional.empty(),
+                Optional.of("{\"job\":" + job.id() + ",\"where\":" + json(where) + "}")));
+        return report(job, JobState.PENDING, Optional.of(message));
     }
 
     /**

@@ -41,4 +41,13 @@ public class StepFailure extends RuntimeException {
             super(message);
         }
     }
+
+    /** The operator asked the run to stop (Ctrl-C): not a failure of the step, which is resumed later. */
+    public static final class StopRequested extends StepFailure {
+        private static final long serialVersionUID = 1L;
+
+        public StopRequested() {
+            super("stopped as the operator asked");
+        }
+    }
 }

@@ -25,6 +25,15 @@ public interface UpgradeListener {
     /** A volume copy progressed; {@code totalBytes} is -1 when unknown. */
     default void copyProgress(long jobId, StepInfo step, long copiedBytes, long totalBytes) {}
 
+    /**
+     * Polled before every step and while a step waits: true asks the run to stop there (the
+     * operator pressed Ctrl-C). The job is then handed back unfinished, to be resumed, its journal
+     * saying where it stopped; nothing is rolled back.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     /** The step waits (for a health check, for the standby to catch up). */
     default void waiting(long jobId, StepInfo step, String what) {}
 }

@@ -98,6 +98,17 @@ public final class FakeJobQueue implements JobQueue {
     }
 
     @Override
+    public synchronized boolean release(long jobId, String node) {
+        Job job = jobs.get(jobId);
+        if (job == null || job.state() != JobState.RUNNING || !job.owner().equals(Optional.of(node))) {
+            return false;
+        }
+        jobs.put(jobId, new Job(job.id(), job.kind(), job.pair(), JobState.PENDING, job.requestedBy(), job.parameters(),
+                Optional.empty(), Optional.empty(), job.error()));
+        return true;
+    }
+
+    @Override
     public synchronized boolean heartbeat(long jobId, String node) {
         Job job = jobs.get(jobId);
         if (job == null || !job.owner().equals(Optional.of(node))) {
