@@ -22,13 +22,7 @@ final class LocalAttacker {
 
     /** Skips when the test JVM is not root (it cannot switch user), but fails in CI, where it must run. */
     static LocalAttacker requireRoot() {
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (!PrivateFiles.runningAsRoot()) {
-            if (ci) {
-                fail("The local-attacker tests need root (to act as nobody) and CI=true says they must run");
-            }
-            assumeTrue(false, "not root: cannot act as another user");
-        }
+        boolean ci = requireRootOnly();
         if (!Files.isExecutable(Path.of("/usr/bin/setpriv")) || !Files.isExecutable(Path.of("/usr/bin/psql"))) {
             if (ci) {
                 fail("setpriv (util-linux) and psql (postgresql-client) are needed for the local-attacker tests");
@@ -36,6 +30,18 @@ final class LocalAttacker {
             assumeTrue(false, "setpriv or psql missing");
         }
         return new LocalAttacker();
+    }
+
+    /** Skips unless root (to switch user, chown, mount), but fails in CI, where these tests must run; returns whether in CI. */
+    static boolean requireRootOnly() {
+        boolean ci = "true".equals(System.getenv("CI"));
+        if (!PrivateFiles.runningAsRoot()) {
+            if (ci) {
+                fail("This test needs root (to act as nobody, chown or mount) and CI=true says it must run");
+            }
+            assumeTrue(false, "not root");
+        }
+        return ci;
     }
 
     /** The output of {@code command} run by nobody; asserts it failed. */
