@@ -16,6 +16,8 @@ import javax.sql.DataSource;
  */
 final class ApplicationRole {
     static final String NAME = "duplex_app";
+    /** The advisory lock that serializes {@link #grant}: "duplex-g" in ASCII. */
+    private static final long GRANT_LOCK = 0x6475706c65782d67L;
 
     private ApplicationRole() {}
 
@@ -51,6 +53,10 @@ final class ApplicationRole {
      */
     static void grant(DataSource duplex) throws SQLException {
         try (Connection connection = duplex.getConnection(); Statement statement = connection.createStatement()) {
+            // one transaction, serialized across processes: two concurrent GRANTs on one table fail
+            // with "tuple concurrently updated", and a process migrating grants outside the folder lock
+            connection.setAutoCommit(false);
+            statement.execute("SELECT pg_advisory_xact_lock(" + GRANT_LOCK + ")");
             statement.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
             statement.execute("GRANT USAGE ON SCHEMA public TO " + NAME);
             statement.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + Cluster.SUPERUSER + " IN SCHEMA public "
@@ -76,6 +82,7 @@ final class ApplicationRole {
                         END LOOP;
                     END
                     $$""".formatted(NAME, SchemaMigrator.HISTORY_TABLE));
+            connection.commit();
         }
     }
 

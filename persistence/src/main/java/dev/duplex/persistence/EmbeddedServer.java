@@ -65,7 +65,10 @@ final class EmbeddedServer implements AutoCloseable {
     /** Joins the embedded server running under {@code folder} (that is, {@code <home>/db}), or starts it. */
     static EmbeddedServer startOrJoin(Path home, Path folder) {
         try {
-            home = PrivateFiles.folderOfHome(home);
+            Path realHome = PrivateFiles.folderOfHome(home);
+            // below a home reached through a link: every path from the real home down, as the checks walk it
+            folder = realHome.resolve(home.toAbsolutePath().normalize().relativize(folder.toAbsolutePath().normalize()));
+            home = realHome;
             PrivateFiles.folder(folder);
             Path lockFile = folder.resolve("owner.lock");
             try (FolderLock folderLock = FolderLock.acquire(lockFile, LOCK_WAIT)) {
@@ -74,9 +77,10 @@ final class EmbeddedServer implements AutoCloseable {
                 Lease lease = Lease.take(leases(folder));
                 boolean started = false;
                 Cluster cluster = new Cluster(home, folder);
+                Optional<Postmaster> running = Optional.empty();
                 try {
                     refuseAnOlderServerOnTcp(cluster);
-                    Optional<Postmaster> running = Postmaster.running(cluster.data());
+                    running = Postmaster.running(cluster.data());
                     EmbeddedOwner owner;
                     Postmaster postmaster;
                     if (running.isPresent()) {
@@ -99,7 +103,8 @@ final class EmbeddedServer implements AutoCloseable {
                     return server;
                 } catch (RuntimeException | IOException | SQLException e) {
                     lease.close();
-                    if (started) {
+                    if (started || running.isEmpty()) {
+                        // a server this call started (even one whose repair or preparation failed) must not stay up unleased
                         Postmaster.running(cluster.data()).ifPresent(p -> p.stopFast(STOP_WAIT));
                         EmbeddedOwner.delete(folder);
                     }

@@ -148,6 +148,22 @@ class EmbeddedServerRepairTest {
     }
 
     @Test
+    void aServerThatCannotStartIsQuotedFromItsLogInOneLine() throws IOException {
+        Path conf = shared.resolve("db/data/postgresql.conf");
+        String before = Files.readString(conf);
+        Files.writeString(conf, before + "\nmax_connections = banana\n");
+        try {
+            refused("bad-server-setting", shared, "pg_ctl start failed (exit 1): ", "contains errors",
+                    "see " + shared.toRealPath().resolve("db/postgres.log"));
+            assertTrue(Files.readString(shared.resolve("db/postgres.log")).contains("\"max_connections\": \"banana\""),
+                    "the log says which setting");
+        } finally {
+            Files.writeString(conf, before);
+        }
+        starts("bad-server-setting-fixed", shared);
+    }
+
+    @Test
     void aZeroByteBinaryLeftByAFailedUnpackIsUnpackedAgain() throws IOException {
         Path installation = installation(shared);
         long size = Files.size(installation.resolve("bin/pg_ctl"));
