@@ -73,7 +73,9 @@ final class EmbeddedServer implements AutoCloseable {
             Path lockFile = folder.resolve("owner.lock");
             try (FolderLock folderLock = FolderLock.acquire(lockFile, LOCK_WAIT)) {
                 folderLock.held();
+                // an older Duplex left these world-readable
                 PrivateFiles.restrict(folder.resolve(EmbeddedOwner.FILE_NAME));
+                PrivateFiles.restrict(folder.resolve("postgres.log"));
                 Lease lease = Lease.take(leases(folder));
                 boolean started = false;
                 Cluster cluster = new Cluster(home, folder);

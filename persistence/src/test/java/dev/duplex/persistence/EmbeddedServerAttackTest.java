@@ -108,7 +108,6 @@ class EmbeddedServerAttackTest {
             nobody.psqlFails("read-server-file", "pg_read_file by TCP", "127.0.0.1", port, user, "", readShadow);
             nobody.psqlFails("read-server-file", "pg_read_file through the socket", socketFolder, port, user, "", readShadow);
         }
-        nobody.fails("connect", "opening the socket directly", "sh", "-c", "exec 3<>" + server.socket());
         for (String secret : List.of(ClusterPasswords.SUPERUSER_FILE, ClusterPasswords.APPLICATION_FILE, EmbeddedOwner.FILE_NAME,
                 "postgres.log", "data/pg_hba.conf")) {
             nobody.fails("read-secret", "reading db/" + secret, "cat", db().resolve(secret).toString());

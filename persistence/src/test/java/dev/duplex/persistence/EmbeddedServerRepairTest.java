@@ -136,13 +136,13 @@ class EmbeddedServerRepairTest {
         Path db = shared.resolve("db");
         Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setPosixFilePermissions(db.resolve("leases"), PosixFilePermissions.fromString("rwxrwxrwx"));
-        for (String file : List.of("owner.lock", ClusterPasswords.APPLICATION_FILE, ClusterPasswords.SUPERUSER_FILE)) {
+        for (String file : List.of("owner.lock", ClusterPasswords.APPLICATION_FILE, ClusterPasswords.SUPERUSER_FILE, "postgres.log")) {
             Files.setPosixFilePermissions(db.resolve(file), PosixFilePermissions.fromString("rw-rw-rw-"));
         }
         starts("open-files", shared);
         assertEquals("rwx------", mode(db));
         assertEquals("rwx------", mode(db.resolve("leases")));
-        for (String file : List.of("owner.lock", ClusterPasswords.APPLICATION_FILE, ClusterPasswords.SUPERUSER_FILE)) {
+        for (String file : List.of("owner.lock", ClusterPasswords.APPLICATION_FILE, ClusterPasswords.SUPERUSER_FILE, "postgres.log")) {
             assertEquals("rw-------", mode(db.resolve(file)), file);
         }
     }
