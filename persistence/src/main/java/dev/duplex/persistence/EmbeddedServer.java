@@ -79,10 +79,9 @@ final class EmbeddedServer implements AutoCloseable {
                 Lease lease = Lease.take(leases(folder));
                 boolean started = false;
                 Cluster cluster = new Cluster(home, folder);
-                Optional<Postmaster> running = Optional.empty();
                 try {
                     refuseAnOlderServerOnTcp(cluster);
-                    running = Postmaster.running(cluster.data());
+                    Optional<Postmaster> running = Postmaster.running(cluster.data());
                     EmbeddedOwner owner;
                     Postmaster postmaster;
                     if (running.isPresent()) {
@@ -91,8 +90,8 @@ final class EmbeddedServer implements AutoCloseable {
                                 .orElse(new EmbeddedOwner(-1, "unknown (owner.properties is missing)", postmaster.pid(), postmaster.port(), Instant.EPOCH));
                         log.info("Joining the embedded PostgreSQL (pid {}) started by process {}", postmaster.pid(), owner.startedByPid());
                     } else {
+                        started = true; // from here on, whatever fails stops what this call started
                         postmaster = start(cluster, folder);
-                        started = true;
                         ProcessHandle self = ProcessHandle.current();
                         owner = new EmbeddedOwner(self.pid(), self.info().command().orElse("?"), postmaster.pid(),
                                 postmaster.port(), Instant.now());
@@ -105,7 +104,7 @@ final class EmbeddedServer implements AutoCloseable {
                     return server;
                 } catch (RuntimeException | IOException | SQLException e) {
                     lease.close();
-                    if (started || running.isEmpty()) {
+                    if (started) {
                         // a server this call started (even one whose repair or preparation failed) must not stay up unleased
                         Postmaster.running(cluster.data()).ifPresent(p -> p.stopFast(STOP_WAIT));
                         EmbeddedOwner.delete(folder);

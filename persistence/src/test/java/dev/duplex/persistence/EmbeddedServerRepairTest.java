@@ -238,9 +238,11 @@ class EmbeddedServerRepairTest {
             Path pgCtl = installation(home).resolve("bin/pg_ctl");
             List<String> command = new ArrayList<>(PrivateFiles.runningAsRoot() ? List.of("unshare", "-U") : List.of());
             command.addAll(List.of(pgCtl.toString(), "-D", db.resolve("data").toString(), "-l", db.resolve("postgres.log").toString(), "-w",
-                    "-o", "-c listen_addresses=127.0.0.1 -c port=" + freePort() + " -c unix_socket_directories=", "start"));
+                    "-o", "-c listen_addresses=127.0.0.1 -c port=" + freePort() + " -c unix_socket_permissions=0777", "start"));
             assertEquals(0, new ProcessBuilder(command).inheritIO().start().waitFor());
+            long oldServer = Postmaster.recorded(db.resolve("data")).orElseThrow().pid();
             refused("old-tcp-server", home, "started by an older Duplex", "listens on TCP 127.0.0.1:", "duplex db stop");
+            assertTrue(ProcessHandle.of(oldServer).map(ProcessHandle::isAlive).orElse(false), "refused, not stopped behind the user's back");
             assertTrue(Database.stopEmbedded(home), "duplex db stop stops it");
             starts("old-tcp-server-stopped", home);
         } finally {
