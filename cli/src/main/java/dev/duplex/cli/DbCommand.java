@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "db", description = {
     "The inventory database.",
     "With no duplex.db.url configured, Duplex runs an embedded PostgreSQL under $DUPLEX_HOME/db,",
-    "started by the first Duplex process that needs it and shared by the others."
+    "started by the first Duplex process that needs it and shared by the others. It listens only",
+    "on a Unix socket in a 0700 folder (no TCP); its passwords are in 0600 files under db/."
 }, subcommands = {DbCommand.Status.class, DbCommand.Migrate.class, DbCommand.Stop.class})
 public final class DbCommand {
     @Command(name = "status", description = "Where the database is, its schema version, pending migrations, and which process runs the embedded server.")
@@ -38,6 +39,7 @@ public final class DbCommand {
                 status.server().ifPresent(server -> {
                     fields.put("postgres_pid", server.postmasterPid());
                     fields.put("port", server.port());
+                    fields.put("socket", server.socket().toString());
                     fields.put("data_directory", server.dataDirectory().toString());
                     fields.put("started_by_pid", server.owner().startedByPid());
                     fields.put("started_by", server.owner().startedByCommand());

@@ -38,12 +38,19 @@ public final class Database implements AutoCloseable {
     /** Releases the embedded server on Ctrl-C too, so that the last process to exit stops it. */
     private final Thread closeOnExit = new Thread(this::close, "duplex-database-close");
 
-    private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<EmbeddedServer> embedded) {
+    /**
+     * @param dataSource what the application connects as (on the embedded server: the
+     *     non-superuser application role)
+     * @param migrationSource what migrations connect as (on the embedded server: the superuser;
+     *     on an external one: the configured user, as for everything else)
+     */
+    private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<DataSource> migrationSource,
+            Optional<EmbeddedServer> embedded) {
         this.config = config;
         this.location = location;
         this.pool = new ConnectionPool(dataSource, POOL_SIZE);
         this.jdbi = Jdbi.create(pool);
-        this.migrator = new SchemaMigrator(pool, location);
+        this.migrator = new SchemaMigrator(migrationSource.orElse(pool), location);
         this.embedded = embedded;
     }
 
@@ -63,18 +70,20 @@ public final class Database implements AutoCloseable {
     public static Database connect(DatabaseConfig config) {
         requireNonNull(config, "config is null");
         Optional<EmbeddedServer> embedded = config.isEmbedded()
-                ? Optional.of(EmbeddedServer.startOrJoin(config.embeddedFolder()))
+                ? Optional.of(EmbeddedServer.startOrJoin(config.home(), config.embeddedFolder()))
                 : Optional.empty();
         try {
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            DataSource application;
+            Optional<DataSource> migration = Optional.empty();
             String user;
             String location;
             if (embedded.isPresent()) {
                 location = embedded.get().jdbcUrl();
                 user = EmbeddedServer.USER;
-                dataSource.setURL(location);
-                dataSource.setUser(user);
+                application = embedded.get().applicationSource();
+                migration = Optional.of(embedded.get().migrationSource());
             } else {
+                PGSimpleDataSource dataSource = new PGSimpleDataSource();
                 location = config.redactedUrl();
                 user = config.user().orElse(System.getProperty("user.name"));
                 try {
@@ -85,12 +94,13 @@ public final class Database implements AutoCloseable {
                 }
                 dataSource.setUser(user);
                 config.readPassword().ifPresent(dataSource::setPassword);
+                dataSource.setConnectTimeout(10);
+                dataSource.setLoginTimeout(10);
+                dataSource.setApplicationName("duplex");
+                application = dataSource;
             }
-            dataSource.setConnectTimeout(10);
-            dataSource.setLoginTimeout(10);
-            dataSource.setApplicationName("duplex");
-            verifyConnection(dataSource, location, user);
-            Database database = new Database(config, location, dataSource, embedded);
+            verifyConnection(application, location, user);
+            Database database = new Database(config, location, application, migration, embedded);
             try {
                 database.migrator.checkCompatible();
             } catch (RuntimeException e) {
@@ -134,7 +144,10 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations (refusing a newer or foreign schema); returns what was applied, as {@code V2 jobs}. */
     public List<String> migrate() {
-        return migrator.migrate();
+        List<String> applied = migrator.migrate();
+        // tables a migration created: the application role's privileges, append-only audit_log included
+        embedded.ifPresent(EmbeddedServer::grantApplication);
+        return applied;
     }
 
     /** Where the database is, its schema version, pending migrations, and the embedded server's process. */

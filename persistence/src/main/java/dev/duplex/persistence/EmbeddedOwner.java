@@ -4,11 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
@@ -19,7 +17,7 @@ import java.util.Properties;
  * @param startedByPid the Duplex process that started it
  * @param startedByCommand that process's command, as far as the OS tells
  * @param postmasterPid the PostgreSQL server process
- * @param port its TCP port on localhost
+ * @param port its port, which names its Unix socket (it listens on no TCP port)
  * @param startedAt when it was started
  */
 public record EmbeddedOwner(long startedByPid, String startedByCommand, long postmasterPid, int port, Instant startedAt) {
@@ -42,12 +40,10 @@ public record EmbeddedOwner(long startedByPid, String startedByCommand, long pos
         properties.setProperty("postmaster-pid", Long.toString(postmasterPid));
         properties.setProperty("port", Integer.toString(port));
         properties.setProperty("started-at", startedAt.toString());
-        Path temporary = folder.resolve(FILE_NAME + ".tmp");
         try {
-            try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                properties.store(writer, "The Duplex process that started this embedded PostgreSQL");
-            }
-            Files.move(temporary, folder.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            java.io.StringWriter writer = new java.io.StringWriter();
+            properties.store(writer, "The Duplex process that started this embedded PostgreSQL");
+            PrivateFiles.write(folder.resolve(FILE_NAME), writer.toString());
         } catch (IOException e) {
             throw new DatabaseException("Cannot write " + folder.resolve(FILE_NAME) + ": " + e.getMessage(), e);
         }

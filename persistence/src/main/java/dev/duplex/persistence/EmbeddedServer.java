@@ -1,31 +1,38 @@
 package dev.duplex.persistence;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The embedded PostgreSQL under {@code <home>/db}, shared by every Duplex process on the machine.
  *
+ * <p><b>Who can reach it.</b> Only this OS user: the server listens on no TCP address, only on a
+ * Unix socket in a 0700 folder ({@code db/run}), and every role logs in with a password
+ * (scram-sha-256). The superuser's password ({@code db/superuser.password}, 0600) is used to
+ * create the database and the application role and to migrate the schema; everything else
+ * connects as {@link ApplicationRole} with its own password ({@code db/app.password}, 0600).
+ * Every file and folder under {@code db} is this user's and writable by no one else, and the
+ * PostgreSQL programs are checked for that before each run ({@link PostgresBinaries}).
+ *
  * <p><b>How processes share it.</b> PostgreSQL is started through {@code pg_ctl}, which runs the
- * server as a daemon, and without zonky's JVM shutdown hook, so the server does not die with the
- * process that started it. Each process that uses the server holds a {@link Lease} (a locked
- * file the OS releases when the process ends, however it ends). Start, join and stop decisions
- * are made under one exclusive {@link FolderLock}:
+ * server as a daemon, so the server does not die with the process that started it. Each process
+ * that uses the server holds a {@link Lease} (a locked file the OS releases when the process
+ * ends, however it ends). Start, join and stop decisions are made under one exclusive
+ * {@link FolderLock}:
  * <ul>
- *   <li>start: if a postmaster runs on the data folder (its pid lives and its port answers), join
- *       it; otherwise start one and record the starter in {@code owner.properties};</li>
+ *   <li>start: if a postmaster runs on the data folder (its pid lives and its socket answers),
+ *       join it; otherwise start one and record the starter in {@code owner.properties};</li>
  *   <li>close: drop our lease; the last process holding a lease stops the server.</li>
  * </ul>
  * So a CLI command run while the server or {@code duplex demo} runs just connects, the server
@@ -34,122 +41,199 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedServer implements AutoCloseable {
     static final String DATABASE = "duplex";
-    static final String USER = "postgres";
+    static final String USER = ApplicationRole.NAME;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
     private static final Duration LOCK_WAIT = Duration.ofSeconds(120);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
-    /** Unix socket paths are limited to 107 bytes; beyond that we listen on TCP only. */
-    private static final int MAX_SOCKET_FOLDER = 80;
 
     private final Path folder;
     private final Postmaster postmaster;
     private final EmbeddedOwner owner;
     private final Lease lease;
-    private final Optional<EmbeddedPostgres> startedHere;
+    private final boolean startedHere;
+    private final ClusterPasswords passwords;
 
-    private EmbeddedServer(Path folder, Postmaster postmaster, EmbeddedOwner owner, Lease lease, Optional<EmbeddedPostgres> startedHere) {
+    private EmbeddedServer(Path folder, Postmaster postmaster, EmbeddedOwner owner, Lease lease, boolean startedHere) {
         this.folder = folder;
         this.postmaster = postmaster;
         this.owner = owner;
         this.lease = lease;
         this.startedHere = startedHere;
+        this.passwords = new ClusterPasswords(folder);
     }
 
-    /** Joins the embedded server running under {@code folder}, or starts it. */
-    static EmbeddedServer startOrJoin(Path folder) {
+    /** Joins the embedded server running under {@code folder} (that is, {@code <home>/db}), or starts it. */
+    static EmbeddedServer startOrJoin(Path home, Path folder) {
         try {
-            Files.createDirectories(folder);
-            try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            Path realHome = PrivateFiles.folderOfHome(home);
+            // below a home reached through a link: every path from the real home down, as the checks walk it
+            folder = realHome.resolve(home.toAbsolutePath().normalize().relativize(folder.toAbsolutePath().normalize()));
+            home = realHome;
+            PrivateFiles.folder(folder);
+            Path lockFile = folder.resolve("owner.lock");
+            try (FolderLock folderLock = FolderLock.acquire(lockFile, LOCK_WAIT)) {
                 folderLock.held();
+                // an older Duplex left these world-readable
+                PrivateFiles.restrict(folder.resolve(EmbeddedOwner.FILE_NAME));
+                PrivateFiles.restrict(folder.resolve("postgres.log"));
                 Lease lease = Lease.take(leases(folder));
-                EmbeddedPostgres started = null;
+                boolean started = false;
+                Cluster cluster = new Cluster(home, folder);
                 try {
-                    Optional<Postmaster> running = Postmaster.running(data(folder));
+                    refuseAnOlderServerOnTcp(cluster);
+                    Optional<Postmaster> running = Postmaster.running(cluster.data());
                     EmbeddedOwner owner;
                     Postmaster postmaster;
                     if (running.isPresent()) {
                         postmaster = running.get();
                         owner = EmbeddedOwner.read(folder).filter(o -> o.postmasterPid() == postmaster.pid())
                                 .orElse(new EmbeddedOwner(-1, "unknown (owner.properties is missing)", postmaster.pid(), postmaster.port(), Instant.EPOCH));
-                        log.info("Joining the embedded PostgreSQL on port {} (pid {}) started by process {}",
-                                postmaster.port(), postmaster.pid(), owner.startedByPid());
+                        log.info("Joining the embedded PostgreSQL (pid {}) started by process {}", postmaster.pid(), owner.startedByPid());
                     } else {
-                        started = start(folder);
-                        postmaster = Postmaster.running(data(folder)).orElseThrow(() -> new DatabaseException(
-                                "The embedded PostgreSQL started but its postmaster.pid names no live server; see "
-                                        + folder.resolve("postgres.log"), null));
+                        started = true; // from here on, whatever fails stops what this call started
+                        postmaster = start(cluster, folder);
                         ProcessHandle self = ProcessHandle.current();
                         owner = new EmbeddedOwner(self.pid(), self.info().command().orElse("?"), postmaster.pid(),
                                 postmaster.port(), Instant.now());
                         owner.write(folder);
-                        log.info("Started the embedded PostgreSQL on port {} (pid {}), data in {}", postmaster.port(),
-                                postmaster.pid(), data(folder));
+                        log.info("Started the embedded PostgreSQL (pid {}), data in {}, socket {}", postmaster.pid(), cluster.data(),
+                                postmaster.socket());
                     }
-                    createDatabase(postmaster.port());
-                    return new EmbeddedServer(folder, postmaster, owner, lease, Optional.ofNullable(started));
-                } catch (RuntimeException | IOException e) {
+                    EmbeddedServer server = new EmbeddedServer(folder, postmaster, owner, lease, started);
+                    server.prepare();
+                    return server;
+                } catch (RuntimeException | IOException | SQLException e) {
                     lease.close();
-                    if (started != null) {
-                        started.close();
+                    if (started) {
+                        // a server this call started (even one whose repair or preparation failed) must not stay up unleased
+                        Postmaster.running(cluster.data()).ifPresent(p -> p.stopFast(STOP_WAIT));
                         EmbeddedOwner.delete(folder);
                     }
                     throw e;
                 }
             }
-        } catch (IOException e) {
-            throw new DatabaseException("Cannot start the embedded PostgreSQL in " + folder + ": " + SqlErrors.firstLine(e.getMessage())
+        } catch (DatabaseException e) {
+            throw e;
+        } catch (IOException | SQLException e) {
+            String reason = PostgresBinaries.isNoSpace(e) ? "no space left on device (" + SqlErrors.firstLine(e.getMessage()) + ")"
+                    : SqlErrors.firstLine(e.getMessage());
+            throw new DatabaseException("Cannot start the embedded PostgreSQL in " + folder + ": " + reason
                     + "; see " + folder.resolve("postgres.log"), e);
         }
     }
 
-    private static EmbeddedPostgres start(Path folder) throws IOException {
-        Path socketFolder = folder.resolve("run");
-        Files.createDirectories(socketFolder);
-        Files.createDirectories(folder.resolve("bin"));
-        String socketPath = socketFolder.toString();
-        boolean socketUsable = socketPath.length() <= MAX_SOCKET_FOLDER && socketPath.chars().noneMatch(Character::isWhitespace);
-        Redirect logFile = Redirect.appendTo(folder.resolve("postgres.log").toFile());
+    /** A server an older Duplex started listens on TCP with trust for everyone: it must go before this one runs. */
+    private static void refuseAnOlderServerOnTcp(Cluster cluster) {
+        Optional<Postmaster> recorded = Postmaster.recorded(cluster.data());
+        if (recorded.isPresent() && !recorded.get().listenAddress().isEmpty()) {
+            throw new DatabaseException("The embedded PostgreSQL (pid " + recorded.get().pid() + ") was started by an older Duplex and "
+                    + "listens on TCP " + recorded.get().listenAddress() + ":" + recorded.get().port()
+                    + " where any local user can reach it; stop it with 'duplex db stop' (or kill -INT " + recorded.get().pid()
+                    + ") and retry", null);
+        }
+    }
+
+    /**
+     * Creates the cluster if needed and starts it. A cluster from an older Duplex (pg_hba.conf
+     * trusting everyone) is started with its old rules, on the private socket only, to give the
+     * superuser a password and switch pg_hba.conf to passwords before anyone else can connect.
+     */
+    private static Postmaster start(Cluster cluster, Path folder) throws IOException, SQLException {
+        ClusterPasswords passwords = new ClusterPasswords(folder);
+        Path socketFolder = cluster.socketFolder();
+        if (!cluster.initialized()) {
+            passwords.superuser(true);
+            cluster.initialize(passwords.superuserFile());
+        }
+        boolean repair = cluster.needsAuthenticationRepair();
+        Optional<String> superuser = passwords.superuser(repair);
+        if (superuser.isEmpty()) {
+            throw new DatabaseException("The embedded PostgreSQL's superuser password file " + passwords.superuserFile()
+                    + " is missing; restore it from a backup, or move " + cluster.data() + " away to start with an empty database", null);
+        }
+        cluster.start(socketFolder);
+        Postmaster postmaster = Postmaster.running(cluster.data()).orElseThrow(() -> new DatabaseException(
+                "The embedded PostgreSQL started but its postmaster.pid names no live server; see " + cluster.log(), null));
+        if (repair) {
+            log.warn("The embedded PostgreSQL in {} trusted every local connection (an older Duplex); setting passwords and "
+                    + "switching it to scram-sha-256", cluster.data());
+            PGSimpleDataSource trusted = dataSource(postmaster, "postgres", Cluster.SUPERUSER, Optional.empty());
+            try (var connection = trusted.getConnection(); var statement = connection.createStatement()) {
+                statement.execute("SET password_encryption = 'scram-sha-256'");
+                try (var quoted = connection.prepareStatement("SELECT quote_literal(?)")) {
+                    quoted.setString(1, superuser.get());
+                    try (var rows = quoted.executeQuery()) {
+                        rows.next();
+                        statement.execute("ALTER ROLE " + Cluster.SUPERUSER + " PASSWORD " + rows.getString(1));
+                    }
+                }
+                cluster.writeHba();
+                statement.execute("SELECT pg_reload_conf()");
+            }
+        }
+        return postmaster;
+    }
+
+    /** The database, the application role with its password, and its privileges; on every start and join. */
+    private void prepare() throws IOException, SQLException {
+        ApplicationRole.create(superuserSource("postgres"), DATABASE, passwords.application());
+        grantApplication();
+    }
+
+    /** Re-applies the application role's privileges (after a migration created tables). */
+    void grantApplication() {
         try {
-            return EmbeddedPostgres.builder()
-                    .setDataDirectory(data(folder))
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false)
-                    .setOverrideWorkingDirectory(folder.resolve("bin").toFile())
-                    .setServerConfig("unix_socket_directories", socketUsable ? socketPath : "")
-                    .setServerConfig("listen_addresses", "localhost")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("max_connections", "100")
-                    .setOutputRedirector(logFile)
-                    .setErrorRedirector(logFile)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .start();
-        } catch (RuntimeException e) {
-            throw new IOException(e.getMessage(), e);
+            ApplicationRole.grant(superuserSource(DATABASE));
+        } catch (IOException | SQLException e) {
+            throw new DatabaseException("Cannot grant the " + ApplicationRole.NAME + " role its privileges in the embedded PostgreSQL: "
+                    + SqlErrors.firstLine(e.getMessage()) + "; see " + folder.resolve("postgres.log"), e);
         }
     }
 
-    private static void createDatabase(int port) throws IOException {
-        try (Connection connection = DriverManager.getConnection(adminUrl(port), USER, "");
-                Statement statement = connection.createStatement()) {
-            boolean exists;
-            try (var rows = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
-                exists = rows.next();
-            }
-            if (!exists) {
-                statement.execute("CREATE DATABASE " + DATABASE);
-            }
-        } catch (SQLException e) {
-            throw new IOException("cannot create the " + DATABASE + " database: " + e.getMessage(), e);
+    /** Connections as the application role (no superuser). */
+    DataSource applicationSource() {
+        try {
+            return dataSource(postmaster, DATABASE, USER, Optional.of(passwords.application()));
+        } catch (IOException e) {
+            throw new DatabaseException("Cannot read " + passwords.applicationFile() + ": " + e.getMessage(), e);
         }
     }
 
-    static String adminUrl(int port) {
-        return "jdbc:postgresql://localhost:" + port + "/postgres";
+    /** Connections as the superuser, for migrations only. */
+    DataSource migrationSource() {
+        try {
+            return superuserSource(DATABASE);
+        } catch (IOException e) {
+            throw new DatabaseException("Cannot read " + passwords.superuserFile() + ": " + e.getMessage(), e);
+        }
     }
 
-    /** The JDBC URL of the Duplex database; no secret in it (local trust authentication). */
+    private DataSource superuserSource(String database) throws IOException {
+        String password = passwords.superuser(false).orElseThrow(() -> new DatabaseException("The embedded PostgreSQL's superuser "
+                + "password file " + passwords.superuserFile() + " is missing; restore it from a backup", null));
+        return dataSource(postmaster, database, Cluster.SUPERUSER, Optional.of(password));
+    }
+
+    private static PGSimpleDataSource dataSource(Postmaster postmaster, String database, String user, Optional<String> password) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(url(postmaster.socket(), postmaster.port(), database));
+        source.setUser(user);
+        password.ifPresent(source::setPassword);
+        source.setConnectTimeout(10);
+        source.setLoginTimeout(10);
+        source.setApplicationName("duplex");
+        return source;
+    }
+
+    /** A JDBC URL that reaches {@code database} through the Unix socket {@code socket} (junixsocket); no secret in it. */
+    static String url(Path socket, int port, String database) {
+        return "jdbc:postgresql://localhost:" + port + "/" + database + "?socketFactory=org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg"
+                + "&socketFactoryArg=" + URLEncoder.encode(socket.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The JDBC URL of the Duplex database; no secret in it (the passwords are in their files). */
     String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + postmaster.port() + "/" + DATABASE;
+        return url(postmaster.socket(), postmaster.port(), DATABASE);
     }
 
     EmbeddedServerStatus status() {
@@ -159,8 +243,7 @@ final class EmbeddedServer implements AutoCloseable {
         } catch (IOException e) {
             users = -1;
         }
-        return new EmbeddedServerStatus(postmaster.pid(), postmaster.port(), data(folder), owner,
-                startedHere.isPresent(), users);
+        return new EmbeddedServerStatus(postmaster.pid(), postmaster.port(), postmaster.socket(), data(folder), owner, startedHere, users);
     }
 
     /** Drops this process's lease; the last process to leave stops the server. */
@@ -174,7 +257,7 @@ final class EmbeddedServer implements AutoCloseable {
                 log.info("Leaving the embedded PostgreSQL running for {} other Duplex process(es)", others);
                 return;
             }
-            stop(folder, postmaster, startedHere);
+            stop(folder, postmaster);
         } catch (IOException e) {
             throw new DatabaseException("Cannot stop the embedded PostgreSQL in " + folder + ": " + e.getMessage(), e);
         }
@@ -190,23 +273,22 @@ final class EmbeddedServer implements AutoCloseable {
         }
         try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
             folderLock.held();
-            Optional<Postmaster> running = Postmaster.running(data(folder));
+            // a server an older Duplex started (on TCP) is stopped too: its socket may be gone
+            Optional<Postmaster> running = Postmaster.running(data(folder))
+                    .or(() -> Postmaster.recorded(data(folder)).filter(p -> !p.listenAddress().isEmpty()));
             if (running.isEmpty()) {
                 EmbeddedOwner.delete(folder);
                 return false;
             }
-            stop(folder, running.get(), Optional.empty());
+            stop(folder, running.get());
             return true;
         } catch (IOException e) {
             throw new DatabaseException("Cannot stop the embedded PostgreSQL in " + folder + ": " + e.getMessage(), e);
         }
     }
 
-    private static void stop(Path folder, Postmaster postmaster, Optional<EmbeddedPostgres> startedHere) throws IOException {
-        log.info("Stopping the embedded PostgreSQL (pid {}, port {})", postmaster.pid(), postmaster.port());
-        if (startedHere.isPresent()) {
-            startedHere.get().close(); // pg_ctl stop -m fast, and releases zonky's lock on the data folder
-        }
+    private static void stop(Path folder, Postmaster postmaster) {
+        log.info("Stopping the embedded PostgreSQL (pid {})", postmaster.pid());
         if (postmaster.alive()) {
             postmaster.stopFast(STOP_WAIT);
         }

@@ -8,15 +8,17 @@ import java.nio.file.Path;
  * The embedded PostgreSQL as {@code duplex db status} shows it.
  *
  * @param postmasterPid the PostgreSQL server process
- * @param port its TCP port on localhost
+ * @param port its port, which names its Unix socket (it listens on no TCP port)
+ * @param socket the Unix socket it listens on, in a folder only this user can enter
  * @param dataDirectory where its data lives
  * @param owner which Duplex process started it, and when
  * @param startedByThisProcess whether this process started it
  * @param users how many Duplex processes use it now (this one included); the last to exit stops it
  */
-public record EmbeddedServerStatus(long postmasterPid, int port, Path dataDirectory, EmbeddedOwner owner,
+public record EmbeddedServerStatus(long postmasterPid, int port, Path socket, Path dataDirectory, EmbeddedOwner owner,
         boolean startedByThisProcess, int users) {
     public EmbeddedServerStatus {
+        requireNonNull(socket, "socket is null");
         requireNonNull(dataDirectory, "dataDirectory is null");
         requireNonNull(owner, "owner is null");
     }

@@ -23,7 +23,9 @@ final class FolderLock implements AutoCloseable {
 
     static FolderLock acquire(Path file, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        PrivateFiles.restrict(file); // an older Duplex made it 0644
+        FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PrivateFiles.fileMode());
         try {
             while (true) {
                 try {

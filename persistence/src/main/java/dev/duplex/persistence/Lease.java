@@ -26,9 +26,10 @@ final class Lease implements AutoCloseable {
     }
 
     static Lease take(Path folder) throws IOException {
-        Files.createDirectories(folder);
+        PrivateFiles.folder(folder);
         Path file = folder.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID() + ".lease");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PrivateFiles.fileMode());
         try {
             return new Lease(file, channel, channel.lock());
         } catch (IOException | RuntimeException e) {

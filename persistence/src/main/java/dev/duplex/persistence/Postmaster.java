@@ -1,9 +1,8 @@
 package dev.duplex.persistence;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +12,22 @@ import java.util.Optional;
 
 /**
  * A PostgreSQL server running on a data directory, found from the {@code postmaster.pid} file
- * PostgreSQL keeps there (line 1: its pid, line 4: its port).
+ * PostgreSQL keeps there (line 1: its pid, line 4: its port, line 5: its socket folder, line 6:
+ * the first TCP address it listens on, empty for none).
  *
  * @param pid the postmaster's process id
- * @param port its TCP port
+ * @param port its port, which names its socket ({@code .s.PGSQL.<port>})
+ * @param socketFolder the folder of its Unix socket
+ * @param listenAddress the TCP address it listens on, empty when it listens on no TCP address
  */
-record Postmaster(long pid, int port) {
-    /** The server running on {@code dataDirectory}, if its process lives and its port answers. */
+record Postmaster(long pid, int port, String socketFolder, String listenAddress) {
+    /** The server running on {@code dataDirectory}, if its process lives and its socket answers. */
     static Optional<Postmaster> running(Path dataDirectory) {
+        return recorded(dataDirectory).filter(Postmaster::answers);
+    }
+
+    /** The server {@code postmaster.pid} names, if its process lives (whether or not it answers). */
+    static Optional<Postmaster> recorded(Path dataDirectory) {
         Path pidFile = dataDirectory.resolve("postmaster.pid");
         List<String> lines;
         try {
@@ -28,12 +35,13 @@ record Postmaster(long pid, int port) {
         } catch (IOException e) {
             return Optional.empty();
         }
-        if (lines.size() < 4) {
+        if (lines.size() < 6) {
             return Optional.empty();
         }
         try {
-            Postmaster postmaster = new Postmaster(Long.parseLong(lines.get(0).strip()), Integer.parseInt(lines.get(3).strip()));
-            return postmaster.alive() && postmaster.answers() ? Optional.of(postmaster) : Optional.empty();
+            Postmaster postmaster = new Postmaster(Long.parseLong(lines.get(0).strip()), Integer.parseInt(lines.get(3).strip()),
+                    lines.get(4).strip(), lines.get(5).strip());
+            return postmaster.alive() ? Optional.of(postmaster) : Optional.empty();
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -43,11 +51,18 @@ record Postmaster(long pid, int port) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /** The path of its Unix socket. */
+    Path socket() {
+        return Path.of(socketFolder, ".s.PGSQL." + port);
+    }
+
     boolean answers() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
+        if (socketFolder.isEmpty()) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket()))) {
+            return channel.isConnected();
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -21,7 +21,7 @@ public final class ClaimWorkerMain {
         String mode = args[2];
         Duration staleAfter = Duration.ofMillis(Long.parseLong(args[3]));
         Path go = Path.of(args[4]);
-        try (Database database = Database.connect(DatabaseConfig.external(Path.of("target"), url, EmbeddedServer.USER, Optional.empty()))) {
+        try (Database database = Database.connect(TestServer.asSuperuser(url))) {
             JdbiJobQueue jobs = new JdbiJobQueue(database.jdbi());
             System.out.println("READY");
             while (!Files.exists(go)) {

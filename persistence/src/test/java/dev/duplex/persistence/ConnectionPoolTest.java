@@ -18,7 +18,8 @@ class ConnectionPoolTest {
     private static ConnectionPool pool(TestServer server, int size) {
         PGSimpleDataSource source = new PGSimpleDataSource();
         source.setURL(server.url("postgres"));
-        source.setUser(EmbeddedServer.USER);
+        source.setUser(TestServer.SUPERUSER);
+        source.setPassword(TestServer.superuserPassword());
         return new ConnectionPool(source, size);
     }
 

@@ -70,14 +70,6 @@ class DatabaseStartupTest {
 
     @Test
     void aWrongPasswordIsOneLineThatNamesTheUser(TestServer server, @TempDir Path home) throws Exception {
-        // The embedded server trusts local users; require a password for this one role, as a real server would.
-        Path hba = server.home().resolve("db/data/pg_hba.conf");
-        String rules = "host all pwuser 127.0.0.1/32 scram-sha-256\nhost all pwuser ::1/128 scram-sha-256\n";
-        String current = Files.readString(hba);
-        if (!current.startsWith(rules)) {
-            Files.writeString(hba, rules + current);
-        }
-        server.admin("SELECT pg_reload_conf()");
         server.admin("DROP DATABASE IF EXISTS wrong_password_test WITH (FORCE)");
         server.admin("DROP ROLE IF EXISTS pwuser");
         server.admin("CREATE ROLE pwuser LOGIN PASSWORD 'the-right-one'");
@@ -103,7 +95,7 @@ class DatabaseStartupTest {
         String url = server.freshDatabase("not_duplex_test");
         TestServer.execute(url, "CREATE TABLE customers (id int PRIMARY KEY, name text)");
         var e = assertThrows(IncompatibleDatabaseException.class,
-                () -> Database.start(DatabaseConfig.external(home, url, EmbeddedServer.USER, Optional.empty())));
+                () -> Database.start(TestServer.asSuperuser(url)));
         assertEquals("The database at " + url + " is not Duplex's: its schema holds 1 object(s) (customers) "
                 + "but no Duplex schema history; point duplex.db.url at an empty database or at Duplex's own", e.getMessage());
         TestServer.execute(url, "DO $$ BEGIN IF to_regclass('flyway_schema_history') IS NOT NULL OR to_regclass('endpoints') IS NOT NULL "
@@ -112,7 +104,7 @@ class DatabaseStartupTest {
 
     @Test
     void aSchemaFromANewerDuplexIsRefused(TestServer server, @TempDir Path home) {
-        DatabaseConfig config = DatabaseConfig.external(home, server.freshDatabase("newer_schema_test"), EmbeddedServer.USER, Optional.empty());
+        DatabaseConfig config = TestServer.asSuperuser(server.freshDatabase("newer_schema_test"));
         Database.start(config).close();
         TestServer.execute(config.url().orElseThrow(), """
                 INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,
@@ -125,7 +117,7 @@ class DatabaseStartupTest {
 
     @Test
     void statusTellsVersionAndPendingMigrationsAndMigrateAppliesThem(TestServer server, @TempDir Path home) {
-        DatabaseConfig config = DatabaseConfig.external(home, server.freshDatabase("status_test"), EmbeddedServer.USER, Optional.empty());
+        DatabaseConfig config = TestServer.asSuperuser(server.freshDatabase("status_test"));
         try (Database database = Database.connect(config)) {
             DatabaseStatus before = database.status();
             assertEquals(config.url().orElseThrow(), before.location());
@@ -170,7 +162,7 @@ class DatabaseStartupTest {
             assertFalse(embedded.startedByThisProcess(), "this second Database joined the test server");
             assertEquals(ProcessHandle.current().pid(), embedded.owner().startedByPid(), "the test JVM started it");
             assertTrue(embedded.users() >= 2, "the test server's lease and this one: " + embedded.users());
-            assertEquals("jdbc:postgresql://localhost:" + server.port() + "/duplex", status.location());
+            assertEquals(server.url("duplex"), status.location());
         }
         assertTrue(server.port() > 0);
     }
