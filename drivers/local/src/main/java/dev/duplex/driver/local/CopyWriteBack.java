@@ -1,7 +1,9 @@
 package dev.duplex.driver.local;
 
 import dev.duplex.api.CopyProgress;
+import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ObjectId;
+import dev.duplex.api.VisibleText;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import java.io.IOException;
@@ -55,12 +57,19 @@ final class CopyWriteBack {
             if (link.mode() != VolumeLink.Mode.COPY_AT_BOOT) {
                 continue;
             }
-            // Resolved without following links: the VM may have replaced a folder on the way with one.
-            Path copy = MountPoint.resolve(vm.root(), link, false, definition.vm().name(), object);
-            if (!Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
-                // The VM removed (or replaced) the folder itself: nothing we can take for its content.
-                throw new IOException("the copy of volume " + link.volume() + " at " + copy + " is no longer a folder;"
-                        + " its volume is left as it was. To discard the VM's writes, delete " + vm.unsavedCopies());
+            // Resolved without following links: the VM may have replaced its copy, or a folder on the way, with one.
+            Path copy;
+            try {
+                copy = MountPoint.resolve(vm.root(), link, false, definition.vm().name(), object);
+            } catch (InvalidSpecException e) {
+                copy = null;
+            }
+            if (copy == null || !Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
+                // Nothing we can take for the volume's content, and a link must never be followed out of the VM.
+                throw new IOException("the copy of volume " + link.volume() + " at '" + VisibleText.escape(link.mountPath())
+                        + "' in VM " + definition.vm().name() + "'s root is no longer a real folder (the VM removed it or put a"
+                        + " link in its way), so it cannot be saved back; the volume is left as it was. To discard the VM's"
+                        + " writes and start it again, delete " + vm.unsavedCopies());
             }
             try (var held = locks.lock("volume:" + link.volume().id())) {
                 replaceContent(volumes.apply(link.volume()), copy);
