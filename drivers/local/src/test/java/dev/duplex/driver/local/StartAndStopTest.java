@@ -52,7 +52,6 @@ class StartAndStopTest {
     @Test
     void startOfVmThatExitsAtOnceFailsNamingTheVmItsExitAndItsConsole() {
         HypervisorDriver driver = local.driver(Map.of());
-        List<String> lines = new java.util.ArrayList<>();
         StringBuilder command = new StringBuilder();
         for (int i = 1; i <= 25; i++) {
             command.append("echo starting step ").append(i).append("; ");
@@ -72,6 +71,18 @@ class StartAndStopTest {
         assertEquals("listen tcp :8080: bind: address already in use", failed.consoleTail().get(19));
         assertEquals("starting step 7", failed.consoleTail().get(0), "the last 20 lines, oldest first");
         assertEquals(VmState.CRASHED, driver.state(vm), "it did not run; nobody stopped it");
+    }
+
+    @Test
+    void aConsoleThatWritesTerminalControlsIsQuotedEscapedInTheMessage() {
+        // Doubled backslashes: the image's manifest is a properties file, which takes one level away.
+        HypervisorDriver driver = local.driver(Map.of());
+        VmRef vm = local.vm(driver, local.image(driver, "controls", "printf 'owned\\\\033]0;title\\\\007\\\\033[2J\\\\n'; exit 1"),
+                List.of(), Map.of());
+        VmStartFailedException failed = assertThrows(VmStartFailedException.class, () -> driver.start(vm));
+        assertTrue(failed.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f), failed.getMessage());
+        assertTrue(failed.getMessage().contains("owned\\x1b"), failed.getMessage());
+        assertEquals("owned\u001b]0;title\u0007\u001b[2J", failed.consoleTail().get(0), "the tail itself is as printed");
     }
 
     @Test
