@@ -28,7 +28,7 @@ public class VmStartFailedException extends DriverException {
         super(message, requireNonNull(vm, "vm is null"), null);
         this.exitCode = requireNonNull(exitCode, "exitCode is null").orElse(null);
         List<String> lines = List.copyOf(requireNonNull(consoleTail, "consoleTail is null"));
-        this.consoleTail = lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
+        this.consoleTail = List.copyOf(lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size()));
     }
 
     /** The exit status of the VM's main process, when known. */

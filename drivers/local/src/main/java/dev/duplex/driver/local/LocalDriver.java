@@ -48,7 +48,9 @@ import java.util.stream.Stream;
  *
  * <p>Starting a running VM is refused with {@link ConflictException}; starting a stopped or
  * crashed one rebuilds its root folder from the image first (what the VM wrote outside its
- * volumes is not kept, as with a real VM's disposable image).
+ * volumes is not kept, as with a real VM's disposable image), then watches it for the settle
+ * time ({@link VmStartFailedException} if it exits). A stop returns once the VM's processes are
+ * gone ({@link VmTermination}), then saves its copy-at-boot copies back ({@link CopyWriteBack}).
  *
  * <p>Thread safety: each object has its own lock ({@link ObjectLocks}); operations on different
  * objects run in parallel.
