@@ -59,11 +59,27 @@ public interface HypervisorDriver extends AutoCloseable {
 
     /**
      * Starts a stopped VM. Copies {@link VolumeLink.Mode#COPY_AT_BOOT} links' content in first.
-     * Returns when the platform reports the VM running; the guest's own health is the engine's business.
+     * Returns when the platform reports the VM running and it has stayed so for the driver's
+     * settle time (a driver setting, short: a few hundred milliseconds), so a VM that dies at
+     * once (a port in use, a missing file) is reported here and not found CRASHED later; the
+     * guest's own health is the engine's business.
+     *
+     * @throws VmStartFailedException when the VM ended within the settle time, with how it ended
+     *     and the last lines of its console
      */
     BootReport start(VmRef vm);
 
-    /** Stops a VM; stopping a stopped VM does nothing. Returns when the VM is stopped. */
+    /**
+     * Stops a VM; stopping a stopped VM does nothing. Returns only when the VM is really gone:
+     * every process (or the hypervisor's guest) is ended and reaped, so its files, locks and
+     * ports are free and a new VM on the same volume can start at once (a database refuses to
+     * start over a lock file whose pid still shows). A graceful stop asks the VM's main process
+     * alone first (a database must not have its helpers signalled behind its back), then forces
+     * the rest after the driver's grace period. {@link VolumeLink.Mode#COPY_AT_BOOT} copies are
+     * saved back to their volumes before it returns, see that mode.
+     *
+     * @throws PlatformException naming what is still there when the VM cannot be made to go
+     */
     void stop(VmRef vm, StopMode mode);
 
     /** The VM's power state now. */

@@ -62,6 +62,14 @@ public record VolumeLink(VolumeRef volume, String mountPath, Mode mode) {
         /**
          * The volume's content is copied into the VM when it starts, for platforms that cannot
          * mount an external volume. Needs {@link Capability#COPY_AT_BOOT}.
+         *
+         * <p>What the VM writes to its copy is written back to the volume once the VM is gone:
+         * at {@link HypervisorDriver#stop stop}, and, after a crash, before the next start or the
+         * VM's deletion copies anything over it. The write-back is atomic per volume (the new
+         * content is staged beside the volume's and swapped in), so a crash during it leaves the
+         * volume's old content or its new one, never a mix. So the next boot, of this VM or of a
+         * VM of a newer image linked to the same volume, starts from what the VM last wrote, as
+         * with {@link #MOUNT_AT_BOOT}.
          */
         COPY_AT_BOOT
     }

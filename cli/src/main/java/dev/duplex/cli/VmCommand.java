@@ -7,7 +7,9 @@ import dev.duplex.api.ImageRef;
 import dev.duplex.api.ObjectName;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmRef;
+import dev.duplex.api.VisibleText;
 import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.engine.inventory.ImageRecord;
@@ -158,7 +160,7 @@ public final class VmCommand {
     }
 
     @Command(name = "start", description = "Start a VM (copy-at-boot links are copied in first).")
-    static final class Start implements Runnable {
+    static final class Start implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
         @Parameters(index = "0", paramLabel = "NAME")
@@ -172,15 +174,28 @@ public final class VmCommand {
         }
 
         @Override
-        public void run() {
+        public Integer call() {
             Services services = context.services();
             VmRecord vm = services.inventory().vm(name).orElseThrow(() -> new NotInInventoryException("VM", name));
             Optional<Job> pastJob = services.get(JobLocks.class).check(name, force, "duplex vm start " + name + " --force");
-            BootReport report = services.connections().driver(vm.endpoint()).start(new VmRef(vm.driverRef(), vm.name()));
+            BootReport report;
+            try {
+                report = services.connections().driver(vm.endpoint()).start(new VmRef(vm.driverRef(), vm.name()));
+            } catch (VmStartFailedException e) {
+                // One line saying what happened, then the console's end, where the reason usually is.
+                context.err().println("duplex: " + Errors.describe(e));
+                if (!e.consoleTail().isEmpty()) {
+                    context.err().println("Last " + e.consoleTail().size() + " line(s) of " + name + "'s console:");
+                    e.consoleTail().forEach(line -> context.err().println("  | " + VisibleText.escape(line)));
+                }
+                context.err().flush();
+                return 1;
+            }
             services.audit(pastJob.isPresent() ? "vm.start.forced" : "vm.start", "vm/" + name, Optional.empty(), pastJob.map(VmCommand::heldBy));
             context.out().println("VM " + name + " started" + (report.bytesCopied() > 0
                     ? " (" + ByteSize.format(report.bytesCopied()) + " copied in at boot in " + report.copyTime().toMillis() + " ms)" : ""));
             context.out().flush();
+            return 0;
         }
     }
 

@@ -94,6 +94,27 @@ class InventoryCommandsTest {
         assertTrue(fail("pair", "show", "nope").contains("'nope'"));
     }
 
+    @Test
+    void startOfAVmThatDiesAtOnceFailsWithOneLineAndItsConsoleTail() throws IOException {
+        Path image = dir.resolve("image-port-taken");
+        Files.createDirectories(image);
+        Files.writeString(image.resolve("duplex-image.properties"),
+                "version=1.0\ncommand=echo starting; echo 'listen :8080: bind: address already in use' >&2; exit 3\n");
+        ok("endpoint", "add", "crashlab", "--driver", "local");
+        ok("image", "register", "img-taken", "--endpoint", "crashlab", "--version", "1.0", "--source", image.toString());
+        ok("vm", "create", "kv-z", "--endpoint", "crashlab", "--image", "img-taken");
+
+        Result result = run("vm", "start", "kv-z");
+
+        assertEquals(1, result.code(), "stdout: " + result.out() + "\nstderr: " + result.err());
+        assertEquals("", result.out(), "no 'started'");
+        List<String> lines = result.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("duplex: VM kv-z exited with status 3"), lines.get(0));
+        assertEquals(List.of("Last 2 line(s) of kv-z's console:", "  | starting",
+                "  | listen :8080: bind: address already in use"), lines.subList(1, lines.size()));
+        assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("kv-z") && l.contains("CRASHED")));
+    }
+
     private String ok(String... args) {
         Result result = run(args);
         assertEquals(0, result.code(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());

@@ -36,7 +36,10 @@ class KvmTestHypervisorContractTest extends BaseDriverContractTest {
     protected boolean supports(DriverBehavior behavior) {
         return switch (behavior) {
             case REGISTER_IMAGE, CREATE_VOLUME, START_STOP, MOUNT_AT_BOOT, COPY_AT_BOOT, ENVIRONMENT_STORE -> true;
-            case VOLUME_COPY, HOT_ATTACH, FIRMWARE_STORE, VOLUME_DATA_ACCESS -> false;
+            case STOP_WAITS_UNTIL_GONE -> true;
+            // The test hypervisor runs no guest: nothing can end at once or write to a copy.
+            case VOLUME_COPY, HOT_ATTACH, FIRMWARE_STORE, VOLUME_DATA_ACCESS, START_REPORTS_EARLY_EXIT,
+                    COPY_AT_BOOT_WRITE_BACK -> false;
         };
     }
 

@@ -18,7 +18,9 @@ import dev.duplex.api.StopMode;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VmState;
+import dev.duplex.api.VisibleText;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
@@ -46,7 +48,9 @@ import java.util.stream.Stream;
  *
  * <p>Starting a running VM is refused with {@link ConflictException}; starting a stopped or
  * crashed one rebuilds its root folder from the image first (what the VM wrote outside its
- * volumes is not kept, as with a real VM's disposable image).
+ * volumes is not kept, as with a real VM's disposable image), then watches it for the settle
+ * time ({@link VmStartFailedException} if it exits). A stop returns once the VM's processes are
+ * gone ({@link VmTermination}), then saves its copy-at-boot copies back ({@link CopyWriteBack}).
  *
  * <p>Thread safety: each object has its own lock ({@link ObjectLocks}); operations on different
  * objects run in parallel.
@@ -54,17 +58,18 @@ import java.util.stream.Stream;
 final class LocalDriver implements HypervisorDriver {
     private static final String ENV_PREFIX = "env.";
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    /** How long a VM's process group may take to vanish after SIGKILL before we call it a platform error. */
-    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalSettings settings;
     /** Every path below the state folder is built through it, checked to stay inside and to cross no link. */
     private final StateFolder state;
     private final ObjectLocks locks = new ObjectLocks();
+    private final VmTermination termination = new VmTermination();
+    private final CopyWriteBack writeBack;
 
     LocalDriver(LocalSettings settings) {
         this.settings = settings;
         this.state = new StateFolder(settings.stateDirectory());
+        this.writeBack = new CopyWriteBack(locks, this::volume);
     }
 
     @Override
@@ -241,16 +246,77 @@ final class LocalDriver implements HypervisorDriver {
     public BootReport start(VmRef ref) {
         try (var held = locks.lock("vm:" + ref.id())) {
             VmFolder vm = vm(ref);
-            return IoErrors.call("start the VM", ObjectId.of(ref), () -> {
+            VmFolder.Definition definition = IoErrors.call("read the VM's definition", ObjectId.of(ref), vm::definition);
+            ObjectId object = ObjectId.of(definition.vm());
+            VmBoot.Booted booted = IoErrors.call("start the VM", object, () -> {
                 if (vm.state() == VmState.RUNNING) {
-                    throw new ConflictException("VM " + ref + " is already running", ObjectId.of(ref));
+                    throw new ConflictException("VM " + ref + " is already running", object);
                 }
-                VmFolder.Definition definition = vm.definition();
+                // A crashed run may have left a child behind, still writing or holding a port: it goes first.
+                Optional<VmProcess> earlier = vm.process();
+                if (earlier.isPresent()) {
+                    termination.end(earlier.get(), StopMode.FORCE, Duration.ZERO, object);
+                }
+                // Then the crashed run's copies are saved before the boot copies the volumes in over them.
+                writeBack.saveCopies(vm, definition);
+                for (VolumeLink link : definition.links()) {
+                    try (var volumeHeld = locks.lock("volume:" + link.volume().id())) {
+                        CopyWriteBack.recover(volume(link.volume()));
+                    }
+                }
                 ImageFolder image = image(definition.image());
                 return new VmBoot(vm, definition, image, this::volume).boot(
                         environmentOf(definition, image.info().softwareVersion(), vm.root()));
             });
+            IoErrors.call("watch the VM start", object, () -> {
+                settle(vm, definition, booted.launched());
+                return null;
+            });
+            return booted.report();
         }
+    }
+
+    /**
+     * Watches the new VM for the settle time: one that exits in it (a port in use, a bad command)
+     * is a failed start, reported with its exit and console, not a VM found CRASHED later.
+     */
+    private void settle(VmFolder vm, VmFolder.Definition definition, VmProcess.Launched launched) throws IOException {
+        long deadline = System.nanoTime() + settings.startSettle().toNanos();
+        while (launched.process().alive() && System.nanoTime() - deadline < 0) {
+            VmProcess.pause();
+        }
+        if (launched.process().alive()) {
+            return;
+        }
+        ObjectId object = ObjectId.of(definition.vm());
+        // What it left behind (a child still holding the port) goes too, and its copies are saved.
+        termination.end(launched.process(), StopMode.FORCE, Duration.ZERO, object);
+        writeBack.saveCopies(vm, definition);
+        Optional<Integer> exit = exitOf(launched);
+        List<String> tail = vm.consoleTail(VmStartFailedException.CONSOLE_TAIL_LINES);
+        String lastLine = tail.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+        throw new VmStartFailedException("VM " + definition.vm().name() + " " + exit.map(LocalDriver::describeExit)
+                .orElse("exited") + " within " + settings.startSettle().toMillis() + " ms of its start"
+                + (lastLine.isEmpty() ? " and printed nothing" : "; its console ends: '" + VisibleText.escape(lastLine) + "'")
+                + "; fix the cause (see " + vm.console() + ") and start it again", object, exit, tail);
+    }
+
+    private static Optional<Integer> exitOf(VmProcess.Launched launched) {
+        if (launched.child().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Process child = launched.child().get();
+            return child.waitFor(1, java.util.concurrent.TimeUnit.SECONDS) ? Optional.of(child.exitValue()) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The JDK reports a death by signal N as 128 + N, as shells do. */
+    private static String describeExit(int code) {
+        return code > 128 && code < 128 + 65 ? "was killed by signal " + (code - 128) : "exited with status " + code;
     }
 
     @Override
@@ -273,43 +339,11 @@ final class LocalDriver implements HypervisorDriver {
         if (!Files.exists(vm.stopMarker())) {
             PropertiesFile.writeAtomically(vm.stopMarker(), (Instant.now() + " " + mode + "\n").getBytes());
         }
-        if (!process.get().alive()) {
-            return; // already stopped (or crashed; now acknowledged as stopped)
-        }
-        VmProcess running = process.get();
-        if (mode == StopMode.GRACEFUL) {
-            signal(running, "TERM");
-            if (awaitGroupGone(running, settings.stopGrace())) {
-                return;
-            }
-        }
-        signal(running, "KILL");
-        if (!awaitGroupGone(running, KILL_TIMEOUT)) {
-            throw new PlatformException("Process group " + running.pid() + " of VM " + vm.id()
-                    + " survived SIGKILL for " + KILL_TIMEOUT.toSeconds() + " s", new ObjectId(ObjectKind.VM, vm.id()));
-        }
-    }
-
-    private static void signal(VmProcess process, String signal) throws IOException {
-        try {
-            process.signalGroup(signal);
-        } catch (IOException e) {
-            // kill fails when the group vanished between our check and the signal: that is success.
-            if (process.groupAlive()) {
-                throw e;
-            }
-        }
-    }
-
-    private static boolean awaitGroupGone(VmProcess process, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (process.groupAlive()) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            VmProcess.pause();
-        }
-        return true;
+        VmFolder.Definition definition = vm.definition();
+        // Also when the main process is already gone: a child it left may still hold files or ports.
+        termination.end(process.get(), mode, settings.stopGrace(), ObjectId.of(definition.vm()));
+        // Only now that nothing of the VM can write to its copies any more.
+        writeBack.saveCopies(vm, definition);
     }
 
     @Override
@@ -320,6 +354,8 @@ final class LocalDriver implements HypervisorDriver {
                 if (vm.state() == VmState.RUNNING) {
                     throw new ConflictException("VM " + ref + " is running; stop it before deleting it", ObjectId.of(ref));
                 }
+                // A crashed VM's writes to its copies are saved before its folder goes.
+                writeBack.saveCopies(vm, vm.definition());
                 vm.delete();
                 return null;
             });

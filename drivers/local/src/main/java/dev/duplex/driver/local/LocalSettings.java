@@ -18,14 +18,18 @@ import java.util.Set;
  *
  * @param stateDirectory where images, volumes and VMs live
  * @param stopGrace how long a graceful stop waits after SIGTERM before SIGKILL
+ * @param startSettle how long a start watches the new VM before it reports it started: a VM that
+ *     exits within it (a port in use, a bad command) is reported as a failed start
  */
-record LocalSettings(Path stateDirectory, Duration stopGrace) {
+record LocalSettings(Path stateDirectory, Duration stopGrace, Duration startSettle) {
     static final String STOP_GRACE_MS = "stop-grace-ms";
-    private static final Set<String> KNOWN_PROPERTIES = Set.of(STOP_GRACE_MS);
+    static final String START_SETTLE_MS = "start-settle-ms";
+    private static final Set<String> KNOWN_PROPERTIES = Set.of(STOP_GRACE_MS, START_SETTLE_MS);
 
     LocalSettings {
         requireNonNull(stateDirectory, "stateDirectory is null");
         requireNonNull(stopGrace, "stopGrace is null");
+        requireNonNull(startSettle, "startSettle is null");
     }
 
     /** Reads the settings; a wrong URI or an unknown or malformed property is an {@link InvalidSpecException}. */
@@ -41,7 +45,8 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
                         + config.endpoint() + "; known properties: " + KNOWN_PROPERTIES, endpoint);
             }
         }
-        return new LocalSettings(stateDirectory(config, endpoint), stopGrace(config, endpoint));
+        return new LocalSettings(stateDirectory(config, endpoint), millis(config, endpoint, STOP_GRACE_MS, "5000"),
+                millis(config, endpoint, START_SETTLE_MS, "300"));
     }
 
     private static Path stateDirectory(DriverConfig config, ObjectId endpoint) {
@@ -78,8 +83,8 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
         return folder;
     }
 
-    private static Duration stopGrace(DriverConfig config, ObjectId endpoint) {
-        String value = config.property(STOP_GRACE_MS, "5000");
+    private static Duration millis(DriverConfig config, ObjectId endpoint, String key, String defaultValue) {
+        String value = config.property(key, defaultValue);
         try {
             long millis = Long.parseLong(value.trim());
             if (millis < 0) {
@@ -87,8 +92,8 @@ record LocalSettings(Path stateDirectory, Duration stopGrace) {
             }
             return Duration.ofMillis(millis);
         } catch (NumberFormatException e) {
-            throw new InvalidSpecException("Property '" + STOP_GRACE_MS + "' of endpoint " + config.endpoint()
-                    + " must be a number of milliseconds, 0 or more, not '" + value + "'", endpoint, e);
+            throw new InvalidSpecException("Property '" + key + "' of endpoint " + config.endpoint()
+                    + " must be a number of milliseconds, 0 or more, not '" + VisibleText.escape(value) + "'", endpoint, e);
         }
     }
 }

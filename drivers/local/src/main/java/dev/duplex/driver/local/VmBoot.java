@@ -30,7 +30,15 @@ final class VmBoot {
         this.volumes = volumes;
     }
 
-    BootReport boot(Map<String, String> environment) throws IOException {
+    /** A boot's report and the VM's process as launched. */
+    record Booted(BootReport report, VmProcess.Launched launched) {}
+
+    /** Boots the VM; its earlier copies must have been saved back ({@link CopyWriteBack}) first. */
+    Booted boot(Map<String, String> environment) throws IOException {
+        if (Files.exists(vm.unsavedCopies())) {
+            throw new IOException("the copies of VM " + definition.vm().name() + "'s last run are not saved back to their"
+                    + " volumes yet (" + vm.unsavedCopies() + "); refusing to copy the volumes in over them");
+        }
         Path root = vm.root();
         StateFolder.refuseLink(root); // the fresh root below must be ours, not where a link points
         // A fresh root each boot: what the last run wrote outside its volumes is not kept, as with a VM's image.
@@ -53,8 +61,13 @@ final class VmBoot {
                 copyNanos += System.nanoTime() - started;
             }
         }
+        if (definition.links().stream().anyMatch(l -> l.mode() == VolumeLink.Mode.COPY_AT_BOOT)) {
+            // Only once every copy is complete (a half copy must never be saved back), and before the VM
+            // runs, so what it writes is saved back even if it crashes or we do.
+            PropertiesFile.writeAtomically(vm.unsavedCopies(), "copy-at-boot copies not yet saved back\n".getBytes());
+        }
         Files.deleteIfExists(vm.stopMarker());
-        VmProcess.launch(root, vm.console(), vm.processRecord(), image.command(), environment);
-        return new BootReport(definition.vm(), copied, Duration.ofNanos(copyNanos));
+        VmProcess.Launched launched = VmProcess.launch(root, vm.console(), vm.processRecord(), image.command(), environment);
+        return new Booted(new BootReport(definition.vm(), copied, Duration.ofNanos(copyNanos)), launched);
     }
 }

@@ -24,6 +24,8 @@ import java.util.TreeMap;
 final class VmFolder {
     private static final String METADATA = "vm.properties";
     private static final String PROPERTY_PREFIX = "property.";
+    /** Enough for the last lines of any console; a VM that prints megabytes is not read whole. */
+    private static final int CONSOLE_TAIL_BYTES = 64 * 1024;
 
     /**
      * A VM's definition as stored.
@@ -59,6 +61,33 @@ final class VmFolder {
 
     Path stopMarker() {
         return folder.resolve("stopped-by-request");
+    }
+
+    /** Present from a boot that made copy-at-boot copies until they are saved back ({@link CopyWriteBack}). */
+    Path unsavedCopies() {
+        return folder.resolve("copies-unsaved");
+    }
+
+    /** The last {@code count} lines of the console, oldest first; only its end is read, however long it grew. */
+    List<String> consoleTail(int count) throws IOException {
+        if (!Files.isRegularFile(console(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(console(),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            long from = Math.max(0, size - CONSOLE_TAIL_BYTES);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - from));
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
+                // read until full
+            }
+            List<String> lines = new java.util.ArrayList<>(new String(buffer.array(), 0, buffer.position(),
+                    java.nio.charset.StandardCharsets.UTF_8).lines().toList());
+            if (from > 0 && !lines.isEmpty()) {
+                lines.remove(0); // cut in the middle
+            }
+            return List.copyOf(lines.subList(Math.max(0, lines.size() - count), lines.size()));
+        }
     }
 
     Path environment() {

@@ -15,9 +15,14 @@ import java.util.Optional;
  * The process of a running local VM, identified by its pid and its start time so that a new
  * driver (after the orchestrator crashed) finds it again and never takes a recycled pid for it.
  *
- * <p>The process is started through {@code setsid -f}: it gets its own session and process group
- * (pgid = pid) and is re-parented away from the JVM, so it outlives the driver and a stop can
- * signal the whole group, children included.
+ * <p>The process is started through {@code setsid} without {@code -f}: the JVM's child is not a
+ * process group leader, so setsid makes it one in a session of its own and execs the VM's command
+ * in place, without forking (pgid = pid). So the JVM that started a VM is its parent and reaps it
+ * the moment it exits (the JDK waits on every process it starts): a killed VM never lingers as a
+ * zombie whose pid still answers {@code kill -0} (PostgreSQL takes such a pid in its
+ * {@code postmaster.pid} for a live postmaster and refuses to start). The VM still outlives the
+ * JVM: it is in its own session, and when the JVM exits it is re-parented to init (or the nearest
+ * subreaper), which then reaps it. A stop can signal the main process alone or the whole group.
  *
  * @param pid the pid of the VM's process, also its process group id
  * @param startTime its start time from {@code /proc/<pid>/stat} field 22
@@ -46,6 +51,11 @@ record VmProcess(long pid, long startTime) {
         run(List.of("/bin/sh", "-c", "kill -" + signal + " -\"$1\"", "duplex-kill", Long.toString(pid)));
     }
 
+    /** Sends {@code signal} to the VM's main process only; its children are its own business. */
+    void signalMain(String signal) throws IOException {
+        run(List.of("/bin/sh", "-c", "kill -" + signal + " \"$1\"", "duplex-kill", Long.toString(pid)));
+    }
+
     String recordLine() {
         return pid + " " + startTime + "\n";
     }
@@ -70,13 +80,19 @@ record VmProcess(long pid, long startTime) {
     }
 
     /**
+     * A VM just launched, with the JVM's handle on its process when the JVM is its parent (empty
+     * when setsid had to fork, which it does only for a caller that leads its own process group).
+     */
+    record Launched(VmProcess process, Optional<Process> child) {}
+
+    /**
      * Starts {@code command} with {@code /bin/sh -c} in {@code root}, stdin from /dev/null and
      * stdout/stderr appended to {@code console}, and waits until its record file exists.
      */
-    static VmProcess launch(Path root, Path console, Path recordFile, String command, Map<String, String> environment)
+    static Launched launch(Path root, Path console, Path recordFile, String command, Map<String, String> environment)
             throws IOException {
         Files.deleteIfExists(recordFile);
-        ProcessBuilder builder = new ProcessBuilder("setsid", "-f", "/bin/sh", "-c", LAUNCHER, "duplex-vm",
+        ProcessBuilder builder = new ProcessBuilder("setsid", "/bin/sh", "-c", LAUNCHER, "duplex-vm",
                 recordFile.toString(), command)
                 .directory(root.toFile())
                 .redirectInput(new File("/dev/null"))
@@ -92,13 +108,17 @@ record VmProcess(long pid, long startTime) {
             env.put("LANG", lang);
         }
         env.putAll(environment);
-        Process setsid = builder.start();
-        waitFor(setsid, "setsid");
+        Process child = builder.start();
         long deadline = System.nanoTime() + LAUNCH_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<VmProcess> launched = read(recordFile);
             if (launched.isPresent()) {
-                return launched.get();
+                VmProcess vm = launched.get();
+                return new Launched(vm, vm.pid() == child.pid() ? Optional.of(child) : Optional.empty());
+            }
+            if (!child.isAlive() && read(recordFile).isEmpty()) {
+                throw new IOException("the VM process exited with " + child.exitValue() + " before it recorded its pid in "
+                        + recordFile + "; see " + console);
             }
             pause();
         }

@@ -30,7 +30,8 @@ class LocalDriverContractTest extends BaseDriverContractTest {
     private static final Set<DriverBehavior> SUPPORTED = EnumSet.of(
             DriverBehavior.REGISTER_IMAGE, DriverBehavior.CREATE_VOLUME, DriverBehavior.START_STOP,
             DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.COPY_AT_BOOT, DriverBehavior.VOLUME_COPY,
-            DriverBehavior.ENVIRONMENT_STORE, DriverBehavior.VOLUME_DATA_ACCESS);
+            DriverBehavior.ENVIRONMENT_STORE, DriverBehavior.VOLUME_DATA_ACCESS, DriverBehavior.START_REPORTS_EARLY_EXIT,
+            DriverBehavior.STOP_WAITS_UNTIL_GONE, DriverBehavior.COPY_AT_BOOT_WRITE_BACK);
 
     @TempDir
     static Path temp;
@@ -58,6 +59,35 @@ class LocalDriverContractTest extends BaseDriverContractTest {
     protected ImageSpec imageSpec(String name, String softwareVersion) {
         Path source = TestImages.write(temp.resolve("sources").resolve(name), softwareVersion, TestImages.RUN_FOREVER);
         return new ImageSpec(name, softwareVersion, source.toString(), Map.of());
+    }
+
+    @Override
+    protected ImageSpec exitingImageSpec(String name, String softwareVersion) {
+        Path source = TestImages.write(temp.resolve("sources").resolve(name), softwareVersion,
+                "echo 'cannot listen: address already in use' >&2; exit 3");
+        return new ImageSpec(name, softwareVersion, source.toString(), Map.of());
+    }
+
+    /** No process of the VM's group runs, and its main process is not even a zombie: the JVM reaped it. */
+    @Override
+    protected void verifyGone(HypervisorDriver driver, VmRef vm) {
+        try {
+            VmProcess process = new VmFolder(state().resolve("vms").resolve(vm.id())).process().orElseThrow();
+            assertEquals(Optional.empty(), ProcessStat.of(process.pid()), "the main process of " + vm + " is reaped");
+            assertFalse(ProcessStat.groupHasMembers(process.pid()), "no process of " + vm + "'s group runs");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected void writeIntoCopy(HypervisorDriver driver, VmRef vm, VolumeLink link, String marker) {
+        Path copy = VmFolder.mountPoint(state().resolve("vms").resolve(vm.id()).resolve("root"), link);
+        try {
+            Files.writeString(copy.resolve(MARKER_FILE), marker);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -1,17 +1,21 @@
 package dev.duplex.driver.tck;
 
 import static dev.duplex.driver.tck.DriverBehavior.COPY_AT_BOOT;
+import static dev.duplex.driver.tck.DriverBehavior.COPY_AT_BOOT_WRITE_BACK;
 import static dev.duplex.driver.tck.DriverBehavior.CREATE_VOLUME;
 import static dev.duplex.driver.tck.DriverBehavior.ENVIRONMENT_STORE;
 import static dev.duplex.driver.tck.DriverBehavior.HOT_ATTACH;
 import static dev.duplex.driver.tck.DriverBehavior.MOUNT_AT_BOOT;
 import static dev.duplex.driver.tck.DriverBehavior.REGISTER_IMAGE;
+import static dev.duplex.driver.tck.DriverBehavior.START_REPORTS_EARLY_EXIT;
 import static dev.duplex.driver.tck.DriverBehavior.START_STOP;
+import static dev.duplex.driver.tck.DriverBehavior.STOP_WAITS_UNTIL_GONE;
 import static dev.duplex.driver.tck.DriverBehavior.VOLUME_COPY;
 import static dev.duplex.driver.tck.DriverBehavior.VOLUME_DATA_ACCESS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,12 +37,14 @@ import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
 import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ItemChange;
+import dev.duplex.api.ObjectId;
 import dev.duplex.api.ObjectNotFoundException;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
@@ -146,6 +152,33 @@ public abstract class BaseDriverContractTest {
             long bytesWritten, BootReport report) {
         assertEquals(bytesWritten, report.bytesCopied(), "bytes copied at boot of " + vm);
         assertFalse(report.copyTime().isNegative(), "copy time of " + vm);
+    }
+
+    /**
+     * An image on the peer whose VMs end at once (a guest that powers off, a command that exits
+     * with a message on its console), for {@link DriverBehavior#START_REPORTS_EARLY_EXIT}. The
+     * default skips the test: a driver declaring that behaviour overrides it.
+     */
+    protected ImageSpec exitingImageSpec(String name, String softwareVersion) {
+        assumeTrue(false, "override exitingImageSpec to run the START_REPORTS_EARLY_EXIT tests");
+        throw new IllegalStateException("unreachable");
+    }
+
+    /**
+     * Checks on the peer that a VM just stopped is really gone: no process of it left, not even
+     * one waiting to be reaped, nothing holding its files. Called right after {@code stop}
+     * returned, without waiting. The default checks nothing beyond the kit's own checks.
+     */
+    protected void verifyGone(HypervisorDriver driver, VmRef vm) {
+    }
+
+    /**
+     * Writes {@code marker} into the running {@code vm}'s copy of {@code link}'s volume, where the
+     * {@link VolumeProbe} would find it in the volume itself, as the guest would. For
+     * {@link DriverBehavior#COPY_AT_BOOT_WRITE_BACK}; the default skips the test.
+     */
+    protected void writeIntoCopy(HypervisorDriver driver, VmRef vm, VolumeLink link, String marker) {
+        assumeTrue(false, "override writeIntoCopy to run the COPY_AT_BOOT_WRITE_BACK tests");
     }
 
     // ---- lifecycle
@@ -467,6 +500,31 @@ public abstract class BaseDriverContractTest {
     }
 
     @Test
+    public void whatTheVmWroteToItsCopyIsWrittenBackAtStopAndCopiedInAtTheNextBoot() {
+        assumeTrue(supports(REGISTER_IMAGE) && supports(CREATE_VOLUME) && supports(COPY_AT_BOOT) && supports(START_STOP)
+                && supports(VOLUME_DATA_ACCESS) && supports(COPY_AT_BOOT_WRITE_BACK));
+        ImageRef image = registerImage("1.0");
+        VolumeRef volume = createVolume();
+        volumeProbe().writeMarker(volume, "before-" + runId);
+        VolumeLink link = new VolumeLink(volume, mountPath(0), VolumeLink.Mode.COPY_AT_BOOT);
+        VmRef vm = createVm(image, List.of(link));
+
+        driver.start(vm);
+        awaitState(driver, vm, VmState.RUNNING);
+        String written = "written-by-the-vm-" + runId;
+        writeIntoCopy(driver, vm, link, written);
+        driver.stop(vm, StopMode.GRACEFUL);
+        assertEquals(Optional.of(written), volumeProbe().readMarker(volume), "the VM's write is in the volume after stop");
+
+        BootReport again = driver.start(vm);
+        awaitState(driver, vm, VmState.RUNNING);
+        assertTrue(again.bytesCopied() > 0, "the next boot copies the volume in again: " + again.bytesCopied());
+        driver.stop(vm, StopMode.FORCE);
+        assertEquals(Optional.of(written), volumeProbe().readMarker(volume),
+                "the next boot copied the VM's write in, and the stop saved it back again");
+    }
+
+    @Test
     public void copyVolumeCopiesTheContent() {
         assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY));
         VolumeRef source = createVolume();
@@ -595,6 +653,42 @@ public abstract class BaseDriverContractTest {
         ObjectNotFoundException e = assertThrows(ObjectNotFoundException.class, operation);
         assertTrue(e.getMessage().contains(id), "the message names '" + id + "': " + e.getMessage());
         assertTrue(e.object().isPresent(), "the exception names its object");
+    }
+
+    // ---- a start that fails, a stop that waits
+
+    @Test
+    public void startOfAVmThatEndsAtOnceFailsNamingTheVm() {
+        assumeTrue(supports(REGISTER_IMAGE) && supports(START_STOP) && supports(START_REPORTS_EARLY_EXIT));
+        ImageRef image = driver.registerImage(exitingImageSpec(uniqueName("image"), "1.0"));
+        createdImages.add(image);
+        VmRef vm = createVm(image, List.of());
+
+        VmStartFailedException failed = assertThrows(VmStartFailedException.class, () -> driver.start(vm));
+
+        assertTrue(failed.getMessage().contains(vm.name()), "names the VM: " + failed.getMessage());
+        assertFalse(failed.getMessage().contains("\n"), "one line: " + failed.getMessage());
+        assertEquals(Optional.of(ObjectId.of(vm)), failed.object(), "the object is the VM");
+        assertFalse(failed.retryable(), "the same start fails the same way until its cause is fixed");
+        assertTrue(failed.consoleTail().size() <= VmStartFailedException.CONSOLE_TAIL_LINES, failed.consoleTail().toString());
+        assertNotEquals(VmState.RUNNING, driver.state(vm), "a VM reported as failed to start is not running");
+        assertThrows(VmStartFailedException.class, () -> driver.start(vm), "a second start is tried, and fails the same way");
+    }
+
+    @Test
+    public void stoppedVmIsGoneWhenStopReturnsAndStartsAgainAtOnce() {
+        assumeTrue(supports(REGISTER_IMAGE) && supports(START_STOP) && supports(STOP_WAITS_UNTIL_GONE));
+        ImageRef image = registerImage("1.0");
+        VmRef vm = createVm(image, List.of());
+        for (StopMode mode : List.of(StopMode.FORCE, StopMode.GRACEFUL, StopMode.FORCE)) {
+            driver.start(vm);
+            awaitState(driver, vm, VmState.RUNNING);
+
+            driver.stop(vm, mode);
+
+            assertEquals(VmState.STOPPED, driver.state(vm), "STOPPED as soon as the " + mode + " stop returned");
+            verifyGone(driver, vm);
+        }
     }
 
     // ---- reconnecting

@@ -1,6 +1,9 @@
 package dev.duplex.driver.tck;
 
 import dev.duplex.api.Capability;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VolumeLink;
 import dev.duplex.api.UnsupportedOperationDriverException;
 import java.util.Optional;
 
@@ -35,7 +38,26 @@ public enum DriverBehavior {
      * The test can put data into a volume and read it back on the peer, through
      * {@link BaseDriverContractTest#volumeProbe()}. Without it, data-survival checks are skipped.
      */
-    VOLUME_DATA_ACCESS(null, null);
+    VOLUME_DATA_ACCESS(null, null),
+    /**
+     * A VM that ends at once fails its {@code start} with {@link dev.duplex.api.VmStartFailedException}
+     * instead of being found CRASHED later. Needs
+     * {@link BaseDriverContractTest#exitingImageSpec(String, String)}: an image whose VMs end at once.
+     */
+    START_REPORTS_EARLY_EXIT(null, null),
+    /**
+     * {@code stop} returns only once the VM is gone: STOPPED on return, startable again at once, and
+     * what {@link BaseDriverContractTest#verifyGone(HypervisorDriver, VmRef)} checks on the peer
+     * (no process left, nothing holding the VM's files).
+     */
+    STOP_WAITS_UNTIL_GONE(null, null),
+    /**
+     * What a VM writes to a {@link dev.duplex.api.VolumeLink.Mode#COPY_AT_BOOT} copy is written back
+     * to the volume at stop, so the next boot starts from it. Needs {@link #COPY_AT_BOOT},
+     * {@link #VOLUME_DATA_ACCESS} and
+     * {@link BaseDriverContractTest#writeIntoCopy(HypervisorDriver, VmRef, VolumeLink, String)}.
+     */
+    COPY_AT_BOOT_WRITE_BACK(null, null);
 
     private final Capability capability;
     private final String operation;
