@@ -115,6 +115,16 @@ public interface HypervisorDriver extends AutoCloseable {
         throw new UnsupportedOperationDriverException(kind(), "environment store");
     }
 
+    /**
+     * The last {@code lines} lines the VM wrote to its console (a serial log, the local driver's
+     * {@code console.log}), oldest first, with control characters as the VM wrote them. The engine
+     * keeps them with a job before it deletes a VM that failed, as the evidence of why. The
+     * default: the platform keeps no console, an empty list.
+     */
+    default List<String> consoleTail(VmRef vm, int lines) {
+        return List.of();
+    }
+
     /** Releases the connection. Running VMs keep running. */
     @Override
     void close();

@@ -43,6 +43,9 @@ public final class ReportView {
             step.put("member", s.member());
             step.put("state", s.state().name());
             step.put("ms", s.elapsed().map(Duration::toMillis).orElse(null));
+            if (s.outputs().containsKey(UpgradeReport.FAILED_VM_CONSOLE)) {
+                step.put("failed_vm_console", s.outputs().get(UpgradeReport.FAILED_VM_CONSOLE).lines().toList());
+            }
             steps.add(step);
         }
         json.put("steps", steps);
@@ -62,8 +65,20 @@ public final class ReportView {
         report.switchoverGap().ifPresent(g -> out.printf("  switchover gap (S25): %d ms%n", g.toMillis()));
         report.downtime().ifPresent(d -> out.printf("  downtime (S11-S13): %d ms%n", d.toMillis()));
         out.printf("  bytes copied: %s; total: %d ms%n", ByteSize.format(report.bytesCopied()), report.total().toMillis());
+        for (StepTiming s : report.steps()) {
+            String console = s.outputs().get(UpgradeReport.FAILED_VM_CONSOLE);
+            if (console != null) {
+                List<String> lines = console.lines().toList();
+                int from = Math.max(0, lines.size() - CONSOLE_LINES_SHOWN);
+                out.printf("  last %d line(s) of the console of %s's failed VM (all of them are kept in job %d's journal, step %s):%n",
+                        lines.size() - from, s.member(), report.jobId(), s.id());
+                lines.subList(from, lines.size()).forEach(line -> out.println("    | " + dev.duplex.api.VisibleText.escape(line)));
+            }
+        }
         out.flush();
     }
+
+    private static final int CONSOLE_LINES_SHOWN = 10;
 
     public static Map<String, Object> json(UpgradePlan plan) {
         Map<String, Object> json = new LinkedHashMap<>();

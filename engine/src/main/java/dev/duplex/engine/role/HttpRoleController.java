@@ -224,6 +224,22 @@ public final class HttpRoleController implements RoleController {
         }
     }
 
+    /** What a failed request means for the operator, instead of a bare exception class. */
+    private String unreachable(IOException e, String url, String member) {
+        String where = address(url);
+        if (e instanceof java.net.ConnectException) {
+            return "nothing answers at " + where + " (connection refused); is " + member + " running and serving on that port?";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer from " + where + " within " + timeout.toMillis() + " ms (timeout-ms)";
+        }
+        if (e instanceof java.net.UnknownHostException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+            return "the host of " + where + " cannot be resolved";
+        }
+        return "the request to " + where + " failed: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + JsonObject.quote(e.getMessage()));
+    }
+
     private static String address(String url) {
         try {
             String authority = URI.create(url).getRawAuthority();
@@ -311,7 +327,7 @@ public final class HttpRoleController implements RoleController {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RoleControllerException(describe(), member, shown + " failed: " + e, e);
+            throw new RoleControllerException(describe(), member, shown + ": " + unreachable(e, url, member), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RoleControllerException(describe(), member, shown + " was interrupted", e);

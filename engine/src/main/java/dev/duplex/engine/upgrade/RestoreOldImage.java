@@ -57,6 +57,11 @@ final class RestoreOldImage implements UpgradeStep {
                 }
                 driver.stop(newVm.get().vm(), StopMode.FORCE);
             }
+            // The failed VM's console is the evidence of why it failed: keep it with the job before the VM goes.
+            List<String> console = consoleOf(driver, newVm.get().vm());
+            if (!console.isEmpty()) {
+                outputs.put(UpgradeReport.FAILED_VM_CONSOLE, String.join("\n", console));
+            }
             driver.deleteVm(newVm.get().vm());
             outputs.put("deleted-vm", newVm.get().vm().id());
         }
@@ -80,5 +85,15 @@ final class RestoreOldImage implements UpgradeStep {
         Optional<String> oldVersion = run.inventory().image(before.image()).map(i -> i.softwareVersion());
         outputs.putAll(new StartAndCheck(info, member, oldVersion).run(run));
         return outputs;
+    }
+
+    private static final int CONSOLE_LINES = 40;
+
+    private static List<String> consoleOf(HypervisorDriver driver, VmRef vm) {
+        try {
+            return driver.consoleTail(vm, CONSOLE_LINES);
+        } catch (RuntimeException e) {
+            return List.of("(its console could not be read: " + e.getMessage() + ")");
+        }
     }
 }

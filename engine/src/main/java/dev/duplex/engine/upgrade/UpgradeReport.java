@@ -30,6 +30,12 @@ import java.util.Optional;
 public record UpgradeReport(long jobId, String kind, String pair, UpgradeStrategy strategy, JobState state, Optional<String> error,
         List<StepTiming> steps, List<SingleSideWindow> singleSideWindows, Optional<Duration> switchoverGap, Optional<Duration> downtime,
         long bytesCopied, Duration total) {
+    /**
+     * The step output in which a rollback keeps the last lines of the console of the VM it
+     * deleted because it failed: the evidence of why, with the job.
+     */
+    public static final String FAILED_VM_CONSOLE = "failed-vm-console";
+
     public UpgradeReport {
         requireNonNull(kind, "kind is null");
         requireNonNull(pair, "pair is null");

@@ -89,7 +89,8 @@ final class UpgradeSteps {
     private static String linkAction(UpgradeJob job, String member, String image) {
         return switch (job.strategy()) {
             case LINK -> "create " + member + " from " + image + " linked to its database volume (mounted at boot)";
-            case COPY_AT_BOOT -> "create " + member + " from " + image + " linked to its database volume (copied in at boot)";
+            case COPY_AT_BOOT -> "create " + member + " from " + image + " linked to its database volume (copied in at boot,"
+                    + " written back to the volume when it stops)";
             case SNAPSHOT_COPY -> "copy " + member + "'s database volume into a new volume; create " + member + " from " + image
                     + " linked to the copy";
         };

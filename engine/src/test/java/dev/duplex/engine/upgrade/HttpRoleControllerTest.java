@@ -119,6 +119,19 @@ class HttpRoleControllerTest {
     }
 
     @Test
+    void aMemberThatDoesNotAnswerIsNamedWithItsAddressNotABareException() throws IOException {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        RoleController controller = new RoleControllers().create(Map.of("type", "http", "member.kv-1.port", Integer.toString(closed)));
+        RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller.role(pair, "kv-1"));
+        assertTrue(e.getMessage().contains("nothing answers at 127.0.0.1:" + closed + " (connection refused); is kv-1 running"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("java.net."), e.getMessage());
+    }
+
+    @Test
     void promotionAtFailoverAsksOnlyTheStandbyWhoItIsThenPostsToItAlone() {
         RoleController controller = controller();
         assertTrue(controller.canPromote());

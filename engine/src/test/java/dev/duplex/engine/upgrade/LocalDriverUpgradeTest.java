@@ -106,7 +106,8 @@ class LocalDriverUpgradeTest {
     private Path image(String name, String version) throws IOException {
         Path source = Files.createDirectories(dir.resolve("images").resolve(name));
         Files.writeString(source.resolve("duplex-image.properties"),
-                "command=echo " + version + " $MEMBER >> data/boots.log; exec sleep 600\nversion=" + version + "\n");
+                "command=echo booting " + version + " as $MEMBER; echo " + version + " $MEMBER >> data/boots.log; exec sleep 600\nversion="
+                        + version + "\n");
         return source;
     }
 
@@ -185,6 +186,9 @@ class LocalDriverUpgradeTest {
         assertEquals(db1, vmOf("kv-1").links().get(0).volume());
         assertEquals(List.of("1.0 kv-1", "2.0 kv-1", "1.0 kv-1"), boots(db1, 3));
         assertEquals(List.of("1.0 kv-0"), boots(db0, 1), "the active was never restarted");
+        String console = report.steps().stream().map(s -> s.outputs().get(UpgradeReport.FAILED_VM_CONSOLE))
+                .filter(java.util.Objects::nonNull).findFirst().orElse("");
+        assertTrue(console.contains("booting 2.0 as kv-1"), "the failed VM's console is kept with the job: " + report.steps());
     }
 
     @Test

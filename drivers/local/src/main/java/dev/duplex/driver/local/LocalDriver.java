@@ -410,6 +410,12 @@ final class LocalDriver implements HypervisorDriver {
         return volume;
     }
 
+    @Override
+    public List<String> consoleTail(VmRef ref, int lines) {
+        VmFolder vm = vm(ref);
+        return IoErrors.call("read the console of", ObjectId.of(ref), () -> vm.consoleTail(lines));
+    }
+
     private VmFolder vm(VmRef ref) {
         if (!Ids.isValid(ref.id())) {
             throw new ObjectNotFoundException(ObjectId.of(ref));
