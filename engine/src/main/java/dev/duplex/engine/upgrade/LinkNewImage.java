@@ -1,5 +1,9 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.api.ItemChange;
+import dev.duplex.api.EnvironmentUpdate;
+import dev.duplex.api.EnvironmentStore;
+import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.Capability;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
@@ -90,9 +94,15 @@ final class LinkNewImage implements UpgradeStep {
             newVm = existing.get().vm();
             outputs.put("reused", "true");
         } else {
+            // The new VM starts with the old one's operating-environment info (firmware settings and
+            // its revision). Platforms link a volume to one VM at a time, so the old VM goes first;
+            // its info is read before and written into the new VM right after it is created.
+            // (A crash between the two loses it: the resumed step finds the old VM gone.)
+            Optional<EnvironmentSnapshot> kept = environmentOf(driver, run.findVmById(member, before.vmRef()).map(VmInfo::vm));
             deleteOldVm(run, driver, before);
             List<VolumeLink> driverLinks = links.stream().map(run::driverLink).toList();
             newVm = driver.createVm(new VmSpec(newVmName, newImageRef, driverLinks, record.properties()));
+            kept.ifPresent(snapshot -> outputs.put("environment-revision", Long.toString(writeEnvironment(driver, snapshot, newVm))));
         }
         run.inventory().updateVm(new VmRecord(member, record.endpoint(), newVm.id(), newImage.name(), links, record.properties()));
         outputs.put("vm-ref", newVm.id());
@@ -114,6 +124,30 @@ final class LinkNewImage implements UpgradeStep {
         }
         driver.deleteVm(old.get().vm());
     }
+
+    /** The environment info of {@code vm}, when the driver keeps one and the VM still exists. */
+    static Optional<EnvironmentSnapshot> environmentOf(HypervisorDriver driver, Optional<VmRef> vm) {
+        if (vm.isEmpty() || !driver.capabilities().supports(Capability.ENVIRONMENT_STORE)) {
+            return Optional.empty();
+        }
+        return Optional.of(driver.environment(vm.get()).read());
+    }
+
+    /** Writes {@code kept} (items and revision) into the store of {@code vm}, replacing what it holds; returns the revision. */
+    static long writeEnvironment(HypervisorDriver driver, EnvironmentSnapshot kept, VmRef vm) {
+        EnvironmentStore target = driver.environment(vm);
+        EnvironmentSnapshot fresh = target.read();
+        if (fresh.revision() == kept.revision() && fresh.items().equals(kept.items())) {
+            return kept.revision();
+        }
+        List<ItemChange> changes = new ArrayList<>();
+        kept.items().forEach(item -> changes.add(new ItemChange.Replace(item)));
+        fresh.items().stream().filter(item -> kept.item(item.name()).isEmpty())
+                .forEach(item -> changes.add(new ItemChange.Remove(item.name())));
+        target.write(new EnvironmentUpdate(fresh.revision(), kept.revision(), changes));
+        return kept.revision();
+    }
+
 
     /** Finds or creates the copy volume of a member's volume, and records it in the inventory. */
     private VolumeRecord copyOf(UpgradeRun run, HypervisorDriver driver, String volumeName, boolean mustExist) {

@@ -1,5 +1,6 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.StopMode;
@@ -62,6 +63,11 @@ final class RestoreOldImage implements UpgradeStep {
             if (!console.isEmpty()) {
                 outputs.put(UpgradeReport.FAILED_VM_CONSOLE, String.join("\n", console));
             }
+        }
+
+        // What the new VM's environment holds now (its firmware settings may have changed) goes back with it.
+        Optional<EnvironmentSnapshot> kept = LinkNewImage.environmentOf(driver, newVm.map(VmInfo::vm));
+        if (newVm.isPresent()) {
             driver.deleteVm(newVm.get().vm());
             outputs.put("deleted-vm", newVm.get().vm().id());
         }
@@ -78,6 +84,8 @@ final class RestoreOldImage implements UpgradeStep {
             List<VolumeLink> links = before.links().stream().map(run::driverLink).toList();
             restored = driver.createVm(new VmSpec(before.vmName(), oldImage, links, record.properties()));
         }
+        kept.ifPresent(snapshot -> outputs.put("environment-revision",
+                Long.toString(LinkNewImage.writeEnvironment(driver, snapshot, restored))));
         run.inventory().updateVm(new VmRecord(member, before.endpoint(), restored.id(), before.image(), before.links(), record.properties()));
         outputs.put("vm-ref", restored.id());
         outputs.put("image", before.image());

@@ -175,6 +175,30 @@ class LocalDriverUpgradeTest {
     }
 
     @Test
+    void anUpgradeKeepsEachMembersEnvironmentItemsAndRevision() throws IOException {
+        setUp();
+        Map<String, dev.duplex.api.EnvironmentSnapshot> before = new java.util.HashMap<>();
+        for (String member : List.of("kv-0", "kv-1")) {
+            byte[] settings = new byte[8192];
+            new java.util.Random(member.hashCode()).nextBytes(settings);
+            var store = driver.environment(vmOf(member).vm());
+            store.write(new dev.duplex.api.EnvironmentUpdate(store.read().revision(), 7, List.of(
+                    new dev.duplex.api.ItemChange.Replace(new dev.duplex.api.EnvironmentItem("settings", settings)),
+                    new dev.duplex.api.ItemChange.Replace(new dev.duplex.api.EnvironmentItem("configuration", ("member=" + member).getBytes())))));
+            before.put(member, store.read());
+        }
+
+        UpgradeReport report = engine().run(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"), UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        for (String member : List.of("kv-0", "kv-1")) {
+            var after = driver.environment(vmOf(member).vm()).read();
+            assertEquals(7, after.revision(), member + "'s new VM keeps the revision");
+            assertEquals(before.get(member).items(), after.items(), member + "'s new VM keeps the items, byte for byte");
+        }
+    }
+
+    @Test
     void aBrokenNewImageIsReplacedByTheOldOneOnTheLocalDriver() throws IOException {
         setUp();
         app.breakImage("v2");
