@@ -26,6 +26,7 @@ class DatabaseStartupTest {
     void configAndMessagesRedactTheUrlsSecrets(@TempDir Path home) throws Exception {
         Path passwordFile = home.resolve("password");
         Files.writeString(passwordFile, SECRET + "\n");
+        Files.setPosixFilePermissions(passwordFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         DatabaseConfig config = DatabaseConfig.external(home, "jdbc:postgresql://duplex:" + SECRET + "@localhost:1/duplex?password=" + SECRET,
                 "duplex", Optional.of(passwordFile));
         assertFalse(config.toString().contains(SECRET), config.toString());
@@ -77,6 +78,7 @@ class DatabaseStartupTest {
 
         Path wrong = home.resolve("wrong");
         Files.writeString(wrong, SECRET + "\n");
+        Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String url = server.url("wrong_password_test");
         var e = assertThrows(DatabaseUnavailableException.class,
                 () -> Database.start(DatabaseConfig.external(home, url, "pwuser", Optional.of(wrong))));
@@ -85,6 +87,7 @@ class DatabaseStartupTest {
 
         Path right = home.resolve("right");
         Files.writeString(right, "the-right-one");
+        Files.setPosixFilePermissions(right, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         try (Database database = Database.start(DatabaseConfig.external(home, url, "pwuser", Optional.of(right)))) {
             assertEquals(Optional.of("6"), database.status().schemaVersion());
         }
