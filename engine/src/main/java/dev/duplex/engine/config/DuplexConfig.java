@@ -142,7 +142,7 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
             if (!known) {
                 List<String> names = java.util.Arrays.stream(ConfigKey.values()).map(ConfigKey::environmentVariable).toList();
                 throw new ConfigException("Unknown environment variable " + printable(name) + closest(name, names)
-                        + "; the DUPLEX_* settings are " + String.join(", ", names) + " (unset it if it is not meant for Duplex)");
+                        + "; unset it if it is not meant for Duplex. The DUPLEX_* settings are " + String.join(", ", names));
             }
         }
     }
@@ -165,7 +165,7 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
                 bestDistance = distance;
             }
         }
-        return best != null && bestDistance <= Math.max(2, best.length() / 4) ? "; did you mean " + best + "?" : "";
+        return best != null && bestDistance <= Math.max(2, best.length() / 4) ? " (did you mean " + best + "?)" : "";
     }
 
     private static int editDistance(String a, String b) {

@@ -20,6 +20,8 @@ public final class DuplexHome {
     private static final int GROUP_WRITE = 0020;
     private static final int OTHERS_WRITE = 0002;
     private static final int STICKY = 01000;
+    /** The folders under the home that Duplex itself writes: the database, the drivers' state, the logs. */
+    private static final java.util.List<String> PRIVATE_FOLDERS = java.util.List.of("db", "drivers", "logs");
 
     private DuplexHome() {}
 
@@ -49,6 +51,16 @@ public final class DuplexHome {
         if ((mode & (GROUP_WRITE | OTHERS_WRITE)) != 0) {
             throw new ConfigException("The Duplex home " + absolute + " can be changed by other users (mode "
                     + String.format("%04o", mode & 07777) + "); run 'chmod 700 " + absolute + "'");
+        }
+        // Created private before anything writes there (logback would make logs/ 0755): VM
+        // databases and logs stay the Duplex user's even in a home that others may list.
+        for (String folder : PRIVATE_FOLDERS) {
+            try {
+                Files.createDirectories(absolute.resolve(folder), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new ConfigException("Cannot create " + absolute.resolve(folder) + ": " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+            }
         }
         return absolute;
     }

@@ -26,10 +26,13 @@ class DuplexHomeTest {
     }
 
     @Test
-    void anExistingReadableHomeIsKept() throws IOException {
+    void anExistingReadableHomeIsKeptAndWhatDuplexWritesInItIsPrivate() throws IOException {
         Path home = Files.createDirectory(dir.resolve("home"));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals(home, DuplexHome.prepare(home));
+        for (String folder : java.util.List.of("db", "drivers", "logs")) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(folder))), folder);
+        }
     }
 
     @Test
