@@ -29,8 +29,9 @@ public record Endpoint(String name, String driverKind, String uri, Optional<Stri
         List<String> secrets = new ArrayList<>(Redaction.secretsIn(uri));
         properties.keySet().stream().filter(Redaction::isSecretName).sorted().map(k -> "property '" + k + "'").forEach(secrets::add);
         if (!secrets.isEmpty()) {
-            throw new IllegalArgumentException("Endpoint '" + name + "': " + String.join(", ", secrets) + " holds a secret ("
-                    + Redaction.redactUri(uri) + "); put the secret in a file readable only by you (chmod 600) and pass it with --credential-file");
+            throw new IllegalArgumentException("Endpoint '" + name + "' would keep secrets in its URI or properties, which are stored, listed"
+                    + " and audited as given (" + String.join(", ", secrets) + " in " + Redaction.redactUri(uri)
+                    + "); put the secret in a file readable only by you (chmod 600) and pass it with --credential-file");
         }
     }
 }
