@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,17 +100,31 @@ final class SchemaMigrator {
 
     /** Applies the pending migrations; returns what it applied. */
     List<String> migrate() {
-        checkCompatible();
-        try {
-            MigrateResult result = flyway.migrate();
-            List<String> applied = new ArrayList<>();
-            result.migrations.forEach(m -> applied.add("V" + m.version + " " + m.description));
-            return List.copyOf(applied);
+        // Two processes starting at once on a fresh database would otherwise race: one sees the
+        // other's half-created history table and takes the database for a foreign one. The check
+        // and the migration run under one advisory lock, held on a connection of our own.
+        try (Connection lock = dataSource.getConnection(); Statement statement = lock.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                checkCompatible();
+                MigrateResult result = flyway.migrate();
+                List<String> applied = new ArrayList<>();
+                result.migrations.forEach(m -> applied.add("V" + m.version + " " + m.description));
+                return List.copyOf(applied);
+            } finally {
+                statement.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
         } catch (FlywayException e) {
             throw new DatabaseException("Migrating the database at " + where + " failed: " + SqlErrors.firstLine(e.getMessage())
                     + "; nothing of the failed migration was kept", e);
+        } catch (SQLException e) {
+            throw new DatabaseException("Cannot take the migration lock of the database at " + where + ": "
+                    + SqlErrors.firstLine(e.getMessage()), e);
         }
     }
+
+    /** The advisory lock key that serializes migrations ("DXMIGRAT"). */
+    private static final long MIGRATION_LOCK = 0x44584D4947524154L;
 
     private MigrationInfoService info() {
         try {
