@@ -769,6 +769,35 @@ public abstract class BaseDriverContractTest {
         }
     }
 
+    /**
+     * What an upgrade does at S22/S27: the VM created from the new image takes the old VM's whole
+     * environment (items and revision), whatever its fresh store held (a firmware template, say).
+     */
+    @Test
+    public void aNewVmFromAnotherImageTakesAnotherVmsWholeEnvironmentAtItsRevision() {
+        EnvironmentStore old = newEnvironment();
+        List<ItemChange> items = new ArrayList<>();
+        for (int i = 0; i < environmentItemNames().size(); i++) {
+            items.add(new ItemChange.Replace(new EnvironmentItem(item(i), bytes(512 + i, 40 + i))));
+        }
+        old.write(new EnvironmentUpdate(0, 7, items));
+        EnvironmentSnapshot kept = old.read();
+
+        EnvironmentStore fresh = driver.environment(createVm(registerImage("2.0"), List.of()));
+        EnvironmentSnapshot before = fresh.read();
+        List<ItemChange> carry = new ArrayList<>();
+        kept.items().forEach(item -> carry.add(new ItemChange.Replace(item)));
+        before.items().stream().filter(item -> kept.item(item.name()).isEmpty()).forEach(item -> carry.add(new ItemChange.Remove(item.name())));
+        fresh.write(new EnvironmentUpdate(before.revision(), kept.revision(), carry));
+
+        EnvironmentSnapshot after = fresh.read();
+        assertEquals(7, after.revision());
+        assertEquals(kept.items().size(), after.items().size(), after.toString());
+        for (EnvironmentItem item : kept.items()) {
+            assertEquals(Optional.of(item), after.item(item.name()), item.name() + " carried byte for byte");
+        }
+    }
+
     @Test
     public void environmentPatchRoundTrips() {
         EnvironmentStore store = newEnvironment();
