@@ -47,6 +47,13 @@ final class SchemaMigrator {
      * database migrated by a newer Duplex (applied versions this Duplex does not know).
      */
     void checkCompatible() {
+        underMigrationLock(() -> {
+            checkCompatibleHeld();
+            return null;
+        });
+    }
+
+    private void checkCompatibleHeld() {
         Optional<String> history = historyTable();
         if (history.isEmpty()) {
             List<String> foreign = objectsInSchema();
@@ -100,23 +107,33 @@ final class SchemaMigrator {
 
     /** Applies the pending migrations; returns what it applied. */
     List<String> migrate() {
-        // Two processes starting at once on a fresh database would otherwise race: one sees the
-        // other's half-created history table and takes the database for a foreign one. The check
-        // and the migration run under one advisory lock, held on a connection of our own.
-        try (Connection lock = dataSource.getConnection(); Statement statement = lock.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+        return underMigrationLock(() -> {
+            checkCompatibleHeld();
             try {
-                checkCompatible();
                 MigrateResult result = flyway.migrate();
                 List<String> applied = new ArrayList<>();
                 result.migrations.forEach(m -> applied.add("V" + m.version + " " + m.description));
                 return List.copyOf(applied);
+            } catch (FlywayException e) {
+                throw new DatabaseException("Migrating the database at " + where + " failed: " + SqlErrors.firstLine(e.getMessage())
+                        + "; nothing of the failed migration was kept", e);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code work} holding the migration lock, on a connection of our own. Two processes
+     * starting at once on a fresh database would otherwise race: one would see the other's
+     * half-created history table and take the database for a foreign one.
+     */
+    private <T> T underMigrationLock(java.util.function.Supplier<T> work) {
+        try (Connection lock = dataSource.getConnection(); Statement statement = lock.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                return work.get();
             } finally {
                 statement.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
             }
-        } catch (FlywayException e) {
-            throw new DatabaseException("Migrating the database at " + where + " failed: " + SqlErrors.firstLine(e.getMessage())
-                    + "; nothing of the failed migration was kept", e);
         } catch (SQLException e) {
             throw new DatabaseException("Cannot take the migration lock of the database at " + where + ": "
                     + SqlErrors.firstLine(e.getMessage()), e);
