@@ -11,8 +11,6 @@ import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.inventory.Inventory;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -120,8 +118,8 @@ class HostileInputsTest {
     void badNameIsRefusedWithTheRuleAndLeavesNothing(String kind, String shown, String badName, Function<String, List<String>> command) {
         String name = badName.equals(ABSOLUTE) ? dir.resolve("abs").toString() : badName;
         List<String> args = command.apply(name).stream().map(a -> a.equals("SOURCE") ? dir.resolve("sources").resolve("image").toString() : a).toList();
-        Result result = run(args.toArray(String[]::new));
-        assertTrue(result.code() == 1 || result.code() == 2, "refused: " + result);
+        CliRun result = run(args.toArray(String[]::new));
+        assertTrue(result.exitCode() == 1 || result.exitCode() == 2, "refused: " + result);
         assertTrue(result.err().lines().findFirst().orElse("").contains(ObjectName.RULE), result.err());
         assertTrue(result.err().lines().count() <= 2, "one line (and where to read more): " + result.err());
         assertNoControlCharacter(result.err());
@@ -140,8 +138,8 @@ class HostileInputsTest {
     @MethodSource("badMountPaths")
     void badMountPathIsRefusedWithTheRuleAndLeavesNothing(String badPath) {
         String mountPath = badPath.equals(ABSOLUTE) ? dir.resolve("abs").toString() : badPath;
-        Result result = run("vm", "create", "vm-9", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:" + mountPath);
-        assertEquals(1, result.code(), result.toString());
+        CliRun result = run("vm", "create", "vm-9", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:" + mountPath);
+        assertEquals(1, result.exitCode(), result.toString());
         assertEquals(1, result.err().lines().count(), result.err());
         assertTrue(result.err().contains(VolumeLink.MOUNT_PATH_RULE), result.err());
         assertNoControlCharacter(result.err());
@@ -150,8 +148,8 @@ class HostileInputsTest {
 
     @Test
     void mountPathThroughALinkInTheImageIsRefused() {
-        Result result = run("vm", "create", "vm-9", "--endpoint", "lab", "--image", "inner", "--link", "db-1:esc/db");
-        assertEquals(1, result.code(), result.toString());
+        CliRun result = run("vm", "create", "vm-9", "--endpoint", "lab", "--image", "inner", "--link", "db-1:esc/db");
+        assertEquals(1, result.exitCode(), result.toString());
         assertEquals(1, result.err().lines().count(), result.err());
         assertTrue(result.err().contains("'esc', a symbolic link to 'real'"), result.err());
         assertNothingCreated("vm-9");
@@ -175,8 +173,8 @@ class HostileInputsTest {
             String target = links.get(i + 1).equals("ELSEWHERE") ? dir.resolve("elsewhere").toString() : links.get(i + 1);
             Files.createSymbolicLink(source.resolve(links.get(i)), Path.of(target));
         }
-        Result result = run("image", "register", "img-9", "--endpoint", "lab", "--version", "1.0", "--source", source.toString());
-        assertEquals(1, result.code(), result.toString());
+        CliRun result = run("image", "register", "img-9", "--endpoint", "lab", "--version", "1.0", "--source", source.toString());
+        assertEquals(1, result.exitCode(), result.toString());
         assertEquals(1, result.err().lines().count(), result.err());
         assertTrue(result.err().contains("symbolic link " + source.toRealPath()) && result.err().contains(" -> "), result.err());
         assertNothingCreated("img-9");
@@ -186,8 +184,8 @@ class HostileInputsTest {
 
     @Test
     void errorsShowControlCharactersEscapedOnOneLine() {
-        Result result = run("vm", "start", "kv\u001b]0;pwned\u0007\nduplex: all good");
-        assertEquals(1, result.code(), result.toString());
+        CliRun result = run("vm", "start", "kv\u001b]0;pwned\u0007\nduplex: all good");
+        assertEquals(1, result.exitCode(), result.toString());
         assertEquals("duplex: No VM named 'kv\\x1b]0;pwned\\x07\\nduplex: all good' in the inventory\n", result.err());
     }
 
@@ -232,21 +230,13 @@ class HostileInputsTest {
     }
 
     private String ok(String... args) {
-        Result result = run(args);
-        assertEquals(0, result.code(), String.join(" ", args) + "\n" + result);
+        CliRun result = run(args);
+        assertEquals(0, result.exitCode(), String.join(" ", args) + "\n" + result);
         return result.out();
     }
 
-    private Result run(String... args) {
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config;
-        System.arraycopy(args, 0, full, 2, args.length);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(full, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private CliRun run(String... args) {
+        return CliRun.withConfig(config, args);
     }
 
-    private record Result(int code, String out, String err) {}
 }

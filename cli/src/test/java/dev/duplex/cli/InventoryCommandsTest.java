@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,9 +102,9 @@ class InventoryCommandsTest {
         ok("image", "register", "img-taken", "--endpoint", "crashlab", "--version", "1.0", "--source", image.toString());
         ok("vm", "create", "kv-z", "--endpoint", "crashlab", "--image", "img-taken");
 
-        Result result = run("vm", "start", "kv-z");
+        CliRun result = run("vm", "start", "kv-z");
 
-        assertEquals(1, result.code(), "stdout: " + result.out() + "\nstderr: " + result.err());
+        assertEquals(1, result.exitCode(), "stdout: " + result.out() + "\nstderr: " + result.err());
         assertEquals("", result.out(), "no 'started'");
         List<String> lines = result.err().lines().toList();
         assertTrue(lines.get(0).startsWith("duplex: VM kv-z exited with status 3"), lines.get(0));
@@ -116,37 +114,29 @@ class InventoryCommandsTest {
     }
 
     private String ok(String... args) {
-        Result result = run(args);
-        assertEquals(0, result.code(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());
+        CliRun result = run(args);
+        assertEquals(0, result.exitCode(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());
         return result.out();
     }
 
     private String fail(String... args) {
-        Result result = run(args);
-        assertEquals(1, result.code(), String.join(" ", args) + " should fail\nstdout: " + result.out());
+        CliRun result = run(args);
+        assertEquals(1, result.exitCode(), String.join(" ", args) + " should fail\nstdout: " + result.out());
         assertEquals(1, result.err().lines().count(), "one line: " + result.err());
         assertTrue(result.err().startsWith("duplex: "), result.err());
         return result.err();
     }
 
     private String usage(String... args) {
-        Result result = run(args);
-        assertEquals(2, result.code(), String.join(" ", args) + " is bad usage\nstdout: " + result.out());
+        CliRun result = run(args);
+        assertEquals(2, result.exitCode(), String.join(" ", args) + " is bad usage\nstdout: " + result.out());
         assertEquals(2, result.err().lines().count(), "the error and where to read more: " + result.err());
         assertTrue(result.err().contains("--help"), result.err());
         return result.err();
     }
 
-    private Result run(String... args) {
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config;
-        System.arraycopy(args, 0, full, 2, args.length);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(full, java.util.Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private CliRun run(String... args) {
+        return CliRun.withConfig(config, args);
     }
 
-    private record Result(int code, String out, String err) {}
 }

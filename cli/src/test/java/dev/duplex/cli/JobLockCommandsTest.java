@@ -11,8 +11,6 @@ import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -141,29 +139,21 @@ class JobLockCommandsTest {
     }
 
     private String ok(String... args) {
-        Result result = run(args);
-        assertEquals(0, result.code(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());
+        CliRun result = run(args);
+        assertEquals(0, result.exitCode(), String.join(" ", args) + "\nstdout: " + result.out() + "\nstderr: " + result.err());
         return result.out();
     }
 
     private String fail(String... args) {
-        Result result = run(args);
-        assertEquals(1, result.code(), String.join(" ", args) + " should fail\nstdout: " + result.out() + "\nstderr: " + result.err());
+        CliRun result = run(args);
+        assertEquals(1, result.exitCode(), String.join(" ", args) + " should fail\nstdout: " + result.out() + "\nstderr: " + result.err());
         assertEquals(1, result.err().lines().count(), "one line: " + result.err());
         assertTrue(result.err().startsWith("duplex: "), result.err());
         return result.err();
     }
 
-    private Result run(String... args) {
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config;
-        System.arraycopy(args, 0, full, 2, args.length);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(full, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private CliRun run(String... args) {
+        return CliRun.withConfig(config, args);
     }
 
-    private record Result(int code, String out, String err) {}
 }

@@ -1,5 +1,6 @@
 package dev.duplex.cli.env;
 
+import dev.duplex.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

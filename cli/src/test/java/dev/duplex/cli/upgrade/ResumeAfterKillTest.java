@@ -194,11 +194,15 @@ class ResumeAfterKillTest {
         return java.sql.DriverManager.getConnection(url, "postgres", password);
     }
 
-    /** Lets a live orchestrator's held DONE write go on: the trigger and the lock go, its backend stays. */
+    /**
+     * Lets a live orchestrator's held DONE write go on, its backend kept: the lock goes first (the
+     * held insert holds job_steps, which dropping the trigger would wait for: a deadlock), then
+     * the trigger.
+     */
     private static void letGo(Connection holder) throws SQLException {
         try (Statement sql = holder.createStatement()) {
-            sql.execute("DROP TRIGGER IF EXISTS kill_test_hold ON job_steps");
             sql.execute("SELECT pg_advisory_unlock_all()");
+            sql.execute("DROP TRIGGER IF EXISTS kill_test_hold ON job_steps");
         }
     }
 
