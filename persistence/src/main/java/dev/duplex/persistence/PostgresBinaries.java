@@ -40,7 +40,7 @@ import org.tukaani.xz.XZInputStream;
  * a full disk or a killed process leaves a temporary folder, removed by the next start, never a
  * half installation that looks complete. An installation whose files no longer match its
  * manifest (say, a 0-byte binary) is unpacked again. Anything else under {@code db/bin} (older
- * versions, leftovers, the 0777 folder an older Duplex left) is deleted: only this user can
+ * versions, leftovers, the world-writable folder an older Duplex left) is deleted: only this user can
  * write there.
  */
 final class PostgresBinaries {
@@ -90,7 +90,7 @@ final class PostgresBinaries {
     }
 
     /**
-     * db/bin is ours and 0700. An older Duplex (zonky) left it 0777: then anything under it may
+     * db/bin is ours and 0700. An older Duplex (zonky) left it writable by everyone: then anything under it may
      * be another user's, so it is set aside and deleted, and the binaries are unpacked afresh.
      */
     private void secureFolder() throws IOException {

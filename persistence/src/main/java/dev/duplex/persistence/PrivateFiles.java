@@ -174,7 +174,7 @@ final class PrivateFiles {
         return Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
     }
 
-    /** {@code owned by nobody (uid 65534), mode rwxrwxrwx}, for messages. */
+    /** {@code owned by nobody (uid 65534), mode rwxr-x---}, for messages. */
     static String describe(Path path, PosixFileAttributes attributes) throws IOException {
         Object uid = Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         return "owned by " + attributes.owner().getName() + " (uid " + uid + "), mode "
