@@ -17,7 +17,7 @@ import java.util.Map;
 record FileIdentity(long device, long inode, long size, FileTime modified, FileTime changed, int uid, int gid, int mode,
         int links, boolean regular) {
     /** The permission and set-id bits of {@code st_mode}. */
-    static final int PERMISSION_BITS = 07777;
+    static final int PERMISSION_BITS = 0xFFF; // rwx for owner, group, others, and the setuid, setgid and sticky bits
 
     /** The identity of the file at {@code path}, not following a link there. */
     static FileIdentity of(Path path) throws IOException {

@@ -20,6 +20,8 @@ public final class DuplexHome {
     private static final int GROUP_WRITE = 0020;
     private static final int OTHERS_WRITE = 0002;
     private static final int STICKY = 01000;
+    /** The permission bits with setuid, setgid and sticky: what a mode shows, in octal. */
+    private static final int MODE_BITS = 0xFFF;
     /** The folders under the home that Duplex itself writes: the database, the drivers' state, the logs. */
     private static final java.util.List<String> PRIVATE_FOLDERS = java.util.List.of("db", "drivers", "logs");
 
@@ -50,7 +52,7 @@ public final class DuplexHome {
         }
         if ((mode & (GROUP_WRITE | OTHERS_WRITE)) != 0) {
             throw new ConfigException("The Duplex home " + absolute + " can be changed by other users (mode "
-                    + String.format("%04o", mode & 07777) + "); run 'chmod 700 " + absolute + "'");
+                    + String.format("%04o", mode & MODE_BITS) + "); run 'chmod 700 " + absolute + "'");
         }
         // Created private before anything writes there (logback would make logs/ 0755): VM
         // databases and logs stay the Duplex user's even in a home that others may list.
@@ -76,7 +78,7 @@ public final class DuplexHome {
             if ((owner != uid && owner != 0) || (othersWrite && (mode & STICKY) == 0)) {
                 throw new ConfigException("The Duplex home " + home + " is inside " + folder + ", which "
                         + (owner != uid && owner != 0 ? "belongs to uid " + owner : "other users can change (mode "
-                                + String.format("%04o", mode & 07777) + ")")
+                                + String.format("%04o", mode & MODE_BITS) + ")")
                         + "; another user could swap the home. Use a folder whose parents only you or root can change (duplex.home)");
             }
         }
