@@ -93,16 +93,21 @@ final class LinkNewImage implements UpgradeStep {
             }
             newVm = existing.get().vm();
             outputs.put("reused", "true");
+            // An earlier run created the VM and may have died before it wrote the kept info into it.
+            Optional<EnvironmentSnapshot> kept = run.keptEnvironment().kept(info.id() + "." + member);
+            VmRef created = newVm;
+            kept.ifPresent(snapshot -> outputs.put("environment-revision", Long.toString(writeEnvironment(driver, snapshot, created))));
         } else {
             // The new VM starts with the old one's operating-environment info (firmware settings and
             // its revision). Platforms link a volume to one VM at a time, so the old VM goes first;
-            // its info is read before and written into the new VM right after it is created.
-            // (A crash between the two loses it: the resumed step finds the old VM gone.)
-            Optional<EnvironmentSnapshot> kept = environmentOf(driver, run.findVmById(member, before.vmRef()).map(VmInfo::vm));
+            // its info is journaled before, so a crash between the delete and the write loses nothing.
+            Optional<EnvironmentSnapshot> kept = keepEnvironment(run, driver, info.id() + "." + member,
+                    run.findVmById(member, before.vmRef()).map(VmInfo::vm));
             deleteOldVm(run, driver, before);
             List<VolumeLink> driverLinks = links.stream().map(run::driverLink).toList();
             newVm = driver.createVm(new VmSpec(newVmName, newImageRef, driverLinks, record.properties()));
-            kept.ifPresent(snapshot -> outputs.put("environment-revision", Long.toString(writeEnvironment(driver, snapshot, newVm))));
+            VmRef created = newVm;
+            kept.ifPresent(snapshot -> outputs.put("environment-revision", Long.toString(writeEnvironment(driver, snapshot, created))));
         }
         run.inventory().updateVm(new VmRecord(member, record.endpoint(), newVm.id(), newImage.name(), links, record.properties()));
         outputs.put("vm-ref", newVm.id());
@@ -123,6 +128,20 @@ final class LinkNewImage implements UpgradeStep {
                     + run.job().id() + ".");
         }
         driver.deleteVm(old.get().vm());
+    }
+
+    /**
+     * The info to carry into the VM that replaces {@code vm}: what an earlier run of the step kept
+     * in the journal, else what {@code vm} holds now, journaled before the caller deletes it.
+     */
+    static Optional<EnvironmentSnapshot> keepEnvironment(UpgradeRun run, HypervisorDriver driver, String key, Optional<VmRef> vm) {
+        Optional<EnvironmentSnapshot> kept = run.keptEnvironment().kept(key);
+        if (kept.isPresent()) {
+            return kept;
+        }
+        Optional<EnvironmentSnapshot> now = environmentOf(driver, vm);
+        now.ifPresent(snapshot -> run.keptEnvironment().keep(key, snapshot));
+        return now;
     }
 
     /** The environment info of {@code vm}, when the driver keeps one and the VM still exists. */

@@ -66,7 +66,7 @@ final class RestoreOldImage implements UpgradeStep {
         }
 
         // What the new VM's environment holds now (its firmware settings may have changed) goes back with it.
-        Optional<EnvironmentSnapshot> kept = LinkNewImage.environmentOf(driver, newVm.map(VmInfo::vm));
+        Optional<EnvironmentSnapshot> kept = LinkNewImage.keepEnvironment(run, driver, info.id() + "." + member, newVm.map(VmInfo::vm));
         if (newVm.isPresent()) {
             driver.deleteVm(newVm.get().vm());
             outputs.put("deleted-vm", newVm.get().vm().id());

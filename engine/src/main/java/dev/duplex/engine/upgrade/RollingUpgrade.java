@@ -268,7 +268,8 @@ public final class RollingUpgrade {
     private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested) {
         String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
         try (Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
-            UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings, () -> {
+            UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings,
+                    new KeptEnvironment(jobQueue, job.id()), () -> {
                 heartbeat.check();
                 if (listener.stopRequested()) {
                     throw new StepFailure.StopRequested();
@@ -357,6 +358,7 @@ public final class RollingUpgrade {
     private UpgradeReport paused(UpgradeJob job) {
         jobQueue.release(job.id(), settings.node());
         List<StepRecord> journal = jobQueue.journal(job.id());
+        journal = journal.stream().filter(record -> !KeptEnvironment.isKeptLine(record.stepId())).toList();
         String where = journal.isEmpty() ? "before its first step"
                 : journal.get(journal.size() - 1).state() == StepState.DONE
                         ? "after " + journal.get(journal.size() - 1).stepId()
@@ -427,6 +429,9 @@ public final class RollingUpgrade {
         infos.put("R0", UpgradeSteps.planRollbackInfo());
         List<StepTiming> steps = new ArrayList<>();
         for (StepRecord record : latest.values()) {
+            if (KeptEnvironment.isKeptLine(record.stepId())) {
+                continue;
+            }
             StepInfo info = infos.get(record.stepId());
             steps.add(new StepTiming(record.stepId(), info == null ? "" : info.action(), info == null ? "" : info.member(), record.state(),
                     record.startedAt(), record.endedAt(), record.error(), record.outputs()));

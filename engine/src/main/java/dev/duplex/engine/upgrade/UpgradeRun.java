@@ -38,9 +38,10 @@ final class UpgradeRun {
     private final UpgradeListener listener;
     private final UpgradeSettings settings;
     private final Runnable heartbeat;
+    private final KeptEnvironment keptEnvironment;
 
     UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
-            UpgradeSettings settings, Runnable heartbeat) {
+            UpgradeSettings settings, KeptEnvironment keptEnvironment, Runnable heartbeat) {
         this.job = requireNonNull(job, "job is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.drivers = requireNonNull(drivers, "drivers is null");
@@ -48,6 +49,12 @@ final class UpgradeRun {
         this.listener = requireNonNull(listener, "listener is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
+        this.keptEnvironment = requireNonNull(keptEnvironment, "keptEnvironment is null");
+    }
+
+    /** Where a step keeps a member's environment info while it replaces the member's VM. */
+    KeptEnvironment keptEnvironment() {
+        return keptEnvironment;
     }
 
     UpgradeJob job() {

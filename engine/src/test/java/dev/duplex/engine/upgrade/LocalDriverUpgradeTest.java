@@ -199,6 +199,44 @@ class LocalDriverUpgradeTest {
     }
 
     @Test
+    void theEnvironmentSurvivesACrashBetweenDeletingTheOldVmAndCreatingTheNewOne() throws IOException {
+        setUp();
+        byte[] settings = new byte[8192];
+        new java.util.Random(42).nextBytes(settings);
+        var store = driver.environment(vmOf("kv-1").vm());
+        store.write(new dev.duplex.api.EnvironmentUpdate(store.read().revision(), 9, List.of(
+                new dev.duplex.api.ItemChange.Replace(new dev.duplex.api.EnvironmentItem("settings", settings)))));
+        var before = store.read();
+        HypervisorDriver real = driver;
+        // The orchestrator dies inside S22's createVm: the old VM of kv-1 is gone, the new one not made yet.
+        HypervisorDriver dying = (HypervisorDriver) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HypervisorDriver.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("createVm")) {
+                        throw new SimulatedCrash("createVm");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        RollingUpgrade crashing = new RollingUpgrade(inventory, jobs, new FakeAuditLog(), endpoint -> dying, pair -> app,
+                UpgradeSettings.defaults().withStaleAfter(Duration.ZERO));
+        assertThrows(SimulatedCrash.class,
+                () -> crashing.run(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"), UpgradeListener.NONE));
+        assertTrue(driver.listVms().stream().noneMatch(vm -> vm.vm().name().equals("kv-1")), "the old VM of kv-1 was deleted");
+
+        long jobId = jobs.jobs("kv").get(0).id();
+        UpgradeReport report = engine().resume(jobId, UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        var after = driver.environment(vmOf("kv-1").vm()).read();
+        assertEquals(9, after.revision(), "the resumed step writes the revision it journaled");
+        assertEquals(before.items(), after.items(), "and the items, byte for byte");
+        assertTrue(report.steps().stream().noneMatch(step -> step.id().contains("/")), "the kept info is not a step of the report");
+    }
+
+    @Test
     void aBrokenNewImageIsReplacedByTheOldOneOnTheLocalDriver() throws IOException {
         setUp();
         app.breakImage("v2");
