@@ -98,6 +98,7 @@ public final class ReportView {
         json.put("steps", steps);
         json.put("predicted_single_side_window_ms", plan.predictedSingleSideWindow().toMillis());
         json.put("predicted_switchover_gap_ms", plan.predictedServiceGap().toMillis());
+        json.put("notes", plan.notes());
         return json;
     }
 
@@ -110,6 +111,9 @@ public final class ReportView {
         }
         out.printf("  predicted single-side window: %d ms; predicted switchover gap: %d ms%n",
                 plan.predictedSingleSideWindow().toMillis(), plan.predictedServiceGap().toMillis());
+        for (String note : plan.notes()) {
+            out.printf("  note: %s%n", note);
+        }
         out.flush();
     }
 }

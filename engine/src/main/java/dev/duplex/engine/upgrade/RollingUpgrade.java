@@ -1,5 +1,8 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.api.Capabilities;
+import dev.duplex.api.Capability;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.role.RoleController;
@@ -119,7 +122,31 @@ public final class RollingUpgrade {
             window = Duration.ZERO;
             gap = total; // a single VM serves nobody from S11 to S13
         }
-        return new UpgradePlan(job.pair(), job.strategy(), planned, window, gap, total, bytesToCopy, predictor.basis());
+        return new UpgradePlan(job.pair(), job.strategy(), planned, window, gap, total, bytesToCopy, predictor.basis(), notes(job));
+    }
+
+    /**
+     * What happens to each member's environment info and, under copy-at-boot, to its writes: said
+     * before anything is touched, because a driver that cannot carry the info resets the firmware
+     * settings failover sync exists to keep.
+     */
+    private List<String> notes(UpgradeJob job) {
+        List<String> notes = new ArrayList<>();
+        for (MemberBefore member : job.before()) {
+            Capabilities capabilities = drivers.driver(member.endpoint()).capabilities();
+            if (capabilities.supports(Capability.ENVIRONMENT_STORE)) {
+                notes.add(member.member() + ": its operating-environment info (" + (capabilities.supports(Capability.FIRMWARE_STORE)
+                        ? "firmware settings, " : "") + "items and revision) moves to its new VM.");
+            } else {
+                notes.add(member.member() + ": endpoint " + member.endpoint() + " keeps no operating-environment info, so there is none"
+                        + " to carry; its new VM starts with what image " + job.targetImages().get(member.system()) + " brings.");
+            }
+        }
+        if (job.strategy().copiesAtBoot()) {
+            notes.add("copy-at-boot: each new VM works on a copy of its volume; what it writes is saved back to the volume when it"
+                    + " stops (or, after a crash, before its next start), so a later boot sees it.");
+        }
+        return notes;
     }
 
     private long volumeBytes(MemberBefore member) {

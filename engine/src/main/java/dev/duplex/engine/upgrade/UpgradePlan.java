@@ -16,9 +16,11 @@ import java.util.List;
  * @param predictedTotal all steps
  * @param bytesToCopy what the strategy copies (0 for {@code link})
  * @param basis how the durations were predicted
+ * @param notes what the operator should know before it starts, in plain words: what happens to each
+ *     member's operating-environment info, and to a VM's writes under {@code copy-at-boot}
  */
 public record UpgradePlan(String pair, UpgradeStrategy strategy, List<PlannedStep> steps, Duration predictedSingleSideWindow,
-        Duration predictedServiceGap, Duration predictedTotal, long bytesToCopy, String basis) {
+        Duration predictedServiceGap, Duration predictedTotal, long bytesToCopy, String basis, List<String> notes) {
     public UpgradePlan {
         requireNonNull(pair, "pair is null");
         requireNonNull(strategy, "strategy is null");
@@ -27,5 +29,6 @@ public record UpgradePlan(String pair, UpgradeStrategy strategy, List<PlannedSte
         requireNonNull(predictedServiceGap, "predictedServiceGap is null");
         requireNonNull(predictedTotal, "predictedTotal is null");
         requireNonNull(basis, "basis is null");
+        notes = List.copyOf(requireNonNull(notes, "notes is null"));
     }
 }

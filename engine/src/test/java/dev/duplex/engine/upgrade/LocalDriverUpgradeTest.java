@@ -237,6 +237,18 @@ class LocalDriverUpgradeTest {
     }
 
     @Test
+    void thePlanSaysWhatHappensToTheEnvironmentAndToCopyAtBootWrites() throws IOException {
+        setUp();
+        UpgradePlan link = engine().plan(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"));
+        UpgradePlan copyAtBoot = engine().plan(UpgradeRequest.of("kv", "v2", UpgradeStrategy.COPY_AT_BOOT, "t"));
+
+        assertEquals(List.of("kv-0: its operating-environment info (items and revision) moves to its new VM.",
+                "kv-1: its operating-environment info (items and revision) moves to its new VM."), link.notes());
+        assertTrue(copyAtBoot.notes().stream().anyMatch(note -> note.startsWith("copy-at-boot:") && note.contains("saved back")),
+                copyAtBoot.notes()::toString);
+    }
+
+    @Test
     void aBrokenNewImageIsReplacedByTheOldOneOnTheLocalDriver() throws IOException {
         setUp();
         app.breakImage("v2");

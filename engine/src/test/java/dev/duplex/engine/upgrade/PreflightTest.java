@@ -133,6 +133,8 @@ class PreflightTest {
         assertEquals(Duration.ofSeconds(9), plan.predictedSingleSideWindow()); // assumed 2 + 1 + 5 + 1 s
         assertEquals(0, plan.bytesToCopy());
         assertTrue(plan.basis().contains("assumed"), plan.basis());
+        assertTrue(plan.notes().stream().anyMatch(note -> note.startsWith("kv-0: endpoint") && note.contains("keeps no operating-environment info")),
+                "a driver without an environment store is named before anything is touched: " + plan.notes());
         assertNothingTouched(f);
     }
 
