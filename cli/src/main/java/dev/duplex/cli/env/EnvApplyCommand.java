@@ -9,14 +9,21 @@ import dev.duplex.engine.envsync.DiffInfo;
 import dev.duplex.engine.envsync.ItemDiff;
 import dev.duplex.engine.envsync.SyncRefusedException;
 import dev.duplex.engine.envsync.TargetVerificationException;
+import dev.duplex.api.EnvironmentItem;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.engine.envsync.FullWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code duplex env apply}: applies a one-item diff to a file in place, atomically. */
+/** {@code duplex env apply}: applies a one-item diff to a file in place, atomically, or writes a whole copy over it. */
 @Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false, description = {
-    "Apply a diff (from 'env diff') to a file in place, atomically.",
+    "Apply a diff (from 'env diff') to a file in place, atomically; or, with",
+    "--full, write another file's whole content over it the same way (when the",
+    "target is damaged or its base is unknown, so no diff fits it).",
     "Works offline. Before writing, the diff is checked: its own checksum,",
     "signature, version and entries, then the target's length and CRC32C against",
     "the diff's base. If any check fails nothing is written and the message says",
@@ -29,15 +36,28 @@ import picocli.CommandLine.Option;
     "Applying the same diff twice is refused: the target is no longer the diff's",
     "base.",
     "",
-    "Example:",
+    "Examples:",
     "  duplex env apply --diff r1-r2.dxdf --target standby/vars.fd",
+    "  duplex env apply --full active/vars.fd --target standby/vars.fd",
     ""
 })
 public final class EnvApplyCommand implements Runnable {
     private final CliContext context;
 
-    @Option(names = "--diff", required = true, paramLabel = "FILE", description = "The diff file.")
-    Path diffFile;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** Exactly one of the two: what to bring the target to. */
+    static final class Source {
+        @Option(names = "--diff", required = true, paramLabel = "FILE", description = "The diff file.")
+        Path diffFile;
+
+        @Option(names = "--full", required = true, paramLabel = "FILE",
+                description = "Write this file's whole content over the target instead of applying a diff.")
+        Path fullFile;
+    }
+
+    private Path diffFile;
 
     @Option(names = "--target", required = true, paramLabel = "FILE", description = "The file to bring from the diff's base to its target.")
     Path target;
@@ -48,6 +68,11 @@ public final class EnvApplyCommand implements Runnable {
 
     @Override
     public void run() {
+        if (source.fullFile != null) {
+            writeFull(source.fullFile);
+            return;
+        }
+        diffFile = source.diffFile;
         DiffInfo diff;
         try {
             diff = new DiffDecoder().decode(OfflineFiles.readDiff(diffFile, "--diff"));
@@ -84,6 +109,32 @@ public final class EnvApplyCommand implements Runnable {
                 + write.toRevision() + ", " + diff.entryCount() + " entries, " + write.bytesWritten()
                 + " bytes written; " + item.lengthAfter() + " bytes, CRC32C " + OfflineFiles.hex(item.crcAfter())
                 + " verified");
+        context.out().flush();
+    }
+
+    /**
+     * The offline full write: the same checks and atomic replacement as a diff's apply, with the
+     * whole content as one change and its CRC32C verified on the read-back.
+     */
+    private void writeFull(Path from) {
+        if (from.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("Refused to write " + from + " over " + target + ": they are the same file; "
+                    + target + " is unchanged");
+        }
+        byte[] content = OfflineFiles.read(from, "--full");
+        var store = new FileItemStore(target, "content", 0);
+        AppliedWrite write;
+        try {
+            write = new FullWriter().write(store, new EnvironmentSnapshot(0, List.of(new EnvironmentItem("content", content))));
+        } catch (TargetChangedException e) {
+            throw new IllegalStateException("Refused to write " + from + " over " + target + ": " + e.getMessage(), e);
+        } catch (TargetVerificationException e) {
+            throw new IllegalStateException("Wrote " + from + " over " + target + " (the result verified before it replaced the file)"
+                    + " but it reads back differently now: " + firstSentence(e.getMessage())
+                    + "; another process wrote it since, or its storage is failing: check it before using it", e);
+        }
+        context.out().println("Wrote " + from + " over " + target + ": " + write.bytesWritten() + " bytes, CRC32C "
+                + OfflineFiles.hex(OfflineFiles.crc32c(content)) + " verified");
         context.out().flush();
     }
 

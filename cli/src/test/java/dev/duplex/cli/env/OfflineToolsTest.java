@@ -146,6 +146,38 @@ class OfflineToolsTest {
     }
 
     @Test
+    void aFullWriteReplacesADamagedTargetWithTheWholeSource() throws IOException {
+        Path target = dir.resolve("standby.fd");
+        byte[] damaged = Files.readAllBytes(oldFile);
+        damaged[damaged.length / 2] ^= 0x5A;
+        Files.write(target, damaged);
+        Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+        CliRun written = CliRun.of("env", "apply", "--full", newFile.toString(), "--target", target.toString());
+
+        assertEquals(0, written.exitCode(), written.err());
+        assertTrue(written.out().startsWith("Wrote " + newFile + " over " + target + ": "), written.out());
+        assertArrayEquals(Files.readAllBytes(newFile), Files.readAllBytes(target));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)),
+                "the target keeps its mode");
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void aFullWriteOfAFileOverItselfOrWithADiffTooIsRefused() throws IOException {
+        byte[] before = Files.readAllBytes(newFile);
+        CliRun itself = CliRun.of("env", "apply", "--full", newFile.toString(), "--target", newFile.toString());
+        assertEquals(1, itself.exitCode());
+        assertTrue(itself.err().contains("they are the same file"), itself.err());
+
+        CliRun both = CliRun.of("env", "apply", "--full", newFile.toString(), "--diff", oldFile.toString(), "--target",
+                dir.resolve("x").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+        assertArrayEquals(before, Files.readAllBytes(newFile));
+    }
+
+    @Test
     void aMissingInputIsOneLineNamingIt() {
         CliRun made = CliRun.of("env", "diff", "--from", dir.resolve("nope").toString(), "--to", newFile.toString(),
                 "--out", diff.toString());
@@ -162,7 +194,7 @@ class OfflineToolsTest {
         assertTrue(env.out().contains("duplex env push PAIR"), env.toString());
 
         CliRun apply = CliRun.of("env", "apply", "--help");
-        assertTrue(apply.out().contains("Example:") && apply.out().contains("atomically"), apply.toString());
+        assertTrue(apply.out().contains("Examples:") && apply.out().contains("--full active/vars.fd") && apply.out().contains("atomically"), apply.toString());
 
         CliRun failover = CliRun.of("failover", "--help");
         assertTrue(failover.out().contains("--force") && failover.out().contains("two actives"), failover.toString());
