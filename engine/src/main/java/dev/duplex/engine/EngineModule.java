@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
+import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
 
@@ -28,6 +29,13 @@ public final class EngineModule extends AbstractModule {
         binder().disableCircularProxies();
         bind(DuplexConfig.class).toInstance(config);
         bind(DriverRegistry.class).toInstance(registry);
+    }
+
+    /** The built-in role-controller types and those the installed plugins add. */
+    @Provides
+    @Singleton
+    RoleControllers roleControllers() {
+        return new RoleControllers(registry.roleControllerProviders());
     }
 
     @Provides

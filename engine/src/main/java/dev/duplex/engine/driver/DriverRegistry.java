@@ -1,6 +1,8 @@
 package dev.duplex.engine.driver;
 
 import dev.duplex.api.DriverProvider;
+import dev.duplex.api.DuplexPlugin;
+import dev.duplex.api.role.RoleControllerProvider;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -19,15 +21,19 @@ import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
- * The drivers of this installation: those on the class path, and those in each
- * {@code plugins/<name>/} folder, each folder with its own {@link PluginClassLoader}.
- * Two drivers of the same kind are an error naming both sources.
+ * The drivers and role-controller types of this installation: those on the class path, and those
+ * of each {@code plugins/<name>/} folder, each folder with its own {@link PluginClassLoader}. A
+ * plugin declares a {@link DuplexPlugin} (or, as older plugins do, bare {@link DriverProvider}s).
+ * Two drivers of the same kind, or two role-controller providers of one type, are an error
+ * naming both sources.
  */
 public final class DriverRegistry {
     private final Map<String, InstalledDriver> drivers;
+    private final List<RoleControllerProvider> roleControllerProviders;
 
-    private DriverRegistry(Map<String, InstalledDriver> drivers) {
+    private DriverRegistry(Map<String, InstalledDriver> drivers, List<RoleControllerProvider> roleControllerProviders) {
         this.drivers = Collections.unmodifiableMap(drivers);
+        this.roleControllerProviders = List.copyOf(roleControllerProviders);
     }
 
     /**
@@ -39,24 +45,64 @@ public final class DriverRegistry {
      */
     public static DriverRegistry discover(ClassLoader classPathLoader, Optional<Path> pluginsDirectory) {
         Map<String, InstalledDriver> found = new LinkedHashMap<>();
-        for (DriverProvider provider : load(ServiceLoader.load(DriverProvider.class, classPathLoader), "class path")) {
-            add(found, new InstalledDriver(provider, sourceOf(provider)));
-        }
+        Map<String, String> roleTypes = new LinkedHashMap<>();
+        List<RoleControllerProvider> roleControllers = new ArrayList<>();
+        addAll(found, roleTypes, roleControllers, classPathLoader, "class path");
         if (pluginsDirectory.isPresent() && Files.isDirectory(pluginsDirectory.get())) {
             for (Path pluginFolder : children(pluginsDirectory.get())) {
                 if (Files.isDirectory(pluginFolder)) {
-                    for (InstalledDriver driver : loadPlugin(pluginFolder)) {
-                        add(found, driver);
-                    }
+                    pluginLoader(pluginFolder).ifPresent(loader ->
+                            addAll(found, roleTypes, roleControllers, loader, pluginFolder.toString()));
                 }
             }
         }
-        return new DriverRegistry(found);
+        return new DriverRegistry(found, roleControllers);
+    }
+
+    /** What one class loader offers: its plugins' drivers and role controllers, and bare driver providers. */
+    private static void addAll(Map<String, InstalledDriver> found, Map<String, String> roleTypes,
+            List<RoleControllerProvider> roleControllers, ClassLoader loader, String where) {
+        for (DuplexPlugin plugin : load(DuplexPlugin.class, loader, where)) {
+            String source = sourceOf(plugin);
+            List<DriverProvider> providers;
+            List<RoleControllerProvider> roles;
+            try {
+                providers = List.copyOf(plugin.driverProviders());
+                roles = List.copyOf(plugin.roleControllerProviders());
+            } catch (RuntimeException | LinkageError e) {
+                throw new DriverLoadException("Plugin " + plugin.getClass().getName() + " from " + source + " failed to list what it"
+                        + " provides: " + rootMessage(e) + "; fix or remove it", e);
+            }
+            for (DriverProvider provider : providers) {
+                add(found, new InstalledDriver(provider, source));
+            }
+            for (RoleControllerProvider role : roles) {
+                String type = role.type();
+                if (type.equals("exec") || type.equals("http")) {
+                    throw new DriverLoadException("Plugin " + source + " provides role controller type '" + type
+                            + "', which is built in; rename its type", null);
+                }
+                String previous = roleTypes.putIfAbsent(type, source);
+                if (previous != null) {
+                    throw new DriverLoadException("Two role controller providers of type '" + type + "': " + previous + " and "
+                            + source + "; remove one of them", null);
+                }
+                roleControllers.add(PluginContext.wrap(RoleControllerProvider.class, role));
+            }
+        }
+        for (DriverProvider provider : load(DriverProvider.class, loader, where)) {
+            add(found, new InstalledDriver(provider, sourceOf(provider)));
+        }
     }
 
     /** The drivers, by kind, in discovery order. */
     public List<InstalledDriver> drivers() {
         return List.copyOf(drivers.values());
+    }
+
+    /** The role-controller types plugins add to the built-in {@code exec} and {@code http}. */
+    public List<RoleControllerProvider> roleControllerProviders() {
+        return roleControllerProviders;
     }
 
     /** The driver of a kind, if installed. */
@@ -79,36 +125,33 @@ public final class DriverRegistry {
         }
     }
 
-    private static List<InstalledDriver> loadPlugin(Path pluginFolder) {
+    /** A class loader over the folder's jars; none for a folder without jars. */
+    private static Optional<ClassLoader> pluginLoader(Path pluginFolder) {
         List<Path> jars = children(pluginFolder).stream()
                 .filter(p -> p.getFileName().toString().endsWith(".jar"))
                 .toList();
         if (jars.isEmpty()) {
-            return List.of();
+            return Optional.empty();
         }
         for (Path jar : jars) {
             checkReadableJar(jar);
         }
         URL[] urls = jars.stream().map(DriverRegistry::toUrl).toArray(URL[]::new);
-        var loader = new PluginClassLoader(pluginFolder.getFileName().toString(), urls, DriverProvider.class.getClassLoader());
-        String source = pluginFolder.toString();
-        List<InstalledDriver> result = new ArrayList<>();
-        for (DriverProvider provider : load(ServiceLoader.load(DriverProvider.class, loader), source)) {
-            result.add(new InstalledDriver(provider, sourceOf(provider)));
-        }
-        return result;
+        return Optional.of(new PluginClassLoader(pluginFolder.getFileName().toString(), urls, DriverProvider.class.getClassLoader()));
     }
 
-    private static List<DriverProvider> load(ServiceLoader<DriverProvider> loader, String where) {
-        List<DriverProvider> providers = new ArrayList<>();
+    /** The services {@code loader} declares (a plugin loader reads service files of its own jars only). */
+    private static <T> List<T> load(Class<T> type, ClassLoader loader, String where) {
+        List<T> services = new ArrayList<>();
         try {
-            for (DriverProvider provider : loader) {
-                providers.add(provider);
+            for (T service : ServiceLoader.load(type, loader)) {
+                services.add(service);
             }
         } catch (ServiceConfigurationError | LinkageError e) {
-            throw new DriverLoadException("Cannot load a driver from " + where + ": " + rootMessage(e), e);
+            throw new DriverLoadException("Cannot load a " + (type == DuplexPlugin.class ? "plugin" : "driver") + " from " + where
+                    + ": " + rootMessage(e), e);
         }
-        return providers;
+        return services;
     }
 
     private static void checkReadableJar(Path jar) {
@@ -120,7 +163,7 @@ public final class DriverRegistry {
         }
     }
 
-    private static String sourceOf(DriverProvider provider) {
+    private static String sourceOf(Object provider) {
         CodeSource codeSource = provider.getClass().getProtectionDomain().getCodeSource();
         if (codeSource == null || codeSource.getLocation() == null) {
             return "class path";

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.api.DriverProvider;
+import dev.duplex.api.DuplexPlugin;
+import dev.duplex.engine.role.RoleControllers;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -103,6 +107,87 @@ class DriverRegistryTest {
 
         DriverLoadException e = assertThrows(DriverLoadException.class, () -> registry.require("vmware"));
         assertTrue(e.getMessage().contains("'vmware'") && e.getMessage().contains("acme"), e.getMessage());
+    }
+
+    @Test
+    void aPluginEntryPointAddsItsDriverAndItsRoleControllerType() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        buildPluginJar("acme", "acme-ip", plugins.resolve("acme").resolve("acme-plugin.jar"));
+
+        DriverRegistry registry = DriverRegistry.discover(getClass().getClassLoader(), Optional.of(plugins));
+
+        assertTrue(registry.require("acme").provider().getClass().getClassLoader() instanceof PluginClassLoader);
+        assertEquals(List.of("acme-ip"), registry.roleControllerProviders().stream().map(p -> p.type()).toList());
+        RoleControllers roles = new RoleControllers(registry.roleControllerProviders());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> roles.create(Map.of("type", "acme-ip")));
+        assertEquals("acme-ip needs 'address'; called with context loader plugin-acme", e.getMessage(),
+                "the call reached the plugin's provider, with the plugin's context class loader");
+    }
+
+    @Test
+    void aPluginMayNotTakeABuiltInOrAnotherPluginsRoleControllerType() throws Exception {
+        Path builtIn = dir.resolve("built-in");
+        buildPluginJar("acme", "http", builtIn.resolve("acme").resolve("acme.jar"));
+        DriverLoadException http = assertThrows(DriverLoadException.class,
+                () -> DriverRegistry.discover(getClass().getClassLoader(), Optional.of(builtIn)));
+        assertTrue(http.getMessage().contains("'http', which is built in"), http.getMessage());
+
+        Path twice = dir.resolve("twice");
+        buildPluginJar("acme", "vip", twice.resolve("a").resolve("a.jar"));
+        buildPluginJar("other", "vip", twice.resolve("b").resolve("b.jar"));
+        DriverLoadException duplicate = assertThrows(DriverLoadException.class,
+                () -> DriverRegistry.discover(getClass().getClassLoader(), Optional.of(twice)));
+        assertTrue(duplicate.getMessage().contains("'vip'") && duplicate.getMessage().contains(twice.resolve("a").toString())
+                && duplicate.getMessage().contains(twice.resolve("b").toString()), duplicate.getMessage());
+    }
+
+    /** A plugin with a {@code DuplexPlugin} entry point: one driver and one role-controller type. */
+    private void buildPluginJar(String kind, String roleType, Path jar) throws IOException, URISyntaxException {
+        Path src = dir.resolve("src-plugin-" + kind + "-" + jar.getFileName());
+        Path classes = dir.resolve("classes-plugin-" + kind + "-" + jar.getFileName());
+        Path source = src.resolve("com/acme/AcmePlugin.java");
+        Files.createDirectories(source.getParent());
+        Files.createDirectories(classes);
+        Files.writeString(source, """
+                package com.acme;
+                import dev.duplex.api.*;
+                import dev.duplex.api.role.*;
+                import java.util.List;
+                import java.util.Map;
+                public final class AcmePlugin implements DuplexPlugin {
+                    public List<DriverProvider> driverProviders() {
+                        return List.of(new DriverProvider() {
+                            public String kind() { return "%s"; }
+                            public Capabilities capabilities() { return Capabilities.of(); }
+                            public HypervisorDriver connect(DriverConfig config) {
+                                throw new UnreachableException("acme is a test plugin", null);
+                            }
+                        });
+                    }
+                    public List<RoleControllerProvider> roleControllerProviders() {
+                        return List.of(new RoleControllerProvider() {
+                            public String type() { return "%s"; }
+                            public RoleController create(Map<String, String> settings) {
+                                throw new IllegalArgumentException(type() + " needs 'address'; called with context loader "
+                                        + Thread.currentThread().getContextClassLoader().getName());
+                            }
+                        });
+                    }
+                }
+                """.formatted(kind, roleType));
+        String apiClasses = Path.of(DriverProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        int status = ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "--release", "17", "-cp", apiClasses, "-d", classes.toString(), source.toString());
+        assertEquals(0, status, "test plugin did not compile");
+        Files.createDirectories(jar.getParent());
+        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, out);
+            }
+            out.putNextEntry(new JarEntry("META-INF/services/" + DuplexPlugin.class.getName()));
+            write(out, "com.acme.AcmePlugin\n");
+        }
     }
 
     /** Compiles a minimal provider of the given kind against the api jar and packs it as a plugin jar. */
