@@ -27,6 +27,7 @@ import dev.duplex.api.BytePatch;
 import dev.duplex.api.ConflictException;
 import dev.duplex.api.DriverConfig;
 import dev.duplex.api.DriverProvider;
+import dev.duplex.api.DuplexPlugin;
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
@@ -238,10 +239,15 @@ public abstract class BaseDriverContractTest {
         return driver;
     }
 
-    /** The provider of {@link #expectedKind()}, found through {@link ServiceLoader}. */
+    /**
+     * The provider of {@link #expectedKind()}, found through {@link ServiceLoader} as Duplex finds
+     * it: among the {@link DuplexPlugin}s' driver providers and the bare {@link DriverProvider}s.
+     */
     protected final DriverProvider provider() {
-        List<DriverProvider> found = ServiceLoader.load(DriverProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
+        List<DriverProvider> all = new ArrayList<>();
+        ServiceLoader.load(DuplexPlugin.class).forEach(plugin -> all.addAll(plugin.driverProviders()));
+        ServiceLoader.load(DriverProvider.class).forEach(all::add);
+        List<DriverProvider> found = all.stream()
                 .filter(p -> p.kind().equals(expectedKind()))
                 .toList();
         assertEquals(1, found.size(), "providers of kind '" + expectedKind() + "' on the class path");
