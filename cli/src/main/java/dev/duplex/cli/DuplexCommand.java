@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
             "",
             "State lives in $DUPLEX_HOME (default: ~/.duplex): embedded database, local driver, logs.",
             "Settings, later wins: conf/duplex.properties, --config FILE, DUPLEX_* variables, -Dduplex.* properties.",
-            "Run 'duplex COMMAND --help' for a command's options."
+            "Run 'duplex COMMAND --help' for a command's options.",
+            "",
+            "Exit codes: 0 done; 1 refused or failed; 2 bad usage; 3 a job ended without reaching its goal",
+            "(FAILED, or an upgrade rolled back); 130 interrupted (the job waits: duplex upgrade resume JOB)."
         },
         subcommands = {
             DriversCommand.class,

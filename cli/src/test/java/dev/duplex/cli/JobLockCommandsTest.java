@@ -133,6 +133,31 @@ class JobLockCommandsTest {
         ok("vm", "stop", "solo");
     }
 
+    @Test
+    void aJobThatEndsWithoutReachingItsGoalExitsThreeAndSoDoesItsStatus() throws IOException {
+        Path broken = Files.createDirectories(dir.resolve("image-broken"));
+        Files.writeString(broken.resolve("duplex-image.properties"), "version=9.0\ncommand=echo 'cannot bind' >&2; exit 3\n");
+        ok("image", "register", "img-broken", "--endpoint", "lab", "--version", "9.0", "--source", broken.toString());
+        ok("volume", "create", "db-exit", "--endpoint", "lab", "--size", "8MiB");
+        ok("vm", "create", "exit-vm", "--endpoint", "lab", "--image", "img-1", "--link", "db-exit:db");
+        ok("vm", "start", "exit-vm");
+        try {
+            CliRun upgraded = run("upgrade", "vm", "exit-vm", "--image", "img-broken", "--output", "json");
+            assertEquals(3, upgraded.exitCode(), "the job ran and did not reach its goal: " + upgraded);
+            long job = services.get(JobQueue.class).jobs("exit-vm").get(0).id();
+            CliRun status = run("upgrade", "status", Long.toString(job));
+            assertEquals(3, status.exitCode(), status.toString());
+            assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("exit-vm ") && l.contains("img-1") && l.contains("RUNNING")),
+                    "the VM is back on its old image");
+        } finally {
+            run("vm", "stop", "exit-vm", "--force");
+        }
+        CliRun usage = run("upgrade", "status");
+        assertEquals(2, usage.exitCode(), usage.toString());
+        String help = run("--help").out();
+        assertTrue(help.contains("Exit codes: 0 done") && help.contains("130 interrupted"), help);
+    }
+
     private String state(String vm) {
         String line = ok("vm", "list").lines().filter(l -> l.startsWith(vm + " ")).findFirst().orElseThrow();
         return line.contains("RUNNING") ? "RUNNING" : line.contains("STOPPED") ? "STOPPED" : line;

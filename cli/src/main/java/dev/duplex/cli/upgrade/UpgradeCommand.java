@@ -1,5 +1,7 @@
 package dev.duplex.cli.upgrade;
 
+import dev.duplex.cli.ExitStatus;
+
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
@@ -59,18 +61,30 @@ public final class UpgradeCommand {
     }
 
     /** Exit code of a job stopped by the operator (Ctrl-C), as shells report SIGINT. */
-    static final int INTERRUPTED = 130;
+    static final int INTERRUPTED = ExitStatus.INTERRUPTED;
 
+    /** Prints the job's summary; the exit code says whether the job that just ran reached its goal. */
     static int finish(CliContext context, UpgradeReport report, OutputFormat output) {
+        print(context, report, output);
+        return report.state().live() ? ExitStatus.INTERRUPTED : exitCodeOfEnded(report);
+    }
+
+    /**
+     * 0 when the job reached its goal: an upgrade that SUCCEEDED, a rollback job that ROLLED_BACK;
+     * 3 otherwise (FAILED, or an upgrade that ended rolled back: the pair is not on the new image).
+     */
+    static int exitCodeOfEnded(UpgradeReport report) {
+        boolean reached = report.state() == JobState.SUCCEEDED
+                || (report.kind().equals("rollback") && report.state() == JobState.ROLLED_BACK);
+        return reached ? ExitStatus.DONE : ExitStatus.JOB_NOT_DONE;
+    }
+
+    private static void print(CliContext context, UpgradeReport report, OutputFormat output) {
         if (output == OutputFormat.JSON) {
             context.printer().object(ReportView.json(report));
         } else {
             ReportView.print(report, context.out());
         }
-        if (report.state().live()) {
-            return INTERRUPTED;
-        }
-        return report.state() == JobState.SUCCEEDED || report.state() == JobState.ROLLED_BACK ? ExitCode.OK : ExitCode.SOFTWARE;
     }
 
     /** Options naming what to upgrade to. */
@@ -187,8 +201,10 @@ public final class UpgradeCommand {
         }
     }
 
-    @Command(name = "status", description = "Show a job (by number) or the latest job of a pair (by name), from its journal.")
-    static final class Status implements Runnable {
+    @Command(name = "status", description = {"Show a job (by number) or the latest job of a pair (by name), from its journal.",
+        "Exits 0 for a job that is running or reached its goal, 3 for one that ended FAILED or rolled back.",
+        "Example: duplex upgrade status kv"})
+    static final class Status implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
         @Parameters(index = "0", paramLabel = "JOB|PAIR")
@@ -202,12 +218,13 @@ public final class UpgradeCommand {
         }
 
         @Override
-        public void run() {
+        public Integer call() {
             RollingUpgrade engine = engine(context);
             UpgradeReport report = what.chars().allMatch(Character::isDigit)
                     ? engine.status(Long.parseLong(what))
                     : engine.latest(what).orElseThrow(() -> new IllegalArgumentException("Pair '" + what + "' has no upgrade job"));
-            finish(context, report, output.format());
+            print(context, report, output.format());
+            return report.state().live() ? ExitStatus.DONE : exitCodeOfEnded(report);
         }
     }
 
