@@ -158,6 +158,25 @@ class JobLockCommandsTest {
         assertTrue(help.contains("Exit codes: 0 done") && help.contains("130 interrupted"), help);
     }
 
+    @Test
+    void upgradingToTheImageAlreadyRunningHasNothingToDoAndDryRunTouchesNothing() {
+        String plan = ok("upgrade", "plan", "kv", "--image", "img-1");
+        assertEquals("Nothing to do: both members of pair kv (kv-0, kv-1) already run image img-1; no job was created.", plan.strip());
+        assertTrue(ok("upgrade", "run", "kv", "--image", "img-1").startsWith("Nothing to do:"));
+        assertTrue(ok("upgrade", "vm", "solo", "--image", ok("vm", "list").lines().filter(l -> l.startsWith("solo "))
+                .map(l -> l.contains("img-2") ? "img-2" : "img-1").findFirst().orElseThrow()).startsWith("Nothing to do: VM solo"));
+        assertTrue(ok("upgrade", "run", "kv", "--image", "img-1", "--output", "json").contains("\"nothing_to_do\" : true"));
+
+        // This pair has no role controller, so its plan is refused; the dry run says exactly what the plan says.
+        CliRun plan2 = run("upgrade", "plan", "kv", "--image", "img-2");
+        CliRun dryRun = run("upgrade", "run", "kv", "--image", "img-2", "--dry-run");
+        assertEquals(plan2, dryRun);
+        assertTrue(dryRun.err().startsWith("duplex: Pair 'kv' has unusable role controller settings: the role controller settings have no"),
+                dryRun.err());
+        assertEquals(List.of(), services.get(JobQueue.class).jobs("kv"), "a dry run creates no job");
+        assertTrue(ok("vm", "list").lines().filter(l -> l.startsWith("kv-")).allMatch(l -> l.contains("img-1")));
+    }
+
     private String state(String vm) {
         String line = ok("vm", "list").lines().filter(l -> l.startsWith(vm + " ")).findFirst().orElseThrow();
         return line.contains("RUNNING") ? "RUNNING" : line.contains("STOPPED") ? "STOPPED" : line;

@@ -18,8 +18,8 @@ import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -79,6 +79,26 @@ public final class UpgradeCommand {
         return reached ? ExitStatus.DONE : ExitStatus.JOB_NOT_DONE;
     }
 
+    private static void printNothing(CliContext context, String reason, OutputFormat output) {
+        if (output == OutputFormat.JSON) {
+            java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+            json.put("nothing_to_do", true);
+            json.put("reason", reason);
+            context.printer().object(json);
+        } else {
+            context.out().println(reason);
+            context.out().flush();
+        }
+    }
+
+    private static void printPlan(CliContext context, UpgradePlan plan, OutputFormat output) {
+        if (output == OutputFormat.JSON) {
+            context.printer().object(ReportView.json(plan));
+        } else {
+            ReportView.print(plan, context.out());
+        }
+    }
+
     private static void print(CliContext context, UpgradeReport report, OutputFormat output) {
         if (output == OutputFormat.JSON) {
             context.printer().object(ReportView.json(report));
@@ -122,6 +142,11 @@ public final class UpgradeCommand {
 
         @Override
         public void run() {
+            Optional<String> nothing = engine(context).nothingToDo(target.request());
+            if (nothing.isPresent()) {
+                printNothing(context, nothing.get(), output.format());
+                return;
+            }
             UpgradePlan plan = engine(context).plan(target.request());
             if (output.format() == OutputFormat.JSON) {
                 context.printer().object(ReportView.json(plan));
@@ -146,9 +171,21 @@ public final class UpgradeCommand {
             this.context = context;
         }
 
+        @Option(names = "--dry-run", description = "Print the plan (as 'upgrade plan' does) and touch nothing.")
+        boolean dryRun;
+
         @Override
         public Integer call() {
             RollingUpgrade engine = engine(context);
+            Optional<String> nothing = engine.nothingToDo(target.request());
+            if (nothing.isPresent()) {
+                printNothing(context, nothing.get(), output.format());
+                return ExitStatus.DONE;
+            }
+            if (dryRun) {
+                printPlan(context, engine.plan(target.request()), output.format());
+                return ExitStatus.DONE;
+            }
             return runJob(context, output.format(), listener -> engine.run(target.request(), listener));
         }
     }
@@ -257,14 +294,14 @@ public final class UpgradeCommand {
         public Integer call() {
             RollingUpgrade engine = engine(context);
             UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
+            Optional<String> nothing = engine.nothingToDoVm(vm, image);
+            if (nothing.isPresent()) {
+                printNothing(context, nothing.get(), output.format());
+                return ExitStatus.DONE;
+            }
             if (dryRun) {
-                UpgradePlan plan = engine.planVm(vm, image, parsed);
-                if (output.format() == OutputFormat.JSON) {
-                    context.printer().object(ReportView.json(plan));
-                } else {
-                    ReportView.print(plan, context.out());
-                }
-                return ExitCode.OK;
+                printPlan(context, engine.planVm(vm, image, parsed), output.format());
+                return ExitStatus.DONE;
             }
             return runJob(context, output.format(),
                     listener -> engine.runVm(vm, image, parsed, dev.duplex.engine.audit.OperatingSystemUser.current(), listener));

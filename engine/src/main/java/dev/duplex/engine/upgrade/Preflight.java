@@ -54,7 +54,8 @@ final class Preflight {
         try {
             roleController = roleControllers.forPair(pair);
         } catch (IllegalArgumentException e) {
-            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: " + e.getMessage()
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: "
+                    + e.getMessage().replaceFirst("^Pair '[^']*': ", "")
                     + ". Fix them with the pair's role-controller settings; nothing was touched.", e);
         }
         List<MemberBefore> before = new ArrayList<>();

@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.role.RoleController;
 import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
@@ -76,6 +77,33 @@ public final class RollingUpgrade {
 
     public UpgradeSettings settings() {
         return settings;
+    }
+
+    /**
+     * Why the request has nothing to do, if it has none: every member already runs the image it
+     * would be upgraded to. Read from the inventory; touches nothing.
+     */
+    public Optional<String> nothingToDo(UpgradeRequest request) {
+        Optional<PairRecord> pair = inventory.pair(request.pair());
+        if (pair.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> targets = List.of(request.image0(), request.image1());
+        for (int system = 0; system < 2; system++) {
+            Optional<VmRecord> vm = inventory.vm(pair.get().member(system));
+            if (vm.isEmpty() || !vm.get().image().equals(targets.get(system))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("Nothing to do: both members of pair " + request.pair() + " (" + pair.get().system0() + ", "
+                + pair.get().system1() + ") already run " + (request.image0().equals(request.image1()) ? "image " + request.image0()
+                        : "images " + request.image0() + " and " + request.image1()) + "; no job was created.");
+    }
+
+    /** {@link #nothingToDo(UpgradeRequest)} for a single VM. */
+    public Optional<String> nothingToDoVm(String vm, String image) {
+        return inventory.vm(vm).filter(record -> record.image().equals(image))
+                .map(record -> "Nothing to do: VM " + vm + " already runs image " + image + "; no job was created.");
     }
 
     /** Checks the request and predicts the run; touches nothing (it reads the inventory, the platform and the members' roles). */
@@ -264,7 +292,8 @@ public final class RollingUpgrade {
         try {
             return roleControllers.forPair(pair);
         } catch (IllegalArgumentException e) {
-            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: " + e.getMessage(), e);
+            throw new UpgradeRefusedException("Pair '" + pair.name() + "' has unusable role controller settings: "
+                    + e.getMessage().replaceFirst("^Pair '[^']*': ", ""), e);
         }
     }
 
