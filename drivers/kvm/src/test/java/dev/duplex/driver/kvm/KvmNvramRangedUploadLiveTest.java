@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.api.BytePatch;
+import dev.duplex.api.ConflictException;
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
@@ -83,6 +85,13 @@ class KvmNvramRangedUploadLiveTest {
         assertNotEquals(first, second, "a patch goes to a new generation, never the store the domain boots with");
         assertArrayEquals(expected, Files.readAllBytes(second), "the file the domain now boots with");
         assertFalse(Files.exists(first), "the old generation is deleted after the redefine");
+
+        // A patch computed against another revision is refused before anything is cloned or uploaded.
+        assertThrows(ConflictException.class, () -> store.write(new EnvironmentUpdate(6, 8,
+                List.of(new ItemChange.Patch("settings", template.length, List.of(patch(0x1234, 5)))))));
+        assertEquals(second, nvramFile());
+        assertArrayEquals(expected, store.read().item("settings").orElseThrow().content());
+        assertEquals(7, store.read().revision());
 
         // Many runs (past the ranged-upload limit) and a length change are written whole; same result.
         var many = new ArrayList<BytePatch>();
