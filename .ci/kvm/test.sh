@@ -4,7 +4,9 @@
 # skipped live tier fails, and prints the per-operation timings the live tests measured.
 #   fast tier: the contract kit on libvirt's test hypervisor (KvmTestHypervisorContractTest, KvmTestNodeFileTest)
 #   live tier: a session libvirtd as nobody + QEMU guests v1/v2 (KvmLive*, KvmZeroCopyUpgradeLiveTest,
-#              KvmPairUpgradeLiveTest: the engine's RollingUpgrade on a pair of guests, ...)
+#              KvmPairUpgradeLiveTest: the engine's RollingUpgrade on a pair of guests,
+#              KvmUefiPairUpgradeLiveTest: the same with OVMF guests keeping their NVRAM,
+#              KvmNvramRangedUploadLiveTest: NVRAM patches by ranged upload, with timings, ...)
 # then the CLI against a real libvirtd (cli: KvmCliLiveTest).
 set -eu
 cd "$(dirname "$0")/../.."

@@ -686,6 +686,37 @@ final class KvmDriver implements HypervisorDriver {
         }
     }
 
+    /** The size in bytes of the UEFI variable store at {@code path}. */
+    long nvramSize(String path, ObjectId object) {
+        return call("read the size of the UEFI variable store of", object, () -> connect.storageVolLookupByPath(path).getInfo().capacity);
+    }
+
+    /**
+     * Writes a new generation of a VM's UEFI variable store as a server-side clone of the
+     * generation at {@code current} with {@code runs} uploaded over it, each by a ranged upload;
+     * returns its path. The generation at {@code current} is not touched.
+     */
+    String patchNvramGeneration(String vmName, long generation, String current, List<dev.duplex.api.BytePatch> runs, ObjectId object) {
+        StoragePool pool = pool();
+        String name = VolumeName.nvram(vmName, generation).libvirtName();
+        deletePoolVolumeQuietly(pool, name); // a leftover of an interrupted write
+        StorageVol from = call("find the UEFI variable store of", object, () -> connect.storageVolLookupByPath(current));
+        long capacity = call("read the size of the UEFI variable store of", object, () -> from.getInfo().capacity);
+        String xml = "<volume><name>" + Xml.escape(name) + "</name><capacity unit='bytes'>" + capacity + "</capacity>"
+                + "<target><format type='raw'/></target></volume>";
+        StorageVol volume = call("clone the UEFI variable store of", object, () -> pool.storageVolCreateXMLFrom(xml, from, 0));
+        try {
+            for (dev.duplex.api.BytePatch run : runs) {
+                LibvirtErrors.run(Context.optional(endpoint, "write the UEFI variable store of", object, "UEFI variable store upload"),
+                        () -> VolumeStreams.uploadRange(connect, volume, run.offset(), run.bytes()));
+            }
+            return call("read the path of the UEFI variable store of", object, volume::getPath);
+        } catch (RuntimeException e) {
+            deleteQuietly(volume);
+            throw e;
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A domain with its parsed definition, for listing. */

@@ -26,11 +26,15 @@ import java.util.Optional;
  * {@code <metadata>} under Duplex's namespace.
  *
  * <p>Writes happen only while the VM is shut off, as a cold standby's are (QEMU holds the
- * variable store open while it runs). A write is atomic: a changed variable store is written
- * whole to a <em>new</em> pool volume (through libvirt's upload stream, so it also works with a
- * remote libvirtd), then one {@code virDomainDefineXML} switches the domain to it together with
- * the new metadata and revision; only after that does the old store get deleted. A write that
- * fails or dies before the redefine leaves the domain exactly as it was.
+ * variable store open while it runs). A write is atomic: a changed variable store goes to a
+ * <em>new</em> pool volume (a patch: a server-side clone of the current one, then libvirt ranged
+ * uploads of only the changed runs; a replacement: one whole upload — streams, so a remote
+ * libvirtd works too), then one {@code virDomainDefineXML} switches the domain to it together
+ * with the new metadata and revision; only after that does the old store get deleted. A write
+ * that fails or dies before the redefine, a ranged upload cut off halfway included, leaves the
+ * domain exactly as it was: its definition still names the old store and the old revision, and
+ * the half-written generation is an unreferenced volume (replaced by the next write, deleted with
+ * the VM).
  */
 final class KvmEnvironmentStore implements EnvironmentStore {
     static final String SETTINGS = "settings";
@@ -71,32 +75,31 @@ final class KvmEnvironmentStore implements EnvironmentStore {
                         + "': its environment is written only while it is shut off; stop it first", object);
             }
             DomainDocument xml = driver.persistentXml(vm);
-            EnvironmentSnapshot current = snapshot(xml);
-            if (current.revision() != update.expectedRevision()) {
-                throw new ConflictException("The environment of VM " + vm + " is at revision " + current.revision()
+            DuplexMetadata meta = xml.metadata().orElseThrow(() -> new ObjectNotFoundException(object));
+            // The revision lives in the same definition the redefine below replaces: compare, then set.
+            if (meta.revision() != update.expectedRevision()) {
+                throw new ConflictException("The environment of VM " + vm + " is at revision " + meta.revision()
                         + ", not " + update.expectedRevision() + " as the update expects", object);
             }
-            Map<String, byte[]> items = new LinkedHashMap<>();
-            current.items().forEach(i -> items.put(i.name(), i.content()));
-            for (ItemChange change : update.changes()) {
-                apply(change, items);
-            }
             Optional<String> oldNvram = xml.nvramPath();
-            Optional<String> newNvram = Optional.empty();
+            Map<String, byte[]> items = new LinkedHashMap<>(meta.items());
+            Optional<ItemChange> settingsChange = Optional.empty();
             if (oldNvram.isPresent()) {
-                byte[] settings = items.get(SETTINGS);
-                if (settings == null) {
-                    throw new InvalidSpecException("The UEFI variable store ('" + SETTINGS + "') of VM " + vm
-                            + " cannot be removed; write it whole instead", new ObjectId(ObjectKind.ENVIRONMENT_ITEM, SETTINGS));
-                }
-                if (!Arrays.equals(settings, current.item(SETTINGS).orElseThrow().content())) {
-                    long generation = KvmDriver.nvramGeneration(oldNvram.get()) + 1;
-                    newNvram = Optional.of(driver.writeNvramGeneration(xml.name(), generation, settings, object));
-                    xml.setNvramPath(newNvram.get());
-                }
                 items.remove(SETTINGS);
             }
-            DuplexMetadata meta = xml.metadata().orElseThrow();
+            for (ItemChange change : update.changes()) {
+                if (oldNvram.isPresent() && change.item().equals(SETTINGS)) {
+                    settingsChange = Optional.of(change);
+                } else {
+                    apply(change, items);
+                }
+            }
+            Optional<String> newNvram = Optional.empty();
+            if (settingsChange.isPresent()) {
+                long generation = KvmDriver.nvramGeneration(oldNvram.get()) + 1;
+                newNvram = Optional.of(writeSettings(xml.name(), oldNvram.get(), generation, settingsChange.get(), object));
+                xml.setNvramPath(newNvram.get());
+            }
             xml.replaceMetadata(meta.withEnvironment(update.newRevision(), items));
             try {
                 driver.redefine(xml, object);
@@ -104,10 +107,34 @@ final class KvmEnvironmentStore implements EnvironmentStore {
                 newNvram.ifPresent(driver::deleteNvramPath);
                 throw e;
             }
-            if (newNvram.isPresent()) {
-                driver.deleteNvramPath(oldNvram.get());
-            }
+            newNvram.ifPresent(path -> driver.deleteNvramPath(oldNvram.get()));
         }
+    }
+
+    /**
+     * Writes the next generation of the UEFI variable store, never the one the domain boots with:
+     * a patch of the same length is a server-side clone of the current generation plus one ranged
+     * upload per changed run (what a failover diff carries, not the whole store); a replacement,
+     * or a patch that changes the length, is uploaded whole. Returns the new generation's path.
+     */
+    private String writeSettings(String vmName, String current, long generation, ItemChange change, ObjectId object) {
+        ObjectId item = new ObjectId(ObjectKind.ENVIRONMENT_ITEM, SETTINGS);
+        if (change instanceof ItemChange.Remove) {
+            throw new InvalidSpecException("The UEFI variable store ('" + SETTINGS + "') of VM " + vm
+                    + " cannot be removed; write it whole instead", item);
+        }
+        if (change instanceof ItemChange.Replace replace) {
+            return driver.writeNvramGeneration(vmName, generation, replace.content().content(), object);
+        }
+        ItemChange.Patch patch = (ItemChange.Patch) change;
+        List<BytePatch> runs = NvramRuns.coalesce(patch.patches());
+        if (patch.newLength() == driver.nvramSize(current, object) && runs.size() <= NvramRuns.MAX_RANGED_UPLOADS) {
+            return driver.patchNvramGeneration(vmName, generation, current, runs, object);
+        }
+        Map<String, byte[]> whole = new LinkedHashMap<>();
+        whole.put(SETTINGS, driver.readNvram(current, object));
+        apply(patch, whole);
+        return driver.writeNvramGeneration(vmName, generation, whole.get(SETTINGS), object);
     }
 
     private void apply(ItemChange change, Map<String, byte[]> items) {

@@ -37,10 +37,8 @@ import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,7 +140,7 @@ class KvmPairUpgradeLiveTest {
 
         Path roles = dir.resolve("roles");
         Files.writeString(roles, members.get(0) + " ACT\n" + members.get(1) + " SBY\n");
-        inventory.addPair(new PairRecord(pair, members.get(0), members.get(1), 0, StandbyKind.HOT, roleController(roles),
+        inventory.addPair(new PairRecord(pair, members.get(0), members.get(1), 0, StandbyKind.HOT, SimulatedRoles.controller(dir, peer.uri, roles),
                 Map.of("timeout-ms", "60000", "poll-ms", "500", "health-timeout-ms", Long.toString(BOOT_TIMEOUT.toMillis()))));
 
         FakeJobQueue jobs = new FakeJobQueue();
@@ -198,57 +196,6 @@ class KvmPairUpgradeLiveTest {
 
     private Path serialLog(VmRef vm) {
         return ((KvmDriver) driver).serialLog(vm).orElseThrow();
-    }
-
-    /** The exec role controller's settings, with its scripts written into the test's folder. */
-    private Map<String, String> roleController(Path roles) throws IOException {
-        // The guests have no network: the application's roles are simulated by these scripts.
-        Path rolesCommand = script("roles.sh", """
-                #!/bin/sh
-                # roles-command <pair> <member>: the member's role from the state file
-                awk -v m="$2" '$1 == m { print $2 }' '%s'
-                """.formatted(roles));
-        Path switchover = script("switchover.sh", """
-                #!/bin/sh
-                # switchover-command <pair> <member> <role>: record the member's new role
-                set -e
-                grep -v "^$2 " '%1$s' > '%1$s.tmp' || true
-                echo "$2 $3" >> '%1$s.tmp'
-                mv '%1$s.tmp' '%1$s'
-                """.formatted(roles));
-        Path sync = script("sync.sh", """
-                #!/bin/sh
-                # sync-command <pair> <standby> SBY: no replication between network-less guests
-                echo in-sync
-                """);
-        // Healthy only once the guest itself reported its version (and, for v2, the marker it read
-        // from its database disk) on the serial log named in its domain's XML.
-        Path health = script("health.sh", """
-                #!/bin/sh
-                # health-command <pair> <member>; DUPLEX_VM_REF is the uuid of the member's domain
-                XML=$(virsh -q -c '%s' dumpxml "$DUPLEX_VM_REF" 2>&1) || { echo "no domain $DUPLEX_VM_REF: $XML"; exit 1; }
-                LOG=$(printf '%%s\\n' "$XML" | sed -n "s/.*<source path='\\([^']*vm-serial\\.log\\)'.*/\\1/p" | head -n 1)
-                [ -n "$LOG" ] && [ -f "$LOG" ] || { echo "no serial log yet ($LOG)"; exit 1; }
-                LINE=$(tr -d '\\r' < "$LOG" | grep -a '^DUPLEX version=' | tail -n 1)
-                tr -d '\\r' < "$LOG" | grep -aq '^DUPLEX ready' || { echo "booting: ${LINE:-nothing reported yet}"; exit 1; }
-                VERSION=$(echo "$LINE" | sed -n 's/^DUPLEX version=\\([^ ]*\\).*/\\1/p')
-                MARKER=$(echo "$LINE" | sed -n 's/.* marker=\\([^ ]*\\).*/\\1/p')
-                [ -n "$VERSION" ] || { echo "no version reported: $LINE"; exit 1; }
-                if [ "$VERSION" != v1 ] && { [ -z "$MARKER" ] || [ "$MARKER" = none ]; }; then
-                    echo "version $VERSION found no database marker: $LINE"; exit 1
-                fi
-                echo "version=$VERSION"
-                echo "marker=$MARKER"
-                """.formatted(peer.uri));
-        return Map.of("type", "exec", "roles-command", rolesCommand.toString(), "switchover-command", switchover.toString(),
-                "sync-command", sync.toString(), "health-command", health.toString(), "timeout-ms", "20000");
-    }
-
-    private Path script(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return file;
     }
 
     /** Prints each step as it ends, so a slow run shows where its time went. */

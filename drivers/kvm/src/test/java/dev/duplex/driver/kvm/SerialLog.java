@@ -14,13 +14,15 @@ import java.util.regex.Pattern;
 final class SerialLog {
     private SerialLog() {}
 
-    /** Waits until a line after {@code fromOffset} matches {@code pattern}; returns the match. */
+    /** Waits until a whole line (ended by a newline) after {@code fromOffset} matches {@code pattern}; returns the match. */
     static Matcher await(Path log, long fromOffset, Pattern pattern, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String text = "";
         while (System.nanoTime() < deadline) {
             text = read(log, fromOffset);
-            for (String line : text.split("\r?\n")) {
+            // Only whole lines: QEMU writes a line in pieces, and a half-written "marker=m1-" would match.
+            String complete = text.substring(0, text.lastIndexOf('\n') + 1);
+            for (String line : complete.split("\r?\n")) {
                 Matcher m = pattern.matcher(line);
                 if (m.find()) {
                     return m;
