@@ -8,9 +8,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
@@ -22,7 +24,8 @@ func main() {
 	passwordFile := flag.String("password-file", "", "file holding the only password it accepts")
 	flag.Parse()
 
-	password, err := os.ReadFile(*passwordFile)
+	secret, err := os.ReadFile(*passwordFile)
+	password := strings.TrimRight(string(secret), "\r\n")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vcsim: cannot read the password file:", err)
 		os.Exit(2)
@@ -45,7 +48,7 @@ func main() {
 
 	model.Service.Listen = &url.URL{
 		Host: fmt.Sprintf("127.0.0.1:%d", *port),
-		User: url.UserPassword(*username, string(password)),
+		User: url.UserPassword(*username, password),
 	}
 	server := model.Service.NewServer()
 	defer server.Close()
@@ -54,7 +57,17 @@ func main() {
 	u.User = nil
 	fmt.Printf("URL %s\n", u.String())
 
+	// Ends on SIGTERM (the tests stop it by its PID) or when its standard input closes, so a
+	// test JVM that dies without stopping it leaves no simulator behind.
+	done := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		close(done)
+	}()
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-	<-signals
+	select {
+	case <-signals:
+	case <-done:
+	}
 }

@@ -75,8 +75,9 @@ final class VsphereFaults {
             return new ObjectNotFoundException(object, fault);
         }
         if (fault instanceof InvalidLogin) {
-            return new AuthenticationException("vSphere refused the login (" + type + ") for " + object
-                    + "; check the user and the password file", object, null);
+            // No cause: nothing of the login, password included, travels further than this line.
+            return new AuthenticationException("Cannot " + action + " " + object + ": vSphere refused the login (" + type
+                    + "); check the user and the password file", object, null);
         }
         if (fault instanceof InvalidPowerState || fault instanceof InvalidState || fault instanceof TaskInProgress
                 || fault instanceof DuplicateName || fault instanceof AlreadyExists || fault instanceof FileAlreadyExists) {

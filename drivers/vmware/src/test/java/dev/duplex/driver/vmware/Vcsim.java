@@ -47,14 +47,11 @@ final class Vcsim implements AutoCloseable {
         Path passwordFile = Files.createTempFile(BUILD, "password", "",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passwordFile, "vcsim-" + Long.toHexString(System.nanoTime()) + "\n");
-        Path secretOnly = Files.createTempFile(BUILD, "secret", "",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(secretOnly, Files.readString(passwordFile).strip());
-        Process process = new ProcessBuilder(binary.toString(), "-username", USER, "-password-file", secretOnly.toString())
+        // Its standard input stays open as long as this JVM: vcsim ends when it closes.
+        Process process = new ProcessBuilder(binary.toString(), "-username", USER, "-password-file", passwordFile.toString())
                 .redirectError(BUILD.resolve("vcsim.log").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
-        Files.delete(secretOnly);
         if (line == null || !line.startsWith("URL ")) {
             process.destroyForcibly();
             throw new IllegalStateException("vcsim did not start; see " + BUILD.resolve("vcsim.log"));
@@ -117,8 +114,9 @@ final class Vcsim implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         proxy.close();
+        Files.deleteIfExists(passwordFile);
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();

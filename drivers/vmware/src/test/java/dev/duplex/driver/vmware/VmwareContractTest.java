@@ -24,7 +24,9 @@ class VmwareContractTest extends BaseDriverContractTest {
 
     @BeforeAll
     void startVcsim() throws Exception {
-        vcsim = Vcsim.start();
+        if (vcsim == null) {
+            vcsim = Vcsim.start();
+        }
     }
 
     @AfterAll
