@@ -6,6 +6,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ func main() {
 	port := flag.Int("port", 0, "port on 127.0.0.1 (0: any free one)")
 	username := flag.String("username", "duplex", "the only user name the simulator accepts")
 	passwordFile := flag.String("password-file", "", "file holding the only password it accepts")
+	useTLS := flag.Bool("tls", false, "serve https with a self-signed certificate (for the certificate checks)")
 	flag.Parse()
 
 	secret, err := os.ReadFile(*passwordFile)
@@ -49,6 +51,10 @@ func main() {
 	model.Service.Listen = &url.URL{
 		Host: fmt.Sprintf("127.0.0.1:%d", *port),
 		User: url.UserPassword(*username, password),
+	}
+	if *useTLS {
+		// Filled with the simulator's self-signed localhost certificate when the server starts.
+		model.Service.TLS = new(tls.Config)
 	}
 	server := model.Service.NewServer()
 	defer server.Close()

@@ -41,14 +41,26 @@ final class Vcsim implements AutoCloseable {
         this.direct = direct;
     }
 
-    /** Builds (if needed) and starts a fresh simulator with its own password. */
+    /** Builds (if needed) and starts a fresh simulator with its own password, over plain HTTP. */
     static Vcsim start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * Builds (if needed) and starts a fresh simulator; with {@code tls}, it serves https with a
+     * self-signed certificate no trust store holds (reach it with {@link #direct()}).
+     */
+    static Vcsim start(boolean tls) throws IOException, InterruptedException {
         Path binary = build();
         Path passwordFile = Files.createTempFile(BUILD, "password", "",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passwordFile, "vcsim-" + Long.toHexString(System.nanoTime()) + "\n");
         // Its standard input stays open as long as this JVM: vcsim ends when it closes.
-        Process process = new ProcessBuilder(binary.toString(), "-username", USER, "-password-file", passwordFile.toString())
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-username", USER, "-password-file", passwordFile.toString()));
+        if (tls) {
+            command.add("-tls");
+        }
+        Process process = new ProcessBuilder(command)
                 .redirectError(BUILD.resolve("vcsim.log").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
@@ -57,7 +69,8 @@ final class Vcsim implements AutoCloseable {
             throw new IllegalStateException("vcsim did not start; see " + BUILD.resolve("vcsim.log"));
         }
         URI direct = URI.create(line.substring(4).strip());
-        return new Vcsim(process, new CompatProxy(URI.create("http://" + direct.getAuthority() + "/")), passwordFile, direct);
+        return new Vcsim(process, new CompatProxy(URI.create(direct.getScheme() + "://" + direct.getAuthority() + "/")), passwordFile,
+                direct);
     }
 
     /** The URI the driver connects to: the proxy's {@code http://127.0.0.1:<port>/sdk}. */

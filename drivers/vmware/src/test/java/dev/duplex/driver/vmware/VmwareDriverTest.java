@@ -88,6 +88,20 @@ class VmwareDriverTest {
     }
 
     @Test
+    void anUntrustedCertificateIsRefusedWithHowToTrustIt() throws Exception {
+        try (Vcsim https = Vcsim.start(true)) {
+            DriverConfig config = new DriverConfig("vcsim-tls", https.direct().toString(), Map.of("user", Vcsim.USER),
+                    Optional.of(https.passwordFile()), Path.of("target", "vmware-work"));
+
+            DriverException e = assertThrows(DriverException.class, () -> new VmwareDriverProvider().connect(config));
+
+            assertTrue(e.getMessage().contains("not trusted") && e.getMessage().contains("truststore")
+                    && e.getMessage().contains("vcsim-tls"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
     void aPasswordFileOthersCanReadIsRefused() throws Exception {
         Path file = Files.createFile(dir.resolve("shared"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         Files.writeString(file, "whatever\n");
