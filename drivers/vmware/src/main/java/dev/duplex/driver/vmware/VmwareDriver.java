@@ -80,7 +80,8 @@ import org.slf4j.LoggerFactory;
  */
 final class VmwareDriver implements HypervisorDriver {
     static final String KIND = "vmware";
-    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.VOLUME_COPY);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.VOLUME_COPY,
+            Capability.ENVIRONMENT_STORE);
 
     private static final Logger log = LoggerFactory.getLogger(VmwareDriver.class);
     private static final String VOLUMES = "duplex-volumes";
@@ -532,6 +533,29 @@ final class VmwareDriver implements HypervisorDriver {
     }
 
     @Override
+    public dev.duplex.api.EnvironmentStore environment(VmRef vm) {
+        vm(vm);
+        return new VmwareEnvironmentStore(this, vm);
+    }
+
+    /** The VM's extraConfig now. */
+    Map<String, String> extraConfigOf(VmRef vm) {
+        return vm(vm).extra();
+    }
+
+    /** Applies {@code spec} to the VM, refused by vSphere if the VM's configuration changed since it was read. */
+    void reconfigure(VmRef vm, VirtualMachineConfigSpec spec, String action) {
+        Seen seen = vm(vm);
+        ObjectId id = ObjectId.of(vm);
+        spec.setChangeVersion(seen.config().getChangeVersion());
+        try {
+            tasks.await(seen.vm().reconfigVM_Task(spec), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    @Override
     public void close() {
         try {
             service.getServerConnection().logout();
@@ -720,7 +744,7 @@ final class VmwareDriver implements HypervisorDriver {
         return location;
     }
 
-    private static OptionValue option(String key, String value) {
+    static OptionValue option(String key, String value) {
         OptionValue option = new OptionValue();
         option.setKey(key);
         option.setValue(value);

@@ -59,8 +59,8 @@ class VmwareLiveContractTest extends BaseDriverContractTest {
     @Override
     protected boolean supports(DriverBehavior behavior) {
         return switch (behavior) {
-            case REGISTER_IMAGE, CREATE_VOLUME, START_STOP, MOUNT_AT_BOOT, VOLUME_COPY, STOP_WAITS_UNTIL_GONE -> true;
-            case COPY_AT_BOOT, HOT_ATTACH, ENVIRONMENT_STORE, FIRMWARE_STORE, VOLUME_DATA_ACCESS, START_REPORTS_EARLY_EXIT,
+            case REGISTER_IMAGE, CREATE_VOLUME, START_STOP, MOUNT_AT_BOOT, VOLUME_COPY, STOP_WAITS_UNTIL_GONE, ENVIRONMENT_STORE -> true;
+            case COPY_AT_BOOT, HOT_ATTACH, FIRMWARE_STORE, VOLUME_DATA_ACCESS, START_REPORTS_EARLY_EXIT,
                     COPY_AT_BOOT_WRITE_BACK -> false;
         };
     }
