@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.api.DriverConfig;
+import dev.duplex.api.EnvironmentItem;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.EnvironmentUpdate;
+import dev.duplex.api.ItemChange;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
@@ -57,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * VM, before and after. vcsim runs no guest, so the application's roles and replication are the
  * exec role controller's scripts over a small state file, as in the KVM live test; what is checked
  * on the platform is that the new VMs run the new template with the very same disks attached, the
- * old VMs are gone and the disks are still there.
+ * old VMs are gone, the disks are still there, and each member's environment info (revision and
+ * items, in extraConfig) moved to its new VM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VmwarePairUpgradeTest {
@@ -109,6 +114,9 @@ class VmwarePairUpgradeTest {
             inventory.addVolume(new VolumeRecord(db.name(), ENDPOINT, db.id(), 16L << 20, "database"));
             VmRef vm = driver.createVm(new VmSpec(member, v1, List.of(new VolumeLink(db, "var/lib/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
                     Map.of()));
+            // Each member's operating-environment info, which the upgrade must carry to its new VM.
+            driver.environment(vm).write(new EnvironmentUpdate(0, 3, List.of(new ItemChange.Replace(
+                    new EnvironmentItem("configuration", ("member=" + member).getBytes(StandardCharsets.UTF_8))))));
             driver.start(vm);
             oldVms.add(vm);
             inventory.addVm(new VmRecord(member, ENDPOINT, vm.id(), "app-v1",
@@ -142,6 +150,9 @@ class VmwarePairUpgradeTest {
             assertEquals(v2.id(), info.image().id(), member + " runs the new template");
             assertEquals(List.of(disks.get(system)), info.links().stream().map(VolumeLink::volume).toList(),
                     "the new VM of " + member + " has the same disk attached");
+            EnvironmentSnapshot environment = driver.environment(new VmRef(record.driverRef(), member)).read();
+            assertEquals(3, environment.revision(), member + "'s environment revision carried over");
+            assertEquals("member=" + member, new String(environment.item("configuration").orElseThrow().content(), StandardCharsets.UTF_8));
             VmRef old = oldVms.get(system);
             assertTrue(driver.listVms().stream().noneMatch(vm -> vm.vm().id().equals(old.id())), "the old VM of " + member + " is gone");
         }
