@@ -1,0 +1,769 @@
+package dev.duplex.driver.vmware;
+
+import com.vmware.vim25.FileAlreadyExists;
+import com.vmware.vim25.FileBackedVirtualDiskSpec;
+import com.vmware.vim25.HostDatastoreBrowserSearchResults;
+import com.vmware.vim25.HostDatastoreBrowserSearchSpec;
+import com.vmware.vim25.ManagedObjectReference;
+import com.vmware.vim25.OptionValue;
+import com.vmware.vim25.ParaVirtualSCSIController;
+import com.vmware.vim25.ToolsUnavailable;
+import com.vmware.vim25.VirtualDevice;
+import com.vmware.vim25.VirtualDeviceConfigSpec;
+import com.vmware.vim25.VirtualDeviceConfigSpecOperation;
+import com.vmware.vim25.VirtualDisk;
+import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
+import com.vmware.vim25.VirtualMachineCloneSpec;
+import com.vmware.vim25.VirtualMachineConfigInfo;
+import com.vmware.vim25.VirtualMachineConfigSpec;
+import com.vmware.vim25.VirtualMachineFileInfo;
+import com.vmware.vim25.VirtualMachinePowerState;
+import com.vmware.vim25.VirtualMachineRelocateSpec;
+import com.vmware.vim25.VirtualSCSIController;
+import com.vmware.vim25.VirtualSCSISharing;
+import com.vmware.vim25.mo.Datacenter;
+import com.vmware.vim25.mo.Datastore;
+import com.vmware.vim25.mo.Folder;
+import com.vmware.vim25.mo.InventoryNavigator;
+import com.vmware.vim25.mo.ManagedEntity;
+import com.vmware.vim25.mo.ResourcePool;
+import com.vmware.vim25.mo.ServiceInstance;
+import com.vmware.vim25.mo.Task;
+import com.vmware.vim25.mo.VirtualMachine;
+import dev.duplex.api.BootReport;
+import dev.duplex.api.Capabilities;
+import dev.duplex.api.Capability;
+import dev.duplex.api.ConflictException;
+import dev.duplex.api.CopyProgress;
+import dev.duplex.api.DriverException;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageInfo;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.ImageSpec;
+import dev.duplex.api.InvalidSpecException;
+import dev.duplex.api.ObjectId;
+import dev.duplex.api.ObjectKind;
+import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.StopMode;
+import dev.duplex.api.UnsupportedOperationDriverException;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeInfo;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSpec;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vSphere as a Duplex platform. An image is a VM template (marked {@code duplex.image.version} in
+ * its extraConfig); a VM is cloned from it and remembers its image and its links in extraConfig;
+ * a volume is a virtual disk {@code [datastore] duplex-volumes/<name>.vmdk} with a small
+ * description file beside it; a {@link VolumeLink} is that same disk attached to the VM, never a
+ * copy; {@link #copyVolume} is {@code CopyVirtualDisk_Task}. Before a VM is destroyed its linked
+ * disks are detached, because vSphere deletes every disk still attached to a destroyed VM.
+ */
+final class VmwareDriver implements HypervisorDriver {
+    static final String KIND = "vmware";
+    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.VOLUME_COPY,
+            Capability.ENVIRONMENT_STORE);
+
+    private static final Logger log = LoggerFactory.getLogger(VmwareDriver.class);
+    private static final String VOLUMES = "duplex-volumes";
+    private static final String IMAGE_VERSION = "duplex.image.version";
+    private static final String IMAGE_OF_VM = "duplex.image";
+    private static final String LINK = "duplex.link.";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,79}");
+    private static final Set<String> IMAGE_KEYS = Set.of("guest-id", "memory-mb", "cpus");
+    private static final Set<String> VOLUME_KEYS = Set.of();
+    private static final Set<String> VM_KEYS = Set.of();
+
+    private final ServiceInstance service;
+    private final String endpoint;
+    private final Datacenter datacenter;
+    private final Datastore datastore;
+    private final ResourcePool pool;
+    private final Folder vmFolder;
+    private final DatastoreFiles files;
+    private final Tasks tasks = new Tasks(Duration.ofMinutes(10));
+
+    private VmwareDriver(ServiceInstance service, String endpoint, Datacenter datacenter, Datastore datastore, ResourcePool pool,
+            Folder vmFolder, DatastoreFiles files) {
+        this.service = service;
+        this.endpoint = endpoint;
+        this.datacenter = datacenter;
+        this.datastore = datastore;
+        this.pool = pool;
+        this.vmFolder = vmFolder;
+        this.files = files;
+    }
+
+    static VmwareDriver connect(VmwareSettings settings, String endpoint) {
+        ObjectId where = new ObjectId(ObjectKind.ENDPOINT, endpoint);
+        ServiceInstance service = new VsphereConnection(settings, endpoint).login();
+        try {
+            Datacenter datacenter = (Datacenter) find(service.getRootFolder(), "Datacenter", settings.datacenter(), where);
+            Datastore datastore = settings.datastore().isPresent()
+                    ? (Datastore) find(datacenter, "Datastore", settings.datastore(), where)
+                    : first(datacenter.getDatastores(), "datastore", where);
+            ResourcePool pool = (ResourcePool) find(datacenter, "ResourcePool", settings.pool(), where);
+            HttpClient http = HttpClient.newBuilder().sslContext(new VsphereConnection(settings, endpoint).sslContext())
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            DatastoreFiles files = new DatastoreFiles(http, settings.sdk(), datacenter.getName(), datastore.getName(),
+                    service.getServerConnection().getSessionStr());
+            return new VmwareDriver(service, endpoint, datacenter, datastore, pool, datacenter.getVmFolder(), files);
+        } catch (RuntimeException | java.rmi.RemoteException e) {
+            service.getServerConnection().logout();
+            throw VsphereFaults.translate(e, "connect to", where);
+        }
+    }
+
+    private static ManagedEntity find(ManagedEntity root, String type, Optional<String> name, ObjectId where)
+            throws java.rmi.RemoteException {
+        ManagedEntity found = name.isPresent()
+                ? new InventoryNavigator(root).searchManagedEntity(type, name.get())
+                : first(new InventoryNavigator(root).searchManagedEntities(type), type, where);
+        if (found == null) {
+            throw new InvalidSpecException("VMware endpoint " + where.id() + " has no " + type + " named '" + name.orElse("")
+                    + "'; check the endpoint's '" + type.toLowerCase() + "' property", where);
+        }
+        return found;
+    }
+
+    private static <T> T first(T[] entities, String type, ObjectId where) {
+        if (entities == null || entities.length == 0) {
+            throw new InvalidSpecException("VMware endpoint " + where.id() + " has no " + type + "; create one in vSphere", where);
+        }
+        return entities[0];
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    // ---- images
+
+    @Override
+    public ImageRef registerImage(ImageSpec spec) {
+        ObjectId id = new ObjectId(ObjectKind.IMAGE, spec.name());
+        checkName(spec.name(), id);
+        checkKeys(spec.properties(), IMAGE_KEYS, id);
+        try {
+            VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+            config.setExtraConfig(new OptionValue[] {option(IMAGE_VERSION, spec.softwareVersion())});
+            VirtualMachine template;
+            if (spec.source().equals("blank")) {
+                // A template with no disk of its own, for simulators and tests: the VM boots nothing.
+                config.setName(spec.name());
+                config.setGuestId(spec.properties().getOrDefault("guest-id", "otherGuest64"));
+                config.setMemoryMB(Long.parseLong(spec.properties().getOrDefault("memory-mb", "64")));
+                config.setNumCPUs(Integer.parseInt(spec.properties().getOrDefault("cpus", "1")));
+                VirtualMachineFileInfo vmFiles = new VirtualMachineFileInfo();
+                vmFiles.setVmPathName("[" + datastore.getName() + "]");
+                config.setFiles(vmFiles);
+                ManagedObjectReference created = (ManagedObjectReference) tasks.await(
+                        vmFolder.createVM_Task(config, pool, null), "register", id);
+                template = new VirtualMachine(service.getServerConnection(), created);
+                template.markAsTemplate();
+            } else {
+                VirtualMachine source = (VirtualMachine) new InventoryNavigator(vmFolder)
+                        .searchManagedEntity("VirtualMachine", spec.source());
+                if (source == null) {
+                    throw new InvalidSpecException("Image " + spec.name() + " names source '" + spec.source()
+                            + "', which is no VM or template in datacenter " + datacenter.getName()
+                            + "; give the name of the template to copy, or 'blank'", id);
+                }
+                VirtualMachineCloneSpec clone = new VirtualMachineCloneSpec();
+                clone.setLocation(relocation());
+                clone.setTemplate(true);
+                clone.setPowerOn(false);
+                clone.setConfig(config);
+                ManagedObjectReference created = (ManagedObjectReference) tasks.await(
+                        source.cloneVM_Task(vmFolder, spec.name(), clone), "register", id);
+                template = new VirtualMachine(service.getServerConnection(), created);
+            }
+            return new ImageRef(template.getMOR().getVal(), spec.name());
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException("Image " + spec.name() + " has a non-numeric memory-mb or cpus: " + e.getMessage(), id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "register", id);
+        }
+    }
+
+    @Override
+    public List<ImageInfo> listImages() {
+        List<ImageInfo> images = new ArrayList<>();
+        for (Seen vm : allVms()) {
+            if (vm.template() && vm.extra().containsKey(IMAGE_VERSION)) {
+                images.add(new ImageInfo(new ImageRef(vm.id(), vm.name()), vm.extra().get(IMAGE_VERSION)));
+            }
+        }
+        return images;
+    }
+
+    @Override
+    public void deleteImage(ImageRef image) {
+        ObjectId id = ObjectId.of(image);
+        Seen template = image(image);
+        for (Seen vm : allVms()) {
+            if (!vm.template() && image.id().equals(vm.extra().get(IMAGE_OF_VM))) {
+                throw new ConflictException("Image " + image + " is used by VM " + vm.name() + "; delete that VM first", id);
+            }
+        }
+        try {
+            tasks.await(template.vm().destroy_Task(), "delete", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "delete", id);
+        }
+    }
+
+    // ---- volumes
+
+    @Override
+    public VolumeRef createVolume(VolumeSpec spec) {
+        ObjectId id = new ObjectId(ObjectKind.VOLUME, spec.name());
+        checkName(spec.name(), id);
+        checkKeys(spec.properties(), VOLUME_KEYS, id);
+        String disk = diskPath(spec.name());
+        try {
+            try {
+                service.getFileManager().makeDirectory("[" + datastore.getName() + "] " + VOLUMES, datacenter, true);
+            } catch (FileAlreadyExists e) {
+                // made by an earlier volume
+            }
+            if (files.read(describer(spec.name()), id).isPresent()) {
+                throw new ConflictException("Volume " + spec.name() + " already exists on datastore " + datastore.getName()
+                        + "; choose another name", id);
+            }
+            FileBackedVirtualDiskSpec diskSpec = new FileBackedVirtualDiskSpec();
+            diskSpec.setCapacityKb((spec.sizeBytes() + 1023) / 1024);
+            diskSpec.setAdapterType("lsiLogic");
+            diskSpec.setDiskType("thin");
+            tasks.await(service.getVirtualDiskManager().createVirtualDisk_Task(disk, datacenter, diskSpec), "create", id);
+            Properties description = new Properties();
+            description.setProperty("purpose", spec.purpose());
+            description.setProperty("size", Long.toString(spec.sizeBytes()));
+            java.io.StringWriter text = new java.io.StringWriter();
+            description.store(text, "Duplex volume");
+            files.write(describer(spec.name()), text.toString().getBytes(StandardCharsets.UTF_8), id);
+            return new VolumeRef(disk, spec.name());
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "create", id);
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() {
+        ObjectId where = new ObjectId(ObjectKind.ENDPOINT, endpoint);
+        try {
+            HostDatastoreBrowserSearchSpec search = new HostDatastoreBrowserSearchSpec();
+            search.setMatchPattern(new String[] {"*.duplex"});
+            HostDatastoreBrowserSearchResults found;
+            try {
+                found = (HostDatastoreBrowserSearchResults) tasks.await(datastore.getBrowser().searchDatastore_Task(
+                        "[" + datastore.getName() + "] " + VOLUMES, search), "list the volumes of", where);
+            } catch (ObjectNotFoundException e) {
+                return List.of();
+            }
+            List<VolumeInfo> volumes = new ArrayList<>();
+            if (found == null || found.getFile() == null) {
+                return volumes;
+            }
+            for (var file : found.getFile()) {
+                String name = file.getPath().substring(0, file.getPath().length() - ".duplex".length());
+                describe(new VolumeRef(diskPath(name), name)).ifPresent(volumes::add);
+            }
+            return volumes;
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "list the volumes of", where);
+        }
+    }
+
+    @Override
+    public void deleteVolume(VolumeRef volume) {
+        ObjectId id = ObjectId.of(volume);
+        String name = volumeName(volume);
+        for (Seen vm : allVms()) {
+            for (VolumeLink link : links(vm)) {
+                if (link.volume().id().equals(volume.id())) {
+                    throw new ConflictException("Volume " + volume + " is linked to VM " + vm.name()
+                            + "; delete that VM first (its volumes stay)", id);
+                }
+            }
+        }
+        try {
+            tasks.await(service.getVirtualDiskManager().deleteVirtualDisk_Task(volume.id(), datacenter), "delete", id);
+            tasks.await(service.getFileManager().deleteDatastoreFile_Task(
+                    "[" + datastore.getName() + "] " + describer(name), datacenter), "delete", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "delete", id);
+        }
+    }
+
+    @Override
+    public long copyVolume(VolumeRef from, VolumeRef to, CopyProgress progress) {
+        VolumeInfo source = describe(from).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(from)));
+        describe(to).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(to)));
+        ObjectId id = ObjectId.of(to);
+        try {
+            // The target is an existing, empty volume of the pair: replaced by the copy (force).
+            tasks.await(service.getVirtualDiskManager().copyVirtualDisk_Task(from.id(), datacenter, to.id(), datacenter,
+                    null, true), "copy " + from + " to", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "copy " + from + " to", id);
+        }
+        progress.update(source.sizeBytes(), source.sizeBytes());
+        return source.sizeBytes();
+    }
+
+    // ---- VMs
+
+    @Override
+    public VmRef createVm(VmSpec spec) {
+        ObjectId id = new ObjectId(ObjectKind.VM, spec.name());
+        checkName(spec.name(), id);
+        checkKeys(spec.properties(), VM_KEYS, id);
+        Seen template = image(spec.image());
+        for (VolumeLink link : spec.links()) {
+            if (link.mode() == VolumeLink.Mode.COPY_AT_BOOT) {
+                throw new UnsupportedOperationDriverException(KIND, "copy at boot");
+            }
+            describe(link.volume()).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(link.volume())));
+        }
+        VirtualMachine created;
+        try {
+            List<OptionValue> extra = new ArrayList<>();
+            extra.add(option(IMAGE_OF_VM, spec.image().id()));
+            for (int i = 0; i < spec.links().size(); i++) {
+                VolumeLink link = spec.links().get(i);
+                extra.add(option(LINK + i, link.mode() + "|" + link.mountPath() + "|" + link.volume().name()));
+            }
+            VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+            config.setExtraConfig(extra.toArray(OptionValue[]::new));
+            VirtualMachineCloneSpec clone = new VirtualMachineCloneSpec();
+            clone.setLocation(relocation());
+            clone.setTemplate(false);
+            clone.setPowerOn(false);
+            clone.setConfig(config);
+            ManagedObjectReference ref = (ManagedObjectReference) tasks.await(
+                    template.vm().cloneVM_Task(vmFolder, spec.name(), clone), "create", id);
+            created = new VirtualMachine(service.getServerConnection(), ref);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "create", id);
+        }
+        VmRef vm = new VmRef(created.getMOR().getVal(), spec.name());
+        if (!spec.links().isEmpty()) {
+            try {
+                attach(created, spec.links(), ObjectId.of(vm));
+            } catch (RuntimeException e) {
+                // Undo our own half: the clone without its disks is of no use, and holds nothing of the volumes.
+                try {
+                    tasks.await(created.destroy_Task(), "delete", ObjectId.of(vm));
+                } catch (Exception undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
+        }
+        return vm;
+    }
+
+    /** Attaches the existing disks of {@code links} to {@code vm} on a new SCSI controller: no file is created or copied. */
+    private void attach(VirtualMachine vm, List<VolumeLink> links, ObjectId id) {
+        try {
+            int bus = 0;
+            VirtualDevice[] devices = vm.getConfig().getHardware().getDevice();
+            for (VirtualDevice device : devices == null ? new VirtualDevice[0] : devices) {
+                if (device instanceof VirtualSCSIController scsi) {
+                    bus = Math.max(bus, scsi.getBusNumber() + 1);
+                }
+            }
+            List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
+            ParaVirtualSCSIController controller = new ParaVirtualSCSIController();
+            controller.setKey(-100);
+            controller.setBusNumber(bus);
+            controller.setSharedBus(VirtualSCSISharing.noSharing);
+            changes.add(change(controller));
+            int unit = 0;
+            for (int i = 0; i < links.size(); i++) {
+                if (unit == 7) {
+                    unit++; // the controller's own unit
+                }
+                VirtualDiskFlatVer2BackingInfo backing = new VirtualDiskFlatVer2BackingInfo();
+                backing.setFileName(links.get(i).volume().id());
+                backing.setDiskMode("persistent");
+                VirtualDisk disk = new VirtualDisk();
+                disk.setKey(-101 - i);
+                disk.setControllerKey(-100);
+                disk.setUnitNumber(unit++);
+                disk.setBacking(backing);
+                disk.setCapacityInKB(describe(links.get(i).volume()).map(v -> (v.sizeBytes() + 1023) / 1024).orElse(0L));
+                changes.add(change(disk));
+            }
+            VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+            config.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
+            tasks.await(vm.reconfigVM_Task(config), "attach the linked volumes to", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "attach the linked volumes to", id);
+        }
+    }
+
+    private static VirtualDeviceConfigSpec change(VirtualDevice device) {
+        VirtualDeviceConfigSpec change = new VirtualDeviceConfigSpec();
+        change.setOperation(VirtualDeviceConfigSpecOperation.add);
+        change.setDevice(device);
+        return change;
+    }
+
+    @Override
+    public List<VmInfo> listVms() {
+        List<VmInfo> vms = new ArrayList<>();
+        for (Seen vm : allVms()) {
+            if (!vm.template() && vm.extra().containsKey(IMAGE_OF_VM)) {
+                vms.add(info(vm));
+            }
+        }
+        return vms;
+    }
+
+    @Override
+    public VmInfo describeVm(VmRef vm) {
+        return info(vm(vm));
+    }
+
+    @Override
+    public BootReport start(VmRef vm) {
+        Seen seen = vm(vm);
+        if (seen.power() != VirtualMachinePowerState.poweredOn) {
+            try {
+                tasks.await(seen.vm().powerOnVM_Task(null), "start", ObjectId.of(vm));
+            } catch (Exception e) {
+                throw VsphereFaults.translate(e, "start", ObjectId.of(vm));
+            }
+        }
+        // Linked disks are attached, not copied: nothing to copy at boot.
+        return new BootReport(vm, 0, Duration.ZERO);
+    }
+
+    @Override
+    public void stop(VmRef vm, StopMode mode) {
+        Seen seen = vm(vm);
+        if (seen.power() == VirtualMachinePowerState.poweredOff) {
+            return;
+        }
+        ObjectId id = ObjectId.of(vm);
+        try {
+            if (mode == StopMode.GRACEFUL && seen.power() == VirtualMachinePowerState.poweredOn) {
+                try {
+                    seen.vm().shutdownGuest();
+                    if (awaitPoweredOff(seen.vm(), Duration.ofMinutes(5))) {
+                        return;
+                    }
+                } catch (ToolsUnavailable e) {
+                    log.info("VM {} has no VMware Tools running: powering it off instead of shutting its guest down", vm);
+                }
+            }
+            tasks.await(seen.vm().powerOffVM_Task(), "stop", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "stop", id);
+        }
+    }
+
+    private static boolean awaitPoweredOff(VirtualMachine vm, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (vm.getRuntime().getPowerState() == VirtualMachinePowerState.poweredOff) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    @Override
+    public void deleteVm(VmRef vm) {
+        Seen seen = vm(vm);
+        ObjectId id = ObjectId.of(vm);
+        if (seen.power() != VirtualMachinePowerState.poweredOff) {
+            throw new ConflictException("VM " + vm + " is " + seen.power() + "; stop it before deleting it", id);
+        }
+        try {
+            detachVolumes(seen, id);
+            tasks.await(seen.vm().destroy_Task(), "delete", id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "delete", id);
+        }
+    }
+
+    /** Detaches the VM's volume disks without touching their files, so that destroying the VM leaves them. */
+    private void detachVolumes(Seen vm, ObjectId id) throws Exception {
+        List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
+        for (VirtualDisk disk : volumeDisks(vm.config())) {
+            VirtualDeviceConfigSpec change = new VirtualDeviceConfigSpec();
+            change.setOperation(VirtualDeviceConfigSpecOperation.remove);
+            change.setDevice(disk);
+            changes.add(change);
+        }
+        if (!changes.isEmpty()) {
+            VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+            config.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
+            tasks.await(vm.vm().reconfigVM_Task(config), "detach the linked volumes of", id);
+        }
+    }
+
+    @Override
+    public dev.duplex.api.EnvironmentStore environment(VmRef vm) {
+        vm(vm);
+        return new VmwareEnvironmentStore(this, vm);
+    }
+
+    /** The VM's extraConfig now. */
+    Map<String, String> extraConfigOf(VmRef vm) {
+        return vm(vm).extra();
+    }
+
+    /** Applies {@code spec} to the VM, refused by vSphere if the VM's configuration changed since it was read. */
+    void reconfigure(VmRef vm, VirtualMachineConfigSpec spec, String action) {
+        Seen seen = vm(vm);
+        ObjectId id = ObjectId.of(vm);
+        spec.setChangeVersion(seen.config().getChangeVersion());
+        try {
+            tasks.await(seen.vm().reconfigVM_Task(spec), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            service.getServerConnection().logout();
+        } catch (RuntimeException e) {
+            log.debug("Logout from {} failed: {}", endpoint, e.toString());
+        }
+    }
+
+    // ---- what vSphere says about a VM
+
+    /** A VM or template as read once: its entity, config and power state. */
+    private record Seen(VirtualMachine vm, String id, String name, VirtualMachineConfigInfo config, VirtualMachinePowerState power) {
+        boolean template() {
+            return config.isTemplate();
+        }
+
+        Map<String, String> extra() {
+            Map<String, String> extra = new HashMap<>();
+            if (config.getExtraConfig() != null) {
+                for (OptionValue option : config.getExtraConfig()) {
+                    if (option.getValue() != null) {
+                        extra.put(option.getKey(), option.getValue().toString());
+                    }
+                }
+            }
+            return extra;
+        }
+    }
+
+    private List<Seen> allVms() {
+        ObjectId where = new ObjectId(ObjectKind.ENDPOINT, endpoint);
+        try {
+            List<Seen> seen = new ArrayList<>();
+            ManagedEntity[] entities = new InventoryNavigator(vmFolder).searchManagedEntities("VirtualMachine");
+            for (ManagedEntity entity : entities == null ? new ManagedEntity[0] : entities) {
+                VirtualMachine vm = (VirtualMachine) entity;
+                try {
+                    see(vm).ifPresent(seen::add);
+                } catch (ObjectNotFoundException gone) {
+                    // deleted while we looked
+                }
+            }
+            return seen;
+        } catch (DriverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "list the VMs of", where);
+        }
+    }
+
+    private Optional<Seen> see(VirtualMachine vm) {
+        ObjectId id = new ObjectId(ObjectKind.VM, vm.getMOR().getVal());
+        try {
+            VirtualMachineConfigInfo config = vm.getConfig();
+            if (config == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new Seen(vm, vm.getMOR().getVal(), vm.getName(), config, vm.getRuntime().getPowerState()));
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "look at", id);
+        }
+    }
+
+    private Seen lookUp(String morId, ObjectId id) {
+        ManagedObjectReference ref = new ManagedObjectReference();
+        ref.setType("VirtualMachine");
+        ref.setVal(morId);
+        try {
+            return see(new VirtualMachine(service.getServerConnection(), ref))
+                    .orElseThrow(() -> new ObjectNotFoundException(id));
+        } catch (ObjectNotFoundException e) {
+            throw e.object().equals(Optional.of(id)) ? e : new ObjectNotFoundException(id, e);
+        } catch (DriverException e) {
+            // vSphere answers an unknown id in more than one way (a fault, an empty answer, a parse error of nothing)
+            if (e.getMessage().contains("ManagedObjectNotFound")) {
+                throw new ObjectNotFoundException(id, e);
+            }
+            throw e;
+        }
+    }
+
+    private Seen vm(VmRef vm) {
+        ObjectId id = ObjectId.of(vm);
+        Seen seen = lookUp(vm.id(), id);
+        if (seen.template() || !seen.extra().containsKey(IMAGE_OF_VM)) {
+            throw new ObjectNotFoundException(id);
+        }
+        return seen;
+    }
+
+    private Seen image(ImageRef image) {
+        ObjectId id = ObjectId.of(image);
+        Seen seen = lookUp(image.id(), id);
+        if (!seen.template() || !seen.extra().containsKey(IMAGE_VERSION)) {
+            throw new ObjectNotFoundException(id);
+        }
+        return seen;
+    }
+
+    private VmInfo info(Seen vm) {
+        String imageId = vm.extra().get(IMAGE_OF_VM);
+        String imageName = imageId;
+        try {
+            imageName = lookUp(imageId, new ObjectId(ObjectKind.IMAGE, imageId)).name();
+        } catch (ObjectNotFoundException e) {
+            // the image was deleted after the VM was made from it; its id still names it
+        }
+        VmState state = vm.power() == VirtualMachinePowerState.poweredOn ? VmState.RUNNING : VmState.STOPPED;
+        return new VmInfo(new VmRef(vm.id(), vm.name()), new ImageRef(imageId, imageName), state, links(vm));
+    }
+
+    /** The links recorded in the VM's extraConfig whose disks are really attached to it. */
+    private List<VolumeLink> links(Seen vm) {
+        Set<String> attached = new java.util.HashSet<>();
+        for (VirtualDisk disk : volumeDisks(vm.config())) {
+            attached.add(((VirtualDiskFlatVer2BackingInfo) disk.getBacking()).getFileName());
+        }
+        Map<Integer, VolumeLink> links = new java.util.TreeMap<>();
+        vm.extra().forEach((key, value) -> {
+            if (key.startsWith(LINK)) {
+                String[] parts = value.split("\\|", 3);
+                if (parts.length == 3 && attached.contains(diskPath(parts[2]))) {
+                    links.put(Integer.parseInt(key.substring(LINK.length())), new VolumeLink(
+                            new VolumeRef(diskPath(parts[2]), parts[2]), parts[1], VolumeLink.Mode.valueOf(parts[0])));
+                }
+            }
+        });
+        return List.copyOf(links.values());
+    }
+
+    /** The VM's disks that are Duplex volumes (under {@code duplex-volumes/} of our datastore). */
+    private List<VirtualDisk> volumeDisks(VirtualMachineConfigInfo config) {
+        List<VirtualDisk> disks = new ArrayList<>();
+        VirtualDevice[] devices = config.getHardware() == null ? null : config.getHardware().getDevice();
+        for (VirtualDevice device : devices == null ? new VirtualDevice[0] : devices) {
+            if (device instanceof VirtualDisk disk && disk.getBacking() instanceof VirtualDiskFlatVer2BackingInfo backing
+                    && backing.getFileName() != null && backing.getFileName().startsWith(diskPath(""))) {
+                disks.add(disk);
+            }
+        }
+        return disks;
+    }
+
+    // ---- volume names and descriptions
+
+    private String diskPath(String name) {
+        return "[" + datastore.getName() + "] " + VOLUMES + "/" + name + (name.isEmpty() ? "" : ".vmdk");
+    }
+
+    private static String describer(String name) {
+        return VOLUMES + "/" + name + ".duplex";
+    }
+
+    private String volumeName(VolumeRef volume) {
+        String prefix = diskPath("");
+        String id = volume.id();
+        if (!id.startsWith(prefix) || !id.endsWith(".vmdk") || !NAME.matcher(id.substring(prefix.length(), id.length() - 5)).matches()) {
+            throw new ObjectNotFoundException(ObjectId.of(volume));
+        }
+        return id.substring(prefix.length(), id.length() - 5);
+    }
+
+    private Optional<VolumeInfo> describe(VolumeRef volume) {
+        ObjectId id = ObjectId.of(volume);
+        String name = volumeName(volume);
+        Optional<byte[]> text = files.read(describer(name), id);
+        if (text.isEmpty()) {
+            throw new ObjectNotFoundException(id);
+        }
+        Properties description = new Properties();
+        try {
+            description.load(new java.io.StringReader(new String(text.get(), StandardCharsets.UTF_8)));
+            return Optional.of(new VolumeInfo(new VolumeRef(volume.id(), name), Long.parseLong(description.getProperty("size")),
+                    description.getProperty("purpose", "")));
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, "read the description of", id);
+        }
+    }
+
+    // ---- checks
+
+    private VirtualMachineRelocateSpec relocation() {
+        VirtualMachineRelocateSpec location = new VirtualMachineRelocateSpec();
+        location.setPool(pool.getMOR());
+        location.setDatastore(datastore.getMOR());
+        return location;
+    }
+
+    static OptionValue option(String key, String value) {
+        OptionValue option = new OptionValue();
+        option.setKey(key);
+        option.setValue(value);
+        return option;
+    }
+
+    private static void checkName(String name, ObjectId id) {
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidSpecException("'" + dev.duplex.api.VisibleText.escape(name) + "' is not a valid vSphere name for "
+                    + id.kind().words() + ": use 1-80 of A-Z, a-z, 0-9, '.', '_', '-', starting with a letter or digit", id);
+        }
+    }
+
+    private static void checkKeys(Map<String, String> properties, Set<String> known, ObjectId id) {
+        Map<String, String> unknown = new LinkedHashMap<>(properties);
+        unknown.keySet().removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new InvalidSpecException("Unknown property '" + unknown.keySet().iterator().next() + "' of " + id
+                    + "; known: " + (known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList())), id);
+        }
+    }
+}
