@@ -65,6 +65,18 @@ class ThirdPartyPluginIT {
         assertTrue(line.contains("MOUNT_AT_BOOT") && line.contains("plugins/process/process-driver.jar"),
                 "listed with its capabilities and where it was loaded from: " + drivers);
 
+        String vmware = drivers.out().lines().filter(l -> l.startsWith("vmware")).findFirst().orElse("");
+        assertTrue(vmware.contains("plugins/vmware/duplex-driver-vmware-"), "the release's own VMware plugin: " + drivers);
+        try (Stream<Path> lib = Files.list(release.resolve("lib")); Stream<Path> vmwarePlugin = Files.list(release.resolve("plugins/vmware"))) {
+            List<String> libJars = lib.map(p -> p.getFileName().toString()).toList();
+            assertTrue(libJars.stream().noneMatch(j -> j.startsWith("yavijava") || j.startsWith("jaxb-api") || j.startsWith("log4j-over")),
+                    "the plugin's libraries stay out of lib/: " + libJars);
+            List<String> pluginJars = vmwarePlugin.map(p -> p.getFileName().toString()).toList();
+            assertTrue(pluginJars.stream().anyMatch(j -> j.startsWith("yavijava")), pluginJars.toString());
+            assertTrue(pluginJars.stream().noneMatch(j -> j.startsWith("log4j-1") || j.startsWith("lombok") || j.startsWith("duplex-api")),
+                    "no log4j 1.x, no lombok, no second copy of the SPI: " + pluginJars);
+        }
+
         Result added = duplex("endpoint", "add", "lab", "--driver", "process", "--uri", "process:");
         assertEquals(0, added.exitCode(), added.toString());
         Result refused = duplex("endpoint", "add", "lab2", "--driver", "process", "--uri", "process:", "--property", "color=red");
