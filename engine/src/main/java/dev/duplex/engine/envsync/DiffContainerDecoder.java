@@ -78,7 +78,7 @@ final class DiffContainerDecoder {
         DiffContainerHeader header = header(bytes);
         int baseCrc = base.length() == header.baseLength() ? base.crc32c() : 0;
         if (base.length() != header.baseLength() || baseCrc != header.baseCrc()) {
-            throw new DiffFormatException("wrong base for the compressed diff " + header.baseRevision() + " -> "
+            throw new DiffBaseMismatchException("wrong base for the compressed diff " + header.baseRevision() + " -> "
                     + header.targetRevision() + ": it was made against " + header.baseLength() + " bytes with CRC32C "
                     + Checksums.hex(header.baseCrc()) + ", the given base has " + base.length() + " bytes"
                     + (base.length() == header.baseLength() ? " with CRC32C " + Checksums.hex(baseCrc) : "")

@@ -12,13 +12,17 @@ import java.nio.ByteOrder;
  */
 final class DiffContainerEncoder {
     /**
-     * zstd's level 19 (of 22) up to this many bytes of base and diff together; a faster level
-     * above it. Compression runs at S300, ahead of any failure, but a 64 MiB base at level 19
-     * costs seconds; past this size the diff is large anyway and level 9 loses little.
+     * zstd's level by the bytes of base and diff together. A dictionary is indexed whole before a
+     * byte is compressed, which at level 19 costs about a second per MiB on a loaded machine:
+     * level 19 (of 22) for firmware-sized stores, faster levels above. Compression runs at S300,
+     * ahead of any failure; the level is not part of the format.
      */
-    static final long HIGH_LEVEL_UP_TO = 16L << 20;
-    static final int HIGH_LEVEL = 19;
-    static final int LARGE_LEVEL = 9;
+    static int level(long bytes) {
+        if (bytes <= 2L << 20) {
+            return 19;
+        }
+        return bytes <= 16L << 20 ? 9 : 3;
+    }
 
     /** Whether a container can hold a diff of {@code diffLength} bytes made against {@code base}. */
     static boolean fits(int diffLength, DiffBase base) {
@@ -39,7 +43,7 @@ final class DiffContainerEncoder {
         byte[] columns = EntryColumns.split(diff, entryCount);
         byte[] frame;
         try (var zstd = new ZstdCompressCtx()) {
-            zstd.setLevel(base.length() + diff.length <= HIGH_LEVEL_UP_TO ? HIGH_LEVEL : LARGE_LEVEL);
+            zstd.setLevel(level(base.length() + diff.length));
             // The container's CRC32C and the diff's own cover the bytes; zstd's checksum and dictionary id would add 8.
             zstd.setChecksum(false);
             zstd.setDictID(false);
