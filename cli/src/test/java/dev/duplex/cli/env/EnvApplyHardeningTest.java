@@ -237,7 +237,7 @@ class EnvApplyHardeningTest {
         Path link = Files.createSymbolicLink(dir.resolve("out-link.dxdf"), real);
 
         CliRun made = CliRun.of("env", "diff", "--from", dir.resolve("from").toString(), "--to", dir.resolve("to").toString(),
-                "--out", link.toString(), "--item", "vars", "--base-revision", "1");
+                "--out", link.toString(), "--item", "vars", "--base-revision", "1", "--plain");
 
         assertEquals(0, made.exitCode(), made.toString());
         assertTrue(Files.isSymbolicLink(link));
