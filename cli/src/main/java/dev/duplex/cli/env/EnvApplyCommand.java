@@ -3,6 +3,8 @@ package dev.duplex.cli.env;
 import dev.duplex.cli.CliContext;
 import dev.duplex.engine.envsync.AppliedWrite;
 import dev.duplex.engine.envsync.DiffApplier;
+import dev.duplex.engine.envsync.DiffBase;
+import dev.duplex.engine.envsync.DiffBaseMismatchException;
 import dev.duplex.engine.envsync.DiffDecoder;
 import dev.duplex.engine.envsync.DiffFormatException;
 import dev.duplex.engine.envsync.DiffInfo;
@@ -75,7 +77,14 @@ public final class EnvApplyCommand implements Runnable {
         diffFile = source.diffFile;
         DiffInfo diff;
         try {
-            diff = new DiffDecoder().decode(OfflineFiles.readDiff(diffFile, "--diff"));
+            byte[] bytes = OfflineFiles.readDiff(diffFile, "--diff");
+            // A compressed diff is read against the target's current bytes, its base; the applier checks them again.
+            diff = DiffDecoder.isContainer(bytes)
+                    ? new DiffDecoder().decode(bytes, DiffBase.ofContent(OfflineFiles.read(target, "--target")))
+                    : new DiffDecoder().decode(bytes);
+        } catch (DiffBaseMismatchException e) {
+            throw new IllegalArgumentException(refused("base checksum check failed: " + e.getMessage()
+                    + " (if the target already holds the diff's result, the diff was applied before)"), e);
         } catch (DiffFormatException e) {
             throw new IllegalArgumentException(refused("the diff file is invalid: " + e.getMessage()), e);
         }

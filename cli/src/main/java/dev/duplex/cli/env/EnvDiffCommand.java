@@ -3,6 +3,8 @@ package dev.duplex.cli.env;
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.cli.CliContext;
+import dev.duplex.engine.envsync.DiffBase;
+import dev.duplex.engine.envsync.DiffDecoder;
 import dev.duplex.engine.envsync.DiffEncoder;
 import dev.duplex.engine.envsync.DiffExtractor;
 import dev.duplex.engine.envsync.DiffInfo;
@@ -20,7 +22,9 @@ import picocli.CommandLine.Option;
     "as FIG. 5 entries plus both versions' CRC32C checksums (format: docs/diff-",
     "format.md). The item inside the diff is named after the --to file unless",
     "--item says otherwise; the name is only a label, 'env apply' accepts any",
-    "one-item diff.",
+    "one-item diff. When it is smaller, the diff is written as a compressed",
+    "container (zstd, OLD as its dictionary; 'env inspect' shows both sizes);",
+    "--plain always writes plain FIG. 5.",
     "",
     "Example:",
     "  duplex env diff --from vars-r1.fd --to vars-r2.fd --out r1-r2.dxdf \\",
@@ -48,6 +52,9 @@ public final class EnvDiffCommand implements Runnable {
     @Option(names = "--target-revision", paramLabel = "M", description = "Revision of NEW recorded in the diff (default: base + 1).")
     Long targetRevision;
 
+    @Option(names = "--plain", description = "Write plain FIG. 5 even when the compressed container is smaller.")
+    boolean plain;
+
     public EnvDiffCommand(CliContext context) {
         this.context = context;
     }
@@ -68,10 +75,12 @@ public final class EnvDiffCommand implements Runnable {
         DiffInfo diff = new DiffExtractor().extract(
                 new EnvironmentSnapshot(baseRevision, List.of(new EnvironmentItem(name, before))),
                 new EnvironmentSnapshot(target, List.of(new EnvironmentItem(name, after))));
-        byte[] encoded = new DiffEncoder().encode(diff);
+        byte[] encoded = plain ? new DiffEncoder().encode(diff) : new DiffEncoder().encode(diff, DiffBase.ofContent(before));
         AtomicFile.write(out, encoded);
         ItemDiff itemDiff = diff.items().get(0);
-        context.out().println("Wrote " + out + ": " + encoded.length + " bytes, " + diff.entryCount()
+        context.out().println("Wrote " + out + ": " + encoded.length + " bytes"
+                + (DiffDecoder.isContainer(encoded) ? " (compressed; FIG. 5 " + DiffEncoder.encodedSize(diff) + " bytes)" : "")
+                + ", " + diff.entryCount()
                 + " entries; item '" + name + "' " + itemDiff.lengthBefore() + " -> " + itemDiff.lengthAfter()
                 + " bytes, revision " + baseRevision + " -> " + target
                 + (itemDiff.unchanged() ? " (the files are identical)" : ""));

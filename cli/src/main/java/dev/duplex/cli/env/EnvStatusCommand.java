@@ -11,7 +11,11 @@ import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
 import dev.duplex.engine.envstore.StoredRevision;
 import dev.duplex.engine.envsync.CostModel;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.engine.envsync.DiffBase;
 import dev.duplex.engine.envsync.DiffDecoder;
+import dev.duplex.engine.envsync.DiffEncoder;
+import dev.duplex.engine.envsync.DiffInfo;
 import dev.duplex.engine.envsync.DiffFormatException;
 import dev.duplex.engine.envsync.SyncChooser;
 import dev.duplex.engine.envsync.SyncDecision;
@@ -72,9 +76,11 @@ public final class EnvStatusCommand implements Runnable {
         fields.put("active_items", latest.map(r -> r.snapshot().items().stream()
                 .map(i -> i.name() + " (" + i.size() + " bytes)").collect(Collectors.joining(", "))).orElse(null));
         OptionalLong standbyRevision = OptionalLong.empty();
+        Optional<EnvironmentSnapshot> standbyInfo = Optional.empty();
         try {
-            standbyRevision = OptionalLong.of(services.connections().driver(standby.endpoint())
-                    .environment(new VmRef(standby.driverRef(), standby.name())).read().revision());
+            standbyInfo = Optional.of(services.connections().driver(standby.endpoint())
+                    .environment(new VmRef(standby.driverRef(), standby.name())).read());
+            standbyRevision = OptionalLong.of(standbyInfo.get().revision());
             fields.put("standby_revision", standbyRevision.getAsLong());
         } catch (DriverException e) {
             fields.put("standby_revision", null);
@@ -100,7 +106,7 @@ public final class EnvStatusCommand implements Runnable {
             model = Optional.empty();
             fields.put("chooser", "half-size rule (saved model unreadable: " + e.getMessage() + ")");
         }
-        fields.put("failover_would", wouldChoose(latest, standbyRevision, diff, model));
+        fields.put("failover_would", wouldChoose(latest, standbyInfo, diff, model));
 
         if (output.format() == OutputFormat.JSON) {
             context.printer().object(fields);
@@ -110,8 +116,10 @@ public final class EnvStatusCommand implements Runnable {
         context.out().flush();
     }
 
-    private static String wouldChoose(Optional<StoredRevision> latest, OptionalLong standbyRevision,
+    private static String wouldChoose(Optional<StoredRevision> latest, Optional<EnvironmentSnapshot> standbyInfo,
             Optional<StoredDiff> diff, Optional<CostModel> model) {
+        OptionalLong standbyRevision = standbyInfo.isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(standbyInfo.get().revision());
         if (latest.isEmpty()) {
             return "start the standby with its own info (nothing recorded for the active)";
         }
@@ -125,9 +133,10 @@ public final class EnvStatusCommand implements Runnable {
             return "write the whole info (no stored diff from revision " + standbyRevision.getAsLong() + ")";
         }
         try {
-            byte[] encoded = diff.get().encoded();
+            // A stored diff may be a zstd container against the standby's info; the chooser weighs its FIG. 5 size.
+            DiffInfo decoded = new DiffDecoder().decode(diff.get().encoded(), DiffBase.of(standbyInfo.get()));
             SyncDecision decision = SyncChooser.of(model)
-                    .choose(SyncWorkload.of(new DiffDecoder().decode(encoded), encoded.length));
+                    .choose(SyncWorkload.of(decoded, DiffEncoder.encodedSize(decoded)));
             return decision.path().name().toLowerCase(java.util.Locale.ROOT) + ": " + decision.reason();
         } catch (DiffFormatException e) {
             return "write the whole info (the stored diff is unreadable: " + e.getMessage() + ")";

@@ -1,7 +1,7 @@
 package dev.duplex.cli.env;
 
 import dev.duplex.engine.envsync.DiffDecoder;
-import dev.duplex.engine.envsync.DiffFormat;
+import dev.duplex.engine.envsync.DiffContainerFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -47,10 +47,12 @@ final class OfflineFiles {
     static byte[] readDiff(Path file, String role) {
         FileAt at = open(file, role);
         long size = at.identity().size();
-        byte[] head = new byte[(int) Math.min(size, DiffFormat.HEADER_BYTES)];
+        byte[] head = new byte[(int) Math.min(size, DiffContainerFormat.HEADER_BYTES)];
         readFully(at, head, role);
-        new DiffDecoder().checkHead(head, size);
-        requireHeap(size * DIFF_HEAP_FACTOR, size, file, role);
+        var decoder = new DiffDecoder();
+        decoder.checkHead(head, size);
+        // A compressed diff decodes to its declared FIG. 5 length (bounded by the format), not its file size.
+        requireHeap(Math.max(size, decoder.diffLength(head, size)) * DIFF_HEAP_FACTOR, size, file, role);
         return readExactly(at, role);
     }
 

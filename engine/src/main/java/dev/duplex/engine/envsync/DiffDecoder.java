@@ -23,8 +23,39 @@ import java.util.List;
  *
  * <p>It never allocates more than the input's size allows, so any input is decoded or refused
  * in time linear in its length.
+ *
+ * <p>It also reads the compressed container ({@code DXDZ}, see {@link DiffContainerFormat}) when
+ * given the base the diff applies to ({@link #decode(byte[], DiffBase)}): the container is
+ * checked, decompressed into at most its declared FIG. 5 length, and the FIG. 5 bytes inside are
+ * then checked exactly as a plain diff is.
  */
 public final class DiffDecoder {
+    private final DiffContainerDecoder containers = new DiffContainerDecoder();
+
+    /** Whether these first bytes of a file are a compressed container's (its signature, {@code DXDZ}). */
+    public static boolean isContainer(byte[] head) {
+        requireNonNull(head, "head is null");
+        return head.length >= 4
+                && ByteBuffer.wrap(head, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() == DiffContainerFormat.SIGNATURE;
+    }
+
+    /**
+     * The bytes the FIG. 5 diff in a file takes once read, from its first bytes: a plain diff's
+     * own length, or the length a container declares (at least the first 40 bytes are needed
+     * for a container; a reader uses it to check it has the memory before reading on). Not
+     * checked beyond {@link #checkHead}; {@link #decode} checks the rest.
+     */
+    public long diffLength(byte[] head, long fileLength) {
+        requireNonNull(head, "head is null");
+        if (!isContainer(head)) {
+            return fileLength;
+        }
+        if (head.length < 40) {
+            throw new IllegalArgumentException("the head of a compressed diff has at least 40 bytes, not " + head.length);
+        }
+        long declared = ByteBuffer.wrap(head, 36, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFF_FFFFL;
+        return Math.min(declared, DiffContainerFormat.MAX_DIFF_BYTES);
+    }
     /**
      * Checks the first bytes of a diff file against the file's real length, before the rest is
      * read: the same rules, in the same order and with the same messages, as {@link #decode}
@@ -38,23 +69,29 @@ public final class DiffDecoder {
      */
     public long checkHead(byte[] head, long fileLength) {
         requireNonNull(head, "head is null");
-        if (fileLength < DiffFormat.MIN_BYTES) {
-            throw new DiffFormatException("truncated diff: " + fileLength + " bytes, a diff has at least "
-                    + DiffFormat.MIN_BYTES);
+        // A container's first 12 bytes have the same layout: signature, version, reserved, total length.
+        boolean container = isContainer(head);
+        String what = container ? "compressed diff" : "diff";
+        int minBytes = container ? DiffContainerFormat.MIN_BYTES : DiffFormat.MIN_BYTES;
+        if (fileLength < minBytes) {
+            throw new DiffFormatException("truncated " + what + ": " + fileLength + " bytes, a " + what + " has at least "
+                    + minBytes);
         }
         if (head.length < 12) {
             throw new IllegalArgumentException("the head of a diff of " + fileLength + " bytes has at least 12 bytes");
         }
         ByteBuffer in = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
         int signature = in.getInt();
-        if (signature != DiffFormat.SIGNATURE) {
+        if (signature != DiffFormat.SIGNATURE && !container) {
             throw new DiffFormatException("wrong signature: the file starts with "
-                    + java.util.HexFormat.of().formatHex(head, 0, 4) + ", a diff with 44584446 (\"DXDF\"); not a Duplex diff");
+                    + java.util.HexFormat.of().formatHex(head, 0, 4) + ", a diff with 44584446 (\"DXDF\") or a "
+                    + "compressed diff with 4458445a (\"DXDZ\"); not a Duplex diff");
         }
         int version = Short.toUnsignedInt(in.getShort());
-        if (version != DiffFormat.VERSION) {
-            throw new DiffFormatException("unknown diff format version " + version + "; this build reads version "
-                    + DiffFormat.VERSION);
+        int known = container ? DiffContainerFormat.VERSION : DiffFormat.VERSION;
+        if (version != known) {
+            throw new DiffFormatException("unknown " + (container ? "compressed diff" : "diff format") + " version "
+                    + version + "; this build reads version " + known);
         }
         int reserved = Short.toUnsignedInt(in.getShort());
         if (reserved != 0) {
@@ -62,7 +99,7 @@ public final class DiffDecoder {
         }
         long total = Integer.toUnsignedLong(in.getInt());
         if (total > fileLength) {
-            throw new DiffFormatException("truncated diff: the header says " + total + " bytes, the file has "
+            throw new DiffFormatException("truncated " + what + ": the header says " + total + " bytes, the file has "
                     + fileLength);
         }
         if (total < fileLength) {
@@ -72,9 +109,61 @@ public final class DiffDecoder {
         return total;
     }
 
-    /** Decodes a diff. */
+    /**
+     * Decodes a plain FIG. 5 diff or a compressed container. A container is read against
+     * {@code base}, the info the diff applies to (the same the applier then checks it against);
+     * a plain diff does not need it.
+     *
+     * @throws DiffFormatException when the bytes are not a valid diff or container, or the
+     *     container was made against another base
+     */
+    public DiffInfo decode(byte[] bytes, DiffBase base) {
+        requireNonNull(bytes, "bytes is null");
+        requireNonNull(base, "base is null");
+        if (!isContainer(bytes)) {
+            return decode(bytes);
+        }
+        DiffContainerHeader header = containers.header(bytes);
+        DiffInfo diff = plain(containers.diffBytes(bytes, base));
+        if (diff.header().baseRevision() != header.baseRevision()
+                || diff.header().targetRevision() != header.targetRevision()) {
+            throw new DiffFormatException("the compressed diff's header says revision " + header.baseRevision() + " -> "
+                    + header.targetRevision() + ", the diff inside goes " + diff.header().baseRevision() + " -> "
+                    + diff.header().targetRevision());
+        }
+        return diff;
+    }
+
+    /**
+     * The header of a compressed container, checked as far as it can be without the base
+     * (signature, version, lengths, the container's CRC32C, revisions, declared sizes).
+     *
+     * @throws DiffFormatException when the bytes are not a valid container header
+     */
+    public DiffContainerHeader containerHeader(byte[] bytes) {
+        requireNonNull(bytes, "bytes is null");
+        return containers.header(bytes);
+    }
+
+    /**
+     * Decodes a plain FIG. 5 diff. A compressed container is refused: it needs its base,
+     * {@link #decode(byte[], DiffBase)}.
+     */
     public DiffInfo decode(byte[] bytes) {
         requireNonNull(bytes, "bytes is null");
+        if (isContainer(bytes)) {
+            throw new DiffFormatException("this is a compressed diff (DXDZ): reading it needs the info it applies to "
+                    + "as its base; decode it with that base");
+        }
+        return plain(bytes);
+    }
+
+    private DiffInfo plain(byte[] bytes) {
+        if (isContainer(bytes)) {
+            // Only reached from inside a container: checkHead alone would take it for one.
+            throw new DiffFormatException("wrong signature: the diff inside the compressed diff starts with DXDZ, "
+                    + "a diff with DXDF");
+        }
         checkHead(bytes, bytes.length);
         ByteBuffer in = ByteBuffer.wrap(bytes, 12, bytes.length - 12).slice().order(ByteOrder.LITTLE_ENDIAN);
         int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();

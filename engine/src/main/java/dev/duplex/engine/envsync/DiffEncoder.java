@@ -5,14 +5,55 @@ import static java.util.Objects.requireNonNull;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@link DiffInfo} in the diff file format, version 1 ({@code docs/diff-format.md}):
  * header, item table, entries of each item in item-table order, then the CRC32C of every
- * preceding byte. All integers are little-endian.
+ * preceding byte. All integers are little-endian. With the base at hand it also writes the
+ * compressed container ({@link DiffContainerFormat}) when that is smaller.
  */
 public final class DiffEncoder {
-    /** The diff's bytes. */
+    private static final Logger log = LoggerFactory.getLogger(DiffEncoder.class);
+
+    private final DiffContainerEncoder containers = new DiffContainerEncoder();
+
+    /**
+     * The smaller of the plain diff and its compressed container against {@code base} (the info
+     * the diff applies to); the plain diff when they are equal, when the container's limits are
+     * exceeded, or when zstd is not available here. A container is only worth writing when it
+     * saves bytes: a plain diff can be read without its base and without a native library.
+     */
+    public byte[] encode(DiffInfo diff, DiffBase base) {
+        requireNonNull(base, "base is null");
+        byte[] plain = encode(diff);
+        if (!DiffContainerEncoder.fits(plain.length, base)) {
+            return plain;
+        }
+        byte[] container;
+        try {
+            container = containers.encode(diff, plain, base);
+        } catch (LinkageError e) {
+            log.warn("zstd is not available ({}); writing the diff {} -> {} uncompressed", e.toString(),
+                    diff.header().baseRevision(), diff.header().targetRevision());
+            return plain;
+        }
+        return container.length < plain.length ? container : plain;
+    }
+
+    /**
+     * The compressed container of {@code diff} against {@code base}, whatever its size (for
+     * tools and measurements; {@link #encode(DiffInfo, DiffBase)} picks the smaller).
+     *
+     * @throws IllegalArgumentException when the diff or the base is over the container's limits
+     */
+    public byte[] encodeContainer(DiffInfo diff, DiffBase base) {
+        requireNonNull(base, "base is null");
+        return containers.encode(diff, encode(diff), base);
+    }
+
+    /** The diff's bytes, plain FIG. 5. */
     public byte[] encode(DiffInfo diff) {
         requireNonNull(diff, "diff is null");
         int size = encodedSize(diff);

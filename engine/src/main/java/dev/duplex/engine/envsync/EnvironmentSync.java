@@ -51,7 +51,8 @@ public final class EnvironmentSync {
         if (active.revision() == standby.revision()) {
             return Optional.empty();
         }
-        return Optional.of(encoder.encode(extractor.extract(standby, active)));
+        // The smaller of FIG. 5 and its zstd container against the standby's info, which failover reads anyway.
+        return Optional.of(encoder.encode(extractor.extract(standby, active), DiffBase.of(standby)));
     }
 
     /**
@@ -72,20 +73,22 @@ public final class EnvironmentSync {
         requireNonNull(active, "active is null");
         requireNonNull(storedDiff, "storedDiff is null");
         requireNonNull(chooser, "chooser is null");
-        long from = standby.read().revision();
+        EnvironmentSnapshot current = standby.read();
+        long from = current.revision();
         if (from == active.revision()) {
             var decision = new SyncDecision(SyncPath.NONE, Optional.empty(), Optional.empty(),
                     "the standby is already at revision " + from);
             return new SyncReport(decision, SyncPath.NONE, from, from, Duration.ZERO, 0, Optional.empty(),
                     decision.reason());
         }
-        Optional<DiffInfo> diff = usableDiff(storedDiff, from, active.revision());
+        Optional<DiffInfo> diff = usableDiff(storedDiff, current, active.revision());
         if (diff.isEmpty()) {
             String reason = storedDiff.isEmpty() ? "no stored diff" : "the stored diff does not match the revisions";
             var decision = new SyncDecision(SyncPath.FULL, Optional.empty(), Optional.empty(), reason);
             return full(standby, active, decision, reason, null, chooser);
         }
-        SyncWorkload workload = SyncWorkload.of(diff.get(), storedDiff.get().length);
+        // The FIG. 5 size, as before the container existed: the cost model was calibrated on it.
+        SyncWorkload workload = SyncWorkload.of(diff.get(), DiffEncoder.encodedSize(diff.get()));
         SyncDecision decision = chooser.choose(workload);
         log.info("Environment sync {} -> {}: chose {}: {}", from, active.revision(), decision.path(), decision.reason());
         if (decision.path() == SyncPath.FULL) {
@@ -135,12 +138,13 @@ public final class EnvironmentSync {
                 write.bytesWritten(), learned, reason);
     }
 
-    private Optional<DiffInfo> usableDiff(Optional<byte[]> stored, long standbyRevision, long activeRevision) {
+    private Optional<DiffInfo> usableDiff(Optional<byte[]> stored, EnvironmentSnapshot standby, long activeRevision) {
         if (stored.isEmpty()) {
             return Optional.empty();
         }
+        long standbyRevision = standby.revision();
         try {
-            DiffInfo diff = decoder.decode(stored.get());
+            DiffInfo diff = decoder.decode(stored.get(), DiffBase.of(standby));
             if (diff.header().baseRevision() != standbyRevision || diff.header().targetRevision() != activeRevision) {
                 log.warn("Stored environment diff goes {} -> {} but the standby is at {} and the active at {}; "
                         + "writing the whole info", diff.header().baseRevision(), diff.header().targetRevision(),

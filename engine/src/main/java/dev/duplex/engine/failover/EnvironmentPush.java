@@ -7,6 +7,7 @@ import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
 import dev.duplex.engine.envstore.StoredRevision;
+import dev.duplex.engine.envsync.DiffBase;
 import dev.duplex.engine.envsync.DiffDecoder;
 import dev.duplex.engine.envsync.EnvironmentSync;
 import dev.duplex.engine.inventory.Inventory;
@@ -87,7 +88,7 @@ public final class EnvironmentPush {
             report = new PushReport(pair.name(), active.name(), standby.name(), activeInfo.revision(),
                     standbyInfo.revision(), Optional.empty(), 0);
         } else {
-            long entries = new DiffDecoder().decode(diff.get()).entryCount();
+            long entries = new DiffDecoder().decode(diff.get(), DiffBase.of(standbyInfo)).entryCount();
             archive.saveDiff(new StoredDiff(standby.name(), standbyInfo.revision(), activeInfo.revision(), diff.get(),
                     (int) Math.min(Integer.MAX_VALUE, entries)));
             report = new PushReport(pair.name(), active.name(), standby.name(), activeInfo.revision(),
