@@ -185,6 +185,24 @@ class PatchInPlaceTest {
     }
 
     @Test
+    void aFinishedJournalWhoseEmptyingACrashUndidIsHarmless() throws IOException {
+        assertThrows(Crash.class, () -> store(crashAt("revision renamed")).write(twoRanges()));
+        byte[] finished = Files.readAllBytes(journal());
+        store().read();
+        assertEquals(0, Files.size(journal()));
+
+        Files.write(journal(), finished); // as if the emptying never reached the disk
+        assertNew(store().read());
+
+        // Overtaken by a new generation, the journal names a generation that is gone: dropped.
+        store().write(new EnvironmentUpdate(2, 3, List.of(new ItemChange.Replace(new EnvironmentItem("settings", settings)))));
+        EnvironmentSnapshot third = store().read();
+        Files.write(journal(), finished);
+        assertEquals(third, store().read());
+        assertEquals(0, Files.size(journal()));
+    }
+
+    @Test
     void aHardLinkedItemIsNeverPatchedThroughItsOtherName() throws IOException {
         Path outside = vmFolder.resolve("outside");
         Files.createLink(outside, item("settings"));
