@@ -170,7 +170,7 @@ class PatchInPlaceTest {
     @Test
     void aCrashAtAnyStepAfterTheJournalIsSyncedIsFinishedOnOpen() throws IOException {
         List<String> steps = List.of("journal synced", "patch settings 0", "patch settings 1", "item synced settings",
-                "patch configuration 0", "item synced configuration", "revision written", "revision renamed",
+                "patch configuration 0", "item synced configuration", "revision written", "revision synced",
                 "journal done");
         for (String step : steps) {
             oneRevisionAgain();
@@ -185,8 +185,18 @@ class PatchInPlaceTest {
     }
 
     @Test
+    void aRevisionFileACrashCutShortIsWrittenAgainFromTheJournal() throws IOException {
+        assertThrows(Crash.class, () -> store(crashAt("revision written")).write(twoRanges()));
+        Path revision = folder.resolve("current").toRealPath().resolve("revision");
+        Files.write(revision, new byte[] {'1'}); // half of "2\n" over "1\n", say
+        assertNew(store().read());
+        Files.write(revision, new byte[] {'x', 0});
+        assertThrows(DriverException.class, () -> store().read(), "without a journal, a broken revision is an error");
+    }
+
+    @Test
     void aFinishedJournalWhoseEmptyingACrashUndidIsHarmless() throws IOException {
-        assertThrows(Crash.class, () -> store(crashAt("revision renamed")).write(twoRanges()));
+        assertThrows(Crash.class, () -> store(crashAt("revision synced")).write(twoRanges()));
         byte[] finished = Files.readAllBytes(journal());
         store().read();
         assertEquals(0, Files.size(journal()));

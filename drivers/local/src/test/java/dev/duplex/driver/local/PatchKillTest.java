@@ -65,7 +65,7 @@ class PatchKillTest {
         "item synced settings,   write, -,                new",
         "patch configuration 0,  write, -,                new",
         "revision written,       write, -,                new",
-        "revision renamed,       write, -,                new",
+        "revision synced,        write, -,                new",
         "journal done,           write, -,                new",
         "patch settings 1,       write, patch settings 0, new",
         "item synced settings,   write, revision written, new",
