@@ -199,7 +199,8 @@ final class FileEnvironmentStore implements EnvironmentStore {
         files.requirePrivate(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, mode, LinkOption.NOFOLLOW_LINKS);
         try {
-            // Checked again through the open file: the name may have been swapped between check and open.
+            // Checked again once open (the open itself refuses a link). The store's folder is 0700, so
+            // only Duplex's own user could swap the name in between.
             files.requirePrivate(file);
             return channel;
         } catch (IOException | RuntimeException e) {
