@@ -116,6 +116,26 @@ class PatchInPlaceTest {
     }
 
     @Test
+    void manyCloseRangesAreWrittenAsSpansWithTheGapsKept() throws IOException {
+        var ranges = new java.util.ArrayList<BytePatch>();
+        byte[] expected = settings.clone();
+        var random = new Random(3);
+        for (long offset = 5; offset + 8 <= SIZE; offset += random.nextInt(4) == 0 ? 5000 + random.nextInt(3000) : 20 + random.nextInt(200)) {
+            byte[] bytes = new byte[1 + random.nextInt(8)];
+            random.nextBytes(bytes);
+            ranges.add(new BytePatch(offset, bytes));
+            System.arraycopy(bytes, 0, expected, (int) offset, bytes.length);
+        }
+        var update = new EnvironmentUpdate(1, 2, List.of(new ItemChange.Patch("settings", SIZE, ranges)));
+        assertThrows(Crash.class, () -> store(crashAt("patch settings 1")).write(update));
+
+        EnvironmentSnapshot read = store().read();
+        assertEquals(2, read.revision());
+        assertArrayEquals(expected, read.item("settings").orElseThrow().content());
+        assertTrue(ranges.size() > 20, "enough ranges for spans: " + ranges.size());
+    }
+
+    @Test
     void aPatchOfMoreThanHalfItsItemWritesANewGenerationInstead() throws IOException {
         Path generation = folder.resolve("current").toRealPath();
         byte[] most = new byte[SIZE * 3 / 4];
