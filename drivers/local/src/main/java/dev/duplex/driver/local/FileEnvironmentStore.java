@@ -138,7 +138,11 @@ final class FileEnvironmentStore implements EnvironmentStore {
             IoErrors.call("write the environment", ObjectId.of(vm), () -> {
                 requireVm();
                 if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(folder, OwnFile.PRIVATE_FOLDER);
+                    try {
+                        Files.createDirectory(folder, OwnFile.PRIVATE_FOLDER);
+                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                        // another driver instance made it meanwhile; it is checked like any other below
+                    }
                 }
                 return locked(files -> {
                     finishJournal(files);

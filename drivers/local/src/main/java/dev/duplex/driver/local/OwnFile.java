@@ -44,7 +44,7 @@ final class OwnFile {
         }
         if (problem != null) {
             throw new FileSystemException(file.toString(), null, problem
-                    + "; the local driver's journal must be a plain 0600 file of uid " + uid
+                    + "; the local driver's environment journal and lock must be plain 0600 files of uid " + uid
                     + ": check who made it, then delete it");
         }
     }
