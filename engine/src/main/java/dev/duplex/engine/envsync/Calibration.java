@@ -2,17 +2,15 @@ package dev.duplex.engine.envsync;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.duplex.api.BytePatch;
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
-import dev.duplex.api.EnvironmentUpdate;
-import dev.duplex.api.ItemChange;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,18 +18,23 @@ import org.slf4j.LoggerFactory;
  * Measures a target store and fits a {@link CostModel} to it (seed: "the time required ... is
  * obtained as a value measured in advance").
  *
- * <p>Every measurement is a real write that leaves the store's content and revision unchanged
- * ({@code newRevision == expectedRevision}, same bytes):
+ * <p>Every measurement is what a failover does, timed the way {@link EnvironmentSync} times it:
+ * a {@link FullWriter} write or a {@link DiffApplier} apply with its reads, checks and
+ * verification, carrying a real change of content (a store may skip or shortcut a write of the
+ * bytes it already holds, so unchanged bytes would measure nothing real). Each change is undone
+ * by the reverse write, which is measured too, so the store ends with its own content and
+ * revision (both writes go from its revision to the same revision):
  * <ul>
- *   <li>full writes: an empty update (0 bytes), each item replaced alone when there are several,
- *       all items replaced — a line {@code d + e·bytes} fitted through them;
- *   <li>patches of the largest item with {@code n} 8-byte patches of its own bytes, for each
- *       {@code n} of the entry counts, packed densely (16-byte stride, few pages) and spread
- *       evenly (up to {@code n} pages) — a plane {@code a + b·entries + c·pages} fitted through
- *       them, so per-entry and per-page costs separate.
+ *   <li>full writes of the whole info with every byte changed, and of the info cut to half its
+ *       length — a line {@code d + e·bytes} fitted through them;
+ *   <li>diffs of the largest item with {@code n} changed 8-byte runs, for each {@code n} of the
+ *       entry counts, packed densely (16-byte stride, few pages) and spread evenly (up to
+ *       {@code n} pages) — a plane {@code a + b·entries + c·pages} fitted through them, so
+ *       per-entry and per-page costs separate.
  * </ul>
  * Each measurement is repeated and the median kept; coefficients come from least squares,
- * clamped at 0. The store must hold at least 16 bytes.
+ * clamped at 0. The store must hold at least 16 bytes. If a write fails midway, the store's own
+ * info is written back whole before the failure is passed on.
  */
 public final class Calibration {
     private static final Logger log = LoggerFactory.getLogger(Calibration.class);
@@ -42,6 +45,9 @@ public final class Calibration {
     private final LongSupplier nanoClock;
     private final int repetitions;
     private final List<Integer> entryCounts;
+    private final DiffExtractor extractor = new DiffExtractor();
+    private final DiffApplier applier = new DiffApplier();
+    private final FullWriter fullWriter = new FullWriter();
 
     /** Measures with {@link System#nanoTime()}, 3 repetitions, the default counts. */
     public Calibration() {
@@ -57,28 +63,45 @@ public final class Calibration {
         this.repetitions = repetitions;
     }
 
-    /** Measures {@code store} and returns its fitted model. */
+    /** Measures {@code store} and returns its fitted model; the store keeps its content and revision. */
     public CostModel measure(EnvironmentStore store) {
-        EnvironmentSnapshot snapshot = store.read();
-        EnvironmentItem largest = snapshot.items().stream().max(Comparator.comparingInt(EnvironmentItem::size))
+        EnvironmentSnapshot original = store.read();
+        EnvironmentItem largest = original.items().stream().max(Comparator.comparingInt(EnvironmentItem::size))
                 .filter(i -> i.size() >= 16)
                 .orElseThrow(() -> new IllegalStateException("cannot calibrate a store without an item of 16 bytes "
                         + "or more; keep the half-size rule for it"));
-        long revision = snapshot.revision();
+        try {
+            return fit(store, original, largest);
+        } catch (RuntimeException e) {
+            try {
+                if (!store.read().equals(original)) {
+                    fullWriter.write(store, original);
+                }
+            } catch (RuntimeException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+    }
 
+    private CostModel fit(EnvironmentStore store, EnvironmentSnapshot original, EnvironmentItem largest) {
+        long revision = original.revision();
         var fullRows = new ArrayList<double[]>();
         var fullTimes = new ArrayList<Double>();
-        fullRows.add(new double[] {1, 0});
-        fullTimes.add(time(store, new EnvironmentUpdate(revision, revision, List.of())));
-        if (snapshot.items().size() > 1) {
-            for (EnvironmentItem item : snapshot.items()) {
-                fullRows.add(new double[] {1, item.size()});
-                fullTimes.add(time(store, new EnvironmentUpdate(revision, revision, List.of(new ItemChange.Replace(item)))));
+        EnvironmentSnapshot inverted = transformed(original, content -> invert(content, content.length));
+        EnvironmentSnapshot halved = transformed(original, content -> invert(content, content.length / 2));
+        for (EnvironmentSnapshot changed : List.of(inverted, halved)) {
+            long[] there = new long[repetitions];
+            long[] back = new long[repetitions];
+            for (int r = 0; r < repetitions; r++) {
+                there[r] = timed(() -> fullWriter.write(store, changed));
+                back[r] = timed(() -> fullWriter.write(store, original));
             }
+            fullRows.add(new double[] {1, changed.totalBytes()});
+            fullTimes.add(median(there));
+            fullRows.add(new double[] {1, original.totalBytes()});
+            fullTimes.add(median(back));
         }
-        fullRows.add(new double[] {1, snapshot.totalBytes()});
-        fullTimes.add(time(store, new EnvironmentUpdate(revision, revision,
-                snapshot.items().stream().<ItemChange>map(ItemChange.Replace::new).toList())));
         double[] full = LeastSquares.fitNonNegative(fullRows.toArray(double[][]::new), unbox(fullTimes));
 
         byte[] content = largest.content();
@@ -90,41 +113,71 @@ public final class Calibration {
             }
             for (boolean spread : new boolean[] {false, true}) {
                 int stride = spread ? (content.length / n) & ~7 : 16;
-                var patches = new ArrayList<BytePatch>(n);
-                long pages = 0;
-                long lastPage = -1;
+                byte[] changedContent = content.clone();
                 for (int i = 0; i < n; i++) {
                     int offset = i * stride;
-                    patches.add(new BytePatch(offset, Arrays.copyOfRange(content, offset, offset + 8)));
-                    long first = offset / SyncWorkload.PAGE_BYTES;
-                    long last = (offset + 7) / SyncWorkload.PAGE_BYTES;
-                    pages += last - Math.max(first, lastPage + 1) + 1;
-                    lastPage = Math.max(lastPage, last);
+                    for (int b = offset; b < offset + 8; b++) {
+                        changedContent[b] = (byte) ~changedContent[b];
+                    }
                 }
-                diffRows.add(new double[] {1, n, pages});
-                diffTimes.add(time(store, new EnvironmentUpdate(revision, revision,
-                        List.of(new ItemChange.Patch(largest.name(), content.length, patches)))));
+                EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
+                DiffInfo there = extractor.extract(original, changed);
+                DiffInfo back = extractor.extract(changed, original);
+                SyncWorkload workload = SyncWorkload.of(there, 0);
+                long[] thereTimes = new long[repetitions];
+                long[] backTimes = new long[repetitions];
+                for (int r = 0; r < repetitions; r++) {
+                    thereTimes[r] = timed(() -> applier.apply(store, there));
+                    backTimes[r] = timed(() -> applier.apply(store, back));
+                }
+                diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched()});
+                diffTimes.add(median(thereTimes));
+                SyncWorkload backWorkload = SyncWorkload.of(back, 0);
+                diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched()});
+                diffTimes.add(median(backTimes));
             }
         }
         double[] diff = LeastSquares.fitNonNegative(diffRows.toArray(double[][]::new), unbox(diffTimes));
         CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0);
-        log.info("Calibrated environment store: {} full-write and {} patch measurements, model {}",
-                fullRows.size(), diffRows.size(), model.encode());
+        log.info("Calibrated environment store at revision {}: {} full-write and {} diff measurements, model {}",
+                revision, fullRows.size(), diffRows.size(), model.encode());
         return model;
     }
 
-    private double time(EnvironmentStore store, EnvironmentUpdate update) {
-        long[] samples = new long[repetitions];
-        for (int r = 0; r < repetitions; r++) {
-            long start = nanoClock.getAsLong();
-            store.write(update);
-            samples[r] = nanoClock.getAsLong() - start;
+    private long timed(Runnable write) {
+        long start = nanoClock.getAsLong();
+        write.run();
+        return nanoClock.getAsLong() - start;
+    }
+
+    /** The snapshot with every item's content transformed, at the same revision. */
+    private static EnvironmentSnapshot transformed(EnvironmentSnapshot snapshot, UnaryOperator<byte[]> change) {
+        return new EnvironmentSnapshot(snapshot.revision(), snapshot.items().stream()
+                .map(i -> new EnvironmentItem(i.name(), change.apply(i.content()))).toList());
+    }
+
+    private static EnvironmentSnapshot withItem(EnvironmentSnapshot snapshot, String name, byte[] content) {
+        return new EnvironmentSnapshot(snapshot.revision(), snapshot.items().stream()
+                .map(i -> i.name().equals(name) ? new EnvironmentItem(name, content) : i).toList());
+    }
+
+    /** The first {@code length} bytes of {@code content}, each inverted (so every byte differs). */
+    private static byte[] invert(byte[] content, int length) {
+        byte[] result = new byte[length];
+        for (int i = 0; i < length; i++) {
+            result[i] = (byte) ~content[i];
         }
-        Arrays.sort(samples);
-        return samples[repetitions / 2];
+        return result;
+    }
+
+    private static double median(long[] samples) {
+        long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static double[] unbox(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
+
 }

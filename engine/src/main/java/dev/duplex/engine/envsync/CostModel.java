@@ -1,7 +1,12 @@
 package dev.duplex.engine.envsync;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -10,29 +15,74 @@ import java.util.stream.Collectors;
  * (claims 2 and 3: the threshold is where both are equal):
  *
  * <pre>
- *   diff apply  = diffFixedNanos + nanosPerEntry · entries + nanosPerPage · pages touched (4 KiB)
- *   full write  = fullFixedNanos + nanosPerByte · bytes
+ *   diff apply  = (diffFixedNanos + nanosPerEntry · entries + nanosPerPage · pages touched (4 KiB)) · correction
+ *   full write  = (fullFixedNanos + nanosPerByte · bytes) · correction
  * </pre>
  *
- * {@link Calibration} fits the coefficients by measuring the store; {@link #observe} then
- * corrects them from each measured sync. A model is a value: persist it with {@link #toMap()} /
- * {@link #fromMap(Map)} or {@link #encode()} / {@link #decode(String)}.
+ * {@link Calibration} fits the coefficients by measuring the store. Each sync then measured is
+ * kept ({@link #observe}, the last {@value #RECENT_PER_PATH} per path) and corrects later
+ * predictions of that path: the correction is the median ratio measured ÷ calibrated of the
+ * {@value #NEAREST} observations whose calibrated prediction is nearest the one being made
+ * (nearest on a log scale), clamped to [0.25, 4]. A median of near neighbours follows a store
+ * that got slower or faster, fixes a calibration that is off for big diffs but right for small
+ * ones, and is not moved by one stalled write. The coefficients stay the calibrated ones, so the
+ * corrections never compound. A model is a value: persist it with {@link #toMap()} /
+ * {@link #fromMap(Map)} or {@link #encode()} / {@link #decode(String)}; the observations travel
+ * in the same map.
  *
  * @param diffFixedNanos fixed cost of a diff apply
  * @param nanosPerEntry cost per entry
  * @param nanosPerPage cost per distinct page written
  * @param fullFixedNanos fixed cost of a full write
  * @param nanosPerByte cost per byte of a full write
- * @param observations how many measured syncs have corrected the calibrated coefficients
+ * @param observations how many measured syncs have been observed since calibration
+ * @param recent the latest measured syncs, oldest first
  */
 public record CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
-        double nanosPerByte, long observations) {
+        double nanosPerByte, long observations, List<Observation> recent) {
 
-    /** Weight of one observation in {@link #observe(SyncPath, SyncWorkload, Duration)}. */
-    public static final double OBSERVATION_WEIGHT = 0.2;
+    /** Observations kept per path. */
+    public static final int RECENT_PER_PATH = 16;
+    /** Observations a correction is the median of. */
+    public static final int NEAREST = 5;
 
+    private static final String OBSERVATION_PREFIX = "observation.";
     private static final String[] KEYS = {
         "diffFixedNanos", "nanosPerEntry", "nanosPerPage", "fullFixedNanos", "nanosPerByte", "observations"};
+
+    /**
+     * One measured sync.
+     *
+     * @param path the path taken, DIFF or FULL
+     * @param workload what it carried (its entries, pages and full bytes; the rest is not kept)
+     * @param nanos how long it took
+     */
+    public record Observation(SyncPath path, SyncWorkload workload, long nanos) {
+        public Observation {
+            requireNonNull(path, "path is null");
+            requireNonNull(workload, "workload is null");
+            if (path == SyncPath.NONE || nanos <= 0) {
+                throw new IllegalArgumentException("an observation is a DIFF or FULL sync that took some time");
+            }
+            // Only what the model predicts from is kept (and persisted).
+            workload = new SyncWorkload(0, workload.entries(), 0, workload.pagesTouched(), workload.fullBytes());
+        }
+
+        String encode() {
+            return path + ":" + workload.entries() + ":" + workload.pagesTouched() + ":" + workload.fullBytes() + ":"
+                    + nanos;
+        }
+
+        static Observation decode(String value) {
+            String[] parts = value.split(":");
+            if (parts.length != 5) {
+                throw new IllegalArgumentException("cost model observation is not PATH:entries:pages:bytes:nanos: '"
+                        + value + "'");
+            }
+            return new Observation(SyncPath.valueOf(parts[0]), new SyncWorkload(0, Long.parseLong(parts[1]), 0,
+                    Long.parseLong(parts[2]), Long.parseLong(parts[3])), Long.parseLong(parts[4]));
+        }
+    }
 
     public CostModel {
         for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte}) {
@@ -43,41 +93,74 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         if (observations < 0) {
             throw new IllegalArgumentException("observations must be 0 or more");
         }
+        recent = List.copyOf(requireNonNull(recent, "recent is null"));
+    }
+
+    /** A calibrated model with no observations kept. */
+    public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
+            double nanosPerByte, long observations) {
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of());
     }
 
     /** Predicted nanoseconds of applying the diff of {@code workload}. */
     public double diffNanos(SyncWorkload workload) {
-        return diffFixedNanos + nanosPerEntry * workload.entries() + nanosPerPage * workload.pagesTouched();
+        return calibrated(SyncPath.DIFF, workload) * correction(SyncPath.DIFF, workload);
     }
 
     /** Predicted nanoseconds of writing the whole info of {@code workload}. */
     public double fullNanos(SyncWorkload workload) {
-        return fullFixedNanos + nanosPerByte * workload.fullBytes();
+        return calibrated(SyncPath.FULL, workload) * correction(SyncPath.FULL, workload);
+    }
+
+    private double calibrated(SyncPath path, SyncWorkload workload) {
+        return path == SyncPath.DIFF
+                ? diffFixedNanos + nanosPerEntry * workload.entries() + nanosPerPage * workload.pagesTouched()
+                : fullFixedNanos + nanosPerByte * workload.fullBytes();
+    }
+
+    /** The median measured ÷ calibrated ratio of the observations of {@code path} nearest {@code workload}. */
+    private double correction(SyncPath path, SyncWorkload workload) {
+        double here = Math.log(Math.max(1, calibrated(path, workload)));
+        double[] ratios = recent.stream()
+                .filter(o -> o.path() == path && calibrated(path, o.workload()) > 0)
+                .sorted(Comparator.comparingDouble(o -> Math.abs(Math.log(Math.max(1, calibrated(path, o.workload())))
+                        - here)))
+                .limit(NEAREST)
+                .mapToDouble(o -> o.nanos() / calibrated(path, o.workload()))
+                .sorted()
+                .toArray();
+        if (ratios.length == 0) {
+            return 1;
+        }
+        double median = ratios.length % 2 == 1
+                ? ratios[ratios.length / 2]
+                : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+        return Math.max(0.25, Math.min(4.0, median));
     }
 
     /**
-     * This model corrected by one measured sync: the coefficients of the path taken are scaled
-     * by {@code 1 + w·(actual/predicted − 1)} with {@code w = 0.2} (an exponentially weighted
-     * moving correction), the ratio clamped to [0.25, 4] so one outlier (a cold cache, a
-     * stalled disk) cannot overturn the calibration. The other path's coefficients are kept.
+     * This model with one more measured sync kept (the oldest of its path dropped past
+     * {@value #RECENT_PER_PATH}); the coefficients are unchanged, later predictions of that path
+     * are corrected by it. A NONE path or a zero time teaches nothing.
      */
     public CostModel observe(SyncPath path, SyncWorkload workload, Duration actual) {
-        double actualNanos = actual.toNanos();
-        double predicted = switch (path) {
-            case DIFF -> diffNanos(workload);
-            case FULL -> fullNanos(workload);
-            case NONE -> 0;
-        };
-        if (path == SyncPath.NONE || predicted <= 0 || actualNanos <= 0) {
+        requireNonNull(path, "path is null");
+        requireNonNull(workload, "workload is null");
+        requireNonNull(actual, "actual is null");
+        if (path == SyncPath.NONE || actual.toNanos() <= 0) {
             return this;
         }
-        double ratio = Math.max(0.25, Math.min(4.0, actualNanos / predicted));
-        double scale = 1 + OBSERVATION_WEIGHT * (ratio - 1);
-        return path == SyncPath.DIFF
-                ? new CostModel(diffFixedNanos * scale, nanosPerEntry * scale, nanosPerPage * scale,
-                        fullFixedNanos, nanosPerByte, observations + 1)
-                : new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos * scale,
-                        nanosPerByte * scale, observations + 1);
+        var kept = new ArrayList<>(recent);
+        kept.add(new Observation(path, workload, actual.toNanos()));
+        long ofPath = kept.stream().filter(o -> o.path() == path).count();
+        for (var it = kept.iterator(); ofPath > RECENT_PER_PATH && it.hasNext(); ) {
+            if (it.next().path() == path) {
+                it.remove();
+                ofPath--;
+            }
+        }
+        return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
+                observations + 1, kept);
     }
 
     /** The coefficients by name, values as Java's {@code Double.toString}. */
@@ -89,14 +172,22 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         map.put(KEYS[3], Double.toString(fullFixedNanos));
         map.put(KEYS[4], Double.toString(nanosPerByte));
         map.put(KEYS[5], Long.toString(observations));
+        for (int i = 0; i < recent.size(); i++) {
+            map.put(OBSERVATION_PREFIX + i, recent.get(i).encode());
+        }
         return map;
     }
 
     /** The model of a map written by {@link #toMap()}. */
     public static CostModel fromMap(Map<String, String> map) {
         try {
+            // Observations are numbered 0, 1, ... oldest first; a model saved before they existed has none.
+            var recent = new ArrayList<Observation>();
+            for (int i = 0; map.containsKey(OBSERVATION_PREFIX + i); i++) {
+                recent.add(Observation.decode(map.get(OBSERVATION_PREFIX + i)));
+            }
             return new CostModel(number(map, KEYS[0]), number(map, KEYS[1]), number(map, KEYS[2]),
-                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])));
+                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("cost model has a value that is not a number: " + map, e);
         }

@@ -17,9 +17,11 @@ import dev.duplex.engine.inventory.VmRecord;
 import java.util.List;
 
 /**
- * Measures a VM's environment store ({@link Calibration}: real writes that leave its content
- * and revision unchanged) and saves the fitted {@link CostModel} under the VM's name, where
- * failover's chooser finds it when that VM is the standby.
+ * Measures a VM's environment store ({@link Calibration}: real diff applies and full writes
+ * that change its content and change it back, at its own revision) and saves the fitted
+ * {@link CostModel} under the VM's name, where failover's chooser finds it when that VM is the
+ * standby. Each failover sync to that VM later adds its measured time to the saved model
+ * ({@link CostModel#observe}), so the model follows the store.
  */
 public final class EnvironmentCalibration {
     private final Inventory inventory;

@@ -74,4 +74,33 @@ class CalibrationTest {
         assertEquals(truth.nanosPerByte(), fitted.nanosPerByte(), 1e-6);
         assertEquals(Fixtures.bytesOf(snapshot), Fixtures.bytesOf(store.read()), "calibration changes nothing");
     }
+
+    @Test
+    void everyMeasuredWriteChangesTheContentAndTheStoreEndsAsItWas() {
+        var random = new Random(6);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(4, "settings", Fixtures.random(random, 1 << 16));
+        var inner = new InMemoryEnvironmentStore(snapshot);
+        int[] writes = {0};
+        int[] unchanged = {0};
+        EnvironmentStore watched = new EnvironmentStore() {
+            @Override
+            public EnvironmentSnapshot read() {
+                return inner.read();
+            }
+
+            @Override
+            public void write(EnvironmentUpdate update) {
+                EnvironmentSnapshot before = inner.read();
+                inner.write(update);
+                writes[0]++;
+                unchanged[0] += inner.read().equals(before) ? 1 : 0;
+            }
+        };
+
+        new Calibration(System::nanoTime, 1, java.util.List.of(1, 64)).measure(watched);
+
+        assertEquals(0, unchanged[0], "no measured write leaves the bytes as they were (of " + writes[0] + ")");
+        assertEquals(2 * 2 + 2 * 2 * 2, writes[0], "two full writes there and back, four diffs there and back");
+        assertEquals(snapshot, inner.read());
+    }
 }

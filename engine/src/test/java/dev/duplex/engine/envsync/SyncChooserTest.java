@@ -43,12 +43,51 @@ class SyncChooserTest {
     }
 
     @Test
-    void observationMovesThePredictionTowardsTheMeasurement() {
+    void anObservedApplyCorrectsThePredictionOfItsPathOnly() {
         var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000);
         CostModel learned = model.observe(SyncPath.DIFF, workload, Duration.ofNanos(4_400_000));
-        // ratio 2 → scale 1.2
-        assertEquals(2_200_000 * 1.2, learned.diffNanos(workload), 1e-3);
+        assertEquals(4_400_000, learned.diffNanos(workload), 1e-3, "the same workload is predicted as measured");
         assertEquals(model.fullNanos(workload), learned.fullNanos(workload));
         assertEquals(1, learned.observations());
+        assertEquals(model.nanosPerEntry(), learned.nanosPerEntry(), "the calibrated coefficients are kept");
+    }
+
+    @Test
+    void oneStalledWriteAmongSteadyOnesDoesNotMoveThePrediction() {
+        var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000);
+        CostModel learned = model;
+        for (int i = 0; i < 4; i++) {
+            learned = learned.observe(SyncPath.FULL, workload, Duration.ofNanos(6_000_000)); // calibrated: 6 ms
+        }
+        learned = learned.observe(SyncPath.FULL, workload, Duration.ofSeconds(3));
+        assertEquals(6_000_000, learned.fullNanos(workload), 1e-3);
+    }
+
+    @Test
+    void aCorrectionComesFromTheNearestWorkloadsSoSmallAndLargeDiffsAreCorrectedApart() {
+        var small = new SyncWorkload(80, 1, 0, 1, 1_000_000);          // calibrated 1.012 ms
+        var large = new SyncWorkload(1_600_000, 100_000, 0, 10_000, 1_000_000); // calibrated 301 ms
+        CostModel learned = model;
+        for (int i = 0; i < 5; i++) {
+            learned = learned.observe(SyncPath.DIFF, small, Duration.ofNanos(Math.round(model.diffNanos(small))));
+            learned = learned.observe(SyncPath.DIFF, large, Duration.ofNanos(Math.round(model.diffNanos(large) * 2)));
+        }
+        assertEquals(model.diffNanos(small), learned.diffNanos(small), 1);
+        assertEquals(model.diffNanos(large) * 2, learned.diffNanos(large), 1);
+    }
+
+    @Test
+    void observationsAreKeptBoundedAndSurviveTheMapRoundTrip() {
+        var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000);
+        CostModel learned = model;
+        for (int i = 1; i <= CostModel.RECENT_PER_PATH + 3; i++) {
+            learned = learned.observe(SyncPath.DIFF, workload, Duration.ofNanos(i * 1_000_000L));
+        }
+        learned = learned.observe(SyncPath.FULL, workload, Duration.ofNanos(7_000_000));
+        assertEquals(CostModel.RECENT_PER_PATH + 1, learned.recent().size());
+        assertEquals(4_000_000, learned.recent().get(0).nanos(), "the oldest are dropped first");
+        assertEquals(CostModel.RECENT_PER_PATH + 4, learned.observations());
+        assertEquals(learned, CostModel.fromMap(learned.toMap()));
+        assertEquals(learned, CostModel.decode(learned.encode()));
     }
 }
