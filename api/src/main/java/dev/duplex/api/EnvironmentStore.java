@@ -5,9 +5,13 @@ package dev.duplex.api;
  * revision) as the platform keeps it: files for the local driver, the UEFI variable store and
  * domain metadata for KVM, nvram and extraConfig for vSphere.
  *
- * <p>Writes are atomic: after {@link #write(EnvironmentUpdate)} fails or the process dies
- * during it, {@link #read()} returns exactly what it returned before. Failover relies on this
- * to never boot a standby with half-written firmware settings.
+ * <p>Writes are atomic: whenever {@link #write(EnvironmentUpdate)} fails or the process dies
+ * during it, {@link #read()} afterwards returns either exactly what it returned before or
+ * exactly the update's result, never a mix; and once {@code write} has returned, the result.
+ * A store may commit early (the local driver's redo journal: once the journal is on disk, a
+ * crash ends with the new content at the next access), so after a failed write the caller
+ * reads the store again instead of assuming the old content. Failover relies on this to never
+ * boot a standby with half-written firmware settings.
  */
 public interface EnvironmentStore {
     /** The current revision and items. */
