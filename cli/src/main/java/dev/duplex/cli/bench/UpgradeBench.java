@@ -127,7 +127,7 @@ public final class UpgradeBench implements Callable<Integer> {
         return csv.toString();
     }
 
-    private static DuplexConfig withHome(DuplexConfig config, Path home) {
+    static DuplexConfig withHome(DuplexConfig config, Path home) {
         Map<ConfigKey, String> values = new EnumMap<>(config.values());
         Map<ConfigKey, String> sources = new EnumMap<>(config.sources());
         values.put(ConfigKey.HOME, home.toString());
@@ -137,7 +137,7 @@ public final class UpgradeBench implements Callable<Integer> {
         return new DuplexConfig(values, sources);
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param switchoverGapMs the switchover's duration (S25)
  * @param requests client requests sent during the upgrade
  * @param failedRequests requests that failed even after retries
- * @param retries requests retried (after 500 ms, like a SIP client)
+ * @param retries retries made (the first after 5 ms, doubling up to 500 ms, SIP's T1)
  * @param longestClientGapMs longest time the client went without a successful answer
  * @param dbChecksumBefore SHA-256 of the database before the upgrade
  * @param dbChecksumAfter SHA-256 of each member's database after the upgrade, over the records that existed before

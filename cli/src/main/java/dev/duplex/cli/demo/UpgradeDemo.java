@@ -188,12 +188,24 @@ public final class UpgradeDemo {
             // The local stand-in for a virtual IP: at switchover the service address follows the new active.
             Map<String, Integer> portOf = Map.of(members.get(0), ports[0], members.get(1), ports[1]);
             RoleControllers builtIn = new RoleControllers();
+            SwitchoverTimeline[] timeline = new SwitchoverTimeline[1];
             RollingUpgrade upgrade = new RollingUpgrade(inventory, services.get(JobQueue.class), services.get(AuditLog.class),
-                    Drivers.of(connections), p -> new AfterSwitchover(builtIn.forPair(p),
-                            (context, newActive) -> proxy.repoint("127.0.0.1:" + portOf.get(newActive))), settings);
+                    Drivers.of(connections), p -> {
+                        // the timeline wraps the application's controller; the repoint runs after it, as part of the gap
+                        timeline[0] = new SwitchoverTimeline(builtIn.forPair(p));
+                        SwitchoverTimeline noted = timeline[0];
+                        return new AfterSwitchover(noted, (context, newActive) -> {
+                            proxy.repoint("127.0.0.1:" + portOf.get(newActive));
+                            noted.note("repointed");
+                        });
+                    }, settings);
             UpgradeReport report = upgrade.run(UpgradeRequest.of(base, IMAGE_V2, strategy, OperatingSystemUser.current()), listener);
             LoadClient.Stats stats = load.stop();
             load = null;
+            String gapTimeline = timeline[0] == null ? "" : timeline[0].within(stats.longestGapStartedAt(), stats.longestGapEndedAt());
+            progress.printf("  longest client gap %d ms, from the last success before it: %s%s%n", stats.longestGapMs(),
+                    gapTimeline.isEmpty() ? "no role change in it" : gapTimeline, ", first success after it +" + stats.longestGapMs() + " ms");
+            progress.flush();
 
             String after = checksumAfter(base, before);
             return new DemoResult(strategy.key(), report.longestSingleSideWindow().toMillis(),

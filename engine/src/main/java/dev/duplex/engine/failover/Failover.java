@@ -75,7 +75,8 @@ public final class Failover {
     public static final Duration STALE_AFTER = Duration.ofMinutes(2);
     /** How long the started standby may take to report healthy, then ACT once promoted. */
     public static final Duration PROMOTE_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration POLL = Duration.ofMillis(50);
+    /** Between health polls of the started standby: each poll is one local request, and every wait adds to the outage. */
+    private static final Duration POLL = Duration.ofMillis(10);
 
     private final Inventory inventory;
     private final EnvironmentArchive archive;
@@ -158,6 +159,7 @@ public final class Failover {
                 force ? " (forced)" : "");
         try {
             Optional<StoredRevision> latest = check(pair, active, standby);
+            Duration prepareTime = since(start);
 
             long phaseStart = nanoClock.getAsLong();
             FenceResult fenced = phase(jobId, "fence", () -> fence.fence(active, force),
@@ -185,14 +187,15 @@ public final class Failover {
             Duration startTime = since(phaseStart);
 
             phaseStart = nanoClock.getAsLong();
-            phase(jobId, "promote", () -> promote(pair, roles, standby),
-                    role -> Map.of("role", role.name()),
+            Promotion promoted = phase(jobId, "promote", () -> promote(pair, roles, standby),
+                    p -> Map.of("role", p.role().name(), "healthWaitNanos", Long.toString(p.healthWait().toNanos())),
                     e -> standby.name() + " was started but did not take over as the active: " + message(e)
                             + ". " + stopAgain(standby) + " The old active " + active.name()
                             + " stays fenced: the pair is down. Fix the cause and run 'duplex failover " + pair.name()
                             + "' again, or start " + active.name() + " again");
             Duration promoteTime = since(phaseStart);
 
+            phaseStart = nanoClock.getAsLong();
             phase(jobId, "record-roles", () -> {
                 inventory.setActiveSystem(pair.name(), standby.system());
                 return standby.name();
@@ -206,12 +209,14 @@ public final class Failover {
                     Optional.of("{\"active\":\"" + standby.name() + "\",\"sync\":\"" + synced.performed()
                             + "\",\"fence_confirmed\":" + fenced.confirmed() + "}")));
             jobs.finish(jobId, JobState.SUCCEEDED, Optional.empty());
+            Duration recordTime = since(phaseStart);
             Duration total = since(start);
-            log.info("Failover of pair {} done in {} ms: fence {} ms, sync {} ms ({}), start {} ms, promote {} ms; {} is active",
-                    pair.name(), total.toMillis(), fenceTime.toMillis(), syncTime.toMillis(), synced.performed(),
-                    startTime.toMillis(), promoteTime.toMillis(), standby.name());
+            log.info("Failover of pair {} done in {} ms: prepare {} ms, fence {} ms, sync {} ms ({}), start {} ms, promote {} ms"
+                    + " (health wait {} ms), record {} ms; {} is active", pair.name(), total.toMillis(), prepareTime.toMillis(),
+                    fenceTime.toMillis(), syncTime.toMillis(), synced.performed(), startTime.toMillis(), promoteTime.toMillis(),
+                    promoted.healthWait().toMillis(), recordTime.toMillis(), standby.name());
             return new FailoverReport(jobId, pair.name(), active.name(), standby.name(), fenced, synced, fenceTime,
-                    syncTime, startTime, promoteTime, total);
+                    syncTime, startTime, promoteTime, total, new FailoverReport.Overhead(prepareTime, promoted.healthWait(), recordTime));
         } catch (RuntimeException e) {
             if (jobs.job(jobId).map(j -> j.state().live()).orElse(false)) {
                 jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
@@ -257,8 +262,12 @@ public final class Failover {
         return controller;
     }
 
+    /** What the promote phase found: the role read back, and how long the standby took to report healthy first. */
+    private record Promotion(Role role, Duration healthWait) {}
+
     /** Waits for the started standby to report healthy, promotes it, and checks that it reports ACT. */
-    private Role promote(PairRecord pair, RoleController roles, PairMember standby) {
+    private Promotion promote(PairRecord pair, RoleController roles, PairMember standby) {
+        long started = nanoClock.getAsLong();
         VmRecord vm = inventory.vm(standby.name()).orElseThrow(() -> new NotInInventoryException("VM", standby.name()));
         PairContext context = new PairContext(pair.name(), List.of(new PairContext.Member(vm.name(), standby.system(),
                 vm.endpoint(), vm.driverRef(), vm.properties())), pair.roleController());
@@ -272,6 +281,7 @@ public final class Failover {
             pause();
             health = roles.health(context, standby.name());
         }
+        Duration healthWait = since(started);
         roles.promote(context, standby.name());
         Role role = roles.role(context, standby.name());
         while (role != Role.ACT) {
@@ -282,7 +292,7 @@ public final class Failover {
             pause();
             role = roles.role(context, standby.name());
         }
-        return role;
+        return new Promotion(role, healthWait);
     }
 
     /** After a failed promotion: the standby is stopped again, so that running the failover again finds it cold. */
