@@ -63,14 +63,17 @@ public interface RoleController {
      * becomes a standby only by restarting (a PostgreSQL primary) need not restart, since it is
      * stopped next anyway. Returns once it takes no more writes.
      *
-     * <p>The engine then asks {@link #role}: unless the member reports SBY, the engine stops its VM
-     * through the driver and confirms it stopped before the peer is made active, so the two never
-     * take writes at the same time. It calls {@link #takeOver} when the member reports SBY, and
-     * {@link #promote} when its VM was stopped.
+     * <p>Unless the member then reports SBY, the engine stops its VM through the driver and
+     * confirms it stopped before the peer is made active, so the two never take writes at the same
+     * time. It calls {@link #takeOver} when the member reports SBY, and {@link #promote} when its
+     * VM was stopped.
      *
      * <p>The default throws: such a controller switches over with {@link #switchover} alone.
+     *
+     * @return the role the member stated in its answer to the demote, when it stated one (saving
+     *     a request inside the switchover gap); empty, and the engine asks {@link #role}
      */
-    default void demote(PairContext pair, String member) {
+    default java.util.Optional<Role> demote(PairContext pair, String member) {
         throw new RoleControllerException(describe(), member, "this role controller cannot demote a member on its own");
     }
 

@@ -70,10 +70,11 @@ final class SwitchoverTimeline implements RoleController {
     }
 
     @Override
-    public void demote(PairContext pair, String member) {
+    public java.util.Optional<Role> demote(PairContext pair, String member) {
         note("demote asked");
-        delegate.demote(pair, member);
+        java.util.Optional<Role> stated = delegate.demote(pair, member);
         note("demoted");
+        return stated;
     }
 
     @Override

@@ -53,8 +53,8 @@ public final class AfterSwitchover implements RoleController {
     }
 
     @Override
-    public void demote(PairContext pair, String member) {
-        delegate.demote(pair, member);
+    public java.util.Optional<Role> demote(PairContext pair, String member) {
+        return delegate.demote(pair, member);
     }
 
     @Override

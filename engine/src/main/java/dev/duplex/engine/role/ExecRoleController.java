@@ -130,8 +130,10 @@ public final class ExecRoleController implements RoleController {
 
     /** Runs {@code demote-command} (default: the switchover command) for the old active alone, with {@code SBY}. */
     @Override
-    public void demote(PairContext pair, String memberName) {
-        run("demote", demoteCommand, pair, pair.member(memberName), Role.SBY).requireSuccess();
+    public Optional<Role> demote(PairContext pair, String memberName) {
+        Result result = run("demote", demoteCommand, pair, pair.member(memberName), Role.SBY);
+        result.requireSuccess();
+        return Optional.empty(); // what a demote command prints is not a role report: the engine asks roles-command
     }
 
     /** Runs {@code takeover-command} (default: the switchover command) for the new active alone, with {@code ACT}. */

@@ -157,13 +157,19 @@ public final class HttpRoleController implements RoleController {
      * takeover that follows at once needs no request before its POST (the switchover gap).
      */
     @Override
-    public void demote(PairContext pair, String memberName) {
+    public Optional<Role> demote(PairContext pair, String memberName) {
         PairContext.Member member = pair.member(memberName);
         proveIdentity(pair, member);
         if (pair.members().size() > 1) {
             proveIdentity(pair, pair.peer(memberName));
         }
-        post(member, url(demoteUrl, pair, member, Role.SBY));
+        String body = post(member, url(demoteUrl, pair, member, Role.SBY)).body();
+        // The member proved who it is just before; a "role" in its answer spares asking again.
+        try {
+            return JsonObject.parse(body).optionalString("role").flatMap(Role::parse);
+        } catch (IllegalArgumentException notJson) {
+            return Optional.empty();
+        }
     }
 
     /** POSTs {@code takeover-url} to the new active, asking who it is first unless it proved that within {@link #PROOF_VALID_NANOS}. */
@@ -312,13 +318,13 @@ public final class HttpRoleController implements RoleController {
     }
 
     /** A POST to a member that proved who it is, carrying its role token if it has one. */
-    private void post(PairContext.Member member, String url) {
+    private HttpResponse<String> post(PairContext.Member member, String url) {
         Optional<String> token = optionalLookup("role-token", member);
         if (token.isPresent() && !token.get().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new RoleControllerException(describe(), member.name(), "the role token of " + member.name()
                     + " holds characters an HTTP header cannot carry (only printable ASCII without blanks); fix the member's role-token");
         }
-        call(member.name(), "POST", url, true, token);
+        return call(member.name(), "POST", url, true, token);
     }
 
     private String url(String template, PairContext pair, PairContext.Member member, Role role) {

@@ -146,13 +146,14 @@ final class Switchover implements UpgradeStep {
 
     /** Empty when the old active now reports SBY; else why it does not (the engine stops it then). */
     private static Optional<String> demote(RoleController controller, PairContext context, String oldActive) {
+        Optional<Role> stated;
         try {
-            controller.demote(context, oldActive);
+            stated = controller.demote(context, oldActive);
         } catch (RuntimeException e) {
             return Optional.of("the demote failed: " + e.getMessage());
         }
         try {
-            Role role = controller.role(context, oldActive);
+            Role role = stated.isPresent() ? stated.get() : controller.role(context, oldActive);
             return role == Role.SBY ? Optional.empty() : Optional.of("after the demote it reports " + role);
         } catch (RuntimeException e) {
             return Optional.of("after the demote it does not report a role: " + e.getMessage());

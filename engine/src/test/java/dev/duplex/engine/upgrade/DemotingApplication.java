@@ -76,7 +76,7 @@ final class DemotingApplication implements RoleController {
     }
 
     @Override
-    public synchronized void demote(PairContext pair, String member) {
+    public synchronized java.util.Optional<Role> demote(PairContext pair, String member) {
         calls.add("demote " + member);
         PairContext.Member m = pair.member(member);
         requireServing(m);
@@ -85,6 +85,7 @@ final class DemotingApplication implements RoleController {
             case STOPS_SERVING -> notServing.add(m.driverRef());
             case FAILS -> throw new RoleControllerException(describe(), member, "the application refused to step down");
         }
+        return java.util.Optional.empty();
     }
 
     @Override

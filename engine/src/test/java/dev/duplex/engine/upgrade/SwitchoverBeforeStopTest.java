@@ -152,8 +152,8 @@ class SwitchoverBeforeStopTest {
         }
 
         @Override
-        public void demote(PairContext pair, String member) {
-            app.demote(pair, member);
+        public java.util.Optional<Role> demote(PairContext pair, String member) {
+            return app.demote(pair, member);
         }
 
         @Override

@@ -394,6 +394,7 @@ public final class KvServer implements Closeable {
 
     /** ACT → SBY: stop taking writes (waiting for those in flight), then follow the peer. */
     private Role demote(String why) throws IOException {
+        long started = System.nanoTime();
         Role was;
         roleLock.writeLock().lock();
         try {
@@ -407,7 +408,8 @@ public final class KvServer implements Closeable {
         }
         if (was != Role.SBY) {
             log.wakeReaders(); // end the peer's long-poll now, so it sees our new role at once
-            log("role ACT -> SBY (" + why + "), last seq " + log.lastSeq());
+            log("role ACT -> SBY (" + why + "), last seq " + log.lastSeq() + "; writes in flight drained in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
             if (replicator != null) {
                 replicator.wake();
             }
@@ -426,6 +428,7 @@ public final class KvServer implements Closeable {
             return Optional.empty();
         }
         boolean demotedPeer = false;
+        long started = System.nanoTime();
         if (replicator != null) {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             while (true) {
@@ -456,7 +459,9 @@ public final class KvServer implements Closeable {
                 }
             }
         }
+        long caughtUp = System.nanoTime();
         roleLock.writeLock().lock();
+        long locked = System.nanoTime();
         try {
             role = Role.ACT;
             writeRole(Role.ACT);
@@ -464,7 +469,10 @@ public final class KvServer implements Closeable {
             roleLock.writeLock().unlock();
         }
         log.wakeReaders();
-        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "") + ", seq " + log.lastSeq());
+        // where a switchover's time went on this side: catching up with the peer, waiting for replication in flight, the role file
+        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "") + ", seq " + log.lastSeq() + "; caught up in "
+                + (caughtUp - started) / 1_000_000 + " ms, role lock after " + (locked - caughtUp) / 1_000_000 + " ms, role file "
+                + (System.nanoTime() - locked) / 1_000_000 + " ms");
         return Optional.empty();
     }
 
