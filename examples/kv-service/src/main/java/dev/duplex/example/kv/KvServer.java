@@ -178,6 +178,11 @@ public final class KvServer implements Closeable {
 
     private void open() throws IOException {
         role = readRole();
+        // A role change runs code nothing else does: the SHA-256 provider of the token check, the role
+        // file's atomic move. Loading it now, while /health still answers 503, keeps that first-use cost
+        // (hundreds of ms on a busy host) out of a switchover's service gap.
+        sameToken("warm-up", "warm-up");
+        writeRole(role);
         KvLog opened = KvLog.open(config.dataDir());
         KvLog.OpenReport report = opened.openReport();
         log("ready: version " + config.version() + ", role " + role + ", seq " + opened.lastSeq() + ", " + opened.size()
