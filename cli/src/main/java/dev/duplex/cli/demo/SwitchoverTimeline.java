@@ -31,6 +31,11 @@ final class SwitchoverTimeline implements RoleController {
         events.add(new Event(Instant.now(), what));
     }
 
+    /** When the first role change of the switchover was answered (the old active no longer takes writes), if one was. */
+    synchronized java.util.Optional<Instant> firstRoleChange() {
+        return events.stream().filter(e -> e.what().equals("demoted") || e.what().equals("switchover done")).map(Event::at).findFirst();
+    }
+
     /** The events between {@code from} and {@code to}, as offsets from {@code from}; "" when none fell in. */
     synchronized String within(Instant from, Instant to) {
         if (from == null || to == null) {

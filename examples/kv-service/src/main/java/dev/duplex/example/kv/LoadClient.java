@@ -100,6 +100,10 @@ public final class LoadClient implements AutoCloseable {
     private Instant longestGapStartedAt;
     private Instant longestGapEndedAt;
     private volatile boolean stopping;
+    /** Gaps of 10 ms or more between two successes, as [start, end] wall-clock instants (bounded). */
+    private final java.util.List<Instant[]> gaps = new java.util.ArrayList<>();
+    private static final long NOTED_GAP_NANOS = 10_000_000L;
+    private static final int MAX_NOTED_GAPS = 100_000;
 
     private LoadClient(Options options) {
         this.options = options;
@@ -179,12 +183,24 @@ public final class LoadClient implements AutoCloseable {
     private synchronized void success() {
         long now = System.nanoTime();
         succeeded.incrementAndGet();
+        if (lastSuccessNanos >= 0 && now - lastSuccessNanos >= NOTED_GAP_NANOS && gaps.size() < MAX_NOTED_GAPS) {
+            Instant end = Instant.now();
+            gaps.add(new Instant[] {end.minusNanos(now - lastSuccessNanos), end});
+        }
         if (lastSuccessNanos >= 0 && now - lastSuccessNanos > longestGapNanos) {
             longestGapNanos = now - lastSuccessNanos;
             longestGapEndedAt = Instant.now();
             longestGapStartedAt = longestGapEndedAt.minusNanos(longestGapNanos);
         }
         lastSuccessNanos = now;
+    }
+
+    /**
+     * The gap between two successful responses that contains {@code at} (such as the moment the
+     * active stepped down), as its [start, end]; empty when a success came within 10 ms of it.
+     */
+    public synchronized java.util.Optional<Instant[]> gapAround(Instant at) {
+        return gaps.stream().filter(g -> !at.isBefore(g[0]) && !at.isAfter(g[1])).findFirst().map(g -> g.clone());
     }
 
     /** The counters now. */
