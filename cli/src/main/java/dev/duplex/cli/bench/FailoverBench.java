@@ -121,6 +121,7 @@ public final class FailoverBench implements Callable<Integer> {
             throw new IllegalArgumentException("--start-settle-ms must be between 0 and 60000: " + startSettleMs);
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        UpgradeBench.requireFreshWork(work);
         Path home = work != null ? work : context.config().home().resolve("bench").resolve("failover-" + stamp);
         DuplexConfig config = UpgradeBench.withHome(context.config(), home);
         PrintWriter out = context.out();
