@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * retried after {@code retryDelay}, doubled at each further retry up to {@link #MAX_RETRY_DELAY}
  * (500 ms, SIP's T1), up to {@code maxRetries} times; a request still failing then counts as failed.
  * The short first delay matters at a switchover: a write refused by the old active because it just
- * stepped down reaches the new one a few milliseconds later, not half a second later.
+ * stepped down reaches the new one a few milliseconds later, not half a second later. An attempt
+ * that timed out waits the full {@link #MAX_RETRY_DELAY}: quick retries would pile onto a service
+ * that is already too slow.
  *
  * <p>The longest gap between two successful responses, whichever requests they belong to, is the
  * service gap a client population sees at a switchover.
@@ -135,6 +137,7 @@ public final class LoadClient implements AutoCloseable {
     /** One attempt; on failure schedules the retry on the clock instead of sleeping in a worker. */
     private void attempt(Request request, int retry) {
         int timeout = (int) options.timeout().toMillis();
+        boolean timedOut = false;
         try {
             MiniHttp.Response response = MiniHttp.send(options.host(), options.port(), "PUT", "/kv/" + request.key(),
                     request.value(), timeout);
@@ -147,12 +150,15 @@ public final class LoadClient implements AutoCloseable {
                 return;
             }
             // 4xx would be our own bug; retrying it is harmless and keeps the rule simple: not 2xx = failed attempt
+        } catch (java.net.SocketTimeoutException e) {
+            timedOut = true; // the service is overloaded: back off fully, or retries pile onto it
         } catch (IOException e) {
-            // refused, reset or timed out: a failed attempt
+            // refused or reset: a failed attempt, answered at once
         }
         if (retry < options.maxRetries()) {
             retries.incrementAndGet();
-            long delay = Math.min(MAX_RETRY_DELAY.toNanos(), options.retryDelay().toNanos() << Math.min(retry, 20));
+            long delay = timedOut ? MAX_RETRY_DELAY.toNanos()
+                    : Math.min(MAX_RETRY_DELAY.toNanos(), options.retryDelay().toNanos() << Math.min(retry, 20));
             clock.schedule(() -> workers.execute(() -> attempt(request, retry + 1)), delay, TimeUnit.NANOSECONDS);
         } else {
             failed.incrementAndGet();
