@@ -29,7 +29,8 @@ public interface RoleController {
 
     /**
      * Makes {@code member} the active while its peer is down: a failover, after the old active was
-     * fenced (powered off). Unlike {@link #switchover}, nothing is asked of the peer. Returns once
+     * fenced (powered off), or a switchover whose old active was stopped because it did not report
+     * SBY after {@link #demote}. Unlike {@link #switchover}, nothing is asked of the peer. Returns once
      * the member has taken the role; the engine then checks it with {@link #role}.
      *
      * <p>The default throws: a controller that cannot promote one member alone cannot fail a pair
@@ -45,6 +46,45 @@ public interface RoleController {
      */
     default boolean canPromote() {
         return false;
+    }
+
+    /**
+     * Whether {@link #demote} is implemented. When it is, a switchover that the old active's stop
+     * follows at once (S25 before S26) is done in two calls the engine checks in between: the old
+     * active first stops taking writes, then the new one takes the role.
+     */
+    default boolean canDemote() {
+        return false;
+    }
+
+    /**
+     * Makes the active {@code member} stop taking writes, because it is stopped right after (S25,
+     * with S26 next). It may step down to SBY, or simply stop serving writes: a database that
+     * becomes a standby only by restarting (a PostgreSQL primary) need not restart, since it is
+     * stopped next anyway. Returns once it takes no more writes.
+     *
+     * <p>Unless the member then reports SBY, the engine stops its VM through the driver and
+     * confirms it stopped before the peer is made active, so the two never take writes at the same
+     * time. It calls {@link #takeOver} when the member reports SBY, and {@link #promote} when its
+     * VM was stopped.
+     *
+     * <p>The default throws: such a controller switches over with {@link #switchover} alone.
+     *
+     * @return the role the member stated in its answer to the demote, when it stated one (saving
+     *     a request inside the switchover gap); empty, and the engine asks {@link #role}
+     */
+    default java.util.Optional<Role> demote(PairContext pair, String member) {
+        throw new RoleControllerException(describe(), member, "this role controller cannot demote a member on its own");
+    }
+
+    /**
+     * Makes {@code member} the active after its peer was {@linkplain #demote demoted} and reports
+     * SBY: the member catches up with the peer (which is still running) and takes the role.
+     * Returns once it has. The default is {@link #switchover}, which asks the peer to step down
+     * again (harmless: it is SBY already).
+     */
+    default void takeOver(PairContext pair, String member) {
+        switchover(pair, member);
     }
 
     /**

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
     "Measure Duplex on this machine. Benchmarks report numbers; tests only check behaviour.",
     "Each benchmark runs in a throw-away Duplex home (its own embedded database and local driver",
     "state) that is deleted afterwards, so it leaves nothing behind."
-}, subcommands = {UpgradeBench.class})
+}, subcommands = {UpgradeBench.class, FailoverBench.class})
 public final class BenchCommand {
 }

@@ -65,6 +65,7 @@ public final class UpgradeBench implements Callable<Integer> {
         List<UpgradeStrategy> chosen = strategies.stream().map(UpgradeStrategy::parse).toList();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path outDir = out != null ? out : Path.of("duplex-bench-" + stamp);
+        requireFreshWork(work);
         Path home = work != null ? work : context.config().home().resolve("bench").resolve(stamp);
         DuplexConfig config = withHome(context.config(), home);
         PrintWriter progress = context.out();
@@ -127,7 +128,24 @@ public final class UpgradeBench implements Callable<Integer> {
         return csv.toString();
     }
 
-    private static DuplexConfig withHome(DuplexConfig config, Path home) {
+    /** The benchmark deletes its work folder afterwards: one given with --work must be new or empty. */
+    static void requireFreshWork(Path work) {
+        if (work == null || !Files.exists(work, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        boolean empty;
+        try (var entries = Files.list(work)) {
+            empty = Files.isDirectory(work, java.nio.file.LinkOption.NOFOLLOW_LINKS) && entries.findAny().isEmpty();
+        } catch (IOException e) {
+            empty = false;
+        }
+        if (!empty) {
+            throw new IllegalArgumentException("--work " + work + " exists and is not an empty folder; the benchmark deletes its work"
+                    + " folder when it ends, so give a new or empty one");
+        }
+    }
+
+    static DuplexConfig withHome(DuplexConfig config, Path home) {
         Map<ConfigKey, String> values = new EnumMap<>(config.values());
         Map<ConfigKey, String> sources = new EnumMap<>(config.sources());
         values.put(ConfigKey.HOME, home.toString());
@@ -137,7 +155,7 @@ public final class UpgradeBench implements Callable<Integer> {
         return new DuplexConfig(values, sources);
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

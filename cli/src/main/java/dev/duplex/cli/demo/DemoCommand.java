@@ -84,13 +84,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void print(List<DemoResult> results, PrintWriter out) {
         out.println();
-        out.printf("%-14s %14s %13s %9s %7s %8s %12s %-14s %s%n", "STRATEGY", "SINGLE-SIDE ms", "SWITCHOVER ms", "REQUESTS", "FAILED",
-                "COPIED", "TOTAL ms", "DB CHECKSUM", "");
+        out.printf("%-14s %14s %13s %13s %9s %7s %8s %12s %-14s %s%n", "STRATEGY", "SINGLE-SIDE ms", "SWITCHOVER ms", "CLIENT GAP ms",
+                "REQUESTS", "FAILED", "COPIED", "TOTAL ms", "DB CHECKSUM", "");
         for (DemoResult r : results) {
             String checksum = r.dbChecksumBefore().substring(0, 12);
             String verdict = r.dbChecksumBefore().equals(r.dbChecksumAfter()) ? "before = after" : "MISMATCH: after " + r.dbChecksumAfter();
-            out.printf("%-14s %14d %13d %9d %7d %8s %12d %-14s %s%n", r.strategy(), r.singleSideWindowMs(), r.switchoverGapMs(),
-                    r.requests(), r.failedRequests(), ByteSize.format(r.bytesCopied()), r.totalMs(), checksum, verdict);
+            out.printf("%-14s %14d %13d %13d %9d %7d %8s %12d %-14s %s%n", r.strategy(), r.singleSideWindowMs(), r.switchoverGapMs(),
+                    r.switchoverClientGapMs(), r.requests(), r.failedRequests(), ByteSize.format(r.bytesCopied()), r.totalMs(), checksum, verdict);
             if (!r.state().equals("SUCCEEDED")) {
                 out.println("  job " + r.job() + ": " + r.state());
             }

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param switchoverGapMs the switchover's duration (S25)
  * @param requests client requests sent during the upgrade
  * @param failedRequests requests that failed even after retries
- * @param retries requests retried (after 500 ms, like a SIP client)
- * @param longestClientGapMs longest time the client went without a successful answer
+ * @param retries retries made (the first after 5 ms, doubling up to 500 ms, SIP's T1)
+ * @param longestClientGapMs longest time the client went without a successful answer, anywhere in the upgrade
+ * @param switchoverClientGapMs the client's gap between two successful answers around the moment the old active stepped down
  * @param dbChecksumBefore SHA-256 of the database before the upgrade
  * @param dbChecksumAfter SHA-256 of each member's database after the upgrade, over the records that existed before
  * @param bytesCopied bytes the strategy copied
@@ -27,6 +28,7 @@ public record DemoResult(
         @JsonProperty("failed_requests") long failedRequests,
         @JsonProperty("retries") long retries,
         @JsonProperty("longest_client_gap_ms") long longestClientGapMs,
+        @JsonProperty("switchover_client_gap_ms") long switchoverClientGapMs,
         @JsonProperty("db_checksum_before") String dbChecksumBefore,
         @JsonProperty("db_checksum_after") String dbChecksumAfter,
         @JsonProperty("bytes_copied") long bytesCopied,

@@ -9,14 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** Waits for a demo member's service to answer, over its HTTP API. */
-final class MemberProbe {
+public final class MemberProbe {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    void awaitHealthy(String member, int port, Duration timeout) {
+    public void awaitHealthy(String member, int port, Duration timeout) {
         await(member, port, "/health", "\"status\":\"ok\"", timeout, "report healthy");
     }
 
-    void awaitInSync(String member, int port, Duration timeout) {
+    public void awaitInSync(String member, int port, Duration timeout) {
         await(member, port, "/sync", "\"in_sync\":true", timeout, "catch up with its peer");
     }
 

@@ -181,6 +181,7 @@ public final class UpgradeDemo {
             address = ServiceAddress.start(0, "127.0.0.1:" + ports[0], event -> log.info("{}", event));
             ServiceAddress proxy = address;
             load = LoadClient.start(LoadClient.Options.of("127.0.0.1", address.port()).withRate(rate));
+            LoadClient loadClient = load;
             progress.printf("  pair %s up (%s ACT on :%d, %s SBY on :%d); client load %d req/s through :%d%n", base, members.get(0),
                     ports[0], members.get(1), ports[1], rate, address.port());
             progress.flush();
@@ -188,17 +189,33 @@ public final class UpgradeDemo {
             // The local stand-in for a virtual IP: at switchover the service address follows the new active.
             Map<String, Integer> portOf = Map.of(members.get(0), ports[0], members.get(1), ports[1]);
             RoleControllers builtIn = new RoleControllers();
+            SwitchoverTimeline[] timeline = new SwitchoverTimeline[1];
             RollingUpgrade upgrade = new RollingUpgrade(inventory, services.get(JobQueue.class), services.get(AuditLog.class),
-                    Drivers.of(connections), p -> new AfterSwitchover(builtIn.forPair(p),
-                            (context, newActive) -> proxy.repoint("127.0.0.1:" + portOf.get(newActive))), settings);
+                    Drivers.of(connections), p -> {
+                        // the timeline wraps the application's controller; the repoint runs after it, as part of the gap
+                        timeline[0] = new SwitchoverTimeline(builtIn.forPair(p));
+                        SwitchoverTimeline noted = timeline[0];
+                        return new AfterSwitchover(noted, (context, newActive) -> {
+                            proxy.repoint("127.0.0.1:" + portOf.get(newActive));
+                            noted.note("repointed");
+                        });
+                    }, settings);
             UpgradeReport report = upgrade.run(UpgradeRequest.of(base, IMAGE_V2, strategy, OperatingSystemUser.current()), listener);
             LoadClient.Stats stats = load.stop();
             load = null;
+            // The client's gap around the moment the old active stopped taking writes, and where it went.
+            Optional<java.time.Instant[]> gap = Optional.ofNullable(timeline[0]).flatMap(SwitchoverTimeline::firstRoleChange)
+                    .flatMap(loadClient::gapAround);
+            long switchoverClientGapMs = gap.map(g -> java.time.Duration.between(g[0], g[1]).toMillis()).orElse(0L);
+            progress.printf("  client gap at the switchover %d ms%s; longest client gap anywhere %d ms%n", switchoverClientGapMs,
+                    gap.map(g -> ", from the last success before it: " + timeline[0].within(g[0], g[1]) + ", first success +"
+                            + switchoverClientGapMs + " ms").orElse(" (a success within 10 ms of the role change)"), stats.longestGapMs());
+            progress.flush();
 
             String after = checksumAfter(base, before);
             return new DemoResult(strategy.key(), report.longestSingleSideWindow().toMillis(),
                     report.switchoverGap().map(Duration::toMillis).orElse(-1L), stats.requests(), stats.failedAfterRetry(), stats.retries(),
-                    stats.longestGapMs(), before.sha256(), after, report.bytesCopied(), report.total().toMillis(), report.jobId(),
+                    stats.longestGapMs(), switchoverClientGapMs, before.sha256(), after, report.bytesCopied(), report.total().toMillis(), report.jobId(),
                     report.state().name() + report.error().map(e -> ": " + e).orElse(""));
         } catch (IOException e) {
             throw new UncheckedIOException("Demo pair for " + strategy.key() + ": " + e.getMessage(), e);

@@ -103,10 +103,12 @@ public final class FailoverCommand implements Runnable {
                     sync.learnedModel().get().observations());
         }
         out.printf("  start  %8s  %s started%n", ms(report.startTime()), report.newActive());
-        out.printf("  promote%8s  %s healthy and serving as ACT%n", ms(report.promoteTime()), report.newActive());
+        out.printf("  promote%8s  %s healthy (after %s) and serving as ACT%n", ms(report.promoteTime()), report.newActive(),
+                ms(report.overhead().healthWait()));
         Duration other = report.total().minus(report.fenceTime()).minus(report.syncTime()).minus(report.startTime())
                 .minus(report.promoteTime());
-        out.printf("  other  %8s  claiming the pair, checks, journal, roles, audit%n", ms(other));
+        out.printf("  other  %8s  claiming the pair and checks %s, recording the roles and audit %s, journal%n", ms(other),
+                ms(report.overhead().prepare()), ms(report.overhead().record()));
         out.printf("  total  %8s%n", ms(report.total()));
         out.printf("%s is now the active of %s.%n", report.newActive(), report.pair());
         if (!report.fence().confirmed()) {
@@ -155,6 +157,9 @@ public final class FailoverCommand implements Runnable {
         phases.put("sync_ms", millis(report.syncTime()));
         phases.put("start_ms", millis(report.startTime()));
         phases.put("promote_ms", millis(report.promoteTime()));
+        phases.put("health_wait_ms", millis(report.overhead().healthWait()));
+        phases.put("prepare_ms", millis(report.overhead().prepare()));
+        phases.put("record_ms", millis(report.overhead().record()));
         phases.put("total_ms", millis(report.total()));
         json.put("phases", phases);
         return json;

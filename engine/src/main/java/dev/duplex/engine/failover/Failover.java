@@ -75,7 +75,8 @@ public final class Failover {
     public static final Duration STALE_AFTER = Duration.ofMinutes(2);
     /** How long the started standby may take to report healthy, then ACT once promoted. */
     public static final Duration PROMOTE_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration POLL = Duration.ofMillis(50);
+    /** Between health polls of the started standby: each poll is one local request, and every wait adds to the outage. */
+    private static final Duration POLL = Duration.ofMillis(10);
 
     private final Inventory inventory;
     private final EnvironmentArchive archive;
@@ -157,43 +158,44 @@ public final class Failover {
         log.info("Failover of pair {} (job #{}): {} -> {}{}", pair.name(), jobId, active.name(), standby.name(),
                 force ? " (forced)" : "");
         try {
-            Optional<StoredRevision> latest = check(pair, active, standby);
+            Checked checked = check(pair, active, standby);
+            Optional<StoredRevision> latest = checked.latest();
+            Duration prepareTime = since(start);
+            // Each phase's time is its work alone; the journal writes around it count as Duplex's overhead.
+            Map<String, Duration> worked = new LinkedHashMap<>();
 
-            long phaseStart = nanoClock.getAsLong();
-            FenceResult fenced = phase(jobId, "fence", () -> fence.fence(active, force),
+            FenceResult fenced = phase(jobId, worked, "fence", () -> fence.fence(active, force),
                     r -> Map.of("confirmed", Boolean.toString(r.confirmed()), "detail", r.detail()),
                     e -> e instanceof FenceRefusedException ? null
                             : "Fencing the old active " + active.name() + " failed: " + message(e)
                                     + "; nothing was started. Fix the cause and run the failover again");
-            Duration fenceTime = since(phaseStart);
+            Duration fenceTime = worked.get("fence");
 
-            phaseStart = nanoClock.getAsLong();
-            SyncReport synced = phase(jobId, "sync", () -> sync(active, standby, latest, fullWrite), FailoverOutputs::of,
+            SyncReport synced = phase(jobId, worked, "sync", () -> sync(active, standby, latest, checked.standbyInfo(), fullWrite), FailoverOutputs::of,
                     e -> "Syncing the environment of the standby " + standby.name() + " failed: " + message(e)
                             + ". The old active " + active.name() + " is fenced and " + standby.name()
                             + " was not started: the pair is down. Fix the cause and run 'duplex failover "
                             + pair.name() + "' again, or start " + active.name() + " again");
-            Duration syncTime = since(phaseStart);
+            Duration syncTime = worked.get("sync");
 
-            phaseStart = nanoClock.getAsLong();
-            phase(jobId, "start", () -> drivers.driver(standby.endpoint()).start(standby.ref()),
+            phase(jobId, worked, "start", () -> drivers.driver(standby.endpoint()).start(standby.ref()),
                     boot -> Map.of("bytesCopied", Long.toString(boot.bytesCopied())),
                     e -> "Starting the standby " + standby.name() + " failed: " + message(e) + ". The old active "
                             + active.name() + " is fenced and " + standby.name() + " is not running: the pair is "
                             + "down. Fix the cause and run 'duplex failover " + pair.name() + "' again, or start "
                             + active.name() + " again");
-            Duration startTime = since(phaseStart);
+            Duration startTime = worked.get("start");
 
-            phaseStart = nanoClock.getAsLong();
-            phase(jobId, "promote", () -> promote(pair, roles, standby),
-                    role -> Map.of("role", role.name()),
+            Promotion promoted = phase(jobId, worked, "promote", () -> promote(pair, roles, standby),
+                    p -> Map.of("role", p.role().name(), "healthWaitNanos", Long.toString(p.healthWait().toNanos())),
                     e -> standby.name() + " was started but did not take over as the active: " + message(e)
                             + ". " + stopAgain(standby) + " The old active " + active.name()
                             + " stays fenced: the pair is down. Fix the cause and run 'duplex failover " + pair.name()
                             + "' again, or start " + active.name() + " again");
-            Duration promoteTime = since(phaseStart);
+            Duration promoteTime = worked.get("promote");
 
-            phase(jobId, "record-roles", () -> {
+            long recordStart = nanoClock.getAsLong();
+            phase(jobId, worked, "record-roles", () -> {
                 inventory.setActiveSystem(pair.name(), standby.system());
                 return standby.name();
             }, name -> Map.of("active", name),
@@ -206,12 +208,14 @@ public final class Failover {
                     Optional.of("{\"active\":\"" + standby.name() + "\",\"sync\":\"" + synced.performed()
                             + "\",\"fence_confirmed\":" + fenced.confirmed() + "}")));
             jobs.finish(jobId, JobState.SUCCEEDED, Optional.empty());
+            Duration recordTime = since(recordStart);
             Duration total = since(start);
-            log.info("Failover of pair {} done in {} ms: fence {} ms, sync {} ms ({}), start {} ms, promote {} ms; {} is active",
-                    pair.name(), total.toMillis(), fenceTime.toMillis(), syncTime.toMillis(), synced.performed(),
-                    startTime.toMillis(), promoteTime.toMillis(), standby.name());
+            log.info("Failover of pair {} done in {} ms: prepare {} ms, fence {} ms, sync {} ms ({}), start {} ms, promote {} ms"
+                    + " (health wait {} ms), record {} ms; {} is active", pair.name(), total.toMillis(), prepareTime.toMillis(),
+                    fenceTime.toMillis(), syncTime.toMillis(), synced.performed(), startTime.toMillis(), promoteTime.toMillis(),
+                    promoted.healthWait().toMillis(), recordTime.toMillis(), standby.name());
             return new FailoverReport(jobId, pair.name(), active.name(), standby.name(), fenced, synced, fenceTime,
-                    syncTime, startTime, promoteTime, total);
+                    syncTime, startTime, promoteTime, total, new FailoverReport.Overhead(prepareTime, promoted.healthWait(), recordTime));
         } catch (RuntimeException e) {
             if (jobs.job(jobId).map(j -> j.state().live()).orElse(false)) {
                 jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
@@ -257,8 +261,12 @@ public final class Failover {
         return controller;
     }
 
+    /** What the promote phase found: the role read back, and how long the standby took to report healthy first. */
+    private record Promotion(Role role, Duration healthWait) {}
+
     /** Waits for the started standby to report healthy, promotes it, and checks that it reports ACT. */
-    private Role promote(PairRecord pair, RoleController roles, PairMember standby) {
+    private Promotion promote(PairRecord pair, RoleController roles, PairMember standby) {
+        long started = nanoClock.getAsLong();
         VmRecord vm = inventory.vm(standby.name()).orElseThrow(() -> new NotInInventoryException("VM", standby.name()));
         PairContext context = new PairContext(pair.name(), List.of(new PairContext.Member(vm.name(), standby.system(),
                 vm.endpoint(), vm.driverRef(), vm.properties())), pair.roleController());
@@ -272,6 +280,7 @@ public final class Failover {
             pause();
             health = roles.health(context, standby.name());
         }
+        Duration healthWait = since(started);
         roles.promote(context, standby.name());
         Role role = roles.role(context, standby.name());
         while (role != Role.ACT) {
@@ -282,7 +291,7 @@ public final class Failover {
             pause();
             role = roles.role(context, standby.name());
         }
-        return role;
+        return new Promotion(role, healthWait);
     }
 
     /** After a failed promotion: the standby is stopped again, so that running the failover again finds it cold. */
@@ -306,7 +315,10 @@ public final class Failover {
     }
 
     /** The checks that need nothing changed: refuse now rather than with the old active fenced. */
-    private Optional<StoredRevision> check(PairRecord pair, PairMember active, PairMember standby) {
+    /** What the checks read: the active's latest recorded info, and the standby's own (read once, reused by the sync). */
+    private record Checked(Optional<StoredRevision> latest, Optional<EnvironmentSnapshot> standbyInfo) {}
+
+    private Checked check(PairRecord pair, PairMember active, PairMember standby) {
         HypervisorDriver driver = drivers.driver(standby.endpoint());
         VmState state = driver.state(standby.ref());
         if (state == VmState.RUNNING || state == VmState.STARTING) {
@@ -315,8 +327,11 @@ public final class Failover {
                     + "is off). Stop it with 'duplex vm stop " + standby.name() + "' if it should not run");
         }
         Optional<StoredRevision> latest = archive.latestRevision(active.name());
+        Optional<EnvironmentSnapshot> standbyInfo = Optional.empty();
         if (latest.isPresent()) {
-            long standbyRevision = driver.environment(standby.ref()).read().revision();
+            // The standby is off and stays so until the sync: what is read now is what the sync starts from.
+            standbyInfo = Optional.of(driver.environment(standby.ref()).read());
+            long standbyRevision = standbyInfo.get().revision();
             long activeRevision = latest.get().snapshot().revision();
             if (standbyRevision > activeRevision) {
                 throw new IllegalStateException("The standby " + standby.name() + " is at environment revision "
@@ -325,10 +340,11 @@ public final class Failover {
                         + "') before failing over");
             }
         }
-        return latest;
+        return new Checked(latest, standbyInfo);
     }
 
-    private SyncReport sync(PairMember active, PairMember standby, Optional<StoredRevision> latest, boolean fullWrite) {
+    private SyncReport sync(PairMember active, PairMember standby, Optional<StoredRevision> latest,
+            Optional<EnvironmentSnapshot> standbyInfo, boolean fullWrite) {
         if (latest.isEmpty()) {
             String reason = "no environment info of " + active.name() + " is recorded (duplex env push); "
                     + standby.name() + " keeps its own";
@@ -338,7 +354,7 @@ public final class Failover {
         }
         EnvironmentStore store = drivers.driver(standby.endpoint()).environment(standby.ref());
         EnvironmentSnapshot target = latest.get().snapshot();
-        EnvironmentSnapshot current = store.read();
+        EnvironmentSnapshot current = standbyInfo.orElseGet(store::read);
         Optional<String> forcedFull = fullWrite ? Optional.of("a full write was asked for (--full)") : Optional.empty();
         if (current.revision() == target.revision()) {
             // A revision is not trusted without its content: a write verified wrong, or a store changed
@@ -379,13 +395,15 @@ public final class Failover {
         return SyncChooser.of(model);
     }
 
-    private <T> T phase(long jobId, String phase, Supplier<T> work,
+    private <T> T phase(long jobId, Map<String, Duration> worked, String phase, Supplier<T> work,
             java.util.function.Function<T, Map<String, String>> outputs,
             java.util.function.Function<RuntimeException, String> failure) {
         jobs.stepStarted(jobId, phase);
         T result;
+        long started = nanoClock.getAsLong();
         try {
             result = work.get();
+            worked.put(phase, since(started));
         } catch (RuntimeException e) {
             jobs.stepFailed(jobId, phase, message(e));
             String described = failure.apply(e);

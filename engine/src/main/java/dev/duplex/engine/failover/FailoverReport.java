@@ -19,10 +19,28 @@ import java.time.Duration;
  * @param startTime time of starting the standby
  * @param promoteTime time from the standby started to it reporting ACT (its health, the promotion)
  * @param total the whole failover, job bookkeeping included
+ * @param overhead where the time outside the four phases went, and how much of promote was the standby booting
  */
 public record FailoverReport(long jobId, String pair, String oldActive, String newActive, FenceResult fence,
-        SyncReport sync, Duration fenceTime, Duration syncTime, Duration startTime, Duration promoteTime, Duration total) {
+        SyncReport sync, Duration fenceTime, Duration syncTime, Duration startTime, Duration promoteTime, Duration total,
+        Overhead overhead) {
+    /**
+     * The parts of a failover that are not fence, sync, start or promote, and one part of promote.
+     *
+     * @param prepare from the command to the fence: reading the pair, its role controller, creating and claiming the job, the checks
+     * @param healthWait within promote: from the standby started to it reporting healthy (its application booting)
+     * @param record after promote: recording the new active, the audit entry, ending the job
+     */
+    public record Overhead(Duration prepare, Duration healthWait, Duration record) {
+        public Overhead {
+            requireNonNull(prepare, "prepare is null");
+            requireNonNull(healthWait, "healthWait is null");
+            requireNonNull(record, "record is null");
+        }
+    }
+
     public FailoverReport {
+        requireNonNull(overhead, "overhead is null");
         requireNonNull(pair, "pair is null");
         requireNonNull(oldActive, "oldActive is null");
         requireNonNull(newActive, "newActive is null");

@@ -10,8 +10,9 @@ import dev.duplex.api.role.RoleController;
 import java.util.Map;
 
 /**
- * A role controller that, after its delegate's switchover succeeded, runs one more action — such
- * as repointing a service address (a virtual IP, a forwarding proxy) at the new active. The
+ * A role controller that, after its delegate made a member the active (a switchover, a takeover
+ * after a demote, or a promotion), runs one more action — such as repointing a service address
+ * (a virtual IP, a forwarding proxy) at the new active. The
  * action runs inside the switchover, so it counts in the measured service gap, and a failing
  * action fails the switchover.
  */
@@ -44,6 +45,38 @@ public final class AfterSwitchover implements RoleController {
     public void switchover(PairContext pair, String newActiveMember) {
         delegate.switchover(pair, newActiveMember);
         action.run(pair, newActiveMember);
+    }
+
+    @Override
+    public boolean canDemote() {
+        return delegate.canDemote();
+    }
+
+    @Override
+    public java.util.Optional<Role> demote(PairContext pair, String member) {
+        return delegate.demote(pair, member);
+    }
+
+    @Override
+    public void takeOver(PairContext pair, String member) {
+        delegate.takeOver(pair, member);
+        action.run(pair, member);
+    }
+
+    @Override
+    public boolean canPromote() {
+        return delegate.canPromote();
+    }
+
+    @Override
+    public void promote(PairContext pair, String member) {
+        delegate.promote(pair, member);
+        action.run(pair, member);
+    }
+
+    @Override
+    public Role role(PairContext pair, String member) {
+        return delegate.role(pair, member);
     }
 
     @Override

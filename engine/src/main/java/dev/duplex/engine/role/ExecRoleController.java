@@ -32,6 +32,13 @@ import java.util.stream.Collectors;
  *       prints exactly {@code ACT} or {@code SBY}.
  *   <li>{@code switchover-command} (required): run as {@code <command> <pair> <member> <role>}, first
  *       for the old active with {@code SBY}, then for the new active with {@code ACT}; exit 0 means done.
+ *   <li>{@code demote-command} (default: {@code switchover-command}): run as {@code <command> <pair> <member> SBY}
+ *       for the old active alone when its stop follows the switchover (S25 then S26), with
+ *       {@code DUPLEX_OPERATION=demote}; exit 0 means it takes no more writes. It may step down to SBY or
+ *       just stop serving (e.g. {@code pg_ctl stop -m fast}): unless the member then reports SBY, Duplex
+ *       stops its VM and confirms it stopped before the new active is promoted.
+ *   <li>{@code takeover-command} (default: {@code switchover-command}): run as {@code <command> <pair> <member> ACT}
+ *       for the new active once its demoted peer reports SBY, with {@code DUPLEX_OPERATION=takeover}.
  *   <li>{@code promote-command} (default: {@code switchover-command}): run at failover as
  *       {@code <command> <pair> <member> ACT} for the standby alone, its peer being fenced, with
  *       {@code DUPLEX_OPERATION=promote}; exit 0 means done, and its role is then read back.
@@ -53,6 +60,8 @@ public final class ExecRoleController implements RoleController {
     private final List<String> rolesCommand;
     private final List<String> switchoverCommand;
     private final List<String> promoteCommand;
+    private final List<String> demoteCommand;
+    private final List<String> takeoverCommand;
     private final List<String> syncCommand;
     private final Optional<List<String>> resyncCommand;
     private final Optional<List<String>> healthCommand;
@@ -63,6 +72,8 @@ public final class ExecRoleController implements RoleController {
         this.rolesCommand = split(s.required("roles-command"));
         this.switchoverCommand = split(s.required("switchover-command"));
         this.promoteCommand = s.optional("promote-command").map(ExecRoleController::split).orElse(switchoverCommand);
+        this.demoteCommand = s.optional("demote-command").map(ExecRoleController::split).orElse(switchoverCommand);
+        this.takeoverCommand = s.optional("takeover-command").map(ExecRoleController::split).orElse(switchoverCommand);
         this.syncCommand = split(s.required("sync-command"));
         this.resyncCommand = s.optional("resync-command").map(ExecRoleController::split);
         this.healthCommand = s.optional("health-command").map(ExecRoleController::split);
@@ -110,6 +121,25 @@ public final class ExecRoleController implements RoleController {
         PairContext.Member oldActive = pair.peer(newActiveMember);
         run("switchover", switchoverCommand, pair, oldActive, Role.SBY).requireSuccess();
         run("switchover", switchoverCommand, pair, newActive, Role.ACT).requireSuccess();
+    }
+
+    @Override
+    public boolean canDemote() {
+        return true;
+    }
+
+    /** Runs {@code demote-command} (default: the switchover command) for the old active alone, with {@code SBY}. */
+    @Override
+    public Optional<Role> demote(PairContext pair, String memberName) {
+        Result result = run("demote", demoteCommand, pair, pair.member(memberName), Role.SBY);
+        result.requireSuccess();
+        return Optional.empty(); // what a demote command prints is not a role report: the engine asks roles-command
+    }
+
+    /** Runs {@code takeover-command} (default: the switchover command) for the new active alone, with {@code ACT}. */
+    @Override
+    public void takeOver(PairContext pair, String memberName) {
+        run("takeover", takeoverCommand, pair, pair.member(memberName), Role.ACT).requireSuccess();
     }
 
     @Override

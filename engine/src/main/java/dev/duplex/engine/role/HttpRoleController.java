@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  *   <li>{@code role-url} (default {@code {base}/role}): GET, answers {@code {"role":"ACT"|"SBY"}}.
  *   <li>{@code switchover-url} (default {@code {base}/role?to={role}}): POST, first to the old active
  *       with {@code {role}=SBY}, then to the new active with {@code ACT}; any 2xx means done.
+ *   <li>{@code demote-url} (default: {@code switchover-url} with {@code {role}=SBY}): POST to the old active
+ *       alone when its stop follows the switchover (S25 then S26); any 2xx means it takes no more writes.
+ *   <li>{@code takeover-url} (default: {@code switchover-url} with {@code {role}=ACT}): POST to the new
+ *       active once its demoted peer reports SBY; any 2xx means it caught up and took the role.
  *   <li>{@code promote-url} (default {@code {base}/role?to=ACT&force=true}): POST to the standby alone
  *       at failover, once its peer is fenced; any 2xx means done, and its role is then read back.
  *   <li>{@code sync-url} (default {@code {base}/sync}): GET on the standby, answers
@@ -62,6 +66,10 @@ public final class HttpRoleController implements RoleController {
     private final String roleUrl;
     private final String switchoverUrl;
     private final String promoteUrl;
+    private final String demoteUrl;
+    private final String takeoverUrl;
+    /** When each member last proved who it is (driver id, nanoTime), so the POST right after needs no second GET. */
+    private final Map<String, Proof> proofs = new java.util.concurrent.ConcurrentHashMap<>();
     private final String syncUrl;
     private final Optional<String> resyncUrl;
     private final String healthUrl;
@@ -74,6 +82,8 @@ public final class HttpRoleController implements RoleController {
         this.roleUrl = this.settings.orDefault("role-url", "{base}/role");
         this.switchoverUrl = this.settings.orDefault("switchover-url", "{base}/role?to={role}");
         this.promoteUrl = this.settings.orDefault("promote-url", "{base}/role?to=ACT&force=true");
+        this.demoteUrl = this.settings.orDefault("demote-url", switchoverUrl);
+        this.takeoverUrl = this.settings.orDefault("takeover-url", switchoverUrl);
         this.syncUrl = this.settings.orDefault("sync-url", "{base}/sync");
         String resync = this.settings.orDefault("resync-url", "{base}/resync");
         this.resyncUrl = resync.equals("none") ? Optional.empty() : Optional.of(resync);
@@ -135,6 +145,41 @@ public final class HttpRoleController implements RoleController {
         proveIdentity(pair, newActive);
         post(oldActive, url(switchoverUrl, pair, oldActive, Role.SBY));
         post(newActive, url(switchoverUrl, pair, newActive, Role.ACT));
+    }
+
+    @Override
+    public boolean canDemote() {
+        return true;
+    }
+
+    /**
+     * POSTs {@code demote-url} to the old active. Its peer proves who it is first too, so the
+     * takeover that follows at once needs no request before its POST (the switchover gap).
+     */
+    @Override
+    public Optional<Role> demote(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        proveIdentity(pair, member);
+        if (pair.members().size() > 1) {
+            proveIdentity(pair, pair.peer(memberName));
+        }
+        String body = post(member, url(demoteUrl, pair, member, Role.SBY)).body();
+        // The member proved who it is just before; a "role" in its answer spares asking again.
+        try {
+            return JsonObject.parse(body).optionalString("role").flatMap(Role::parse);
+        } catch (IllegalArgumentException notJson) {
+            return Optional.empty();
+        }
+    }
+
+    /** POSTs {@code takeover-url} to the new active, asking who it is first unless it proved that within {@link #PROOF_VALID_NANOS}. */
+    @Override
+    public void takeOver(PairContext pair, String memberName) {
+        PairContext.Member member = pair.member(memberName);
+        if (!recentlyProven(member)) {
+            proveIdentity(pair, member);
+        }
+        post(member, url(takeoverUrl, pair, member, Role.ACT));
     }
 
     @Override
@@ -203,11 +248,34 @@ public final class HttpRoleController implements RoleController {
         }
     }
 
+    /** How long a member's proof of identity stands for a POST that follows it (a demote, then the takeover). */
+    private static final long PROOF_VALID_NANOS = 10_000_000_000L;
+
+    private record Proof(String driverRef, long atNanos) {}
+
+    private boolean recentlyProven(PairContext.Member member) {
+        if (!checkIdentity) {
+            return true;
+        }
+        Proof proof = proofs.get(member.name());
+        return proof != null && proof.driverRef().equals(member.driverRef()) && System.nanoTime() - proof.atNanos() < PROOF_VALID_NANOS;
+    }
+
     /** Refuses an answer that does not come from the member's own VM. */
     private void verifyIdentity(PairContext.Member member, String url, JsonObject answer) {
         if (!checkIdentity) {
             return;
         }
+        try {
+            refuseStranger(member, url, answer);
+        } catch (RoleControllerException stranger) {
+            proofs.remove(member.name());
+            throw stranger;
+        }
+        proofs.put(member.name(), new Proof(member.driverRef(), System.nanoTime()));
+    }
+
+    private void refuseStranger(PairContext.Member member, String url, JsonObject answer) {
         Optional<String> vmId = read(member.name(), url, () -> answer.optionalString("vm_id"));
         String where = address(url);
         String expected = "expected '" + member.name() + "' (vm id '" + member.driverRef() + "')";
@@ -250,13 +318,13 @@ public final class HttpRoleController implements RoleController {
     }
 
     /** A POST to a member that proved who it is, carrying its role token if it has one. */
-    private void post(PairContext.Member member, String url) {
+    private HttpResponse<String> post(PairContext.Member member, String url) {
         Optional<String> token = optionalLookup("role-token", member);
         if (token.isPresent() && !token.get().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new RoleControllerException(describe(), member.name(), "the role token of " + member.name()
                     + " holds characters an HTTP header cannot carry (only printable ASCII without blanks); fix the member's role-token");
         }
-        call(member.name(), "POST", url, true, token);
+        return call(member.name(), "POST", url, true, token);
     }
 
     private String url(String template, PairContext pair, PairContext.Member member, Role role) {

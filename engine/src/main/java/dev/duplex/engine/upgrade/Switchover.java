@@ -1,24 +1,55 @@
 package dev.duplex.engine.upgrade;
 
+import dev.duplex.api.StopMode;
+import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmState;
+import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
+import dev.duplex.api.role.RoleController;
 import dev.duplex.api.role.RoleControllerException;
 import dev.duplex.engine.inventory.PairRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * S25: switches the pair over so that {@code newActive} (already upgraded, in sync) becomes ACT
- * and its peer SBY — the only service gap of the upgrade. Already switched (a resumed job): only
- * the inventory is brought in line. Then records the new active system in the inventory.
+ * S25: switches the pair over so that {@code newActive} (already upgraded, in sync) becomes ACT —
+ * the only service gap of the upgrade. Then records the new active system in the inventory.
+ *
+ * <p>When the old active is stopped right after ({@code stopFollows}: S26 is next) and the role
+ * controller {@linkplain RoleController#canDemote can demote}, the old active need only stop taking
+ * writes, not become a working standby: a database that becomes a standby only by restarting (a
+ * PostgreSQL primary) would pay that restart just to be stopped. Then, in this order:
+ * <ol>
+ *   <li>the old active is demoted; if it then reports SBY, the new one {@linkplain RoleController#takeOver takes over}
+ *       (catching up with it first);
+ *   <li>otherwise (the demote failed, the member reports ACT, or it no longer answers) its VM is
+ *       stopped through the driver — gracefully, so a database hands over its last writes, else
+ *       forced — and confirmed stopped, and only then is the new one {@linkplain RoleController#promote promoted}.
+ * </ol>
+ * So there is no moment where both take writes. Otherwise (the rollback's switchover, or a
+ * controller that cannot demote) the old active must end reporting SBY, through one
+ * {@link RoleController#switchover}.
+ *
+ * <p>Run again on resume: a stopped old active and an ACT new one is a finished switchover; a
+ * stopped old active and a SBY new one is promoted; an old active that reports SBY is switched
+ * again (harmless), so an action composed after it (repointing a service address) runs too.
  */
 final class Switchover implements UpgradeStep {
     private final StepInfo info;
     private final String newActive;
+    private final boolean stopFollows;
 
+    /** A switchover after which the old active must report SBY. */
     Switchover(StepInfo info, String newActive) {
+        this(info, newActive, false);
+    }
+
+    /** With {@code stopFollows}, the old active may end stopped instead of SBY: the next step stops it anyway. */
+    Switchover(StepInfo info, String newActive, boolean stopFollows) {
         this.info = info;
         this.newActive = newActive;
+        this.stopFollows = stopFollows;
     }
 
     @Override
@@ -30,23 +61,15 @@ final class Switchover implements UpgradeStep {
     public Map<String, String> run(UpgradeRun run) {
         Map<String, String> outputs = new LinkedHashMap<>();
         String oldActive = run.peerOf(newActive);
-        Map<String, Role> roles = run.roleController().roles(run.pairContext());
-        if (roles.get(newActive) == Role.ACT && roles.get(oldActive) == Role.SBY) {
-            // switched already (the orchestrator died after the switchover): switch again anyway, which the
-            // SPI makes harmless, so that an action composed after it (repointing a service address) runs too
-            outputs.put("already-switched", "true");
-        }
         VmState newState = run.state(newActive);
         if (newState != VmState.RUNNING) {
             throw new StepFailure("Refusing to switch pair " + run.job().pair() + " over to " + newActive + ": it is " + newState);
         }
-        long started = System.nanoTime();
-        run.roleController().switchover(run.pairContext(), newActive);
-        outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
-        Map<String, Role> after = run.roleController().roles(run.pairContext());
-        if (after.get(newActive) != Role.ACT || after.get(oldActive) != Role.SBY) {
-            throw new RoleControllerException(run.roleController().describe(), newActive, "after the switchover the members report "
-                    + after + ", expected " + newActive + "=ACT and " + oldActive + "=SBY");
+        RoleController controller = run.roleController();
+        if (stopFollows && controller.canDemote()) {
+            handOver(run, controller, oldActive, outputs);
+        } else {
+            switchOver(run, controller, oldActive, outputs);
         }
         PairRecord pair = run.pair().orElseThrow();
         int system = run.job().member(newActive).system();
@@ -55,5 +78,134 @@ final class Switchover implements UpgradeStep {
         }
         outputs.put("active", newActive);
         return outputs;
+    }
+
+    /** One {@link RoleController#switchover}; the old active must end reporting SBY. */
+    private void switchOver(UpgradeRun run, RoleController controller, String oldActive, Map<String, String> outputs) {
+        Map<String, Role> roles = controller.roles(run.pairContext());
+        if (roles.get(newActive) == Role.ACT && roles.get(oldActive) == Role.SBY) {
+            // switched already (the orchestrator died after the switchover): switch again anyway, which the
+            // SPI makes harmless, so that an action composed after it (repointing a service address) runs too
+            outputs.put("already-switched", "true");
+        }
+        long started = System.nanoTime();
+        controller.switchover(run.pairContext(), newActive);
+        outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
+        Map<String, Role> after = controller.roles(run.pairContext());
+        if (after.get(newActive) != Role.ACT || after.get(oldActive) != Role.SBY) {
+            throw new RoleControllerException(controller.describe(), newActive, "after the switchover the members report "
+                    + after + ", expected " + newActive + "=ACT and " + oldActive + "=SBY");
+        }
+        outputs.put("old-active", "SBY");
+    }
+
+    /** The old active stops taking writes (SBY, or stopped), then the new one takes the role. */
+    private void handOver(UpgradeRun run, RoleController controller, String oldActive, Map<String, String> outputs) {
+        PairContext context = run.pairContext();
+        Role newRole = controller.role(context, newActive);
+        long started = System.nanoTime();
+        if (stopped(run.state(oldActive))) {
+            // Resumed after this step stopped the old active: only the promotion may be left to do.
+            if (newRole != Role.ACT) {
+                promoteAfterStop(run, controller, context, oldActive, outputs);
+            } else {
+                outputs.put("already-switched", "true");
+            }
+            outputs.put("old-active", "stopped");
+        } else {
+            Optional<Role> oldRole = roleOf(controller, context, oldActive);
+            if (newRole == Role.ACT && oldRole.orElse(Role.SBY) == Role.ACT) {
+                throw new StepFailure("Refusing to switch pair " + run.job().pair() + " over: both " + newActive + " and " + oldActive
+                        + " report ACT. Decide which one serves, demote the other through the application, then resume or roll back job #"
+                        + run.job().id() + ".");
+            }
+            if (newRole == Role.ACT && oldRole.equals(Optional.of(Role.SBY))) {
+                outputs.put("already-switched", "true"); // demoting and taking over again is harmless, and re-runs a composed action
+            }
+            Optional<String> demoteProblem = demote(controller, context, oldActive);
+            if (demoteProblem.isEmpty()) {
+                controller.takeOver(context, newActive);
+                outputs.put("old-active", "SBY");
+            } else {
+                outputs.put("demote", demoteProblem.get());
+                promoteAfterStop(run, controller, context, oldActive, outputs);
+                outputs.put("old-active", "stopped");
+            }
+        }
+        outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
+        Role after = controller.role(context, newActive);
+        if (after != Role.ACT) {
+            throw new RoleControllerException(controller.describe(), newActive, "after the switchover " + newActive + " reports " + after
+                    + ", expected ACT");
+        }
+        if (!stopped(run.state(oldActive)) && roleOf(controller, context, oldActive).equals(Optional.of(Role.ACT))) {
+            throw new RoleControllerException(controller.describe(), oldActive, "after the switchover both " + newActive + " and "
+                    + oldActive + " report ACT; stop " + oldActive + " now");
+        }
+    }
+
+    /** Empty when the old active now reports SBY; else why it does not (the engine stops it then). */
+    private static Optional<String> demote(RoleController controller, PairContext context, String oldActive) {
+        Optional<Role> stated;
+        try {
+            stated = controller.demote(context, oldActive);
+        } catch (RuntimeException e) {
+            return Optional.of("the demote failed: " + e.getMessage());
+        }
+        try {
+            Role role = stated.isPresent() ? stated.get() : controller.role(context, oldActive);
+            return role == Role.SBY ? Optional.empty() : Optional.of("after the demote it reports " + role);
+        } catch (RuntimeException e) {
+            return Optional.of("after the demote it does not report a role: " + e.getMessage());
+        }
+    }
+
+    /** The old active's VM is stopped and confirmed so; only then is the new one promoted. */
+    private void promoteAfterStop(UpgradeRun run, RoleController controller, PairContext context, String oldActive,
+            Map<String, String> outputs) {
+        if (!controller.canPromote()) {
+            throw new StepFailure("Cannot switch pair " + run.job().pair() + " over to " + newActive + ": " + oldActive
+                    + " does not report SBY (" + outputs.getOrDefault("demote", "stopped") + ") and the " + controller.describe()
+                    + " role controller cannot promote a member whose peer is stopped. " + newActive + " was not promoted;"
+                    + " check " + oldActive + ", then resume or roll back job #" + run.job().id() + ".");
+        }
+        stopOldActive(run, oldActive, outputs);
+        controller.promote(context, newActive);
+    }
+
+    private void stopOldActive(UpgradeRun run, String oldActive, Map<String, String> outputs) {
+        Optional<VmInfo> vm = run.currentVm(oldActive);
+        if (vm.isEmpty() || stopped(vm.get().state())) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (StopMode mode : new StopMode[] {StopMode.GRACEFUL, StopMode.FORCE}) {
+            try {
+                run.driver(oldActive).stop(vm.get().vm(), mode);
+                VmState state = run.state(oldActive);
+                if (stopped(state)) {
+                    outputs.put("old-active-stop", mode.name());
+                    return;
+                }
+                failure = new IllegalStateException("it is still " + state + " after a " + mode + " stop");
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        throw new StepFailure("Cannot switch pair " + run.job().pair() + " over: " + oldActive + " did not stop taking writes ("
+                + outputs.getOrDefault("demote", "") + ") and stopping its VM failed: " + failure.getMessage() + ". " + newActive
+                + " was not promoted; check " + oldActive + ", then resume or roll back job #" + run.job().id() + ".", failure);
+    }
+
+    private static Optional<Role> roleOf(RoleController controller, PairContext context, String member) {
+        try {
+            return Optional.of(controller.role(context, member));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean stopped(VmState state) {
+        return state == VmState.STOPPED || state == VmState.CRASHED;
     }
 }

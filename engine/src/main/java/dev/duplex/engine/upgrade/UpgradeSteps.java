@@ -27,7 +27,9 @@ final class UpgradeSteps {
         steps.add(new StartAndCheck(new StepInfo("S23", "start " + s + " on " + imageS + " and check its health", s, aloneA, true), s,
                 version(inventory, imageS)));
         steps.add(new ResyncGate(new StepInfo("S24", "resync " + s + " from " + a + " until in sync", s, aloneA, true), s, Optional.empty()));
-        steps.add(new Switchover(new StepInfo("S25", "switch over: " + s + " ACT, " + a + " SBY", s, "nobody (switchover gap)", false), s));
+        // S26 stops the old active right after, so it need only stop taking writes (SBY, or stopped here already)
+        steps.add(new Switchover(new StepInfo("S25", "switch over: " + s + " ACT, " + a + " SBY (or stopped)", s, "nobody (switchover gap)",
+                false), s, true));
         steps.add(new StopMember(new StepInfo("S26", "stop " + a + " (now SBY)", a, aloneS, true), a, Optional.of(s)));
         steps.add(new LinkNewImage(new StepInfo("S27", linkAction(job, a, imageA), a, aloneS, true), a));
         steps.add(new StartAndCheck(new StepInfo("S28", "start " + a + " on " + imageA + " and check its health", a, aloneS, true), a,

@@ -60,6 +60,10 @@ final class FakeRoleController implements RoleController {
         roles.replaceAll((name, role) -> name.equals(member) ? Role.ACT : Role.SBY);
     }
 
+    synchronized void setRole(String member, Role role) {
+        roles.put(member, role);
+    }
+
     synchronized void inSyncAgain() {
         neverInSync = false;
     }

@@ -113,6 +113,32 @@ class HttpRoleControllerTest {
     }
 
     @Test
+    void aDemoteAsksBothWhoTheyAreAndTheTakeoverRightAfterGoesStraightToItsPost() {
+        answers.put("POST /role?to=SBY", "{\"role\":\"SBY\",\"previous\":\"ACT\"}");
+        RoleController controller = controller();
+
+        assertEquals(Optional.of(Role.SBY), controller.demote(pair, "kv-0"), "the role the member states in its answer");
+        controller.takeOver(pair, "kv-1");
+
+        assertEquals(List.of("GET /role", "GET /one/role", "POST /role?to=SBY", "POST /one/role?to=ACT"), calls,
+                "no request between the demote and the takeover: it is the switchover gap");
+    }
+
+    @Test
+    void aTakeoverWithoutARecentProofOfIdentityAsksFirstAndRefusesAStranger() {
+        identities.put("/one", "vm-someone-else");
+        RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().takeOver(pair, "kv-1"));
+        assertTrue(e.getMessage().contains("another service holds that port"), e.getMessage());
+        assertEquals(List.of("GET /one/role"), calls, "nothing was posted to the stranger");
+    }
+
+    @Test
+    void aDemoteWhoseAnswerStatesNoRoleLeavesTheQuestionToTheEngine() {
+        answers.put("POST /role?to=SBY", "stepped down");
+        assertEquals(Optional.empty(), controller().demote(pair, "kv-0"));
+    }
+
+    @Test
     void switchoverAsksBothWhoTheyAreThenDemotesTheOldActiveFirstThenPromotesTheNew() {
         controller().switchover(pair, "kv-1");
         assertEquals(List.of("GET /role", "GET /one/role", "POST /role?to=SBY", "POST /one/role?to=ACT"), calls);

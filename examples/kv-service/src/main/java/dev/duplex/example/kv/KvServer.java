@@ -178,6 +178,11 @@ public final class KvServer implements Closeable {
 
     private void open() throws IOException {
         role = readRole();
+        // A role change runs code nothing else does: the SHA-256 provider of the token check, the role
+        // file's atomic move. Loading it now, while /health still answers 503, keeps that first-use cost
+        // (hundreds of ms on a busy host) out of a switchover's service gap.
+        sameToken("warm-up", "warm-up");
+        writeRole(role);
         KvLog opened = KvLog.open(config.dataDir());
         KvLog.OpenReport report = opened.openReport();
         log("ready: version " + config.version() + ", role " + role + ", seq " + opened.lastSeq() + ", " + opened.size()
@@ -394,6 +399,7 @@ public final class KvServer implements Closeable {
 
     /** ACT → SBY: stop taking writes (waiting for those in flight), then follow the peer. */
     private Role demote(String why) throws IOException {
+        long started = System.nanoTime();
         Role was;
         roleLock.writeLock().lock();
         try {
@@ -407,7 +413,8 @@ public final class KvServer implements Closeable {
         }
         if (was != Role.SBY) {
             log.wakeReaders(); // end the peer's long-poll now, so it sees our new role at once
-            log("role ACT -> SBY (" + why + "), last seq " + log.lastSeq());
+            log("role ACT -> SBY (" + why + "), last seq " + log.lastSeq() + "; writes in flight drained in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
             if (replicator != null) {
                 replicator.wake();
             }
@@ -426,6 +433,7 @@ public final class KvServer implements Closeable {
             return Optional.empty();
         }
         boolean demotedPeer = false;
+        long started = System.nanoTime();
         if (replicator != null) {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             while (true) {
@@ -456,7 +464,9 @@ public final class KvServer implements Closeable {
                 }
             }
         }
+        long caughtUp = System.nanoTime();
         roleLock.writeLock().lock();
+        long locked = System.nanoTime();
         try {
             role = Role.ACT;
             writeRole(Role.ACT);
@@ -464,7 +474,10 @@ public final class KvServer implements Closeable {
             roleLock.writeLock().unlock();
         }
         log.wakeReaders();
-        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "") + ", seq " + log.lastSeq());
+        // where a switchover's time went on this side: catching up with the peer, waiting for replication in flight, the role file
+        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "") + ", seq " + log.lastSeq() + "; caught up in "
+                + (caughtUp - started) / 1_000_000 + " ms, role lock after " + (locked - caughtUp) / 1_000_000 + " ms, role file "
+                + (System.nanoTime() - locked) / 1_000_000 + " ms");
         return Optional.empty();
     }
 
