@@ -98,6 +98,30 @@ class LifecycleCommandsTest {
         assertEquals("(none)\n", ok("endpoint", "list"));
     }
 
+    @Test
+    void hostileNamesAndIdsAreRefusedWithOneEscapedLineAndChangeNothing() {
+        List<String[]> refused = List.of(
+                new String[] {"volume", "delete", "db\n0", "--force"},
+                new String[] {"vm", "delete", "\u001b]0;owned\u0007"},
+                new String[] {"pair", "delete", "../../etc"},
+                new String[] {"image", "delete", "img' OR '1'='1"},
+                new String[] {"endpoint", "remove", "\u202eevil"},
+                new String[] {"vm", "show", "x\ry"},
+                new String[] {"volume", "show", ""},
+                new String[] {"jobs", "list", "--limit", "0"},
+                new String[] {"jobs", "list", "--limit", "-5"},
+                new String[] {"jobs", "show", "-1"});
+        for (String[] args : refused) {
+            String line = fail(args);
+            assertTrue(line.startsWith("duplex: ") && line.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == 0x202e), line);
+        }
+        for (String[] args : List.of(new String[] {"jobs", "show", "abc"}, new String[] {"jobs", "list", "--limit", "99999999999"},
+                new String[] {"jobs", "show", "1; DROP TABLE jobs"})) {
+            assertEquals(2, CliRun.withConfig(config, args).exitCode(), String.join(" ", args));
+        }
+        ok("jobs", "list");
+    }
+
     private String ok(String... args) {
         CliRun result = CliRun.withConfig(config, args);
         assertEquals(0, result.exitCode(), String.join(" ", args) + "\n" + result);
