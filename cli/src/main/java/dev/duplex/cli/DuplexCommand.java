@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
             VolumeCommand.class,
             VmCommand.class,
             PairCommand.class,
+            JobsCommand.class,
             dev.duplex.cli.upgrade.UpgradeCommand.class,
             dev.duplex.cli.demo.DemoCommand.class,
             dev.duplex.cli.bench.BenchCommand.class,

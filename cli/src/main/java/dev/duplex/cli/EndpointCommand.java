@@ -1,10 +1,10 @@
 package dev.duplex.cli;
 
-import dev.duplex.api.HypervisorDriver;
-import dev.duplex.engine.inventory.Endpoint;
-import dev.duplex.engine.inventory.InventoryConflictException;
-import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.api.Redaction;
+import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.inventory.Endpoint;
+import dev.duplex.engine.service.AddEndpoint;
+import dev.duplex.engine.service.EndpointService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex endpoint add|list|remove}. */
+/** {@code duplex endpoint add|list|show|remove}. */
 @Command(name = "endpoint", description = "Platforms Duplex drives: a name, a driver kind, a URI and a credential file.",
-        subcommands = {EndpointCommand.Add.class, EndpointCommand.ListEndpoints.class, EndpointCommand.Remove.class})
+        subcommands = {EndpointCommand.Add.class, EndpointCommand.ListEndpoints.class, EndpointCommand.Show.class, EndpointCommand.Remove.class})
 public final class EndpointCommand {
     @Command(name = "add", description = {
         "Add an endpoint after checking that its driver can connect to it.",
@@ -49,26 +49,9 @@ public final class EndpointCommand {
 
         @Override
         public void run() {
-            if (uri == null) {
-                if (!driver.equals("local")) {
-                    throw new IllegalArgumentException("--uri is required for the " + driver + " driver");
-                }
-                uri = "local:";
-            }
-            Services services = context.services();
-            if (services.inventory().endpoint(name).isPresent()) {
-                throw new InventoryConflictException("An endpoint named '" + name + "' already exists; pick another name or remove it first");
-            }
-            Endpoint endpoint = new Endpoint(name, driver, uri,
-                    Optional.ofNullable(credentialFile).map(p -> p.toAbsolutePath().toString()), properties);
-            // Connect once before recording it, so a typo in the URI is found now, not during an upgrade.
-            try (HypervisorDriver connection = services.connections().connect(endpoint)) {
-                connection.capabilities();
-            }
-            services.inventory().addEndpoint(endpoint);
-            services.audit("endpoint.add", "endpoint/" + name, Optional.empty(),
-                    Optional.of(Json.of(Map.of("driver", driver, "uri", Redaction.redactUri(uri)))));
-            context.out().println("Endpoint " + name + " added (" + driver + ", " + Redaction.redactUri(uri) + ")");
+            Endpoint endpoint = context.services().get(EndpointService.class).add(new AddEndpoint(name, driver, Optional.ofNullable(uri),
+                    Optional.ofNullable(credentialFile).map(p -> p.toAbsolutePath().toString()), properties), Actor.operatingSystemUser());
+            context.out().println("Endpoint " + name + " added (" + driver + ", " + Redaction.redactUri(endpoint.uri()) + ")");
             context.out().flush();
         }
     }
@@ -87,7 +70,7 @@ public final class EndpointCommand {
         @Override
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
-            for (Endpoint e : context.services().inventory().endpoints()) {
+            for (Endpoint e : context.services().get(EndpointService.class).list()) {
                 rows.add(List.of(e.name(), e.driverKind(), Redaction.redactUri(e.uri()), e.credentialFile().orElse("-"),
                         e.properties().isEmpty() ? "-" : e.properties().toString()));
             }
@@ -95,7 +78,34 @@ public final class EndpointCommand {
         }
     }
 
-    @Command(name = "remove", description = "Remove an endpoint that no image, volume or VM uses any more.")
+    @Command(name = "show", description = "Show an endpoint.")
+    static final class Show implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            Endpoint e = context.services().get(EndpointService.class).show(name);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("name", e.name());
+            fields.put("driver", e.driverKind());
+            fields.put("uri", Redaction.redactUri(e.uri()));
+            fields.put("credential_file", e.credentialFile().orElse("-"));
+            fields.put("properties", Redaction.redactSettings(e.properties()));
+            context.printer().fields(output.format(), fields);
+        }
+    }
+
+    @Command(name = "remove", aliases = "delete", description = "Remove an endpoint that no image, volume or VM uses any more.")
     static final class Remove implements Runnable {
         private final CliContext context;
 
@@ -108,10 +118,7 @@ public final class EndpointCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
-            services.inventory().endpoint(name).orElseThrow(() -> new NotInInventoryException("endpoint", name));
-            services.inventory().removeEndpoint(name);
-            services.audit("endpoint.remove", "endpoint/" + name, Optional.empty(), Optional.empty());
+            context.services().get(EndpointService.class).remove(name, Actor.operatingSystemUser());
             context.out().println("Endpoint " + name + " removed");
             context.out().flush();
         }

@@ -1,25 +1,22 @@
 package dev.duplex.cli;
 
-import dev.duplex.api.HypervisorDriver;
-import dev.duplex.api.ImageRef;
-import dev.duplex.api.ImageSpec;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.ImageRecord;
-import dev.duplex.engine.inventory.InventoryConflictException;
-import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.service.ImageService;
+import dev.duplex.engine.service.RegisterImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex image register|list}. */
+/** {@code duplex image register|list|show|delete}. */
 @Command(name = "image", description = "Software images, registered ahead of an upgrade, without the database.",
-        subcommands = {ImageCommand.Register.class, ImageCommand.ListImages.class})
+        subcommands = {ImageCommand.Register.class, ImageCommand.ListImages.class, ImageCommand.Show.class, ImageCommand.Delete.class})
 public final class ImageCommand {
-    @Command(name = "register", description = {
+    @Command(name = "register", aliases = "create", description = {
         "Register a software image on an endpoint.",
         "Example: duplex image register kv-2.0 --endpoint lab --version 2.0 --source ./images/v2"
     })
@@ -47,22 +44,9 @@ public final class ImageCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
-            if (services.inventory().image(name).isPresent()) {
-                throw new InventoryConflictException("An image named '" + name + "' already exists");
-            }
-            services.inventory().endpoint(endpoint).orElseThrow(() -> new NotInInventoryException("endpoint", endpoint));
-            HypervisorDriver driver = services.connections().driver(endpoint);
-            ImageRef ref = driver.registerImage(new ImageSpec(name, version, source, properties));
-            try {
-                services.inventory().addImage(new ImageRecord(name, endpoint, version, ref.id()));
-            } catch (RuntimeException e) {
-                driver.deleteImage(ref); // nothing half-created: the platform forgets it too
-                throw e;
-            }
-            services.audit("image.register", "image/" + name, Optional.empty(),
-                    Optional.of(Json.of(Map.of("endpoint", endpoint, "version", version, "ref", ref.id()))));
-            context.out().println("Image " + name + " (" + version + ") registered on " + endpoint + " as " + ref.id());
+            ImageRecord image = context.services().get(ImageService.class)
+                    .register(new RegisterImage(name, endpoint, version, source, properties), Actor.operatingSystemUser());
+            context.out().println("Image " + name + " (" + version + ") registered on " + endpoint + " as " + image.driverRef());
             context.out().flush();
         }
     }
@@ -81,10 +65,55 @@ public final class ImageCommand {
         @Override
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
-            for (ImageRecord i : context.services().inventory().images()) {
+            for (ImageRecord i : context.services().get(ImageService.class).list()) {
                 rows.add(List.of(i.name(), i.endpoint(), i.softwareVersion(), i.driverRef()));
             }
             context.printer().rows(output.format(), List.of("name", "endpoint", "version", "driver ref"), rows);
+        }
+    }
+
+    @Command(name = "show", description = "Show an image.")
+    static final class Show implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            ImageRecord i = context.services().get(ImageService.class).show(name);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("name", i.name());
+            fields.put("endpoint", i.endpoint());
+            fields.put("version", i.softwareVersion());
+            fields.put("driver_ref", i.driverRef());
+            context.printer().fields(output.format(), fields);
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an image that no VM uses, on its endpoint and from the inventory.")
+    static final class Delete implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        Delete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            context.services().get(ImageService.class).delete(name, Actor.operatingSystemUser());
+            context.out().println("Image " + name + " deleted");
+            context.out().flush();
         }
     }
 }

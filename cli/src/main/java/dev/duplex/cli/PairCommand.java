@@ -1,23 +1,23 @@
 package dev.duplex.cli;
 
 import dev.duplex.api.Redaction;
-import dev.duplex.engine.inventory.Inventory;
-import dev.duplex.engine.inventory.InventoryConflictException;
-import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
+import dev.duplex.engine.service.CreatePair;
+import dev.duplex.engine.service.PairService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex pair create|list|show}. */
+/** {@code duplex pair create|list|show|delete}. */
 @Command(name = "pair", description = "ACT/SBY pairs: system 0 and system 1, one of them active.",
-        subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class})
+        subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class, PairCommand.Delete.class})
 public final class PairCommand {
     @Command(name = "create", description = {
         "Create a pair of two VMs. Role changes and resync are the application's: say how to reach it.",
@@ -54,26 +54,13 @@ public final class PairCommand {
 
         @Override
         public void run() {
-            if (active != 0 && active != 1) {
-                throw new IllegalArgumentException("--active is 0 or 1, not " + active);
-            }
-            StandbyKind kind = switch (standby.toLowerCase(java.util.Locale.ROOT)) {
+            StandbyKind kind = switch (standby.toLowerCase(Locale.ROOT)) {
                 case "hot" -> StandbyKind.HOT;
                 case "cold" -> StandbyKind.COLD;
                 default -> throw new IllegalArgumentException("--standby is hot or cold, not '" + standby + "'");
             };
-            Services services = context.services();
-            Inventory inventory = services.inventory();
-            if (inventory.pair(name).isPresent()) {
-                throw new InventoryConflictException("A pair named '" + name + "' already exists");
-            }
-            for (String vm : List.of(system0, system1)) {
-                inventory.vm(vm).orElseThrow(() -> new NotInInventoryException("VM", vm));
-            }
-            PairRecord pair = new PairRecord(name, system0, system1, active, kind, roleController, resync);
-            inventory.addPair(pair);
-            services.audit("pair.create", "pair/" + name, Optional.empty(), Optional.of(Json.of(
-                    new PairRecord(name, system0, system1, active, kind, Redaction.redactSettings(roleController), resync))));
+            PairRecord pair = context.services().get(PairService.class).create(
+                    new CreatePair(name, system0, system1, active, kind, roleController, resync), Actor.operatingSystemUser());
             context.out().println("Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
                     + ", active = system " + active + " (" + pair.active() + ")");
             context.out().flush();
@@ -94,8 +81,8 @@ public final class PairCommand {
         @Override
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
-            for (PairRecord p : context.services().inventory().pairs()) {
-                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(java.util.Locale.ROOT)));
+            for (PairRecord p : context.services().get(PairService.class).list()) {
+                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(Locale.ROOT)));
             }
             context.printer().rows(output.format(), List.of("name", "system0", "system1", "active", "standby"), rows);
         }
@@ -117,18 +104,36 @@ public final class PairCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
-            PairRecord pair = services.inventory().pair(name).orElseThrow(() -> new NotInInventoryException("pair", name));
+            PairRecord pair = context.services().get(PairService.class).show(name);
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("name", pair.name());
             fields.put("system0", pair.system0());
             fields.put("system1", pair.system1());
             fields.put("active", pair.active());
             fields.put("standby", pair.standby());
-            fields.put("standby_kind", pair.standbyKind().name().toLowerCase(java.util.Locale.ROOT));
+            fields.put("standby_kind", pair.standbyKind().name().toLowerCase(Locale.ROOT));
             fields.put("role_controller", Redaction.redactSettings(pair.roleController()));
             fields.put("resync_gate", pair.resyncGate());
             context.printer().fields(output.format(), fields);
+        }
+    }
+
+    @Command(name = "delete", description = "Forget a pair that no live job works on; its VMs and volumes stay, its jobs stay in the history.")
+    static final class Delete implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        Delete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            context.services().get(PairService.class).delete(name, Actor.operatingSystemUser());
+            context.out().println("Pair " + name + " deleted; its VMs stay");
+            context.out().flush();
         }
     }
 }

@@ -1,39 +1,29 @@
 package dev.duplex.cli;
 
 import dev.duplex.api.BootReport;
-import dev.duplex.api.DriverException;
-import dev.duplex.api.HypervisorDriver;
-import dev.duplex.api.ImageRef;
 import dev.duplex.api.ObjectName;
-import dev.duplex.api.StopMode;
-import dev.duplex.api.VmRef;
 import dev.duplex.api.VisibleText;
-import dev.duplex.api.VmSpec;
 import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VolumeLink;
-import dev.duplex.api.VolumeRef;
-import dev.duplex.engine.inventory.ImageRecord;
-import dev.duplex.engine.inventory.Inventory;
-import dev.duplex.engine.inventory.InventoryConflictException;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.LinkRecord;
-import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.inventory.VmRecord;
-import dev.duplex.engine.inventory.VolumeRecord;
-import dev.duplex.engine.job.Job;
-import dev.duplex.engine.job.JobLocks;
+import dev.duplex.engine.service.CreateVm;
+import dev.duplex.engine.service.VmService;
+import dev.duplex.engine.service.VmStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex vm create|list|start|stop}. */
+/** {@code duplex vm create|list|show|start|stop|delete}. */
 @Command(name = "vm", description = "Virtual machines: an image plus links to external volumes.",
-        subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Start.class, VmCommand.Stop.class})
+        subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Show.class, VmCommand.Start.class, VmCommand.Stop.class,
+            VmCommand.Delete.class})
 public final class VmCommand {
     @Command(name = "create", description = {
         "Create a VM (stopped) from a registered image with links to volumes.",
@@ -64,44 +54,11 @@ public final class VmCommand {
 
         @Override
         public void run() {
-            // Links are checked before anything is looked up or started, so a bad one leaves nothing behind.
+            // Links are parsed before anything is started, so a malformed one costs nothing.
             List<LinkRecord> parsedLinks = links.stream().map(Create::parseLink).toList();
-            Services services = context.services();
-            Inventory inventory = services.inventory();
-            if (inventory.vm(name).isPresent()) {
-                throw new InventoryConflictException("A VM named '" + name + "' already exists");
-            }
-            inventory.endpoint(endpoint).orElseThrow(() -> new NotInInventoryException("endpoint", endpoint));
-            ImageRecord imageRecord = inventory.image(image).orElseThrow(() -> new NotInInventoryException("image", image));
-            if (!imageRecord.endpoint().equals(endpoint)) {
-                throw new IllegalArgumentException("Image " + image + " is registered on endpoint " + imageRecord.endpoint()
-                        + ", not on " + endpoint + "; register it there first");
-            }
-            List<LinkRecord> linkRecords = new ArrayList<>();
-            List<VolumeLink> volumeLinks = new ArrayList<>();
-            for (LinkRecord link : parsedLinks) {
-                VolumeRecord volume = inventory.volume(link.volume()).orElseThrow(() -> new NotInInventoryException("volume", link.volume()));
-                if (!volume.endpoint().equals(endpoint)) {
-                    throw new IllegalArgumentException("Volume " + volume.name() + " is on endpoint " + volume.endpoint() + ", not on " + endpoint);
-                }
-                inventory.vms().stream().filter(vm -> vm.links().stream().anyMatch(l -> l.volume().equals(volume.name()))).findFirst()
-                        .ifPresent(vm -> {
-                            throw new InventoryConflictException("Volume " + volume.name() + " is already linked to VM " + vm.name());
-                        });
-                linkRecords.add(link);
-                volumeLinks.add(new VolumeLink(new VolumeRef(volume.driverRef(), volume.name()), link.mountPath(), link.mode()));
-            }
-            HypervisorDriver driver = services.connections().driver(endpoint);
-            VmRef ref = driver.createVm(new VmSpec(name, new ImageRef(imageRecord.driverRef(), image), volumeLinks, properties));
-            try {
-                inventory.addVm(new VmRecord(name, endpoint, ref.id(), image, linkRecords, properties));
-            } catch (RuntimeException e) {
-                driver.deleteVm(ref); // a stopped VM created a moment ago; its linked volumes are never deleted
-                throw e;
-            }
-            services.audit("vm.create", "vm/" + name, Optional.empty(),
-                    Optional.of(Json.of(Map.of("endpoint", endpoint, "image", image, "links", links, "ref", ref.id()))));
-            context.out().println("VM " + name + " created on " + endpoint + " from " + image + " as " + ref.id());
+            VmRecord vm = context.services().get(VmService.class)
+                    .create(new CreateVm(name, endpoint, image, parsedLinks, properties), Actor.operatingSystemUser());
+            context.out().println("VM " + name + " created on " + endpoint + " from " + image + " as " + vm.driverRef());
             context.out().flush();
         }
 
@@ -141,21 +98,45 @@ public final class VmCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
             List<List<Object>> rows = new ArrayList<>();
-            for (VmRecord vm : services.inventory().vms()) {
-                String state;
-                try {
-                    state = services.connections().driver(vm.endpoint()).state(new VmRef(vm.driverRef(), vm.name())).name();
-                } catch (DriverException e) {
-                    state = "UNKNOWN (" + e.getMessage() + ")";
-                }
-                List<String> links = vm.links().stream()
-                        .map(l -> l.volume() + ":" + l.mountPath() + (l.mode() == VolumeLink.Mode.COPY_AT_BOOT ? ":copy" : "")).toList();
-                rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), state, output.format() == OutputFormat.JSON ? links : String.join(",", links),
-                        vm.driverRef()));
+            for (VmStatus status : context.services().get(VmService.class).list()) {
+                VmRecord vm = status.vm();
+                List<String> links = links(vm);
+                rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), status.state(),
+                        output.format() == OutputFormat.JSON ? links : String.join(",", links), vm.driverRef()));
             }
             context.printer().rows(output.format(), List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
+        }
+    }
+
+    @Command(name = "show", description = "Show a VM with its state, links, pair and settings.")
+    static final class Show implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            VmStatus status = context.services().get(VmService.class).show(name);
+            VmRecord vm = status.vm();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("name", vm.name());
+            fields.put("endpoint", vm.endpoint());
+            fields.put("image", vm.image());
+            fields.put("state", status.state());
+            fields.put("links", links(vm));
+            fields.put("pair", status.pair().orElse("-"));
+            fields.put("driver_ref", vm.driverRef());
+            fields.put("properties", vm.properties());
+            context.printer().fields(output.format(), fields);
         }
     }
 
@@ -175,12 +156,9 @@ public final class VmCommand {
 
         @Override
         public Integer call() {
-            Services services = context.services();
-            VmRecord vm = services.inventory().vm(name).orElseThrow(() -> new NotInInventoryException("VM", name));
-            Optional<Job> pastJob = services.get(JobLocks.class).check(name, force, "duplex vm start " + name + " --force");
             BootReport report;
             try {
-                report = services.connections().driver(vm.endpoint()).start(new VmRef(vm.driverRef(), vm.name()));
+                report = context.services().get(VmService.class).start(name, force, Actor.operatingSystemUser());
             } catch (VmStartFailedException e) {
                 // One line saying what happened, then the console's end, where the reason usually is.
                 context.err().println("duplex: " + Errors.describe(e));
@@ -191,7 +169,6 @@ public final class VmCommand {
                 context.err().flush();
                 return 1;
             }
-            services.audit(pastJob.isPresent() ? "vm.start.forced" : "vm.start", "vm/" + name, Optional.empty(), pastJob.map(VmCommand::heldBy));
             context.out().println("VM " + name + " started" + (report.bytesCopied() > 0
                     ? " (" + ByteSize.format(report.bytesCopied()) + " copied in at boot in " + report.copyTime().toMillis() + " ms)" : ""));
             context.out().flush();
@@ -216,19 +193,34 @@ public final class VmCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
-            VmRecord vm = services.inventory().vm(name).orElseThrow(() -> new NotInInventoryException("VM", name));
-            // A member in a job may be the pair's only serving one: stopping it is an outage.
-            Optional<Job> pastJob = services.get(JobLocks.class).check(name, force, "duplex vm stop " + name + " --force");
-            services.connections().driver(vm.endpoint()).stop(new VmRef(vm.driverRef(), vm.name()), force ? StopMode.FORCE : StopMode.GRACEFUL);
-            services.audit(pastJob.isPresent() ? "vm.stop.forced" : "vm.stop", "vm/" + name, Optional.empty(), pastJob.map(VmCommand::heldBy));
+            context.services().get(VmService.class).stop(name, force, Actor.operatingSystemUser());
             context.out().println("VM " + name + " stopped");
             context.out().flush();
         }
     }
 
-    /** The audit detail of a command forced past a live job. */
-    static String heldBy(Job job) {
-        return Json.of(Map.of("live_job", job.id(), "job_kind", job.kind(), "job_state", job.state().name(), "job_target", job.pair()));
+    @Command(name = "delete", description = "Delete a stopped VM that is in no pair and no live job; its volumes stay.")
+    static final class Delete implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        Delete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            context.services().get(VmService.class).delete(name, Actor.operatingSystemUser());
+            context.out().println("VM " + name + " deleted; its volumes stay");
+            context.out().flush();
+        }
+    }
+
+    /** A VM's links as written on the command line: {@code VOLUME:PATH[:copy]}. */
+    static List<String> links(VmRecord vm) {
+        return vm.links().stream()
+                .map(l -> l.volume() + ":" + l.mountPath() + (l.mode() == VolumeLink.Mode.COPY_AT_BOOT ? ":copy" : "")).toList();
     }
 }

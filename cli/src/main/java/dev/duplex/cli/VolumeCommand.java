@@ -1,23 +1,21 @@
 package dev.duplex.cli;
 
-import dev.duplex.api.HypervisorDriver;
-import dev.duplex.api.VolumeRef;
-import dev.duplex.api.VolumeSpec;
-import dev.duplex.engine.inventory.InventoryConflictException;
-import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.VolumeRecord;
+import dev.duplex.engine.service.CreateVolume;
+import dev.duplex.engine.service.VolumeService;
+import dev.duplex.engine.service.VolumeView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex volume create|list}. */
+/** {@code duplex volume create|list|show|delete}. */
 @Command(name = "volume", description = "Volumes that live outside VM images, such as a VM's database volume.",
-        subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class})
+        subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class, VolumeCommand.Delete.class})
 public final class VolumeCommand {
     @Command(name = "create", description = {"Create an empty volume.", "Example: duplex volume create db-0 --endpoint lab --size 64MiB"})
     static final class Create implements Runnable {
@@ -44,22 +42,9 @@ public final class VolumeCommand {
 
         @Override
         public void run() {
-            Services services = context.services();
-            if (services.inventory().volume(name).isPresent()) {
-                throw new InventoryConflictException("A volume named '" + name + "' already exists");
-            }
-            services.inventory().endpoint(endpoint).orElseThrow(() -> new NotInInventoryException("endpoint", endpoint));
-            HypervisorDriver driver = services.connections().driver(endpoint);
-            VolumeRef ref = driver.createVolume(new VolumeSpec(name, size, purpose, properties));
-            try {
-                services.inventory().addVolume(new VolumeRecord(name, endpoint, ref.id(), size, purpose));
-            } catch (RuntimeException e) {
-                driver.deleteVolume(ref); // it was created empty a moment ago: no data is lost
-                throw e;
-            }
-            services.audit("volume.create", "volume/" + name, Optional.empty(),
-                    Optional.of(Json.of(Map.of("endpoint", endpoint, "size", size, "ref", ref.id()))));
-            context.out().println("Volume " + name + " (" + ByteSize.format(size) + ") created on " + endpoint + " as " + ref.id());
+            VolumeRecord volume = context.services().get(VolumeService.class)
+                    .create(new CreateVolume(name, endpoint, size, purpose, properties), Actor.operatingSystemUser());
+            context.out().println("Volume " + name + " (" + ByteSize.format(size) + ") created on " + endpoint + " as " + volume.driverRef());
             context.out().flush();
         }
     }
@@ -78,11 +63,67 @@ public final class VolumeCommand {
         @Override
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
-            for (VolumeRecord v : context.services().inventory().volumes()) {
+            for (VolumeRecord v : context.services().get(VolumeService.class).list()) {
                 rows.add(List.of(v.name(), v.endpoint(), output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()),
                         v.purpose(), v.driverRef()));
             }
             context.printer().rows(output.format(), List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
+        }
+    }
+
+    @Command(name = "show", description = "Show a volume, the VM that links it, and whether it may hold data.")
+    static final class Show implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            VolumeView view = context.services().get(VolumeService.class).show(name);
+            VolumeRecord v = view.volume();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("name", v.name());
+            fields.put("endpoint", v.endpoint());
+            fields.put("size", output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()));
+            fields.put("purpose", v.purpose());
+            fields.put("driver_ref", v.driverRef());
+            fields.put("linked_by", view.linkedBy().orElse("-"));
+            fields.put("may_hold_data", view.mayHoldData());
+            fields.put("first_linked_at", view.firstLinked().map(Object::toString).orElse("-"));
+            context.printer().fields(output.format(), fields);
+        }
+    }
+
+    @Command(name = "delete", description = {
+        "Delete a volume that no VM links, on its endpoint and from the inventory.",
+        "A volume a VM has linked may hold data: deleting it needs --force, and is audited."
+    })
+    static final class Delete implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--force", description = "Delete it even though it may hold data (audited).")
+        boolean force;
+
+        Delete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            VolumeView deleted = context.services().get(VolumeService.class).delete(name, force, Actor.operatingSystemUser());
+            context.out().println("Volume " + name + " deleted" + (deleted.mayHoldData() ? " with the data it held" : ""));
+            context.out().flush();
         }
     }
 }

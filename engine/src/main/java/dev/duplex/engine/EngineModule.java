@@ -5,11 +5,18 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.service.EndpointService;
+import dev.duplex.engine.service.ImageService;
+import dev.duplex.engine.service.JobService;
+import dev.duplex.engine.service.PairService;
+import dev.duplex.engine.service.VmService;
+import dev.duplex.engine.service.VolumeService;
 
 /**
  * The engine's Guice module. CLI and server build their injector from this module and the
@@ -29,6 +36,14 @@ public final class EngineModule extends AbstractModule {
         binder().disableCircularProxies();
         bind(DuplexConfig.class).toInstance(config);
         bind(DriverRegistry.class).toInstance(registry);
+        // The application services: stateless, so unscoped; each is built only when a command or route asks for it.
+        bind(AuditTrail.class);
+        bind(EndpointService.class);
+        bind(ImageService.class);
+        bind(VolumeService.class);
+        bind(VmService.class);
+        bind(PairService.class);
+        bind(JobService.class);
     }
 
     /** The built-in role-controller types and those the installed plugins add. */

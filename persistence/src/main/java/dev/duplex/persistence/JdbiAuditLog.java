@@ -2,6 +2,7 @@ package dev.duplex.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
 import jakarta.inject.Inject;
@@ -12,7 +13,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The audit log in PostgreSQL. The before and after images are stored as {@code jsonb} (so they
+ * The audit log in PostgreSQL. The before and after values are stored as {@code jsonb} (so they
  * can be queried; PostgreSQL normalises their spacing and key order), and a trigger refuses any
  * change to a line once written.
  */
@@ -33,7 +34,7 @@ public final class JdbiAuditLog implements AuditLog {
                         INSERT INTO audit_log (at, actor, action, object, before, after)
                         VALUES (:at, :actor, :action, :object, CAST(:before AS jsonb), CAST(:after AS jsonb))""")
                 .bind("at", entry.at().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC))
-                .bind("actor", entry.actor()).bind("action", entry.action()).bind("object", entry.object())
+                .bind("actor", entry.actor().name()).bind("action", entry.action()).bind("object", entry.object())
                 .bind("before", entry.beforeJson().orElse(null)).bind("after", entry.afterJson().orElse(null))
                 .execute()));
     }
@@ -47,9 +48,9 @@ public final class JdbiAuditLog implements AuditLog {
                         SELECT at, actor, action, object, before::text AS before, after::text AS after
                         FROM audit_log ORDER BY at DESC, id DESC LIMIT :limit""")
                 .bind("limit", limit)
-                .map((rs, ctx) -> new AuditEntry(JdbiJobQueue.instant(rs, "at").orElseThrow(), rs.getString("actor"),
-                        rs.getString("action"), rs.getString("object"), Optional.ofNullable(rs.getString("before")),
-                        Optional.ofNullable(rs.getString("after"))))
+                .map((rs, ctx) -> new AuditEntry(JdbiJobQueue.instant(rs, "at").orElseThrow(), new Actor(rs.getString("actor")),
+                        rs.getString("action"), rs.getString("object"), Optional.ofNullable(rs.getString("before")).map(AuditEntry::parse),
+                        Optional.ofNullable(rs.getString("after")).map(AuditEntry::parse)))
                 .list()));
     }
 }

@@ -15,6 +15,7 @@ import dev.duplex.engine.inventory.VolumeRecord;
 import jakarta.inject.Inject;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -103,6 +104,11 @@ public final class JdbiInventory implements Inventory {
     }
 
     @Override
+    public void removeImage(String name) {
+        deleteOne("DELETE FROM images WHERE name = :name", name, "image");
+    }
+
+    @Override
     public void addVolume(VolumeRecord volume) {
         requireNonNull(volume, "volume is null");
         errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
@@ -123,6 +129,18 @@ public final class JdbiInventory implements Inventory {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes ORDER BY name")
                 .map((rs, ctx) -> volume(rs)).list()));
+    }
+
+    @Override
+    public Optional<Instant> volumeFirstLinked(String name) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT first_linked_at FROM volumes WHERE name = :name")
+                        .bind("name", name).map((rs, ctx) -> JdbiJobQueue.instant(rs, "first_linked_at")).findOne()))
+                .orElseThrow(() -> new NotInInventoryException("volume", name));
+    }
+
+    @Override
+    public void removeVolume(String name) {
+        deleteOne("DELETE FROM volumes WHERE name = :name", name, "volume");
     }
 
     @Override
@@ -222,6 +240,11 @@ public final class JdbiInventory implements Inventory {
         if (updated == 0) {
             throw new NotInInventoryException("pair", pair);
         }
+    }
+
+    @Override
+    public void removePair(String name) {
+        deleteOne("DELETE FROM pairs WHERE name = :name", name, "pair");
     }
 
     private void insertLinks(Handle h, VmRecord vm) {

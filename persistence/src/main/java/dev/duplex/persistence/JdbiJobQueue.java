@@ -3,6 +3,8 @@ package dev.duplex.persistence;
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobEntry;
+import dev.duplex.engine.job.JobHistory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
@@ -29,9 +31,10 @@ import org.jdbi.v3.core.Jdbi;
  * locks the candidate row with {@code SELECT ... FOR UPDATE SKIP LOCKED} inside a transaction,
  * so two processes claiming at once never get the same job.
  */
-public final class JdbiJobQueue implements JobQueue {
+public final class JdbiJobQueue implements JobQueue, JobHistory {
     private static final String JOB_COLUMNS =
             "id, kind, pair, state, requested_by, parameters::text AS parameters, owner, heartbeat, error";
+    private static final String TIME_COLUMNS = "created_at, started_at, finished_at";
     /** A job anyone may claim: PENDING, or RUNNING with a heartbeat older than the stale limit. */
     private static final String CLAIMABLE =
             "(state = 'PENDING' OR (state = 'RUNNING' AND heartbeat < now() - make_interval(secs => :staleSeconds)))";
@@ -202,6 +205,27 @@ public final class JdbiJobQueue implements JobQueue {
                         instant(rs, "ended_at"), Optional.ofNullable(rs.getString("error")),
                         json.read(rs.getString("outputs"))))
                 .list()));
+    }
+
+    @Override
+    public List<JobEntry> recent(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit is negative: " + limit);
+        }
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + ", " + TIME_COLUMNS
+                        + " FROM jobs ORDER BY id DESC LIMIT :limit")
+                .bind("limit", limit).map((rs, ctx) -> entry(rs)).list()));
+    }
+
+    @Override
+    public Optional<JobEntry> entry(long id) {
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS + ", " + TIME_COLUMNS
+                        + " FROM jobs WHERE id = :id")
+                .bind("id", id).map((rs, ctx) -> entry(rs)).findOne()));
+    }
+
+    private JobEntry entry(ResultSet rs) throws SQLException {
+        return new JobEntry(job(rs), instant(rs, "created_at").orElseThrow(), instant(rs, "started_at"), instant(rs, "finished_at"));
     }
 
     private Job job(ResultSet rs) throws SQLException {

@@ -7,6 +7,7 @@ import com.google.inject.Scopes;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.job.JobHistory;
 import dev.duplex.engine.job.JobQueue;
 import org.jdbi.v3.core.Jdbi;
 
@@ -34,6 +35,7 @@ public final class PersistenceModule extends AbstractModule {
         bind(Jdbi.class).toInstance(database.jdbi());
         bind(Inventory.class).to(JdbiInventory.class).in(Scopes.SINGLETON);
         bind(JobQueue.class).to(JdbiJobQueue.class).in(Scopes.SINGLETON);
+        bind(JobHistory.class).to(JdbiJobQueue.class).in(Scopes.SINGLETON);
         bind(AuditLog.class).to(JdbiAuditLog.class).in(Scopes.SINGLETON);
         bind(EnvironmentArchive.class).to(JdbiEnvironmentArchive.class).in(Scopes.SINGLETON);
     }

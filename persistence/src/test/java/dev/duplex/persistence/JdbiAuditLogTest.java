@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import java.time.Instant;
 import java.util.List;
@@ -37,8 +38,9 @@ class JdbiAuditLogTest {
     void recordsAndListsNewestFirstWithJsonImages() throws Exception {
         // far in the future, so these are the newest lines whatever other tests wrote
         Instant t0 = Instant.parse("2100-01-01T10:00:00.123456Z");
-        audit.record(new AuditEntry(t0, "alice@host", "endpoint.add", "endpoint/ep1", Optional.empty(),
-                Optional.of("{\"name\": \"ep1\", \"kind\": \"local\"}")));
+        record Endpoint(String name, String driverKind) {}
+        audit.record(AuditEntry.of(t0, new Actor("alice@host"), "endpoint.add", "endpoint/ep1", Optional.empty(),
+                Optional.of(new Endpoint("ep1", "local"))));
         audit.record(new AuditEntry(t0.plusSeconds(60), "node-a", "pair.switchover", "pair/kv",
                 Optional.of("{\"active\": 0}"), Optional.of("{\"active\": 1}")));
         audit.record(new AuditEntry(t0.plusSeconds(30), "bob@host", "endpoint.remove", "endpoint/ep2",
@@ -48,11 +50,12 @@ class JdbiAuditLogTest {
         assertEquals(List.of("pair.switchover", "endpoint.remove", "endpoint.add"), recent.stream().map(AuditEntry::action).toList());
         AuditEntry first = recent.get(2);
         assertEquals(t0, first.at());
-        assertEquals("alice@host", first.actor());
+        assertEquals(new Actor("alice@host"), first.actor());
         assertEquals("endpoint/ep1", first.object());
         assertEquals(Optional.empty(), first.beforeJson());
         ObjectMapper json = new ObjectMapper();
-        assertEquals(json.readTree("{\"kind\":\"local\",\"name\":\"ep1\"}"), json.readTree(first.afterJson().orElseThrow()));
+        assertEquals(json.readTree("{\"driver_kind\":\"local\",\"name\":\"ep1\"}"), first.after().orElseThrow());
+        assertEquals(json.readTree("{\"active\": 1}"), recent.get(0).after().orElseThrow());
         assertEquals(2, audit.recent(2).size());
         assertEquals(List.of(), audit.recent(0));
     }
@@ -61,7 +64,7 @@ class JdbiAuditLogTest {
     void invalidJsonIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> audit.record(new AuditEntry(Instant.now(), "a", "b", "c",
                 Optional.of("{not json"), Optional.empty())));
-        assertTrue(e.getMessage().contains("json"), e.getMessage());
+        assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
     }
 
     @Test

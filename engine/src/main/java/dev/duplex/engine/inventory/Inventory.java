@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The inventory port. Adds fail with {@link InventoryConflictException} on a taken name or a
- * violated rule (a VM in two pairs, a volume linked by two VMs, removing an endpoint still in use).
+ * violated rule (a VM in two pairs, a volume linked by two VMs, removing an object still in use, naming its users).
  */
 public interface Inventory {
     void addEndpoint(Endpoint endpoint);
@@ -17,10 +17,19 @@ public interface Inventory {
     void addImage(ImageRecord image);
     Optional<ImageRecord> image(String name);
     List<ImageRecord> images();
+    /** Refused while VMs use the image, naming them. */
+    void removeImage(String name);
 
     void addVolume(VolumeRecord volume);
     Optional<VolumeRecord> volume(String name);
     List<VolumeRecord> volumes();
+    /**
+     * When a VM was first linked to the volume: from then on it may hold data. Empty for a volume
+     * no VM ever linked, which is as empty as it was created.
+     */
+    Optional<java.time.Instant> volumeFirstLinked(String name);
+    /** Refused while a VM links the volume, naming it. */
+    void removeVolume(String name);
 
     void addVm(VmRecord vm);
     Optional<VmRecord> vm(String name);
@@ -32,6 +41,8 @@ public interface Inventory {
     void addPair(PairRecord pair);
     Optional<PairRecord> pair(String name);
     List<PairRecord> pairs();
+    /** Forgets a pair (its VMs stay); refused while a live job works on it. Its finished jobs stay as history. */
+    void removePair(String name);
     /** Records which system is active now. */
     void setActiveSystem(String pair, int activeSystem);
 }

@@ -101,7 +101,7 @@ public final class ExecRoleController implements RoleController {
         result.requireSuccess();
         String answer = result.stdout.strip();
         return Role.parse(answer).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
-                "roles-command printed " + JsonObject.quote(answer) + "; expected exactly ACT or SBY"));
+                "roles-command printed " + RoleAnswer.quote(answer) + "; expected exactly ACT or SBY"));
     }
 
     @Override
@@ -169,7 +169,7 @@ public final class ExecRoleController implements RoleController {
                 // garbage: reported below
             }
         }
-        throw new RoleControllerException(describe(), standbyMember, "sync-command printed " + JsonObject.quote(answer)
+        throw new RoleControllerException(describe(), standbyMember, "sync-command printed " + RoleAnswer.quote(answer)
                 + "; expected 'in-sync', 'lag <n>' (n >= 0) or 'unknown [why]'");
     }
 
@@ -307,7 +307,7 @@ public final class ExecRoleController implements RoleController {
         String summary() {
             String out = stdout.strip();
             String err = stderr.strip();
-            return "stdout " + JsonObject.quote(out) + (err.isEmpty() ? "" : ", stderr " + JsonObject.quote(err));
+            return "stdout " + RoleAnswer.quote(out) + (err.isEmpty() ? "" : ", stderr " + RoleAnswer.quote(err));
         }
     }
 

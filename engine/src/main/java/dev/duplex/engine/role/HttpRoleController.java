@@ -116,7 +116,7 @@ public final class HttpRoleController implements RoleController {
     public Role role(PairContext pair, String memberName) {
         PairContext.Member member = pair.member(memberName);
         String url = url(roleUrl, pair, member, null);
-        JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+        RoleAnswer answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
         verifyIdentity(member, url, answer);
         String role = read(member.name(), url, () -> answer.string("role"));
         return Role.parse(role).orElseThrow(() -> new RoleControllerException(describe(), member.name(),
@@ -186,7 +186,7 @@ public final class HttpRoleController implements RoleController {
     public ResyncStatus resyncStatus(PairContext pair, String standbyMember) {
         PairContext.Member member = pair.member(standbyMember);
         String url = url(syncUrl, pair, member, Role.SBY);
-        JsonObject answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
+        RoleAnswer answer = json(member.name(), url, call(member.name(), "GET", url, true).body());
         verifyIdentity(member, url, answer);
         return read(member.name(), url, () -> {
             boolean inSync = answer.bool("in_sync");
@@ -226,9 +226,9 @@ public final class HttpRoleController implements RoleController {
         }
         if (response.statusCode() / 100 != 2) {
             return HealthStatus.unhealthy("GET " + Redaction.redactUri(url) + " answered HTTP " + response.statusCode()
-                    + " " + JsonObject.quote(response.body()));
+                    + " " + RoleAnswer.quote(response.body()));
         }
-        JsonObject answer = json(memberName, url, response.body());
+        RoleAnswer answer = json(memberName, url, response.body());
         try {
             verifyIdentity(member, url, answer);
         } catch (RoleControllerException stranger) {
@@ -262,7 +262,7 @@ public final class HttpRoleController implements RoleController {
     }
 
     /** Refuses an answer that does not come from the member's own VM. */
-    private void verifyIdentity(PairContext.Member member, String url, JsonObject answer) {
+    private void verifyIdentity(PairContext.Member member, String url, RoleAnswer answer) {
         if (!checkIdentity) {
             return;
         }
@@ -286,8 +286,8 @@ public final class HttpRoleController implements RoleController {
         }
         if (!vmId.get().equals(member.driverRef())) {
             String name = read(member.name(), url, () -> answer.optionalString("vm")).orElse("?");
-            throw new RoleControllerException(describe(), member.name(), where + " answered as " + JsonObject.quote(name) + " (vm id "
-                    + JsonObject.quote(vmId.get()) + "), " + expected + ": another service holds that port. Nothing was changed;"
+            throw new RoleControllerException(describe(), member.name(), where + " answered as " + RoleAnswer.quote(name) + " (vm id "
+                    + RoleAnswer.quote(vmId.get()) + "), " + expected + ": another service holds that port. Nothing was changed;"
                     + " stop that service, or point member." + member.name() + ".port at " + member.name() + "'s own port.");
         }
     }
@@ -305,7 +305,7 @@ public final class HttpRoleController implements RoleController {
             return "the host of " + where + " cannot be resolved";
         }
         return "the request to " + where + " failed: " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + JsonObject.quote(e.getMessage()));
+                + (e.getMessage() == null ? "" : " " + RoleAnswer.quote(e.getMessage()));
     }
 
     private static String address(String url) {
@@ -402,14 +402,14 @@ public final class HttpRoleController implements RoleController {
         }
         if (require2xx && response.statusCode() / 100 != 2) {
             throw new RoleControllerException(describe(), member, shown + " answered HTTP " + response.statusCode()
-                    + " " + JsonObject.quote(response.body()));
+                    + " " + RoleAnswer.quote(response.body()));
         }
         return response;
     }
 
-    private JsonObject json(String member, String url, String body) {
+    private RoleAnswer json(String member, String url, String body) {
         try {
-            return JsonObject.parse(body);
+            return RoleAnswer.parse(body);
         } catch (IllegalArgumentException e) {
             throw new RoleControllerException(describe(), member, Redaction.redactUri(url) + " answered something that is not the expected JSON: "
                     + e.getMessage());

@@ -16,6 +16,7 @@ import dev.duplex.engine.inventory.ImageRecord;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.PairRecord;
+import dev.duplex.engine.inventory.Placement;
 import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.inventory.VolumeRecord;
 import dev.duplex.engine.role.RoleControllerSource;
@@ -37,9 +38,11 @@ final class Preflight {
     private final Inventory inventory;
     private final Drivers drivers;
     private final RoleControllerSource roleControllers;
+    private final Placement placement;
 
     Preflight(Inventory inventory, Drivers drivers, RoleControllerSource roleControllers) {
         this.inventory = inventory;
+        this.placement = new Placement(inventory);
         this.drivers = drivers;
         this.roleControllers = roleControllers;
     }
@@ -76,8 +79,7 @@ final class Preflight {
             throw new UpgradeRefusedException("Unknown VM '" + vmName + "'. Known VMs: "
                     + inventory.vms().stream().map(VmRecord::name).sorted().toList());
         }
-        Optional<PairRecord> pair = inventory.pairs().stream().filter(p -> p.member(0).equals(vmName) || p.member(1).equals(vmName))
-                .findFirst();
+        Optional<PairRecord> pair = placement.pairOf(vmName);
         if (pair.isPresent()) {
             // Stopping one member alone is the outage a pair exists to avoid, and its health check
             // would never ask the pair's role controller: the pair's upgrade keeps one member serving.
@@ -114,7 +116,7 @@ final class Preflight {
                 + "' runs on endpoint '" + vm.endpoint() + "', which is not in the inventory"));
         ImageRecord target = inventory.image(imageName).orElseThrow(() -> new UpgradeRefusedException("Unknown image '" + imageName
                 + "'. Register the new image on endpoint " + endpoint.name() + " first (it must hold no database)."));
-        if (!target.endpoint().equals(vm.endpoint())) {
+        if (!Placement.usable(target, vm.endpoint())) {
             throw new UpgradeRefusedException("Image '" + imageName + "' is registered on endpoint '" + target.endpoint() + "', but "
                     + vmName + " runs on endpoint '" + vm.endpoint() + "'. Register the image on " + vm.endpoint()
                     + " and name that one for system " + system + ".");
@@ -159,12 +161,11 @@ final class Preflight {
     private void checkVolume(HypervisorDriver driver, VmRecord vm, LinkRecord link) {
         VolumeRecord volume = inventory.volume(link.volume()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vm.name()
                 + "' links volume '" + link.volume() + "', which is not in the inventory"));
-        if (!volume.endpoint().equals(vm.endpoint())) {
+        if (!Placement.usable(volume, vm.endpoint())) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " lives on endpoint '" + volume.endpoint()
                     + "', not on " + vm.endpoint());
         }
-        List<String> othersInInventory = inventory.vms().stream().filter(other -> !other.name().equals(vm.name()))
-                .filter(other -> other.links().stream().anyMatch(l -> l.volume().equals(volume.name()))).map(VmRecord::name).toList();
+        List<String> othersInInventory = placement.otherLinkers(volume.name(), vm.name());
         if (!othersInInventory.isEmpty()) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere too: by "
                     + othersInInventory + ". A database volume must belong to one member; fix the inventory first.");

@@ -106,6 +106,7 @@ public final class FakeInventory implements Inventory {
     public synchronized void addVm(VmRecord vm) {
         checkLinks(vm);
         add(vms, vm.name(), vm, "VM");
+        vm.links().forEach(l -> firstLinked.putIfAbsent(l.volume(), java.time.Instant.now()));
     }
 
     @Override
@@ -162,5 +163,42 @@ public final class FakeInventory implements Inventory {
     public synchronized void setActiveSystem(String pair, int activeSystem) {
         pairs.put(pair, pairs.get(pair).withActiveSystem(activeSystem));
         changes.add("active " + pair + " -> " + activeSystem);
+    }
+    private final Map<String, java.time.Instant> firstLinked = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void removeImage(String name) {
+        if (vms.values().stream().anyMatch(vm -> vm.image().equals(name))) {
+            throw new InventoryConflictException("image " + name + " is used by a VM");
+        }
+        if (images.remove(name) == null) {
+            throw new NotInInventoryException("image", name);
+        }
+    }
+
+    @Override
+    public synchronized Optional<java.time.Instant> volumeFirstLinked(String name) {
+        if (!volumes.containsKey(name)) {
+            throw new NotInInventoryException("volume", name);
+        }
+        return Optional.ofNullable(firstLinked.get(name));
+    }
+
+    @Override
+    public synchronized void removeVolume(String name) {
+        if (vms.values().stream().anyMatch(vm -> vm.links().stream().anyMatch(l -> l.volume().equals(name)))) {
+            throw new InventoryConflictException("volume " + name + " is linked by a VM");
+        }
+        if (volumes.remove(name) == null) {
+            throw new NotInInventoryException("volume", name);
+        }
+        firstLinked.remove(name);
+    }
+
+    @Override
+    public synchronized void removePair(String name) {
+        if (pairs.remove(name) == null) {
+            throw new NotInInventoryException("pair", name);
+        }
     }
 }
