@@ -166,7 +166,7 @@ public final class HttpRoleController implements RoleController {
         String body = post(member, url(demoteUrl, pair, member, Role.SBY)).body();
         // The member proved who it is just before; a "role" in its answer spares asking again.
         try {
-            return JsonObject.parse(body).optionalString("role").flatMap(Role::parse);
+            return RoleAnswer.parse(body).optionalString("role").flatMap(Role::parse);
         } catch (IllegalArgumentException notJson) {
             return Optional.empty();
         }
@@ -275,7 +275,7 @@ public final class HttpRoleController implements RoleController {
         proofs.put(member.name(), new Proof(member.driverRef(), System.nanoTime()));
     }
 
-    private void refuseStranger(PairContext.Member member, String url, JsonObject answer) {
+    private void refuseStranger(PairContext.Member member, String url, RoleAnswer answer) {
         Optional<String> vmId = read(member.name(), url, () -> answer.optionalString("vm_id"));
         String where = address(url);
         String expected = "expected '" + member.name() + "' (vm id '" + member.driverRef() + "')";
