@@ -37,7 +37,7 @@ public final class Services implements AutoCloseable {
     public static Services start(DuplexConfig config, DriverRegistry registry) {
         Database database = Database.start(databaseConfig(config));
         try {
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, registry), new PersistenceModule(database));
+            Injector injector = Guice.createInjector(Stage.DEVELOPMENT, new EngineModule(config, registry), new PersistenceModule(database));
             return new Services(database, injector);
         } catch (RuntimeException e) {
             database.close();

@@ -132,6 +132,8 @@ final class EmbeddedServer implements AutoCloseable {
                         owner.write(folder);
                     }
                     if (!idleStop.isZero()) {
+                        // the idle time is known to the watcher even if this process is killed before it leaves
+                        new IdleDeadline(Instant.now(), idleStop).write(folder);
                         IdleWatch.ensureRunning(folder);
                     }
                     return server;
