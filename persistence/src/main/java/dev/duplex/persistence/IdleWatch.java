@@ -59,17 +59,25 @@ public final class IdleWatch {
     private static void watch(Path folder, FileLock watching) throws IOException, InterruptedException {
         Instant lastBusy = Instant.now();
         Duration pause = Duration.ofSeconds(1);
+        Optional<Postmaster> lastSeen = Optional.empty();
         while (true) {
             Thread.sleep(pause.toMillis());
+            if (!Files.isDirectory(folder)) {
+                // the home was deleted under a running server (a test's temporary folder): stop what it left
+                stopOrphan(lastSeen);
+                return;
+            }
             try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
                 folderLock.held();
                 Optional<Postmaster> server = Postmaster.recorded(EmbeddedServer.data(folder));
                 if (server.isEmpty()) {
+                    stopOrphan(lastSeen);
                     // released before the folder lock, so that a server started next gets a watcher of its own
                     watching.release();
                     say("the embedded PostgreSQL is gone");
                     return;
                 }
+                lastSeen = server;
                 Instant now = Instant.now();
                 if (Lease.holders(EmbeddedServer.leases(folder)) > 0) {
                     lastBusy = now;
@@ -93,6 +101,20 @@ public final class IdleWatch {
                 pause = Duration.ofSeconds(5);
             }
         }
+    }
+
+    /** A server whose postmaster.pid vanished (its data folder deleted) but whose process still runs would run for ever. */
+    private static void stopOrphan(Optional<Postmaster> lastSeen) {
+        lastSeen.filter(Postmaster::alive)
+                .filter(p -> ProcessHandle.of(p.pid()).flatMap(h -> h.info().command()).map(c -> c.endsWith("/postgres")).orElse(false))
+                .ifPresent(p -> {
+                    say("stopping the embedded PostgreSQL (pid " + p.pid() + ") whose data folder is gone");
+                    try {
+                        p.stopFast(STOP_WAIT);
+                    } catch (DatabaseException e) {
+                        say(e.getMessage());
+                    }
+                });
     }
 
     private static Instant latest(Instant a, Instant b) {
