@@ -16,7 +16,7 @@ import java.util.Map;
 public final class ArchiveTraining {
     private static final List<List<String>> COMMANDS = List.of(
             List.of("--version"), List.of("--help"), List.of("drivers"), List.of("vm", "list"), List.of("pair", "list"),
-            List.of("endpoint", "list"), List.of("upgrade", "status"), List.of("vm", "list", "-o", "json"), List.of("db", "status"),
+            List.of("endpoint", "list"), List.of("upgrade", "status", "kv"), List.of("vm", "list", "--output", "json"), List.of("db", "status"),
             List.of("no-such-command"));
 
     private ArchiveTraining() {}
