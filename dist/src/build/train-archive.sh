@@ -10,7 +10,7 @@ set -u
 lib=$1
 work=$2
 rm -rf "$work" && mkdir -p "$work" && chmod 700 "$work"
-rm -f "$lib/duplex.classlist"
+rm -f "$lib/duplex.classlist" "$lib"/*.jsa
 (cd "$lib" && ls -1 -- *.jar | LC_ALL=C sort) > "$lib/classpath"
 cp=
 while IFS= read -r jar; do

@@ -36,11 +36,13 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
     public static final String PASSWORD_FILE_PROPERTY = "duplex.db.password-file";
     /** The property naming how long the embedded server stays up unused. */
     public static final String IDLE_STOP_PROPERTY = "duplex.db.idle-stop";
+    /** Ten years: longer means "never", and would overflow the instants the deadline is kept as. */
+    public static final Duration MAX_IDLE_STOP = Duration.ofDays(3650);
 
     public DatabaseConfig {
         requireNonNull(idleStop, "idleStop is null");
-        if (idleStop.isNegative()) {
-            throw new IllegalArgumentException(IDLE_STOP_PROPERTY + " must not be negative, got " + idleStop);
+        if (idleStop.isNegative() || idleStop.compareTo(MAX_IDLE_STOP) > 0) {
+            throw new IllegalArgumentException(IDLE_STOP_PROPERTY + " must be from PT0S to " + MAX_IDLE_STOP + ", got " + idleStop);
         }
         requireNonNull(home, "home is null");
         requireNonNull(url, "url is null");

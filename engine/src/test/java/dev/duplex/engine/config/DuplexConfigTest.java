@@ -86,6 +86,9 @@ class DuplexConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_IDLE_STOP", "-PT1M"), new Properties()));
         assertTrue(e.getMessage().contains("duplex.db.idle-stop") && e.getMessage().contains("DUPLEX_DB_IDLE_STOP"), e.getMessage());
+        ConfigException tooLong = assertThrows(ConfigException.class,
+                () -> DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_IDLE_STOP", "P1000000000000D"), new Properties()));
+        assertTrue(tooLong.getMessage().contains("P3650D"), tooLong.getMessage());
     }
 
     @Test
