@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * while a command uses it, and a server another Duplex build started is replaced once unused.
  */
 class EmbeddedIdleStopTest {
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Generous: a first start unpacks and initialises PostgreSQL, minutes on a loaded machine. */
+    private static final Duration WAIT = Duration.ofMinutes(5);
     private Path home;
 
     @BeforeEach
