@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.persistence.Database;
+import dev.duplex.persistence.DatabaseConfig;
 import dev.duplex.persistence.DatabaseStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +12,10 @@ import picocli.CommandLine.Command;
 @Command(name = "db", description = {
     "The inventory database.",
     "With no duplex.db.url configured, Duplex runs an embedded PostgreSQL under $DUPLEX_HOME/db,",
-    "started by the first Duplex process that needs it and shared by the others. It listens only",
-    "on a Unix socket in a 0700 folder (no TCP); its passwords are in 0600 files under db/."
+    "started by the first Duplex process that needs it and shared by the others. It stays up",
+    "between commands and stops once unused for duplex.db.idle-stop (default 10 minutes) or at",
+    "'duplex db stop'. It listens only on a Unix socket in a 0700 folder (no TCP); its passwords",
+    "are in 0600 files under db/."
 }, subcommands = {DbCommand.Status.class, DbCommand.Migrate.class, DbCommand.Stop.class})
 public final class DbCommand {
     @Command(name = "status", description = "Where the database is, its schema version, pending migrations, and which process runs the embedded server.")
@@ -28,7 +31,19 @@ public final class DbCommand {
 
         @Override
         public void run() {
-            try (Database database = Database.connect(Services.databaseConfig(context.config()))) {
+            DatabaseConfig config = Services.databaseConfig(context.config());
+            if (config.isEmbedded() && Database.embeddedServer(config.home()).isEmpty()) {
+                // status starts nothing: a stopped server is a state to report
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("location", "embedded");
+                fields.put("embedded", true);
+                fields.put("server", "stopped");
+                fields.put("data_directory", config.embeddedFolder().resolve("data").toString());
+                fields.put("idle_stop", config.idleStop().toString());
+                context.printer().fields(output.format(), fields);
+                return;
+            }
+            try (Database database = Database.connect(config)) {
                 DatabaseStatus status = database.status();
                 Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("location", status.location());
@@ -37,6 +52,7 @@ public final class DbCommand {
                 fields.put("latest_known_version", status.latestKnownVersion().orElse("-"));
                 fields.put("pending_migrations", status.pendingMigrations());
                 status.server().ifPresent(server -> {
+                    fields.put("server", "running");
                     fields.put("postgres_pid", server.postmasterPid());
                     fields.put("port", server.port());
                     fields.put("socket", server.socket().toString());
@@ -46,6 +62,10 @@ public final class DbCommand {
                     fields.put("started_at", server.owner().startedAt().toString());
                     fields.put("started_by_this_process", server.startedByThisProcess());
                     fields.put("duplex_processes_using_it", server.users());
+                    fields.put("idle_stop", server.idleStop().toString());
+                    fields.put("stops_at", server.stopsAt().map(Object::toString)
+                            .orElse(server.idleStop().isZero() ? "when the last Duplex process exits"
+                                    : "after the last of the " + server.users() + " Duplex processes exits, plus " + server.idleStop()));
                 });
                 context.printer().fields(output.format(), fields);
             }
@@ -71,9 +91,13 @@ public final class DbCommand {
         }
     }
 
-    @Command(name = "stop", description = "Stop the embedded PostgreSQL, even while other Duplex processes use it.")
+    @Command(name = "stop", description = {"Stop the embedded PostgreSQL now.",
+        "Refused while other Duplex processes use it (a command or an upgrade in progress, a server); --force stops it under them."})
     static final class Stop implements Runnable {
         private final CliContext context;
+
+        @picocli.CommandLine.Option(names = "--force", description = "Stop it even while other Duplex processes use it (their work fails).")
+        boolean force;
 
         Stop(CliContext context) {
             this.context = context;
@@ -81,7 +105,7 @@ public final class DbCommand {
 
         @Override
         public void run() {
-            boolean stopped = Database.stopEmbedded(context.config().home());
+            boolean stopped = force ? Database.stopEmbedded(context.config().home()) : Database.stopEmbeddedWhenUnused(context.config().home());
             context.out().println(stopped ? "Embedded PostgreSQL stopped" : "No embedded PostgreSQL was running under " + context.config().home());
             context.out().flush();
         }

@@ -27,6 +27,14 @@ public final class Main {
      * {@code DUPLEX_DB_URL}, ...), so a caller such as a test decides which of them apply.
      */
     public static int run(String[] args, java.util.Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // answered before picocli builds the model of every subcommand, which costs more than the answer
+            for (String line : new VersionProvider().getVersion()) {
+                out.println(line);
+            }
+            out.flush();
+            return 0;
+        }
         try (CliContext context = new CliContext(Installation.current(), environment, out, err)) {
             CommandLine commandLine = new CommandLine(DuplexCommand.class, new ContextFactory(context))
                     .setOut(out)

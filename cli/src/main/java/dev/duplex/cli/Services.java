@@ -22,7 +22,7 @@ import java.util.Optional;
 /**
  * The database and the engine's services for one invocation, built from the same Guice
  * modules as the server's. Closing it closes driver connections, then releases the database
- * (the last Duplex process using the embedded PostgreSQL stops it).
+ * (the embedded PostgreSQL stays up for duplex.db.idle-stop after the last Duplex process leaves it).
  */
 public final class Services implements AutoCloseable {
     private final Database database;
@@ -37,7 +37,7 @@ public final class Services implements AutoCloseable {
     public static Services start(DuplexConfig config, DriverRegistry registry) {
         Database database = Database.start(databaseConfig(config));
         try {
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, registry), new PersistenceModule(database));
+            Injector injector = Guice.createInjector(Stage.DEVELOPMENT, new EngineModule(config, registry), new PersistenceModule(database));
             return new Services(database, injector);
         } catch (RuntimeException e) {
             database.close();
@@ -47,7 +47,7 @@ public final class Services implements AutoCloseable {
 
     static DatabaseConfig databaseConfig(DuplexConfig config) {
         return new DatabaseConfig(config.home(), config.get(ConfigKey.DB_URL), config.get(ConfigKey.DB_USER),
-                config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of));
+                config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of), config.duration(ConfigKey.DB_IDLE_STOP));
     }
 
     public <T> T get(Class<T> type) {

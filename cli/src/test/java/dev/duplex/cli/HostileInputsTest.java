@@ -61,7 +61,7 @@ class HostileInputsTest {
         dir = Files.createTempDirectory("duplex-cli-hostile");
         home = dir.resolve("home");
         Path file = dir.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + home + "\n");
+        Files.writeString(file, "duplex.home=" + home + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();
         keepDatabaseUp = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),
                 DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));

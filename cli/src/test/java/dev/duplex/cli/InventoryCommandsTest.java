@@ -28,7 +28,7 @@ class InventoryCommandsTest {
     void start() throws IOException {
         dir = Files.createTempDirectory("duplex-cli-inventory");
         Path file = dir.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\n");
+        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();
         // Every command below joins this embedded server instead of starting its own.
         keepDatabaseUp = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),

@@ -37,7 +37,7 @@ class JobLockCommandsTest {
     void start() throws IOException {
         dir = Files.createTempDirectory("duplex-cli-joblocks");
         Path file = dir.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\n");
+        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();
         services = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),
                 DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));

@@ -2,8 +2,8 @@ package dev.duplex.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +22,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Every failure is one {@link DatabaseException} line with the URL redacted, and leaves nothing
  * behind: an embedded server this call started is stopped again.
  *
- * <p>{@link #close()} releases the embedded server; the last Duplex process using it stops it.
+ * <p>{@link #close()} releases the embedded server; when the last Duplex process using it leaves,
+ * it stays up for the configured idle time ({@link DatabaseConfig#idleStop()}), then stops.
  */
 public final class Database implements AutoCloseable {
     /** Connections one Duplex process keeps open at most. */
@@ -33,7 +34,7 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final SchemaMigrator migrator;
     private final Optional<EmbeddedServer> embedded;
-    private final ConnectionPool pool;
+    private final HikariDataSource pool;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Releases the embedded server on Ctrl-C too, so that the last process to exit stops it. */
     private final Thread closeOnExit = new Thread(this::close, "duplex-database-close");
@@ -44,11 +45,11 @@ public final class Database implements AutoCloseable {
      * @param migrationSource what migrations connect as (on the embedded server: the superuser;
      *     on an external one: the configured user, as for everything else)
      */
-    private Database(DatabaseConfig config, String location, DataSource dataSource, Optional<DataSource> migrationSource,
+    private Database(DatabaseConfig config, String location, HikariDataSource pool, Optional<DataSource> migrationSource,
             Optional<EmbeddedServer> embedded) {
         this.config = config;
         this.location = location;
-        this.pool = new ConnectionPool(dataSource, POOL_SIZE);
+        this.pool = pool;
         this.jdbi = Jdbi.create(pool);
         this.migrator = new SchemaMigrator(migrationSource.orElse(pool), location);
         this.embedded = embedded;
@@ -70,7 +71,7 @@ public final class Database implements AutoCloseable {
     public static Database connect(DatabaseConfig config) {
         requireNonNull(config, "config is null");
         Optional<EmbeddedServer> embedded = config.isEmbedded()
-                ? Optional.of(EmbeddedServer.startOrJoin(config.home(), config.embeddedFolder()))
+                ? Optional.of(EmbeddedServer.startOrJoin(config.home(), config.embeddedFolder(), config.idleStop()))
                 : Optional.empty();
         try {
             DataSource application;
@@ -99,8 +100,7 @@ public final class Database implements AutoCloseable {
                 dataSource.setApplicationName("duplex");
                 application = dataSource;
             }
-            verifyConnection(application, location, user);
-            Database database = new Database(config, location, application, migration, embedded);
+            Database database = new Database(config, location, openPool(application, location, user), migration, embedded);
             try {
                 database.migrator.checkCompatible();
             } catch (RuntimeException e) {
@@ -119,15 +119,31 @@ public final class Database implements AutoCloseable {
 
     /**
      * Stops the embedded server under {@code home} even while other Duplex processes use it
-     * ({@code duplex db stop}). Returns false when none was running.
+     * ({@code duplex db stop --force}). Returns false when none was running.
      */
     public static boolean stopEmbedded(Path home) {
-        return EmbeddedServer.stop(DatabaseConfig.embedded(home).embeddedFolder());
+        return EmbeddedServer.stop(DatabaseConfig.embedded(home).embeddedFolder(), true);
     }
 
-    private static void verifyConnection(DataSource dataSource, String location, String user) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.isValid(10);
+    /**
+     * Stops the embedded server under {@code home} ({@code duplex db stop}); returns false when none
+     * was running.
+     *
+     * @throws DatabaseInUseException while Duplex processes use it (a command, a job, a server), naming them
+     */
+    public static boolean stopEmbeddedWhenUnused(Path home) {
+        return EmbeddedServer.stop(DatabaseConfig.embedded(home).embeddedFolder(), false);
+    }
+
+    /** The embedded server under {@code home} if one runs, without starting or joining it. */
+    public static Optional<EmbeddedServerStatus> embeddedServer(Path home) {
+        return EmbeddedServer.probe(DatabaseConfig.embedded(home).embeddedFolder());
+    }
+
+    /** The pool, with its first connection open: a wrong password or a server that is down fails here in one line. */
+    private static HikariDataSource openPool(DataSource dataSource, String location, String user) {
+        try {
+            return PooledConnections.open(dataSource, POOL_SIZE, "duplex");
         } catch (SQLException e) {
             throw ConnectionFailures.translate(e, location, user);
         }
@@ -145,8 +161,10 @@ public final class Database implements AutoCloseable {
     /** Applies pending migrations (refusing a newer or foreign schema); returns what was applied, as {@code V2 jobs}. */
     public List<String> migrate() {
         List<String> applied = migrator.migrate();
-        // tables a migration created: the application role's privileges, append-only audit_log included
-        embedded.ifPresent(EmbeddedServer::grantApplication);
+        if (!applied.isEmpty()) {
+            // tables a migration created: the application role's privileges, append-only audit_log included
+            embedded.ifPresent(EmbeddedServer::grantApplication);
+        }
         return applied;
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,16 +24,26 @@ import java.util.Optional;
  * @param url a JDBC URL of an external PostgreSQL, or empty for the embedded one
  * @param user the user to connect as on an external server
  * @param passwordFile the file holding that user's password (first line)
+ * @param idleStop how long the embedded PostgreSQL stays up after the last Duplex process using it
+ *     exits, so that the next command finds it running; zero stops it with the last process
  */
-public record DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile) {
+public record DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile, Duration idleStop) {
     /** The property naming an external server's JDBC URL. */
     public static final String URL_PROPERTY = "duplex.db.url";
     /** The property naming the user on an external server. */
     public static final String USER_PROPERTY = "duplex.db.user";
     /** The property naming the file that holds the user's password. */
     public static final String PASSWORD_FILE_PROPERTY = "duplex.db.password-file";
+    /** The property naming how long the embedded server stays up unused. */
+    public static final String IDLE_STOP_PROPERTY = "duplex.db.idle-stop";
+    /** Ten years: longer means "never", and would overflow the instants the deadline is kept as. */
+    public static final Duration MAX_IDLE_STOP = Duration.ofDays(3650);
 
     public DatabaseConfig {
+        requireNonNull(idleStop, "idleStop is null");
+        if (idleStop.isNegative() || idleStop.compareTo(MAX_IDLE_STOP) > 0) {
+            throw new IllegalArgumentException(IDLE_STOP_PROPERTY + " must be from PT0S to " + MAX_IDLE_STOP + ", got " + idleStop);
+        }
         requireNonNull(home, "home is null");
         requireNonNull(url, "url is null");
         requireNonNull(user, "user is null");
@@ -45,9 +56,19 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
         }
     }
 
-    /** The embedded database under {@code home}. */
+    /** Without an idle time: an embedded server stops when the last process using it exits (programs and tests). */
+    public DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile) {
+        this(home, url, user, passwordFile, Duration.ZERO);
+    }
+
+    /** The embedded database under {@code home}, stopped when the last process using it exits. */
     public static DatabaseConfig embedded(Path home) {
         return new DatabaseConfig(home, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The embedded database under {@code home}, left running for {@code idleStop} after its last use. */
+    public static DatabaseConfig embedded(Path home, Duration idleStop) {
+        return new DatabaseConfig(home, Optional.empty(), Optional.empty(), Optional.empty(), idleStop);
     }
 
     /** An external server. */
@@ -63,7 +84,8 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
         return new DatabaseConfig(home,
                 Optional.ofNullable(properties.get(URL_PROPERTY)),
                 Optional.ofNullable(properties.get(USER_PROPERTY)),
-                Optional.ofNullable(properties.get(PASSWORD_FILE_PROPERTY)).map(Path::of));
+                Optional.ofNullable(properties.get(PASSWORD_FILE_PROPERTY)).map(Path::of),
+                Optional.ofNullable(properties.get(IDLE_STOP_PROPERTY)).map(Duration::parse).orElse(Duration.ZERO));
     }
 
     /** The Duplex home folder: {@code $DUPLEX_HOME} if set, otherwise {@code ~/.duplex}. */
@@ -108,6 +130,6 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
     @Override
     public String toString() {
         return "DatabaseConfig[home=" + home + ", url=" + redactedUrl() + ", user=" + user.orElse("-")
-                + ", passwordFile=" + passwordFile.map(Path::toString).orElse("-") + "]";
+                + ", passwordFile=" + passwordFile.map(Path::toString).orElse("-") + ", idleStop=" + idleStop + "]";
     }
 }

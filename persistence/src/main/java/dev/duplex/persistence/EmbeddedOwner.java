@@ -19,13 +19,34 @@ import java.util.Properties;
  * @param postmasterPid the PostgreSQL server process
  * @param port its port, which names its Unix socket (it listens on no TCP port)
  * @param startedAt when it was started
+ * @param generation which Duplex build started it and how ({@link #CURRENT}); empty when an older
+ *     Duplex did, which recorded none
  */
-public record EmbeddedOwner(long startedByPid, String startedByCommand, long postmasterPid, int port, Instant startedAt) {
+public record EmbeddedOwner(long startedByPid, String startedByCommand, long postmasterPid, int port, Instant startedAt,
+        String generation) {
     static final String FILE_NAME = "owner.properties";
+    /**
+     * The build of Duplex that runs the embedded server and the way it runs it. A server left up by
+     * another build is restarted by the next process that finds it unused, so that no server
+     * outlives the binaries and settings of the Duplex that started it.
+     */
+    static final String CURRENT = "lifecycle-2 " + build();
 
     public EmbeddedOwner {
         requireNonNull(startedByCommand, "startedByCommand is null");
         requireNonNull(startedAt, "startedAt is null");
+        requireNonNull(generation, "generation is null");
+    }
+
+    /** The persistence jar's version and time stamp (a rebuilt snapshot is another build); "classes" when run from a folder. */
+    private static String build() {
+        String version = java.util.Objects.requireNonNullElse(EmbeddedOwner.class.getPackage().getImplementationVersion(), "dev");
+        try {
+            Path location = Path.of(EmbeddedOwner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return version + (Files.isRegularFile(location) ? " " + Files.getLastModifiedTime(location).toMillis() : " classes");
+        } catch (Exception e) {
+            return version;
+        }
     }
 
     /** True while the process that started the server still runs. */
@@ -40,6 +61,7 @@ public record EmbeddedOwner(long startedByPid, String startedByCommand, long pos
         properties.setProperty("postmaster-pid", Long.toString(postmasterPid));
         properties.setProperty("port", Integer.toString(port));
         properties.setProperty("started-at", startedAt.toString());
+        properties.setProperty("generation", generation);
         try {
             java.io.StringWriter writer = new java.io.StringWriter();
             properties.store(writer, "The Duplex process that started this embedded PostgreSQL");
@@ -62,7 +84,8 @@ public record EmbeddedOwner(long startedByPid, String startedByCommand, long pos
                     properties.getProperty("started-by-command", "?"),
                     Long.parseLong(properties.getProperty("postmaster-pid", "-1")),
                     Integer.parseInt(properties.getProperty("port", "-1")),
-                    Instant.parse(properties.getProperty("started-at", Instant.EPOCH.toString()))));
+                    Instant.parse(properties.getProperty("started-at", Instant.EPOCH.toString())),
+                    properties.getProperty("generation", "")));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -32,12 +33,18 @@ import org.slf4j.LoggerFactory;
  * {@link FolderLock}:
  * <ul>
  *   <li>start: if a postmaster runs on the data folder (its pid lives and its socket answers),
- *       join it; otherwise start one and record the starter in {@code owner.properties};</li>
- *   <li>close: drop our lease; the last process holding a lease stops the server.</li>
+ *       join it; otherwise start one and record the starter and Duplex's build in
+ *       {@code owner.properties}. A server another Duplex build started is restarted when no one
+ *       uses it, and joined (with a warning in the log) while someone does;</li>
+ *   <li>close: drop our lease. The last process to leave records when it left
+ *       ({@link IdleDeadline}) and leaves the server up for {@code duplex.db.idle-stop}, so that the
+ *       next command finds it running; the {@link IdleWatch} process stops it after that. With an
+ *       idle time of zero, the last process to leave stops it itself.</li>
  * </ul>
  * So a CLI command run while the server or {@code duplex demo} runs just connects, the server
- * survives whichever process started it, and it stops when the last user exits. A crashed process
- * leaves the server running; the next process joins it and stops it when it exits.
+ * survives whichever process started it, and it stops when unused for the idle time, at
+ * {@code duplex db stop}, or with the last user when no idle time is configured. A crashed process
+ * leaves its lease behind with its life: the server is then idle as if it had exited.
  */
 final class EmbeddedServer implements AutoCloseable {
     static final String DATABASE = "duplex";
@@ -51,19 +58,24 @@ final class EmbeddedServer implements AutoCloseable {
     private final EmbeddedOwner owner;
     private final Lease lease;
     private final boolean startedHere;
+    private final Duration idleStop;
     private final ClusterPasswords passwords;
 
-    private EmbeddedServer(Path folder, Postmaster postmaster, EmbeddedOwner owner, Lease lease, boolean startedHere) {
+    private EmbeddedServer(Path folder, Postmaster postmaster, EmbeddedOwner owner, Lease lease, boolean startedHere, Duration idleStop) {
         this.folder = folder;
         this.postmaster = postmaster;
         this.owner = owner;
         this.lease = lease;
         this.startedHere = startedHere;
+        this.idleStop = idleStop;
         this.passwords = new ClusterPasswords(folder);
     }
 
-    /** Joins the embedded server running under {@code folder} (that is, {@code <home>/db}), or starts it. */
-    static EmbeddedServer startOrJoin(Path home, Path folder) {
+    /**
+     * Joins the embedded server running under {@code folder} (that is, {@code <home>/db}), or starts it.
+     * When this process is the last to leave it, it stays up for {@code idleStop} (zero: it stops).
+     */
+    static EmbeddedServer startOrJoin(Path home, Path folder, Duration idleStop) {
         try {
             Path realHome = PrivateFiles.folderOfHome(home);
             // below a home reached through a link: every path from the real home down, as the checks walk it
@@ -76,31 +88,54 @@ final class EmbeddedServer implements AutoCloseable {
                 // an older Duplex left these world-readable
                 PrivateFiles.restrict(folder.resolve(EmbeddedOwner.FILE_NAME));
                 PrivateFiles.restrict(folder.resolve("postgres.log"));
+                PrivateFiles.restrict(folder.resolve(IdleDeadline.FILE_NAME));
+                PrivateFiles.restrict(folder.resolve(IdleWatch.LOG_FILE));
                 Lease lease = Lease.take(leases(folder));
                 boolean started = false;
                 Cluster cluster = new Cluster(home, folder);
                 try {
                     refuseAnOlderServerOnTcp(cluster);
                     Optional<Postmaster> running = Postmaster.running(cluster.data());
+                    Path dbFolder = folder;
+                    Optional<EmbeddedOwner> recorded = running.flatMap(p -> EmbeddedOwner.read(dbFolder).filter(o -> o.postmasterPid() == p.pid()));
+                    if (running.isPresent() && !recorded.map(o -> o.generation().equals(EmbeddedOwner.CURRENT)).orElse(false)) {
+                        String by = recorded.map(o -> "Duplex build '" + o.generation() + "'").orElse("an unknown or older Duplex");
+                        if (Lease.holders(leases(folder)) == 1) {
+                            log.info("Restarting the embedded PostgreSQL (pid {}): {} started it, no one uses it", running.get().pid(), by);
+                            stop(folder, running.get());
+                            running = Optional.empty();
+                        } else {
+                            log.warn("Joining the embedded PostgreSQL (pid {}) that {} started, because other Duplex processes use it; "
+                                    + "it is restarted once they are done", running.get().pid(), by);
+                        }
+                    }
                     EmbeddedOwner owner;
                     Postmaster postmaster;
                     if (running.isPresent()) {
                         postmaster = running.get();
-                        owner = EmbeddedOwner.read(folder).filter(o -> o.postmasterPid() == postmaster.pid())
-                                .orElse(new EmbeddedOwner(-1, "unknown (owner.properties is missing)", postmaster.pid(), postmaster.port(), Instant.EPOCH));
-                        log.info("Joining the embedded PostgreSQL (pid {}) started by process {}", postmaster.pid(), owner.startedByPid());
+                        owner = recorded.orElse(new EmbeddedOwner(-1, "unknown (owner.properties is missing)", postmaster.pid(),
+                                postmaster.port(), Instant.EPOCH, ""));
+                        log.debug("Joining the embedded PostgreSQL (pid {}) started by process {}", postmaster.pid(), owner.startedByPid());
                     } else {
                         started = true; // from here on, whatever fails stops what this call started
                         postmaster = start(cluster, folder);
                         ProcessHandle self = ProcessHandle.current();
                         owner = new EmbeddedOwner(self.pid(), self.info().command().orElse("?"), postmaster.pid(),
-                                postmaster.port(), Instant.now());
-                        owner.write(folder);
+                                postmaster.port(), Instant.now(), EmbeddedOwner.CURRENT);
                         log.info("Started the embedded PostgreSQL (pid {}), data in {}, socket {}", postmaster.pid(), cluster.data(),
                                 postmaster.socket());
                     }
-                    EmbeddedServer server = new EmbeddedServer(folder, postmaster, owner, lease, started);
-                    server.prepare();
+                    EmbeddedServer server = new EmbeddedServer(folder, postmaster, owner, lease, started, idleStop);
+                    if (started) {
+                        // the database, the role and its grants: once per start, so that a join costs one connection
+                        server.prepare();
+                        owner.write(folder);
+                    }
+                    if (!idleStop.isZero()) {
+                        // the idle time is known to the watcher even if this process is killed before it leaves
+                        new IdleDeadline(Instant.now(), idleStop).write(folder);
+                        IdleWatch.ensureRunning(folder);
+                    }
                     return server;
                 } catch (RuntimeException | IOException | SQLException e) {
                     lease.close();
@@ -108,6 +143,7 @@ final class EmbeddedServer implements AutoCloseable {
                         // a server this call started (even one whose repair or preparation failed) must not stay up unleased
                         Postmaster.running(cluster.data()).ifPresent(p -> p.stopFast(STOP_WAIT));
                         EmbeddedOwner.delete(folder);
+                        IdleDeadline.delete(folder);
                     }
                     throw e;
                 }
@@ -243,10 +279,43 @@ final class EmbeddedServer implements AutoCloseable {
         } catch (IOException e) {
             users = -1;
         }
-        return new EmbeddedServerStatus(postmaster.pid(), postmaster.port(), postmaster.socket(), data(folder), owner, startedHere, users);
+        Optional<Instant> stopsAt = idleStop.isZero() || users > 1 ? Optional.empty() : Optional.of(Instant.now().plus(idleStop));
+        return new EmbeddedServerStatus(postmaster.pid(), postmaster.port(), postmaster.socket(), data(folder), owner, startedHere, users,
+                idleStop, stopsAt);
     }
 
-    /** Drops this process's lease; the last process to leave stops the server. */
+    /**
+     * The embedded server under {@code folder} as it runs now, without joining it (so without
+     * starting it or moving its idle deadline); empty when none runs.
+     */
+    static Optional<EmbeddedServerStatus> probe(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return Optional.empty();
+        }
+        try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            folderLock.held();
+            Optional<Postmaster> running = Postmaster.running(data(folder));
+            if (running.isEmpty()) {
+                return Optional.empty();
+            }
+            Postmaster postmaster = running.get();
+            EmbeddedOwner owner = EmbeddedOwner.read(folder).filter(o -> o.postmasterPid() == postmaster.pid())
+                    .orElse(new EmbeddedOwner(-1, "unknown (owner.properties is missing)", postmaster.pid(), postmaster.port(), Instant.EPOCH, ""));
+            int users = Lease.holders(leases(folder));
+            Optional<IdleDeadline> deadline = IdleDeadline.read(folder);
+            Duration idle = deadline.map(IdleDeadline::idleStop).orElse(Duration.ZERO);
+            Optional<Instant> stopsAt = users > 0 || !IdleWatch.running(folder) ? Optional.empty() : deadline.map(IdleDeadline::stopsAt);
+            return Optional.of(new EmbeddedServerStatus(postmaster.pid(), postmaster.port(), postmaster.socket(), data(folder), owner, false,
+                    users, idle, stopsAt));
+        } catch (IOException e) {
+            throw new DatabaseException("Cannot read the state of the embedded PostgreSQL in " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Drops this process's lease. The last process to leave records when, and leaves the server up
+     * for the idle time (the watcher stops it then), or stops it when the idle time is zero.
+     */
     @Override
     public void close() {
         try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
@@ -254,20 +323,31 @@ final class EmbeddedServer implements AutoCloseable {
             lease.close();
             int others = Lease.holders(leases(folder));
             if (others > 0) {
-                log.info("Leaving the embedded PostgreSQL running for {} other Duplex process(es)", others);
+                log.debug("Leaving the embedded PostgreSQL running for {} other Duplex process(es)", others);
                 return;
             }
-            stop(folder, postmaster);
+            if (idleStop.isZero()) {
+                stop(folder, postmaster);
+                return;
+            }
+            if (!postmaster.alive()) {
+                return; // stopped under us ('duplex db stop --force')
+            }
+            IdleDeadline deadline = new IdleDeadline(Instant.now(), idleStop);
+            deadline.write(folder);
+            IdleWatch.ensureRunning(folder);
+            log.debug("Leaving the embedded PostgreSQL (pid {}) running until {} unless used again", postmaster.pid(), deadline.stopsAt());
         } catch (IOException e) {
             throw new DatabaseException("Cannot stop the embedded PostgreSQL in " + folder + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Stops the embedded server under {@code folder} whoever uses it ({@code duplex db stop}).
-     * Returns false when none runs.
+     * Stops the embedded server under {@code folder} ({@code duplex db stop}); returns false when
+     * none runs. Unless {@code force}, refuses while Duplex processes use it (a command or job in
+     * progress, a server), naming them.
      */
-    static boolean stop(Path folder) {
+    static boolean stop(Path folder, boolean force) {
         if (!Files.isDirectory(folder)) {
             return false;
         }
@@ -278,7 +358,16 @@ final class EmbeddedServer implements AutoCloseable {
                     .or(() -> Postmaster.recorded(data(folder)).filter(p -> !p.listenAddress().isEmpty()));
             if (running.isEmpty()) {
                 EmbeddedOwner.delete(folder);
+                IdleDeadline.delete(folder);
                 return false;
+            }
+            if (!force) {
+                List<Long> users = Lease.holderPids(leases(folder));
+                if (!users.isEmpty()) {
+                    throw new DatabaseInUseException("The embedded PostgreSQL in " + folder + " is in use by " + users.size()
+                            + " Duplex process(es) (pid " + users.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                            + "); wait for them to finish, or stop it under them with 'duplex db stop --force'");
+                }
             }
             stop(folder, running.get());
             return true;
@@ -293,13 +382,14 @@ final class EmbeddedServer implements AutoCloseable {
             postmaster.stopFast(STOP_WAIT);
         }
         EmbeddedOwner.delete(folder);
+        IdleDeadline.delete(folder);
     }
 
     static Path data(Path folder) {
         return folder.resolve("data");
     }
 
-    private static Path leases(Path folder) {
+    static Path leases(Path folder) {
         return folder.resolve("leases");
     }
 }

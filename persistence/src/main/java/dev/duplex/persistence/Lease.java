@@ -64,6 +64,28 @@ final class Lease implements AutoCloseable {
         return held;
     }
 
+    /** The processes holding a lease now, for messages; this process's own leases are not probed (see {@link #holders}). */
+    static java.util.List<Long> holderPids(Path folder) throws IOException {
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return pids;
+        }
+        String ours = ProcessHandle.current().pid() + "-";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.lease")) {
+            for (Path file : files) {
+                if (file.getFileName().toString().startsWith(ours) || isHeld(file)) {
+                    String name = file.getFileName().toString();
+                    try {
+                        pids.add(Long.parseLong(name.substring(0, name.indexOf('-'))));
+                    } catch (RuntimeException e) {
+                        pids.add(-1L);
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
     private static boolean isHeld(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             FileLock probe = channel.tryLock();

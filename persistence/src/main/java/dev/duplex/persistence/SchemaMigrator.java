@@ -25,21 +25,55 @@ import org.flywaydb.core.api.output.MigrateResult;
 final class SchemaMigrator {
     static final String HISTORY_TABLE = "flyway_schema_history";
 
-    private final Flyway flyway;
     private final DataSource dataSource;
     private final String where;
+    /** Built on first use: loading Flyway costs more than a whole warm command, which usually finds the schema current. */
+    private Flyway flyway;
 
     SchemaMigrator(DataSource dataSource, String where) {
         this.dataSource = dataSource;
         this.where = where;
-        this.flyway = Flyway.configure(SchemaMigrator.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .table(HISTORY_TABLE)
-                .baselineOnMigrate(false)
-                .cleanDisabled(true)
-                .validateMigrationNaming(true)
-                .load();
+    }
+
+    private synchronized Flyway flyway() {
+        if (flyway == null) {
+            flyway = Flyway.configure(SchemaMigrator.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations("classpath:" + MigrationFiles.LOCATION)
+                    .table(HISTORY_TABLE)
+                    .baselineOnMigrate(false)
+                    .cleanDisabled(true)
+                    .validateMigrationNaming(true)
+                    .load();
+        }
+        return flyway;
+    }
+
+    /**
+     * True when the schema history holds exactly the migrations this Duplex ships, all applied
+     * successfully: the database is Duplex's, not newer, and nothing is pending. One query, no
+     * Flyway; anything else (no history yet, a failure, a version we do not know, a file we
+     * cannot list) answers false and Flyway decides.
+     */
+    boolean current() {
+        Optional<java.util.Set<String>> known = MigrationFiles.versions(SchemaMigrator.class.getClassLoader());
+        if (known.isEmpty() || historyTable().isEmpty()) {
+            return false;
+        }
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT version, success FROM " + HISTORY_TABLE + " WHERE version IS NOT NULL")) {
+            java.util.Set<String> applied = new java.util.HashSet<>();
+            while (rows.next()) {
+                if (!rows.getBoolean(2)) {
+                    return false;
+                }
+                applied.add(rows.getString(1));
+            }
+            return applied.equals(known.get());
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /**
@@ -47,6 +81,9 @@ final class SchemaMigrator {
      * database migrated by a newer Duplex (applied versions this Duplex does not know).
      */
     void checkCompatible() {
+        if (current()) {
+            return;
+        }
         underMigrationLock(() -> {
             checkCompatibleHeld();
             return null;
@@ -107,10 +144,13 @@ final class SchemaMigrator {
 
     /** Applies the pending migrations; returns what it applied. */
     List<String> migrate() {
+        if (current()) {
+            return List.of();
+        }
         return underMigrationLock(() -> {
             checkCompatibleHeld();
             try {
-                MigrateResult result = flyway.migrate();
+                MigrateResult result = flyway().migrate();
                 List<String> applied = new ArrayList<>();
                 result.migrations.forEach(m -> applied.add("V" + m.version + " " + m.description));
                 return List.copyOf(applied);
@@ -145,7 +185,7 @@ final class SchemaMigrator {
 
     private MigrationInfoService info() {
         try {
-            return flyway.info();
+            return flyway().info();
         } catch (FlywayException e) {
             throw new DatabaseException("Cannot read the schema history of the database at " + where + ": "
                     + SqlErrors.firstLine(e.getMessage()), e);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,14 +14,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
 
+/** The pool as Duplex configures HikariCP: over pgjdbc on the Unix socket (junixsocket), reusing and resetting connections. */
 @ExtendWith(PostgresExtension.class)
 class ConnectionPoolTest {
-    private static ConnectionPool pool(TestServer server, int size) {
+    private static PGSimpleDataSource source(TestServer server, String password) {
         PGSimpleDataSource source = new PGSimpleDataSource();
         source.setURL(server.url("postgres"));
         source.setUser(TestServer.SUPERUSER);
-        source.setPassword(TestServer.superuserPassword());
-        return new ConnectionPool(source, size);
+        source.setPassword(password);
+        return source;
+    }
+
+    private static HikariDataSource pool(TestServer server, int size) throws SQLException {
+        return PooledConnections.open(source(server, TestServer.superuserPassword()), size, "test");
     }
 
     private static long backendPid(Connection connection) throws SQLException {
@@ -32,7 +38,7 @@ class ConnectionPoolTest {
 
     @Test
     void aReturnedConnectionIsReusedRolledBackAndInAutoCommit(TestServer server) throws Exception {
-        try (ConnectionPool pool = pool(server, 2)) {
+        try (HikariDataSource pool = pool(server, 2)) {
             long pid;
             try (Connection connection = pool.getConnection()) {
                 pid = backendPid(connection);
@@ -54,7 +60,7 @@ class ConnectionPoolTest {
 
     @Test
     void borrowersWaitWhenAllConnectionsAreBusy(TestServer server) throws Exception {
-        try (ConnectionPool pool = pool(server, 1)) {
+        try (HikariDataSource pool = pool(server, 1)) {
             Connection first = pool.getConnection();
             CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> {
                 try (Connection connection = pool.getConnection()) {
@@ -72,9 +78,15 @@ class ConnectionPoolTest {
     }
 
     @Test
-    void aClosedPoolRefusesBorrowers(TestServer server) {
-        ConnectionPool pool = pool(server, 1);
+    void aClosedPoolRefusesBorrowers(TestServer server) throws SQLException {
+        HikariDataSource pool = pool(server, 1);
         pool.close();
-        assertEquals("08003", assertThrows(SQLException.class, pool::getConnection).getSQLState());
+        assertThrows(SQLException.class, pool::getConnection);
+    }
+
+    @Test
+    void aWrongPasswordFailsWhenThePoolOpensWithTheServersOwnError(TestServer server) {
+        SQLException e = assertThrows(SQLException.class, () -> PooledConnections.open(source(server, "wrong"), 2, "test").close());
+        assertEquals("28P01", e.getSQLState(), e.toString());
     }
 }

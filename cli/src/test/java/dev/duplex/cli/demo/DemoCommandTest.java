@@ -26,7 +26,7 @@ class DemoCommandTest {
     @Test
     void linkUpgradeKeepsTheDatabaseAndLosesNoRequest() throws IOException {
         Path config = dir.resolve("duplex.properties");
-        Files.writeString(config, "duplex.home=" + dir.resolve("home") + "\n");
+        Files.writeString(config, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 

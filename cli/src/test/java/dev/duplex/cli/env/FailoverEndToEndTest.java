@@ -189,7 +189,7 @@ class FailoverEndToEndTest {
     private Path config() throws IOException {
         Path file = dir.resolve("duplex.properties");
         if (Files.notExists(file)) {
-            Files.writeString(file, "duplex.home=" + home() + "\n");
+            Files.writeString(file, "duplex.home=" + home() + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         }
         return file;
     }

@@ -74,7 +74,7 @@ class KvmCliLiveTest {
 
         dir = Files.createTempDirectory("duplex-cli-kvm");
         Path file = dir.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\n");
+        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();
         keepDatabaseUp = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),
                 DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));

@@ -75,7 +75,7 @@ class ResumeAfterKillTest {
     void startDatabaseAndImages() throws IOException {
         home = Files.createTempDirectory("duplex-kill-test");
         config = home.resolve("duplex.properties");
-        Files.writeString(config, "duplex.home=" + home.resolve("home") + "\n");
+        Files.writeString(config, "duplex.home=" + home.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         DuplexConfig duplexConfig = DuplexConfig.resolve(List.of(config), List.of(config), Map.of(), new Properties());
         services = Services.start(duplexConfig, DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));
         demo = new UpgradeDemo(services, UpgradeCommand.settings(duplexConfig), new PrintWriter(progress, true));

@@ -214,6 +214,9 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
                 throw invalid(key, "must be a positive ISO-8601 duration such as PT30S");
             }
         }
+        if (duration(ConfigKey.DB_IDLE_STOP).isNegative() || duration(ConfigKey.DB_IDLE_STOP).compareTo(Duration.ofDays(3650)) > 0) {
+            throw invalid(ConfigKey.DB_IDLE_STOP, "must be an ISO-8601 duration from PT0S to P3650D such as PT10M");
+        }
         String level = get(ConfigKey.LOG_LEVEL).orElse("INFO");
         if (!LOG_LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
             throw invalid(ConfigKey.LOG_LEVEL, "must be one of " + String.join(", ", LOG_LEVELS));

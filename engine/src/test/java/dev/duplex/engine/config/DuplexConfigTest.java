@@ -79,6 +79,19 @@ class DuplexConfigTest {
     }
 
     @Test
+    void embeddedDatabaseIdlesTenMinutesByDefaultAndZeroMeansStopWithTheLastProcess() {
+        assertEquals(Duration.ofMinutes(10), DuplexConfig.resolve(List.of(), List.of(), Map.of(), new Properties()).duration(ConfigKey.DB_IDLE_STOP));
+        assertEquals(Duration.ZERO, DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_IDLE_STOP", "PT0S"), new Properties())
+                .duration(ConfigKey.DB_IDLE_STOP));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_IDLE_STOP", "-PT1M"), new Properties()));
+        assertTrue(e.getMessage().contains("duplex.db.idle-stop") && e.getMessage().contains("DUPLEX_DB_IDLE_STOP"), e.getMessage());
+        ConfigException tooLong = assertThrows(ConfigException.class,
+                () -> DuplexConfig.resolve(List.of(), List.of(), Map.of("DUPLEX_DB_IDLE_STOP", "P1000000000000D"), new Properties()));
+        assertTrue(tooLong.getMessage().contains("P3650D"), tooLong.getMessage());
+    }
+
+    @Test
     void homeDefaultsToDotDuplexInUserHome() {
         DuplexConfig config = DuplexConfig.resolve(List.of(), List.of(), Map.of(), new Properties());
         assertEquals(Path.of(System.getProperty("user.home"), ".duplex").toAbsolutePath(), config.home());
