@@ -43,6 +43,8 @@ import picocli.CommandLine.Option;
             dev.duplex.cli.bench.BenchCommand.class,
             dev.duplex.cli.env.EnvCommand.class,
             dev.duplex.cli.env.FailoverCommand.class,
+            ServerCommand.class,
+            TokenCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DuplexCommand implements Runnable {

@@ -38,5 +38,6 @@ public final class PersistenceModule extends AbstractModule {
         bind(JobHistory.class).to(JdbiJobQueue.class).in(Scopes.SINGLETON);
         bind(AuditLog.class).to(JdbiAuditLog.class).in(Scopes.SINGLETON);
         bind(EnvironmentArchive.class).to(JdbiEnvironmentArchive.class).in(Scopes.SINGLETON);
+        bind(dev.duplex.engine.token.ApiTokens.class).to(JdbiApiTokens.class).in(Scopes.SINGLETON);
     }
 }

@@ -128,7 +128,7 @@ class DatabaseStartupTest {
             assertEquals(Optional.empty(), before.schemaVersion());
             assertEquals(Optional.of("8"), before.latestKnownVersion());
             assertEquals(List.of("V1 inventory", "V2 jobs", "V3 environment", "V4 audit", "V5 single vm jobs", "V6 vm job locks",
-                    "V8 inventory deletes"),
+                    "V7 api tokens", "V8 inventory deletes"),
                     before.pendingMigrations());
             assertEquals(Optional.empty(), before.server());
 

@@ -16,7 +16,13 @@ public enum ConfigKey {
     LOG_LEVEL("duplex.log.level", "INFO", "level of the log file under duplex.home/logs"),
     JOB_STALE_AFTER("duplex.job.stale-after", "PT30S", "a job whose owner sent no heartbeat for this long may be taken over (ISO-8601 duration)"),
     UPGRADE_HEALTH_TIMEOUT("duplex.upgrade.health-timeout", "PT60S", "how long a started VM may take to report healthy (ISO-8601 duration)"),
-    UPGRADE_RESYNC_TIMEOUT("duplex.upgrade.resync-timeout", "PT120S", "how long the standby may take to catch up before the switchover (ISO-8601 duration)");
+    UPGRADE_RESYNC_TIMEOUT("duplex.upgrade.resync-timeout", "PT120S", "how long the standby may take to catch up before the switchover (ISO-8601 duration)"),
+    SERVER_PORT("duplex.server.port", "8443", "TCP port of 'duplex server'"),
+    SERVER_BIND("duplex.server.bind", "127.0.0.1", "address 'duplex server' listens on"),
+    SERVER_TLS_KEYSTORE("duplex.server.tls.keystore", null, "PKCS#12 keystore holding the server's key and certificate (mode 600); unset = plain HTTP"),
+    SERVER_TLS_KEYSTORE_PASSWORD_FILE("duplex.server.tls.keystore-password-file", null, "file holding the keystore's password (mode 600)"),
+    SERVER_ALLOW_PLAIN_HTTP("duplex.server.allow-plain-http", "false", "serve plain HTTP on a non-loopback address (tokens then cross the network readable)"),
+    SERVER_DRAIN_TIMEOUT("duplex.server.drain-timeout", "PT150S", "on SIGTERM, how long running jobs may take to reach their next journal point (ISO-8601 duration)");
 
     private final String key;
     private final String defaultValue;

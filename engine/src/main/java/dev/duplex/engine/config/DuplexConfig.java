@@ -209,7 +209,8 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
     }
 
     private void validate() {
-        for (ConfigKey key : List.of(ConfigKey.JOB_STALE_AFTER, ConfigKey.UPGRADE_HEALTH_TIMEOUT, ConfigKey.UPGRADE_RESYNC_TIMEOUT)) {
+        for (ConfigKey key : List.of(ConfigKey.JOB_STALE_AFTER, ConfigKey.UPGRADE_HEALTH_TIMEOUT, ConfigKey.UPGRADE_RESYNC_TIMEOUT,
+                ConfigKey.SERVER_DRAIN_TIMEOUT)) {
             if (duration(key).isNegative() || duration(key).isZero()) {
                 throw invalid(key, "must be a positive ISO-8601 duration such as PT30S");
             }
@@ -247,11 +248,46 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
                 throw invalid(ConfigKey.PLUGINS_DIR, "names " + printable(folder) + ", which is not a folder");
             }
         });
+        validateServer();
         get(ConfigKey.NODE_NAME).ifPresent(node -> {
             if (node.length() > 200 || node.chars().anyMatch(Character::isISOControl)) {
                 throw invalid(ConfigKey.NODE_NAME, "must be at most 200 printable characters");
             }
         });
+    }
+
+    private void validateServer() {
+        String port = get(ConfigKey.SERVER_PORT).orElse("");
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw invalid(ConfigKey.SERVER_PORT, "must be a TCP port from 1 to 65535");
+        }
+        String bind = get(ConfigKey.SERVER_BIND).orElse("");
+        if (bind.length() > 253 || !bind.matches("[A-Za-z0-9.:%_-]+")) {
+            throw invalid(ConfigKey.SERVER_BIND, "must be an IP address or host name");
+        }
+        String plain = get(ConfigKey.SERVER_ALLOW_PLAIN_HTTP).orElse("false");
+        if (!plain.equals("true") && !plain.equals("false")) {
+            throw invalid(ConfigKey.SERVER_ALLOW_PLAIN_HTTP, "must be true or false");
+        }
+        // Both files hold secrets (the server's private key, its password): refused when others can read them.
+        for (ConfigKey key : List.of(ConfigKey.SERVER_TLS_KEYSTORE, ConfigKey.SERVER_TLS_KEYSTORE_PASSWORD_FILE)) {
+            get(key).ifPresent(file -> {
+                try {
+                    new SecretFile(Path.of(file), key.key() + " (from " + source(key) + ")").check();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage(), e);
+                }
+            });
+        }
+        if (get(ConfigKey.SERVER_TLS_KEYSTORE).isPresent() != get(ConfigKey.SERVER_TLS_KEYSTORE_PASSWORD_FILE).isPresent()) {
+            throw new ConfigException(ConfigKey.SERVER_TLS_KEYSTORE.key() + " and " + ConfigKey.SERVER_TLS_KEYSTORE_PASSWORD_FILE.key()
+                    + " go together: set both (the keystore and the file holding its password) or neither");
+        }
+    }
+
+    /** A boolean setting: {@code true} or {@code false} (checked when the configuration was resolved). */
+    public boolean flag(ConfigKey key) {
+        return get(key).map(Boolean::parseBoolean).orElse(false);
     }
 
     private ConfigException invalid(ConfigKey key, String rule) {

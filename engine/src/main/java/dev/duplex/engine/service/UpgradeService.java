@@ -1,0 +1,149 @@
+package dev.duplex.engine.service;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.engine.config.ConfigKey;
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.upgrade.RollingUpgrade;
+import dev.duplex.engine.upgrade.StepInfo;
+import dev.duplex.engine.upgrade.UpgradeListener;
+import dev.duplex.engine.upgrade.UpgradeReport;
+import dev.duplex.engine.upgrade.UpgradeRequest;
+import dev.duplex.engine.upgrade.UpgradeSettings;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * Upgrades as the frontends ask for them: with this installation's settings, and — for a frontend
+ * that answers before the work is done, as the server's 202 does — started in the background,
+ * handing back the job's number as soon as the job exists.
+ *
+ * <p>A refusal before anything was touched ({@link dev.duplex.engine.upgrade.UpgradeRefusedException},
+ * {@link dev.duplex.engine.job.LiveJobExistsException}, an unknown pair) is thrown by {@link #start}
+ * itself, so the frontend can answer it at once; what happens later is in the job.
+ */
+public final class UpgradeService {
+    private final RollingUpgrade engine;
+
+    @Inject
+    public UpgradeService(RollingUpgrade upgrade, DuplexConfig config) {
+        this(upgrade.withSettings(settings(config)));
+    }
+
+    public UpgradeService(RollingUpgrade configured) {
+        this.engine = requireNonNull(configured, "configured is null");
+    }
+
+    /** The engine settings this installation is configured with (one rule for CLI and server). */
+    public static UpgradeSettings settings(DuplexConfig config) {
+        UpgradeSettings settings = UpgradeSettings.defaults()
+                .withStaleAfter(config.duration(ConfigKey.JOB_STALE_AFTER))
+                .withTimeouts(config.duration(ConfigKey.UPGRADE_RESYNC_TIMEOUT), config.duration(ConfigKey.UPGRADE_HEALTH_TIMEOUT),
+                        Duration.ofMillis(100));
+        return config.get(ConfigKey.NODE_NAME).map(settings::withNode).orElse(settings);
+    }
+
+    /** The configured engine, for what this service does not wrap yet (plan, status, resume, rollback). */
+    public RollingUpgrade engine() {
+        return engine;
+    }
+
+    /** Runs an upgrade of a pair in this thread until it ends or {@code listener} asks it to stop. */
+    public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
+        return engine.run(request, listener);
+    }
+
+    /** A job started in the background: its number, and its report when it ends. */
+    public record StartedJob(long jobId, CompletableFuture<UpgradeReport> report) {
+        public StartedJob {
+            requireNonNull(report, "report is null");
+        }
+    }
+
+    /**
+     * Starts an upgrade of a pair on {@code executor} and returns once its job exists (its first
+     * step begins) or the run has ended; throws the refusal if the run was refused before it
+     * created a job.
+     */
+    public StartedJob start(UpgradeRequest request, UpgradeListener listener, Executor executor) {
+        return startJob(l -> engine.run(request, l), listener, executor);
+    }
+
+    /** Resumes a live job in the background (see {@link RollingUpgrade#resume}). */
+    public StartedJob resume(long jobId, UpgradeListener listener, Executor executor) {
+        return startJob(l -> engine.resume(jobId, l), listener, executor);
+    }
+
+    private static StartedJob startJob(Function<UpgradeListener, UpgradeReport> run, UpgradeListener listener, Executor executor) {
+        CompletableFuture<Long> created = new CompletableFuture<>();
+        UpgradeListener announcing = new Announcing(listener, created);
+        CompletableFuture<UpgradeReport> report = CompletableFuture.supplyAsync(() -> run.apply(announcing), executor);
+        report.whenComplete((done, failure) -> {
+            if (failure != null) {
+                created.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            } else {
+                created.complete(done.jobId());
+            }
+        });
+        try {
+            return new StartedJob(created.get(), report);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the upgrade started", e);
+        }
+    }
+
+    /** Passes every event on; the first one that names the job tells the caller its number. */
+    private record Announcing(UpgradeListener listener, CompletableFuture<Long> created) implements UpgradeListener {
+        @Override
+        public void stepStarted(long jobId, StepInfo step) {
+            created.complete(jobId);
+            listener.stepStarted(jobId, step);
+        }
+
+        @Override
+        public void stepEnded(long jobId, StepInfo step, Duration elapsed, Map<String, String> outputs) {
+            created.complete(jobId);
+            listener.stepEnded(jobId, step, elapsed, outputs);
+        }
+
+        @Override
+        public void stepFailed(long jobId, StepInfo step, Duration elapsed, String error) {
+            created.complete(jobId);
+            listener.stepFailed(jobId, step, elapsed, error);
+        }
+
+        @Override
+        public void stepSkipped(long jobId, StepInfo step) {
+            created.complete(jobId);
+            listener.stepSkipped(jobId, step);
+        }
+
+        @Override
+        public void copyProgress(long jobId, StepInfo step, long copiedBytes, long totalBytes) {
+            listener.copyProgress(jobId, step, copiedBytes, totalBytes);
+        }
+
+        @Override
+        public void waiting(long jobId, StepInfo step, String what) {
+            created.complete(jobId);
+            listener.waiting(jobId, step, what);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return listener.stopRequested();
+        }
+    }
+}

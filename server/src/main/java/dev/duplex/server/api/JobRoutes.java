@@ -1,0 +1,169 @@
+package dev.duplex.server.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.StepRecord;
+import dev.duplex.server.http.ApiException;
+import dev.duplex.server.http.ProblemType;
+import dev.duplex.server.jobs.JobCensus;
+import dev.duplex.server.jobs.JobEvent;
+import dev.duplex.server.jobs.JobEvents;
+import dev.duplex.server.security.Access;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** Jobs: their list, one job with its journal, and its progress as Server-Sent Events. */
+public final class JobRoutes {
+    /** How often a stream of a job run elsewhere re-reads its journal, and how often a quiet stream sends a keep-alive. */
+    private static final long POLL_MILLIS = 1000;
+    private static final long KEEP_ALIVE_MILLIS = 15_000;
+
+    private final JobQueue jobs;
+    private final JobCensus census;
+    private final JobEvents events;
+    private final ObjectMapper json;
+    private final BooleanSupplier stopping;
+
+    public JobRoutes(JobQueue jobs, JobCensus census, JobEvents events, ObjectMapper json, BooleanSupplier stopping) {
+        this.jobs = requireNonNull(jobs, "jobs is null");
+        this.census = requireNonNull(census, "census is null");
+        this.events = requireNonNull(events, "events is null");
+        this.json = requireNonNull(json, "json is null");
+        this.stopping = requireNonNull(stopping, "stopping is null");
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/v1/jobs", ctx -> ctx.json(census.all().stream().map(Views.JobView::of).toList()), Access.VIEWER);
+        routes.get("/api/v1/jobs/{id}", ctx -> {
+            Job job = job(ctx);
+            ctx.json(new Views.JobDetail(Views.JobView.of(job), jobs.journal(job.id()).stream().map(Views.StepView::of).toList()));
+        }, Access.VIEWER);
+        routes.get("/api/v1/jobs/{id}/events", this::events, Access.VIEWER);
+    }
+
+    private Job job(Context ctx) {
+        long id = jobId(ctx.pathParam("id"));
+        return jobs.job(id).orElseThrow(() -> new NotInInventoryException("job", "#" + id));
+    }
+
+    static long jobId(String text) {
+        if (text == null || !text.matches("[0-9]{1,18}")) {
+            throw new ApiException(ProblemType.VALIDATION, "A job is named by its number, not '" + text + "'");
+        }
+        return Long.parseLong(text);
+    }
+
+    private void events(Context ctx) throws Exception {
+        Job job = job(ctx);
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(ProblemType.VALIDATION, "Job events are a Server-Sent Events stream; send 'Accept: text/event-stream'");
+        }
+        long after = lastEventId(ctx.header("Last-Event-ID"));
+        new SseHandler(0, client -> {
+            try {
+                Optional<JobEvents.Subscription> subscription = events.subscribe(job.id(), after);
+                if (subscription.isPresent()) {
+                    try (JobEvents.Subscription live = subscription.get()) {
+                        streamLive(client, live);
+                    }
+                } else {
+                    streamJournal(client, job.id(), after);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                client.close();
+            }
+        }).handle(ctx);
+    }
+
+    private static long lastEventId(String header) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        if (!header.strip().matches("[0-9]{1,18}")) {
+            throw new ApiException(ProblemType.VALIDATION, "Last-Event-ID must be the number of an event of this stream");
+        }
+        return Long.parseLong(header.strip());
+    }
+
+    /** A job this process runs: its events as they happen. */
+    private void streamLive(SseClient client, JobEvents.Subscription subscription) throws InterruptedException {
+        long quietSince = System.nanoTime();
+        while (!client.terminated() && !stopping.getAsBoolean()) {
+            Optional<JobEvent> next = subscription.next(POLL_MILLIS);
+            if (next.isPresent()) {
+                send(client, next.get());
+                quietSince = System.nanoTime();
+                if (next.get().ends()) {
+                    return;
+                }
+            } else if (subscription.dropped()) {
+                return; // it fell behind; the client reconnects with Last-Event-ID
+            } else if (System.nanoTime() - quietSince > KEEP_ALIVE_MILLIS * 1_000_000) {
+                client.sendComment("keep-alive");
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * A job this process does not run (ended, or run by another node): its journal, re-read until the
+     * job ends. Events are step-level only, numbered by journal line.
+     */
+    private void streamJournal(SseClient client, long jobId, long after) throws InterruptedException {
+        long sent = after;
+        long quietSince = System.nanoTime();
+        while (!client.terminated() && !stopping.getAsBoolean()) {
+            List<StepRecord> journal = jobs.journal(jobId);
+            Job job = jobs.job(jobId).orElseThrow();
+            // a line is sent once it will not change: ended, or the last of a job that has ended
+            for (int i = (int) sent; i < journal.size(); i++) {
+                StepRecord line = journal.get(i);
+                boolean settled = line.endedAt().isPresent() || !job.state().live();
+                if (!settled) {
+                    break;
+                }
+                send(client, new JobEvent(i + 1, "step-" + switch (line.state()) {
+                    case DONE -> "ended";
+                    case FAILED -> "failed";
+                    default -> "started";
+                }, jobId, line.endedAt().orElse(line.startedAt()).toString(), line.stepId(), null, null,
+                        line.endedAt().map(end -> java.time.Duration.between(line.startedAt(), end).toMillis()).orElse(null),
+                        line.error().orElse(null), line.outputs(), null, null, null, null));
+                sent = i + 1;
+                quietSince = System.nanoTime();
+            }
+            if (!job.state().live()) {
+                send(client, new JobEvent(sent + 1, JobEvent.JOB_ENDED, jobId, Instant.now().toString(), null, null, null, null,
+                        job.error().orElse(null), null, null, null, null, job.state().name()));
+                return;
+            }
+            if (System.nanoTime() - quietSince > KEEP_ALIVE_MILLIS * 1_000_000) {
+                client.sendComment("keep-alive");
+                quietSince = System.nanoTime();
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    private void send(SseClient client, JobEvent event) {
+        try {
+            client.sendEvent(event.type(), json.writeValueAsString(event), Long.toString(event.id()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a job event", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.duplex.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.duplex.api.Redaction;
+import dev.duplex.engine.inventory.Endpoint;
+import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.StepRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The API's representations of engine values: explicit, so a change inside the engine is not a silent change of the API. */
+final class Views {
+    private Views() {}
+
+    /** An endpoint, its URI and settings redacted as everywhere they are shown. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record EndpointView(String name, String driverKind, String uri, String credentialFile, Map<String, String> properties) {
+        static EndpointView of(Endpoint endpoint) {
+            return new EndpointView(endpoint.name(), endpoint.driverKind(), Redaction.redactUri(endpoint.uri()),
+                    endpoint.credentialFile().orElse(null), Redaction.redactSettings(endpoint.properties()));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record JobView(long id, String kind, String target, String state, String requestedBy, Map<String, String> parameters, String owner,
+            String heartbeat, String error, String location, String events) {
+        static JobView of(Job job) {
+            return new JobView(job.id(), job.kind(), job.pair(), job.state().name(), job.requestedBy(), job.parameters(),
+                    job.owner().orElse(null), job.heartbeat().map(Instant::toString).orElse(null), job.error().orElse(null),
+                    "/api/v1/jobs/" + job.id(), "/api/v1/jobs/" + job.id() + "/events");
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record StepView(String step, String state, String startedAt, String endedAt, String error, Map<String, String> outputs) {
+        static StepView of(StepRecord record) {
+            return new StepView(record.stepId(), record.state().name(), record.startedAt().toString(),
+                    record.endedAt().map(Instant::toString).orElse(null), record.error().orElse(null), record.outputs());
+        }
+    }
+
+    /** A job with its journal. */
+    record JobDetail(JobView job, List<StepView> steps) {}
+
+    /** What {@code POST .../upgrades} answers with its 202. */
+    record Accepted(long job, String location, String events) {}
+}

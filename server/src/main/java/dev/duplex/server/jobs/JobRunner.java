@@ -1,0 +1,174 @@
+package dev.duplex.server.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.upgrade.StepInfo;
+import dev.duplex.engine.upgrade.UpgradeListener;
+import dev.duplex.engine.upgrade.UpgradeReport;
+import dev.duplex.engine.upgrade.UpgradeRequest;
+import dev.duplex.server.http.ApiException;
+import dev.duplex.server.http.ProblemType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the jobs this server was asked for, each on its own thread, publishing their progress to
+ * {@link JobEvents} and to {@code observer} (the step-duration metrics). {@link #drain} stops
+ * taking new jobs and asks running ones to stop at their next journal point; a job stopped there is
+ * handed back PENDING with its journal, for {@code upgrade resume} or another node.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final UpgradeService upgrades;
+    private final JobEvents events;
+    private final UpgradeListener observer;
+    private final ExecutorService executor;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Set<CompletableFuture<UpgradeReport>> running = ConcurrentHashMap.newKeySet();
+
+    public JobRunner(UpgradeService upgrades, JobEvents events, UpgradeListener observer) {
+        this.upgrades = requireNonNull(upgrades, "upgrades is null");
+        this.events = requireNonNull(events, "events is null");
+        this.observer = requireNonNull(observer, "observer is null");
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "duplex-job-" + threads.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        });
+    }
+
+    /** Starts an upgrade; returns its job number once the job exists. Refused while draining. */
+    public long startUpgrade(UpgradeRequest request) {
+        if (draining.get()) {
+            throw new ApiException(ProblemType.UNAVAILABLE, "This server is shutting down and takes no new jobs; send the request to another"
+                    + " node or retry once it is back");
+        }
+        UpgradeService.StartedJob started = upgrades.start(request, new Publishing(), executor);
+        running.add(started.report());
+        started.report().whenComplete((report, failure) -> {
+            running.remove(started.report());
+            if (failure != null) {
+                log.error("Job #{} ended with an error", started.jobId(), failure);
+                events.publish(ended(started.jobId(), "FAILED", String.valueOf(failure.getMessage())));
+            } else {
+                events.publish(ended(report.jobId(), report.state().name(), report.error().orElse(null)));
+            }
+        });
+        return started.jobId();
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /** Number of jobs running in this process now. */
+    public int runningJobs() {
+        return running.size();
+    }
+
+    /**
+     * Takes no new jobs, asks the running ones to stop at their next journal point, and waits up to
+     * {@code timeout} for them. Returns whether all stopped.
+     */
+    public boolean drain(Duration timeout) {
+        draining.set(true);
+        CompletableFuture<?> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+        try {
+            all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            log.warn("{} job(s) still ran after {}; their journals allow a resume", running.size(), timeout);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true; // a job that failed has ended too; its failure is in its report and log
+        }
+    }
+
+    @Override
+    public void close() {
+        draining.set(true);
+        executor.shutdown();
+    }
+
+    private static JobEvent ended(long job, String state, String error) {
+        return new JobEvent(0, JobEvent.JOB_ENDED, job, Instant.now().toString(), null, null, null, null, error, null, null, null, null, state);
+    }
+
+    /** Turns the engine's callbacks into events, and stops the job at its next journal point while draining. */
+    private final class Publishing implements UpgradeListener {
+        private final Map<String, Integer> lastPercent = new ConcurrentHashMap<>();
+        private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
+
+        @Override
+        public void stepStarted(long jobId, StepInfo step) {
+            publish(jobId, "step-started", step, null, null, null, null, null, null);
+            observer.stepStarted(jobId, step);
+        }
+
+        @Override
+        public void stepEnded(long jobId, StepInfo step, Duration elapsed, Map<String, String> outputs) {
+            publish(jobId, "step-ended", step, elapsed.toMillis(), null, outputs, null, null, null);
+            observer.stepEnded(jobId, step, elapsed, outputs);
+        }
+
+        @Override
+        public void stepFailed(long jobId, StepInfo step, Duration elapsed, String error) {
+            publish(jobId, "step-failed", step, elapsed.toMillis(), error, null, null, null, null);
+            observer.stepFailed(jobId, step, elapsed, error);
+        }
+
+        @Override
+        public void stepSkipped(long jobId, StepInfo step) {
+            publish(jobId, "step-skipped", step, null, null, null, null, null, null);
+            observer.stepSkipped(jobId, step);
+        }
+
+        @Override
+        public void copyProgress(long jobId, StepInfo step, long copiedBytes, long totalBytes) {
+            // One event per percent at most: a subscriber needs the trend, not every buffer.
+            int percent = totalBytes > 0 ? (int) Math.min(100, copiedBytes * 100 / totalBytes) : -1;
+            Integer previous = lastPercent.put(step.id(), percent);
+            if (previous == null || previous != percent || percent < 0) {
+                publish(jobId, "copy-progress", step, null, null, null, copiedBytes, totalBytes, null);
+            }
+        }
+
+        @Override
+        public void waiting(long jobId, StepInfo step, String what) {
+            // Called at every poll of a wait: only a change of what it waits for is news.
+            if (what.equals(lastWaiting.put(step.id(), what))) {
+                return;
+            }
+            publish(jobId, "waiting", step, null, null, null, null, null, what);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return draining.get();
+        }
+
+        private void publish(long jobId, String type, StepInfo step, Long elapsedMs, String error, Map<String, String> outputs,
+                Long copied, Long total, String waitingFor) {
+            events.publish(new JobEvent(0, type, jobId, Instant.now().toString(), step.id(), step.action(), step.member(), elapsedMs, error,
+                    outputs == null ? null : Map.copyOf(outputs), copied, total, waitingFor, null));
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.duplex.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.token.TokenRole;
+import dev.duplex.engine.token.TokenService;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The API as a client sees it, on a real embedded PostgreSQL and the local driver. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DuplexServerTest {
+    private RunningServer running;
+    private DuplexServer server;
+    private Api api;
+    private String viewer;
+    private String operator;
+    private final List<KvPair> pairs = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        running = new RunningServer();
+        server = running.start(RunningServer.loopback());
+        api = Api.of(server);
+        TokenService tokens = running.get(TokenService.class);
+        viewer = tokens.create("dashboard", TokenRole.VIEWER, "test").secret();
+        operator = tokens.create("ci-deploy", TokenRole.OPERATOR, "test").secret();
+    }
+
+    @AfterAll
+    void stop() {
+        pairs.forEach(KvPair::stop);
+        if (server != null) {
+            server.stop();
+        }
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private static void assertProblem(Api.Answer answer, int status, String family) {
+        assertEquals(status, answer.status(), answer.toString());
+        assertTrue(answer.contentType().startsWith("application/problem+json"), answer.toString());
+        JsonNode problem = answer.json();
+        assertEquals("urn:duplex:problem:" + family, problem.get("type").asText(), answer.toString());
+        assertEquals(status, problem.get("status").asInt());
+        assertFalse(problem.get("detail").asText().isBlank());
+        assertFalse(problem.get("detail").asText().contains("\n"), "one line: " + problem);
+    }
+
+    @Test
+    void aRequestWithoutATokenGets401ProblemJson() throws Exception {
+        Api.Answer answer = api.get("/api/v1/pairs", null);
+        assertProblem(answer, 401, "unauthorized");
+        assertEquals("Bearer realm=\"duplex\"", answer.header("WWW-Authenticate").orElse(""));
+    }
+
+    @Test
+    void tokensThatAreNotLiveGet401WithoutEchoingThem() throws Exception {
+        String revoked = running.get(TokenService.class).create("leaver", TokenRole.ADMIN, "test").secret();
+        assertEquals(200, api.get("/api/v1/pairs", revoked).status());
+        running.get(TokenService.class).revoke("leaver", "test");
+        List<String> bad = List.of(revoked, viewer.substring(0, viewer.length() - 1) + (viewer.endsWith("A") ? "B" : "A"), "dpx_", "x".repeat(5000),
+                "dpx_0000000000000000_" + "A".repeat(43), "' OR 1=1 --", "Basic " + viewer);
+        for (String token : bad) {
+            Api.Answer answer = api.get("/api/v1/pairs", token);
+            assertProblem(answer, 401, "unauthorized");
+            assertFalse(answer.body().contains(token.length() > 8 ? token.substring(4) : "\u0000"), "the token is not echoed: " + answer);
+        }
+        Api.Answer basic = api.send(api.request("/api/v1/pairs", null).header("Authorization", "Basic dXNlcjpwYXNz").GET().build());
+        assertProblem(basic, 401, "unauthorized");
+    }
+
+    @Test
+    void aViewerReadsButItsPostOfAnUpgradeGets403() throws Exception {
+        assertEquals(200, api.get("/api/v1/pairs", viewer).status());
+        assertEquals(200, api.get("/api/v1/jobs", viewer).status());
+        Api.Answer answer = api.post("/api/v1/pairs/any/upgrades", viewer, "{\"image\":\"kv-v2\"}");
+        assertProblem(answer, 403, "forbidden");
+        assertTrue(answer.json().get("detail").asText().contains("dashboard"), answer.toString());
+    }
+
+    @Test
+    void anOperatorsUpgradeIsAcceptedRunsToTheEndAndTheAuditLogNamesTheToken() throws Exception {
+        KvPair.prepare(running);
+        KvPair pair = KvPair.start(running, "kvapi");
+        pairs.add(pair);
+
+        Api.Answer accepted = api.post("/api/v1/pairs/kvapi/upgrades", operator, "{\"image\":\"kv-v2\",\"strategy\":\"link\"}");
+        assertEquals(202, accepted.status(), accepted.toString());
+        String location = accepted.header("Location").orElseThrow();
+        long job = accepted.json().get("job").asLong();
+        assertEquals("/api/v1/jobs/" + job, location);
+        // While it runs, the pair has a live job: a second upgrade is refused as a conflict, naming it.
+        Api.Answer again = api.post("/api/v1/pairs/kvapi/upgrades", operator, "{\"image\":\"kv-v2\"}");
+        assertProblem(again, 409, "conflict");
+
+        // The progress stream: every step of S21-S29 ends, then the job does, SUCCEEDED.
+        HttpResponse<java.io.InputStream> stream = api.client().send(api.request(location + "/events", viewer)
+                .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(5)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        List<String> ended = new ArrayList<>();
+        String finalState = null;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            String event = null;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).strip();
+                } else if (line.startsWith("data:") && event != null) {
+                    JsonNode data = Api.JSON.readTree(line.substring(5).strip());
+                    if (event.equals("step-ended")) {
+                        ended.add(data.get("step").asText());
+                    }
+                    if (event.equals("job-ended")) {
+                        finalState = data.get("state").asText();
+                        break;
+                    }
+                }
+            }
+        }
+        assertEquals("SUCCEEDED", finalState, "steps ended: " + ended);
+        assertEquals(List.of("S21", "S22", "S23", "S24", "S25", "S26", "S27", "S28", "S29"), ended);
+
+        JsonNode detail = api.get(location, viewer).json();
+        assertEquals("SUCCEEDED", detail.get("job").get("state").asText(), detail.toString());
+        assertEquals("token:ci-deploy", detail.get("job").get("requestedBy").asText());
+        assertEquals(9, detail.get("steps").size());
+        assertEquals(1, api.get("/api/v1/pairs/kvapi", viewer).json().get("activeSystem").asInt(), "the upgraded standby is active now");
+
+        List<AuditEntry> audit = running.get(AuditLog.class).recent(50);
+        assertTrue(audit.stream().anyMatch(e -> e.action().equals("upgrade.run") && e.actor().equals("token:ci-deploy")),
+                "the audit log names the token: " + audit);
+
+        String metrics = api.get("/metrics", viewer).body();
+        assertTrue(metrics.contains("duplex_step_duration_seconds_count{operation=\"upgrade\",outcome=\"done\",step=\"S25\"}"), metrics);
+        assertTrue(metrics.contains("duplex_jobs{state=\"SUCCEEDED\"}"), metrics);
+        assertTrue(metrics.contains("duplex_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/pairs/{name}/upgrades\",status=\"202\"}"),
+                metrics);
+    }
+
+    @Test
+    void refusalsAreProblemsOfTheirFamily() throws Exception {
+        assertProblem(api.get("/api/v1/pairs/no-such-pair", viewer), 404, "not-found");
+        assertProblem(api.get("/api/v1/jobs/123456789", viewer), 404, "not-found");
+        assertProblem(api.get("/api/v1/jobs/not-a-number", viewer), 400, "validation");
+        assertProblem(api.get("/api/v1/jobs/99999999999999999999999", viewer), 400, "validation");
+        assertProblem(api.get("/api/v1/nothing-here", viewer), 404, "not-found");
+        assertProblem(api.get("/api/v1/pairs/%0a%1b%5b31m", viewer), 404, "not-found");
+        assertProblem(api.post("/api/v1/pairs/no-such-pair/upgrades", operator, "{\"image\":\"kv-v2\"}"), 404, "not-found");
+        running.get(dev.duplex.engine.inventory.Inventory.class).addPair(new dev.duplex.engine.inventory.PairRecord("shape-check",
+                vmNamed("shape-a"), vmNamed("shape-b"), 0, dev.duplex.engine.inventory.StandbyKind.HOT, java.util.Map.of("type", "exec"), java.util.Map.of()));
+        for (String body : List.of("", "not json", "{\"image\":", "null", "[]", "{\"image\":\"kv-v2\",\"extra\":1}", "{\"strategy\":\"link\"}",
+                "{\"image\":\"kv-v2\",\"strategy\":\"teleport\"}", "{\"image\":\"kv-v2\"} trailing", "{\"image\":{\"a\":1}}")) {
+            assertProblem(api.post("/api/v1/pairs/shape-check/upgrades", operator, body), 400, "validation");
+        }
+        Api.Answer huge = api.post("/api/v1/pairs/shape-check/upgrades", operator, "{\"image\":\"" + "a".repeat(200_000) + "\"}");
+        assertTrue(huge.status() == 413 || huge.status() == 400, huge.toString());
+        assertTrue(huge.contentType().startsWith("application/problem+json"), huge.toString());
+    }
+
+    private String vmNamed(String name) {
+        var inventory = running.get(dev.duplex.engine.inventory.Inventory.class);
+        if (inventory.vm(name).isEmpty()) {
+            if (inventory.endpoint("shape").isEmpty()) {
+                inventory.addEndpoint(new dev.duplex.engine.inventory.Endpoint("shape", "local", "local:", java.util.Optional.empty(), java.util.Map.of()));
+            }
+            if (inventory.image("shape-img").isEmpty()) {
+                inventory.addImage(new dev.duplex.engine.inventory.ImageRecord("shape-img", "shape", "v1", "img-ref"));
+            }
+            inventory.addVm(new dev.duplex.engine.inventory.VmRecord(name, "shape", "ref-" + name, "shape-img", List.of(), java.util.Map.of()));
+        }
+        return name;
+    }
+
+    @Test
+    void theOpenApiDocumentIsPublicAndCoversEveryRouteAndNothingElse() throws Exception {
+        Api.Answer answer = api.get("/openapi.json", null);
+        assertEquals(200, answer.status(), answer.toString());
+        JsonNode document = answer.json();
+        assertTrue(document.get("openapi").asText().startsWith("3."));
+        Set<String> documented = new TreeSet<>();
+        for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
+            String path = paths.next();
+            for (Iterator<String> methods = document.get("paths").get(path).fieldNames(); methods.hasNext(); ) {
+                documented.add(methods.next().toUpperCase(java.util.Locale.ROOT) + " " + path);
+            }
+        }
+        Set<String> registered = new TreeSet<>();
+        server.routes().forEach(r -> registered.add(r.method() + " " + r.path()));
+        assertTrue(registered.size() >= 17, "routes seen: " + registered);
+        assertEquals(registered, documented);
+    }
+
+    @Test
+    void healthIsPublicAndMetricsNeedAToken() throws Exception {
+        assertEquals("live", api.get("/health/live", null).json().get("status").asText());
+        assertEquals("ready", api.get("/health/ready", null).json().get("status").asText());
+        assertProblem(api.get("/metrics", null), 401, "unauthorized");
+        Api.Answer metrics = api.get("/metrics", viewer);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains("duplex_http_requests_seconds_count"), metrics.body());
+        assertTrue(metrics.body().contains("duplex_jobs{state=\"RUNNING\"}"), metrics.body());
+    }
+
+    @Test
+    void tokensAreStoredAsSaltedHashesOnly() throws Exception {
+        String secret = running.get(TokenService.class).create("hash-check", TokenRole.VIEWER, "test").secret();
+        String stored = running.database.jdbi().withHandle(h -> h.createQuery(
+                "SELECT name || role || key_id || encode(salt, 'hex') || encode(secret_hash, 'hex') || created_by FROM api_tokens WHERE name = 'hash-check'")
+                .mapTo(String.class).one());
+        String secretPart = secret.substring(secret.lastIndexOf('_') + 1);
+        assertFalse(stored.contains(secretPart), "the secret is not stored");
+        assertFalse(stored.contains(java.util.HexFormat.of().formatHex(secretPart.getBytes(StandardCharsets.US_ASCII))), "nor its bytes");
+        Api.Answer duplicate = api.get("/api/v1/pairs", secret);
+        assertEquals(200, duplicate.status());
+        assertTrue(running.get(AuditLog.class).recent(100).stream().anyMatch(e -> e.action().equals("token.create")
+                && e.object().equals("token/hash-check") && e.afterJson().map(j -> !j.contains(secretPart)).orElse(false)));
+    }
+}
