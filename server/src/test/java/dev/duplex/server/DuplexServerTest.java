@@ -146,7 +146,7 @@ class DuplexServerTest {
         assertEquals(1, api.get("/api/v1/pairs/kvapi", viewer).json().get("activeSystem").asInt(), "the upgraded standby is active now");
 
         List<AuditEntry> audit = running.get(AuditLog.class).recent(50);
-        assertTrue(audit.stream().anyMatch(e -> e.action().equals("upgrade.run") && e.actor().equals("token:ci-deploy")),
+        assertTrue(audit.stream().anyMatch(e -> e.action().equals("upgrade.run") && e.actor().name().equals("token:ci-deploy")),
                 "the audit log names the token: " + audit);
 
         String metrics = api.get("/metrics", viewer).body();

@@ -1,5 +1,7 @@
 package dev.duplex.engine.service;
 
+import dev.duplex.engine.job.StepRecord;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.job.JobEntry;
@@ -32,6 +34,6 @@ public final class JobService {
 
     public JobDetail show(long id) {
         JobEntry entry = history.entry(id).orElseThrow(() -> new JobNotFoundException(id));
-        return new JobDetail(entry, jobs.journal(id));
+        return new JobDetail(entry, jobs.journal(id).stream().filter(StepRecord::isStep).toList());
     }
 }

@@ -31,7 +31,7 @@ final class KeptEnvironment {
 
     /** True for the journal lines this class writes, which are not steps of the plan. */
     static boolean isKeptLine(String stepId) {
-        return stepId.endsWith(SUFFIX);
+        return stepId.indexOf('/') >= 0;
     }
 
     /** What step {@code stepId} kept, if it got that far before. */

@@ -47,7 +47,7 @@ public final class JobRoutes {
         routes.get("/api/v1/jobs", ctx -> ctx.json(census.all().stream().map(Views.JobView::of).toList()), Access.VIEWER);
         routes.get("/api/v1/jobs/{id}", ctx -> {
             Job job = job(ctx);
-            ctx.json(new Views.JobDetail(Views.JobView.of(job), jobs.journal(job.id()).stream().map(Views.StepView::of).toList()));
+            ctx.json(new Views.JobDetail(Views.JobView.of(job), jobs.journal(job.id()).stream().filter(StepRecord::isStep).map(Views.StepView::of).toList()));
         }, Access.VIEWER);
         routes.get("/api/v1/jobs/{id}/events", this::events, Access.VIEWER);
     }
@@ -127,7 +127,7 @@ public final class JobRoutes {
         long sent = after;
         long quietSince = System.nanoTime();
         while (!client.terminated() && !stopping.getAsBoolean()) {
-            List<StepRecord> journal = jobs.journal(jobId);
+            List<StepRecord> journal = jobs.journal(jobId).stream().filter(StepRecord::isStep).toList();
             Job job = jobs.job(jobId).orElseThrow();
             // a line is sent once it will not change: ended, or the last of a job that has ended
             for (int i = (int) sent; i < journal.size(); i++) {
