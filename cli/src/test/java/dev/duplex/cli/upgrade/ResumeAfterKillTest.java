@@ -336,7 +336,7 @@ class ResumeAfterKillTest {
 
     private static Map<String, String> states(List<StepRecord> journal) {
         Map<String, String> states = new LinkedHashMap<>();
-        journal.stream().filter(r -> r.stepId().startsWith("S")).forEach(r -> states.put(r.stepId(), r.state().name()));
+        journal.stream().filter(r -> r.isStep() && r.stepId().startsWith("S")).forEach(r -> states.put(r.stepId(), r.state().name()));
         return states;
     }
 
