@@ -290,8 +290,8 @@ INI
 }
 uwsgi_ini keystone 5000 /usr/bin/keystone-wsgi-public OS_KEYSTONE_CONFIG_DIR "$STATE/etc/keystone" keystone.conf
 uwsgi_ini placement 8778 /usr/bin/placement-api OS_PLACEMENT_CONFIG_DIR "$STATE/etc/placement" placement.conf
-run keystone uwsgi_python3 --ini "$STATE/etc/keystone-uwsgi.ini"
-run placement uwsgi_python3 --ini "$STATE/etc/placement-uwsgi.ini"
+run keystone uwsgi-core --ini "$STATE/etc/keystone-uwsgi.ini"
+run placement uwsgi-core --ini "$STATE/etc/placement-uwsgi.ini"
 
 # ---- the other services
 run glance-api glance-api --config-file "$STATE/etc/glance/glance-api.conf"

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     private static final Path SCRIPTS = Path.of(Optional.ofNullable(System.getenv("OPENSTACK_PEER_SCRIPTS")).orElse("src/test/peer"));
     private static final List<String> NEEDED = List.of("/usr/bin/keystone-manage", "/usr/bin/glance-api", "/usr/bin/nova-api",
-            "/usr/bin/cinder-volume", "/usr/sbin/mariadbd", "/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/bin/uwsgi_python3");
+            "/usr/bin/cinder-volume", "/usr/sbin/mariadbd", "/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/bin/uwsgi-core");
 
     private final Path state;
     private final Map<String, String> env;
