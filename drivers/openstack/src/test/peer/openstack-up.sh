@@ -253,15 +253,22 @@ INI
 # ---- schemas, in parallel
 NOVA="--config-file $STATE/etc/nova/nova.conf"
 sync() { local name=$1; shift; "$@" > "$STATE/log/sync-$name.log" 2>&1 || { echo "$name" >> "$STATE/run/sync-failed"; }; }
+syncs=""
 sync keystone keystone-manage --config-file "$STATE/etc/keystone/keystone.conf" db_sync &
+syncs="$syncs $!"
 sync glance glance-manage --config-file "$STATE/etc/glance/glance-api.conf" db_sync &
+syncs="$syncs $!"
 sync placement placement-manage --config-file "$STATE/etc/placement/placement.conf" db sync &
+syncs="$syncs $!"
 sync neutron neutron-db-manage --config-file "$STATE/etc/neutron/neutron.conf" \
     --config-file "$STATE/etc/neutron/plugins/ml2/ml2_conf.ini" upgrade heads &
+syncs="$syncs $!"
 sync nova sh -c "nova-manage $NOVA api_db sync && nova-manage $NOVA cell_v2 map_cell0 \
     && nova-manage $NOVA cell_v2 create_cell --name=cell1 && nova-manage $NOVA db sync" &
+syncs="$syncs $!"
 sync cinder cinder-manage --config-file "$STATE/etc/cinder/cinder.conf" db sync &
-wait
+syncs="$syncs $!"
+wait $syncs   # not the services started above
 [ ! -e "$STATE/run/sync-failed" ] || fail "schema sync failed: $(tr '\n' ' ' < "$STATE/run/sync-failed")"
 say "schemas ready"
 
@@ -272,10 +279,13 @@ keystone-manage $KS credential_setup --keystone-user root --keystone-group root 
 keystone-manage $KS bootstrap --bootstrap-password "$ADMIN_PASSWORD" --bootstrap-admin-url "$KEYSTONE/v3/" \
     --bootstrap-internal-url "$KEYSTONE/v3/" --bootstrap-public-url "$KEYSTONE/v3/" \
     --bootstrap-region-id RegionOne >> "$STATE/log/keystone-setup.log" 2>&1
+# Debian names the plugin by Python version (python311) and adds python3 as an alternative.
+UWSGI_PYTHON=python3
+[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || UWSGI_PYTHON=$(basename "$(ls /usr/lib/uwsgi/plugins/python3*_plugin.so | head -1)" _plugin.so)
 uwsgi_ini() {   # name port wsgi-file config-dir-variable config-dir config-file
     cat > "$STATE/etc/$1-uwsgi.ini" <<INI
 [uwsgi]
-plugins = python3
+plugins = $UWSGI_PYTHON
 http-socket = 127.0.0.1:$2
 wsgi-file = $3
 master = true
