@@ -307,7 +307,8 @@ run placement uwsgi-core --ini "$STATE/etc/placement-uwsgi.ini"
 run glance-api glance-api --config-file "$STATE/etc/glance/glance-api.conf"
 run neutron-server neutron-server --config-file "$STATE/etc/neutron/neutron.conf" \
     --config-file "$STATE/etc/neutron/plugins/ml2/ml2_conf.ini"
-wait_for "RabbitMQ" 90 env HOME="$STATE/rabbit" RABBITMQ_NODENAME=rabbit@localhost rabbitmqctl -q -n rabbit@localhost wait "$STATE/run/rabbit.pid"
+# rabbitmqctl would need the server's Erlang cookie; the AMQP port answering is what the services need.
+wait_for "RabbitMQ" 120 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672'
 say "RabbitMQ up"
 run nova-api nova-api $NOVA
 run nova-conductor nova-conductor $NOVA
