@@ -45,7 +45,8 @@ def await_services(seconds=300):
     while True:
         try:
             compute = [s for s in conn.compute.services() if s.binary == "nova-compute" and s.state == "up"]
-            volume = [s for s in conn.block_storage.services() if s.binary == "cinder-volume" and s.state == "up"]
+            services = conn.block_storage.get("/os-services").json()["services"]
+            volume = [s for s in services if s["binary"] == "cinder-volume" and s["state"] == "up"]
             print("nova-compute up:", len(compute), "cinder-volume up:", len(volume), flush=True)
             if compute and volume:
                 return

@@ -310,14 +310,6 @@ run neutron-server neutron-server --config-file "$STATE/etc/neutron/neutron.conf
 # rabbitmqctl would need the server's Erlang cookie; the AMQP port answering is what the services need.
 wait_for "RabbitMQ" 120 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672'
 say "RabbitMQ up"
-run nova-api nova-api $NOVA
-run nova-conductor nova-conductor $NOVA
-run nova-scheduler nova-scheduler $NOVA
-run nova-compute $PY -c 'import sys; from nova.cmd.compute import main; sys.argv[0] = "nova-compute"; sys.exit(main())' $NOVA
-CINDER="--config-file $STATE/etc/cinder/cinder.conf"
-run cinder-api cinder-api $CINDER
-run cinder-scheduler cinder-scheduler $CINDER
-run cinder-volume cinder-volume $CINDER
 
 wait_for "Keystone" 90 http_up "$KEYSTONE/v3"
 say "Keystone up"
@@ -326,6 +318,15 @@ export OS_AUTH_URL=$KEYSTONE/v3 OS_USERNAME=admin OS_PASSWORD=$ADMIN_PASSWORD OS
 $PY "$HERE/catalog.py" register "$SERVICE_PASSWORD" "$USER_PASSWORD" > "$STATE/log/catalog.log" 2>&1 \
     || fail "registering the catalog failed"
 say "catalog registered"
+# Nova and Cinder services refuse to run when their service user is not yet in Keystone.
+run nova-api nova-api $NOVA
+run nova-conductor nova-conductor $NOVA
+run nova-scheduler nova-scheduler $NOVA
+run nova-compute $PY -c 'import sys; from nova.cmd.compute import main; sys.argv[0] = "nova-compute"; sys.exit(main())' $NOVA
+CINDER="--config-file $STATE/etc/cinder/cinder.conf"
+run cinder-api cinder-api $CINDER
+run cinder-scheduler cinder-scheduler $CINDER
+run cinder-volume cinder-volume $CINDER
 
 for port in 9292 8778 9696 8774 8776; do
     wait_for "the API on port $port" 180 http_up "http://127.0.0.1:$port/"
