@@ -60,8 +60,8 @@ def await_services(seconds=300):
 def flavor():
     conn = openstack.connect()
     conn.compute.create_flavor(name="duplex.tiny", ram=64, vcpus=1, disk=1, is_public=True)
-    # No host has this much memory: a server of it never becomes ACTIVE (for the error tests).
-    conn.compute.create_flavor(name="duplex.huge", ram=64 * 1024 * 1024, vcpus=1, disk=1, is_public=True)
+    # No host has this much disk (and no quota limits disk): a server of it never becomes ACTIVE.
+    conn.compute.create_flavor(name="duplex.huge", ram=64, vcpus=1, disk=10 * 1000 * 1000, is_public=True)
     # The scheduler needs the compute node in Placement before it can place a server.
     deadline = time.time() + 120
     while not list(conn.placement.resource_providers()):

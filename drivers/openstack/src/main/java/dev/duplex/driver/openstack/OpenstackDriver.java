@@ -157,7 +157,8 @@ final class OpenstackDriver implements HypervisorDriver {
             throw new ObjectNotFoundException(object);
         }
         List<? extends Server> users = call("Listing the servers of", object,
-                () -> os().compute().servers().list(Map.of("image", image.id())));
+                () -> os().compute().servers().list(Map.of("image", image.id()))).stream()
+                .filter(s -> s.getStatus() != Server.Status.DELETED && !"deleting".equals(s.getTaskState())).toList();
         if (!users.isEmpty()) {
             throw new ConflictException("Image " + image + " is used by VM '" + users.get(0).getName() + "' ("
                     + users.get(0).getId() + "); delete the VM first", object);
@@ -270,6 +271,11 @@ final class OpenstackDriver implements HypervisorDriver {
         metadata.put(IMAGE_NAME, spec.image().name());
         ServerCreateBuilder server = Builders.server().name(spec.name()).image(spec.image().id())
                 .flavor(flavorId(spec.properties().getOrDefault("flavor", settings.flavor()), object));
+        if (!spec.links().isEmpty()) {
+            // With a block-device mapping, Nova wants the image's own disk in it too, as boot device 0.
+            server.blockDevice(Builders.blockDeviceMapping().uuid(spec.image().id()).sourceType(BDMSourceType.IMAGE)
+                    .destinationType(BDMDestType.LOCAL).bootIndex(0).deleteOnTermination(true).build());
+        }
         for (VolumeLink link : spec.links()) {
             if (link.mode() != VolumeLink.Mode.MOUNT_AT_BOOT) {
                 throw new UnsupportedOperationDriverException(kind(), "copy at boot");
@@ -458,7 +464,7 @@ final class OpenstackDriver implements HypervisorDriver {
             return null;
         });
         await.until(() -> call("Looking up", ObjectId.of(vm), () -> os().compute().servers().get(vm.id())),
-                s -> s == null || s.getStatus() == Server.Status.DELETED, ObjectId.of(vm),
+                s -> s == null, ObjectId.of(vm),
                 s -> "VM " + vm + " is still " + s.getStatus() + requestOf(vm));
         // Nova detaches the linked volumes after the server is gone; wait so they are usable at once.
         for (VolumeLink link : info.links()) {

@@ -56,7 +56,9 @@ final class OpenstackFaults {
         return switch (status) {
             case 401 -> new AuthenticationException(message + "; check the credential file and the project and domain settings",
                     object, cause);
-            case 403 -> new AuthenticationException(message + "; the user lacks the permission, ask the cloud's operator for a role",
+            case 403 -> fault.contains("Quota exceeded")
+                    ? new PlatformException(message + "; free resources in the project or ask for a larger quota", object, cause)
+                    : new AuthenticationException(message + "; the user lacks the permission, ask the cloud's operator for a role",
                     object, cause);
             case 404 -> new ObjectNotFoundException(object, cause);
             case 409 -> new ConflictException(message, object, cause);
