@@ -1,0 +1,76 @@
+package dev.duplex.driver.openstack;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.duplex.api.AuthenticationException;
+import dev.duplex.api.DriverException;
+import dev.duplex.api.ObjectId;
+import dev.duplex.api.ObjectKind;
+import dev.duplex.api.UnreachableException;
+import java.time.Duration;
+import java.time.Instant;
+import org.openstack4j.api.OSClient.OSClientV3;
+import org.openstack4j.api.exceptions.ConnectionException;
+import org.openstack4j.api.exceptions.ResponseException;
+import org.openstack4j.core.transport.Config;
+import org.openstack4j.model.common.Identifier;
+import org.openstack4j.model.identity.v3.Token;
+import org.openstack4j.openstack.OSFactory;
+
+/**
+ * A Keystone token for one endpoint, renewed before it expires. openstack4j keeps its session
+ * per thread, so every call takes {@link #client()}, which binds the shared token to the
+ * calling thread. The password is held only here and never shown.
+ */
+final class CloudSession {
+    private static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
+    private static final Config CONFIG = Config.newConfig().withConnectionTimeout(10_000).withReadTimeout(60_000);
+
+    private final OpenstackSettings settings;
+    private final String password;
+    private Token token;
+
+    CloudSession(OpenstackSettings settings, String password) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.password = requireNonNull(password, "password is null");
+        this.token = authenticate();
+    }
+
+    /** A client for the calling thread, with a token valid for a few minutes at least. */
+    synchronized OSClientV3 client() {
+        Instant expires = token.getExpires() == null ? Instant.MAX : token.getExpires().toInstant();
+        if (Instant.now().plus(RENEW_BEFORE).isAfter(expires)) {
+            token = authenticate();
+        }
+        return OSFactory.clientFromToken(token, CONFIG);
+    }
+
+    private Token authenticate() {
+        ObjectId where = new ObjectId(ObjectKind.ENDPOINT, settings.endpoint());
+        Identifier domain = Identifier.byName(settings.domain());
+        try {
+            return OSFactory.builderV3()
+                    .endpoint(settings.authUrl())
+                    .withConfig(CONFIG)
+                    .credentials(settings.user(), password, domain)
+                    .scopeToProject(Identifier.byName(settings.project()), domain)
+                    .authenticate()
+                    .getToken();
+        } catch (ConnectionException e) {
+            throw new UnreachableException("Endpoint '" + settings.endpoint() + "': Keystone at " + settings.authUrl()
+                    + " could not be reached (" + OpenstackFaults.oneLine(e.getMessage()) + "); check the URI and that the cloud is up",
+                    where, e);
+        } catch (ResponseException e) {
+            String request = OpenstackFaults.requestId(e).map(id -> " (request " + id + ")").orElse("");
+            if (e.getStatus() == 401 || e.getStatus() == 403) {
+                throw new AuthenticationException("Endpoint '" + settings.endpoint() + "': Keystone refused "
+                        + settings.describe() + " with HTTP " + e.getStatus() + request
+                        + "; check the password in the credential file, the user and the project and domain properties",
+                        where, e);
+            }
+            DriverException translated = OpenstackFaults.byStatus(e.getStatus(), OpenstackFaults.oneLine(e.getMessage()),
+                    OpenstackFaults.requestId(e), "Authenticating " + settings.describe() + " for", where, e);
+            throw translated;
+        }
+    }
+}

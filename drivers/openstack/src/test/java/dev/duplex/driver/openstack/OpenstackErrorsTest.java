@@ -1,0 +1,144 @@
+package dev.duplex.driver.openstack;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.duplex.api.AuthenticationException;
+import dev.duplex.api.ConflictException;
+import dev.duplex.api.DriverConfig;
+import dev.duplex.api.DriverException;
+import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ImageRef;
+import dev.duplex.api.ImageSpec;
+import dev.duplex.api.PlatformException;
+import dev.duplex.api.StopMode;
+import dev.duplex.api.VmInfo;
+import dev.duplex.api.VmRef;
+import dev.duplex.api.VmSpec;
+import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an operator sees when OpenStack refuses: each failure is one line naming the object and,
+ * where OpenStack gave one, its request id (what the cloud's support looks up), and never the
+ * password.
+ */
+@ExtendWith(OpenstackPeer.Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenstackErrorsTest implements OpenstackPeer.User {
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private OpenstackPeer peer;
+    private HypervisorDriver driver;
+
+    @TempDir
+    Path dir;
+
+    @Override
+    public void usePeer(OpenstackPeer peer) {
+        this.peer = peer;
+    }
+
+    @BeforeAll
+    void connect() {
+        driver = new OpenstackDriverProvider().connect(peer.driverConfig("errors", Map.of()));
+    }
+
+    @AfterAll
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private static void assertOneLine(DriverException e, String... mentions) {
+        String message = e.getMessage();
+        assertFalse(message.contains("\n"), "one line: " + message);
+        for (String mention : mentions) {
+            assertTrue(message.contains(mention), "mentions '" + mention + "': " + message);
+        }
+        assertTrue(message.matches(".*req-[0-9a-f-]{36}.*"), "names OpenStack's request id: " + message);
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedNamingTheUserAndProjectButNotThePassword() throws IOException {
+        Path wrong = dir.resolve("wrong-password");
+        Files.writeString(wrong, "not-the-password-" + run + "\n");
+        Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+        DriverConfig good = peer.driverConfig("errors", Map.of());
+        DriverConfig config = new DriverConfig("errors", good.uri(), good.properties(), Optional.of(wrong), good.workDirectory());
+
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> new OpenstackDriverProvider().connect(config));
+
+        assertOneLine(e, "'errors'", "user 'duplex'", "project 'duplex'", "HTTP 401");
+        assertFalse(e.getMessage().contains("not-the-password"), "never the password: " + e.getMessage());
+    }
+
+    @Test
+    void anUnknownProjectIsRefusedNamingIt() {
+        DriverConfig config = peer.driverConfig("errors", Map.of("project", "no-such-project-" + run));
+
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> new OpenstackDriverProvider().connect(config));
+
+        assertOneLine(e, "project 'no-such-project-" + run + "'");
+    }
+
+    @Test
+    void aVolumeInUseByAnotherServerIsRefusedNamingBoth() {
+        ImageRef image = driver.registerImage(new ImageSpec("err-" + run + "-image", "1.0", peer.imageFile("1.0").toString(), Map.of()));
+        VolumeRef volume = driver.createVolume(new VolumeSpec("err-" + run + "-volume", 1L << 30, "database", Map.of()));
+        VolumeLink link = new VolumeLink(volume, "var/lib/db", VolumeLink.Mode.MOUNT_AT_BOOT);
+        VmRef first = driver.createVm(new VmSpec("err-" + run + "-first", image, List.of(link), Map.of()));
+        try {
+            ConflictException e = assertThrows(ConflictException.class,
+                    () -> driver.createVm(new VmSpec("err-" + run + "-second", image, List.of(link), Map.of())));
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(e.getMessage().contains(volume.id()) && e.getMessage().contains(first.name()), e.getMessage());
+            assertTrue(driver.listVms().stream().noneMatch(vm -> vm.vm().name().equals("err-" + run + "-second")),
+                    "no second server was left behind");
+        } finally {
+            driver.deleteVm(first);
+            driver.deleteVolume(volume);
+            driver.deleteImage(image);
+        }
+    }
+
+    @Test
+    void aServerThatNeverBecomesActiveFailsNamingItAndTheRequest() {
+        ImageRef image = driver.registerImage(new ImageSpec("err-" + run + "-huge", "1.0", peer.imageFile("1.0").toString(), Map.of()));
+        try {
+            PlatformException e = assertThrows(PlatformException.class,
+                    () -> driver.createVm(new VmSpec("err-" + run + "-never", image, List.of(), Map.of("flavor", "duplex.huge"))));
+            assertOneLine(e, "err-" + run + "-never", "ACTIVE");
+            assertTrue(driver.listVms().stream().map(VmInfo::vm).noneMatch(vm -> vm.name().equals("err-" + run + "-never")),
+                    "the failed server was deleted");
+        } finally {
+            for (VmInfo vm : driver.listVms()) {
+                if (vm.vm().name().startsWith("err-" + run)) {
+                    if (vm.state() == VmState.RUNNING) {
+                        driver.stop(vm.vm(), StopMode.FORCE);
+                    }
+                    driver.deleteVm(vm.vm());
+                }
+            }
+            driver.deleteImage(image);
+        }
+    }
+
+}
