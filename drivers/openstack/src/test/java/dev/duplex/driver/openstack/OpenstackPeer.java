@@ -64,6 +64,7 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     }
 
     static OpenstackPeer start() {
+        awaitBackgroundInstall();
         Optional<String> missing = NEEDED.stream().filter(p -> !Files.isExecutable(Path.of(p))).findFirst();
         if (missing.isPresent()) {
             String message = "the OpenStack packages are missing (" + missing.get() + "); run .ci/openstack/install-packages.sh";
@@ -103,6 +104,41 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the OpenStack peer", e);
+        }
+    }
+
+    /**
+     * CI installs the peer's packages beside the build (.ci/run) and names a status file in
+     * {@code DUPLEX_OPENSTACK_INSTALL_STATUS}; it appears, holding "ok" or "failed", when the
+     * install ends. Without the variable there is nothing to wait for.
+     */
+    private static void awaitBackgroundInstall() {
+        String status = System.getenv("DUPLEX_OPENSTACK_INSTALL_STATUS");
+        if (status == null || status.isBlank()) {
+            return;
+        }
+        Path file = Path.of(status);
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(30);
+        try {
+            while (!Files.exists(file)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the OpenStack packages were still installing after 30 minutes; see "
+                            + file.resolveSibling("openstack-install.log"));
+                }
+                Thread.sleep(2000);
+            }
+            String result = Files.readString(file, StandardCharsets.UTF_8).strip();
+            System.out.println("OpenStack packages: install " + result + " after waiting "
+                    + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
+            if (!result.equals("ok")) {
+                throw new IllegalStateException("installing the OpenStack packages failed; see " + file.resolveSibling("openstack-install.log"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the OpenStack packages", e);
         }
     }
 
