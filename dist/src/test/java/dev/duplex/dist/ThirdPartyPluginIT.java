@@ -67,9 +67,12 @@ class ThirdPartyPluginIT {
 
         String vmware = drivers.out().lines().filter(l -> l.startsWith("vmware")).findFirst().orElse("");
         assertTrue(vmware.contains("plugins/vmware/duplex-driver-vmware-"), "the release's own VMware plugin: " + drivers);
+        String openstack = drivers.out().lines().filter(l -> l.startsWith("openstack")).findFirst().orElse("");
+        assertTrue(openstack.contains("plugins/openstack/duplex-driver-openstack-"), "the release's own OpenStack plugin: " + drivers);
         try (Stream<Path> lib = Files.list(release.resolve("lib")); Stream<Path> vmwarePlugin = Files.list(release.resolve("plugins/vmware"))) {
             List<String> libJars = lib.map(p -> p.getFileName().toString()).toList();
-            assertTrue(libJars.stream().noneMatch(j -> j.startsWith("yavijava") || j.startsWith("jaxb-api") || j.startsWith("log4j-over")),
+            assertTrue(libJars.stream().noneMatch(j -> j.startsWith("yavijava") || j.startsWith("jaxb-api") || j.startsWith("log4j-over")
+                    || j.startsWith("openstack4j") || j.startsWith("guava")),
                     "the plugin's libraries stay out of lib/: " + libJars);
             List<String> pluginJars = vmwarePlugin.map(p -> p.getFileName().toString()).toList();
             assertTrue(pluginJars.stream().anyMatch(j -> j.startsWith("yavijava")), pluginJars.toString());
