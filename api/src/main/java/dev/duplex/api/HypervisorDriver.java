@@ -44,8 +44,8 @@ public interface HypervisorDriver extends AutoCloseable {
     void deleteVolume(VolumeRef volume);
 
     /**
-     * Defines a VM from an image with links to external volumes, stopped. This is the seed's
-     * "link set in the image": the VM uses the linked volume, it gets no copy of it.
+     * Defines a VM from an image with links to external volumes, stopped. The new image gets a
+     * link to the volume: the VM uses the linked volume, it gets no copy of it.
      *
      * @throws UnsupportedOperationDriverException for a link mode the driver lacks
      */

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * A software image to register ahead of an upgrade, without the database (the seed's "new
- * image prepared beforehand").
+ * A software image to register ahead of an upgrade, without the database: the database stays on
+ * its own volume and the new image is prepared beforehand.
  *
  * @param name a unique human name, for example {@code kv-store-2.0}
  * @param softwareVersion the version of the software the image runs

@@ -9,7 +9,7 @@ public sealed interface ItemChange permits ItemChange.Replace, ItemChange.Patch,
     /** The item changed. */
     String item();
 
-    /** Writes the item whole (creating it if absent): the seed's full rewrite. */
+    /** Writes the item whole (creating it if absent): a full rewrite. */
     record Replace(EnvironmentItem content) implements ItemChange {
         public Replace {
             requireNonNull(content, "content is null");
@@ -22,7 +22,7 @@ public sealed interface ItemChange permits ItemChange.Replace, ItemChange.Patch,
     }
 
     /**
-     * Writes only some byte ranges of an existing item (the seed's diff apply), then sets its
+     * Writes only some byte ranges of an existing item (a diff's apply), then sets its
      * length (truncating or zero-extending).
      *
      * @param item the item's name; it must exist

@@ -50,7 +50,7 @@ public interface RoleController {
 
     /**
      * Whether {@link #demote} is implemented. When it is, a switchover that the old active's stop
-     * follows at once (S25 before S26) is done in two calls the engine checks in between: the old
+     * follows at once (the switchover of an upgrade) is done in two calls the engine checks in between: the old
      * active first stops taking writes, then the new one takes the role.
      */
     default boolean canDemote() {
@@ -58,8 +58,8 @@ public interface RoleController {
     }
 
     /**
-     * Makes the active {@code member} stop taking writes, because it is stopped right after (S25,
-     * with S26 next). It may step down to SBY, or simply stop serving writes: a database that
+     * Makes the active {@code member} stop taking writes, because it is stopped right after (an
+     * upgrade's switchover, before its old VM is replaced). It may step down to SBY, or simply stop serving writes: a database that
      * becomes a standby only by restarting (a PostgreSQL primary) need not restart, since it is
      * stopped next anyway. Returns once it takes no more writes.
      *
@@ -109,7 +109,7 @@ public interface RoleController {
     default void resync(PairContext pair, String standbyMember) {}
 
     /**
-     * The member's health after it was started (the engine's check after S13, S23, S28). The
+     * The member's health after it was started (the engine's check after each start of a new image). The
      * default calls {@link #roles} and counts a member that reports a role as healthy.
      */
     default HealthStatus health(PairContext pair, String member) {
