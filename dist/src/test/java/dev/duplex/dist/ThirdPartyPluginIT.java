@@ -72,8 +72,12 @@ class ThirdPartyPluginIT {
         try (Stream<Path> lib = Files.list(release.resolve("lib")); Stream<Path> vmwarePlugin = Files.list(release.resolve("plugins/vmware"))) {
             List<String> libJars = lib.map(p -> p.getFileName().toString()).toList();
             assertTrue(libJars.stream().noneMatch(j -> j.startsWith("yavijava") || j.startsWith("jaxb-api") || j.startsWith("log4j-over")
-                    || j.startsWith("openstack4j") || j.startsWith("guava")),
+                    || j.startsWith("openstack4j")),
                     "the plugin's libraries stay out of lib/: " + libJars);
+            Map<String, List<String>> byArtifact = libJars.stream().filter(j -> j.endsWith(".jar"))
+                    .collect(java.util.stream.Collectors.groupingBy(j -> j.replaceFirst("-\\d[^-]*(-[a-z]+)?\\.jar$", "")));
+            byArtifact.values().removeIf(versions -> versions.size() < 2);
+            assertEquals(Map.of(), byArtifact, "one version of each library in lib/ (a plugin's older Guava once won there)");
             List<String> pluginJars = vmwarePlugin.map(p -> p.getFileName().toString()).toList();
             assertTrue(pluginJars.stream().anyMatch(j -> j.startsWith("yavijava")), pluginJars.toString());
             assertTrue(pluginJars.stream().noneMatch(j -> j.startsWith("log4j-1") || j.startsWith("lombok") || j.startsWith("duplex-api")),
