@@ -40,7 +40,7 @@ final class OwnFile {
         Map<String, Object> unix = attributes(file);
         String problem = problem(unix);
         if (problem == null && ((Integer) unix.get("mode") & GROUP_OR_OTHERS) != 0) {
-            problem = "has mode " + Integer.toOctalString((Integer) unix.get("mode") & 07777) + ", open to other users";
+            problem = "has mode " + Integer.toOctalString((Integer) unix.get("mode") & 0xFFF) + ", open to other users";
         }
         if (problem != null) {
             throw new FileSystemException(file.toString(), null, problem
