@@ -4,14 +4,11 @@ import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.Services;
-import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envsync.CostModel;
-import dev.duplex.engine.failover.EndpointDrivers;
-import dev.duplex.engine.failover.EnvironmentCalibration;
+import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.service.EnvironmentService;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -50,11 +47,7 @@ public final class EnvCalibrateCommand implements Runnable {
 
     @Override
     public void run() {
-        Services services = context.services();
-        CostModel model = new EnvironmentCalibration(services.inventory(), services.get(EnvironmentArchive.class),
-                EndpointDrivers.of(services.connections())).calibrate(target);
-        services.audit("env.calibrate", "vm/" + target, Optional.empty(), Optional.of(
-                "{\"model\":\"" + model.encode() + "\"}"));
+        CostModel model = context.services().get(EnvironmentService.class).calibrate(target, Actor.operatingSystemUser());
         if (output.format() == OutputFormat.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("target", target);

@@ -6,17 +6,14 @@ import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.Services;
-import dev.duplex.engine.envstore.EnvironmentArchive;
-import dev.duplex.engine.failover.EndpointDrivers;
-import dev.duplex.engine.failover.EnvironmentPush;
+import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.service.EnvironmentService;
 import dev.duplex.engine.failover.PushReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,11 +65,8 @@ public final class EnvPushCommand implements Runnable {
                         + e.getMessage() + " (not blank, no '/', not starting with '.')");
             }
         }
-        Services services = context.services();
-        PushReport report = new EnvironmentPush(services.inventory(), services.get(EnvironmentArchive.class),
-                EndpointDrivers.of(services.connections())).push(pair, new EnvironmentSnapshot(revision, list));
-        services.audit("env.push", "pair/" + pair, Optional.empty(), Optional.of("{\"active\":\"" + report.active()
-                + "\",\"revision\":" + revision + ",\"diff_bytes\":" + report.diffBytes().orElse(0) + "}"));
+        PushReport report = context.services().get(EnvironmentService.class)
+                .push(pair, new EnvironmentSnapshot(revision, list), Actor.operatingSystemUser());
         if (output.format() == OutputFormat.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("pair", report.pair());
