@@ -4,9 +4,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.duplex.engine.EngineModule;
-import dev.duplex.engine.audit.AuditEntry;
-import dev.duplex.engine.audit.AuditLog;
-import dev.duplex.engine.audit.OperatingSystemUser;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
@@ -16,8 +13,6 @@ import dev.duplex.persistence.Database;
 import dev.duplex.persistence.DatabaseConfig;
 import dev.duplex.persistence.PersistenceModule;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Optional;
 
 /**
  * The database and the engine's services for one invocation, built from the same Guice
@@ -64,11 +59,6 @@ public final class Services implements AutoCloseable {
 
     public EndpointConnections connections() {
         return get(EndpointConnections.class);
-    }
-
-    /** Records who did what to which object. */
-    public void audit(String action, String object, Optional<String> beforeJson, Optional<String> afterJson) {
-        get(AuditLog.class).record(new AuditEntry(Instant.now(), OperatingSystemUser.current(), action, object, beforeJson, afterJson));
     }
 
     @Override
