@@ -32,7 +32,7 @@ class LifecycleCommandsTest {
     void start() throws IOException {
         dir = Files.createTempDirectory("duplex-cli-lifecycle");
         Path file = dir.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\n");
+        Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the server stops with its last user, not 10 minutes after the test
         config = file.toString();
         services = Services.start(DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties()),
                 DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));

@@ -30,7 +30,7 @@ final class RunningServer implements AutoCloseable {
     RunningServer() throws IOException {
         home = Files.createTempDirectory("duplex-server-test");
         Path file = home.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + home.resolve("home") + "\nduplex.job.stale-after=PT5S\n");
+        Files.writeString(file, "duplex.home=" + home.resolve("home") + "\nduplex.job.stale-after=PT5S\nduplex.db.idle-stop=PT0S\n");
         config = DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties());
         database = Database.start(new DatabaseConfig(config.home(), Optional.empty(), Optional.empty(), Optional.empty()));
         injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, DriverRegistry.discover(getClass().getClassLoader(),
