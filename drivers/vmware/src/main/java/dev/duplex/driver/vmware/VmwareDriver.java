@@ -786,19 +786,12 @@ final class VmwareDriver implements HypervisorDriver {
     }
 
     /**
-     * The VM's nvram file: the one vSphere lists in the VM's file layout, else the one its
-     * {@code nvram} setting names, else {@code <name>.nvram} in the VM's folder (where vSphere
-     * makes it at the first power-on, and vcsim, empty, at creation).
+     * The VM's nvram file: the one its {@code nvram} setting names (a file in the VM's folder, as
+     * vSphere records it, or a whole datastore path), else {@code <name>.nvram} in the VM's folder,
+     * where vSphere makes it at the first power-on (and vcsim, empty, at creation). The file layout
+     * ({@code layoutEx}) is not asked: vcsim 0.24 lists its files without their folder.
      */
     private static DatastorePath nvramOf(Seen vm) {
-        com.vmware.vim25.VirtualMachineFileLayoutEx layout = vm.vm().getLayoutEx();
-        if (layout != null && layout.getFile() != null) {
-            for (com.vmware.vim25.VirtualMachineFileLayoutExFileInfo file : layout.getFile()) {
-                if ("nvram".equals(file.getType()) && file.getName() != null) {
-                    return DatastorePath.parse(file.getName());
-                }
-            }
-        }
         String setting = vm.extra().get("nvram");
         if (setting != null && !setting.isBlank()) {
             return setting.startsWith("[") ? DatastorePath.parse(setting) : vmFolder(vm).resolve(setting);

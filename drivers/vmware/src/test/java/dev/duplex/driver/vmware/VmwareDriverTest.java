@@ -193,6 +193,7 @@ class VmwareDriverTest {
         VcsimDatastoreFile nvram = new VcsimDatastoreFile(vcsim.direct(), "nv-vm-" + run + "/nv-vm-" + run + ".nvram");
         assertEquals(Optional.of(0), nvram.read().map(b -> b.length), "vcsim makes an empty nvram file at creation");
         assertEquals(List.of(), driver.environment(vm).read().items(), "an empty nvram file is no settings yet");
+        assertEquals("[LocalDS_0] nv-vm-" + run + "/nv-vm-" + run + ".nvram", ((VmwareDriver) driver).environmentPlace(vm).nvram().toString());
 
         byte[] firmware = new byte[40_000];
         new java.util.Random(13).nextBytes(firmware);
