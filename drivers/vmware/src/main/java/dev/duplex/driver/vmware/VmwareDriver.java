@@ -44,6 +44,7 @@ import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ObjectId;
 import dev.duplex.api.ObjectKind;
 import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.PlatformException;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
@@ -425,7 +426,7 @@ final class VmwareDriver implements HypervisorDriver {
     /** The VM's folder on its datastore, from its {@code .vmx} path. */
     private static DatastorePath vmFolder(Seen vm) {
         DatastorePath vmx = DatastorePath.parse(vm.config().getFiles().getVmPathName());
-        return vmx.path().endsWith(".vmx") ? vmx.folder().orElseThrow(() -> new IllegalStateException(
+        return vmx.path().endsWith(".vmx") ? vmx.folder().orElseThrow(() -> new IllegalArgumentException(
                 "VM " + vm.name() + " has its .vmx in its datastore's root: " + vmx)) : vmx;
     }
 
@@ -793,10 +794,17 @@ final class VmwareDriver implements HypervisorDriver {
      */
     private static DatastorePath nvramOf(Seen vm) {
         String setting = vm.extra().get("nvram");
-        if (setting != null && !setting.isBlank()) {
-            return setting.startsWith("[") ? DatastorePath.parse(setting) : vmFolder(vm).resolve(setting);
+        try {
+            if (setting != null && !setting.isBlank()) {
+                return setting.startsWith("[") ? DatastorePath.parse(setting) : vmFolder(vm).resolve(setting);
+            }
+            return vmFolder(vm).resolve(vm.name() + ".nvram");
+        } catch (IllegalArgumentException e) {
+            // Set in vSphere by someone else: refused rather than followed out of the VM's folder.
+            ObjectId id = new ObjectId(ObjectKind.VM, vm.id());
+            throw new PlatformException("Cannot find the nvram file of VM " + vm.name() + " (" + vm.id() + "): " + e.getMessage()
+                    + "; set the VM's 'nvram' option in vSphere to a plain file name", id);
         }
-        return vmFolder(vm).resolve(vm.name() + ".nvram");
     }
 
     DatastoreFiles files() {

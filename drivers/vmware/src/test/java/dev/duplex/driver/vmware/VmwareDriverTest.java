@@ -19,6 +19,7 @@ import dev.duplex.api.ImageSpec;
 import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ItemChange;
 import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.PlatformException;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
@@ -232,6 +233,52 @@ class VmwareDriverTest {
                 List.of(new ItemChange.Replace(new EnvironmentItem("settings", new byte[0]))))), "an empty nvram file");
         driver.deleteVm(vm);
         driver.deleteImage(image);
+    }
+
+    @Test
+    void anNvramSettingWithSpacesAndUnicodeIsFollowedAndOneLeavingTheFolderIsRefused() {
+        ImageRef image = driver.registerImage(new ImageSpec("ns-" + run, "1.0", "blank", Map.of()));
+        VmRef vm = driver.createVm(new VmSpec("ns-vm-" + run, image, List.of(), Map.of()));
+        String awkward = "nv räm (1) 設定 #?&%.nvram";
+        setNvramOption(vm, awkward);
+        byte[] firmware = "firmware vars".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        driver.environment(vm).write(new EnvironmentUpdate(0, 1, List.of(new ItemChange.Replace(new EnvironmentItem("settings", firmware)))));
+        String encoded = "ns-vm-" + run + "/" + java.net.URLEncoder.encode(awkward, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        assertArrayEquals(firmware, new VcsimDatastoreFile(vcsim.direct(), encoded).read().orElseThrow(), "written to the file the setting names");
+        assertArrayEquals(firmware, driver.environment(vm).read().item("settings").orElseThrow().content());
+
+        List<String> hostile = List.of("../evil.nvram", "..", "a/../../evil.nvram", "[LocalDS_0] ../evil.nvram", "x\\..\\evil.nvram",
+                "e".repeat(DatastorePath.MAX_LENGTH) + ".nvram", "[LocalDS_0]evil.nvram");
+        for (String setting : hostile) {
+            setNvramOption(vm, setting);
+            PlatformException read = assertThrows(PlatformException.class, () -> driver.environment(vm).read(), setting);
+            assertFalse(read.getMessage().contains("\n"), read.getMessage());
+            assertTrue(read.getMessage().contains("ns-vm-" + run), read.getMessage());
+            assertThrows(PlatformException.class, () -> driver.environment(vm).write(new EnvironmentUpdate(1, 2,
+                    List.of(new ItemChange.Replace(new EnvironmentItem("settings", new byte[] {1}))))), setting);
+        }
+        assertEquals(Optional.empty(), new VcsimDatastoreFile(vcsim.direct(), "evil.nvram").read(), "nothing written outside the VM's folder");
+        setNvramOption(vm, awkward);
+        assertEquals(1, driver.environment(vm).read().revision(), "the refused writes changed nothing");
+        System.out.println("hostile nvram settings refused: " + hostile.size() * 2);
+        driver.deleteVm(vm);
+        driver.deleteImage(image);
+    }
+
+    /** The VM's {@code nvram} option, as someone with vSphere access could set it. */
+    private void setNvramOption(VmRef vm, String value) {
+        VmwareDriver vmware = (VmwareDriver) driver;
+        com.vmware.vim25.VirtualMachineConfigSpec spec = new com.vmware.vim25.VirtualMachineConfigSpec();
+        spec.setExtraConfig(new com.vmware.vim25.OptionValue[] {VmwareDriver.option("nvram", value)});
+        vmware.reconfigure(vm, currentChangeVersion(vm), spec, "set the nvram option of");
+    }
+
+    private String currentChangeVersion(VmRef vm) {
+        try {
+            return ((VmwareDriver) driver).environmentPlace(vm).changeVersion();
+        } catch (PlatformException unreadable) {
+            return null; // a hostile setting makes the place unreadable; no version check needed for the test's own change
+        }
     }
 
     @Test
