@@ -385,9 +385,10 @@ final class VmwareDriver implements HypervisorDriver {
                     VolumeLink link = spec.links().get(i);
                     String file = link.volume().id();
                     if (link.mode() == VolumeLink.Mode.COPY_AT_BOOT) {
-                        // The VM's private disk, which every boot fills with the volume's content.
+                        // The VM's private disk, empty and thin until each boot fills it with the volume's content:
+                        // copying here too would copy the whole volume twice before the first boot.
                         file = copyPath(seen, i).toString();
-                        copyDisk(link.volume().id(), file, "make the private copy of " + link.volume() + " for", ObjectId.of(vm));
+                        emptyDisk(file, sizes.get(i), "make the private disk for the copy of " + link.volume() + " in", ObjectId.of(vm));
                     }
                     disks.add(new Disk(file, sizes.get(i)));
                 }
@@ -408,6 +409,19 @@ final class VmwareDriver implements HypervisorDriver {
 
     /** A disk to attach: an existing vmdk and its size. */
     private record Disk(String file, long sizeBytes) {}
+
+    /** A new, empty, thin-provisioned disk of {@code sizeBytes} at {@code file}. */
+    private void emptyDisk(String file, long sizeBytes, String action, ObjectId id) {
+        FileBackedVirtualDiskSpec diskSpec = new FileBackedVirtualDiskSpec();
+        diskSpec.setCapacityKb((sizeBytes + 1023) / 1024);
+        diskSpec.setAdapterType("lsiLogic");
+        diskSpec.setDiskType("thin");
+        try {
+            tasks.await(service.getVirtualDiskManager().createVirtualDisk_Task(file, datacenter, diskSpec), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
 
     /** {@code CopyVirtualDisk_Task} onto {@code to}, replacing it if it exists. */
     private void copyDisk(String from, String to, String action, ObjectId id) {
