@@ -32,19 +32,29 @@ final class DatastoreFiles {
         this.sessionCookie = sessionCookie;
     }
 
-    /** The file's bytes, or empty when there is no such file. */
+    /** The file's bytes on the driver's datastore, or empty when there is no such file. */
     Optional<byte[]> read(String path, ObjectId object) {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri(path)).GET(), path, object);
-        if (response.statusCode() == 404) {
-            return Optional.empty();
-        }
-        check(response, "read", path, object);
-        return Optional.of(response.body());
+        return read(new DatastorePath(datastore, path), object);
     }
 
     void write(String path, byte[] content, ObjectId object) {
-        check(send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofByteArray(content)), path, object),
-                "write", path, object);
+        write(new DatastorePath(datastore, path), content, object);
+    }
+
+    /** The file's bytes, or empty when there is no such file. */
+    Optional<byte[]> read(DatastorePath file, ObjectId object) {
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri(file)).GET(), file.toString(), object);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(response, "read", file.toString(), object);
+        return Optional.of(response.body());
+    }
+
+    /** Replaces the file's content (creating it and its folders if needed). */
+    void write(DatastorePath file, byte[] content, ObjectId object) {
+        check(send(HttpRequest.newBuilder(uri(file)).PUT(HttpRequest.BodyPublishers.ofByteArray(content)), file.toString(), object),
+                "write", file.toString(), object);
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder request, String path, ObjectId object) {
@@ -66,19 +76,25 @@ final class DatastoreFiles {
         }
     }
 
-    private URI uri(String path) {
-        return base.resolve(encodePath(path) + "?dcPath=" + encode(datacenter) + "&dsName=" + encode(datastore));
+    /**
+     * The transfer URL of {@code file}: every path part and query value percent-encoded on its own
+     * (UTF-8), never a raw name, so a space, '?', '#', '%' or '&' in a name stays part of that name.
+     * {@link DatastorePath} has already refused empty, '.' and '..' parts.
+     */
+    URI uri(DatastorePath file) {
+        return base.resolve(encodePath(file.path()) + "?dcPath=" + encode(datacenter) + "&dsName=" + encode(file.datastore()));
     }
 
     private static String encodePath(String path) {
         StringBuilder out = new StringBuilder();
-        for (String part : path.split("/")) {
+        for (String part : path.split("/", -1)) {
             out.append(out.length() == 0 ? "" : "/").append(encode(part));
         }
         return out.toString();
     }
 
     private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+        // URLEncoder is for forms: '+' for a space and '*' left bare; a URL path wants %20 and %2A.
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
     }
 }

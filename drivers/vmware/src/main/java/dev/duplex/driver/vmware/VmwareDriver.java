@@ -44,8 +44,8 @@ import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ObjectId;
 import dev.duplex.api.ObjectKind;
 import dev.duplex.api.ObjectNotFoundException;
+import dev.duplex.api.PlatformException;
 import dev.duplex.api.StopMode;
-import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
@@ -80,14 +80,20 @@ import org.slf4j.LoggerFactory;
  */
 final class VmwareDriver implements HypervisorDriver {
     static final String KIND = "vmware";
-    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.VOLUME_COPY,
-            Capability.ENVIRONMENT_STORE);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT,
+            Capability.VOLUME_COPY, Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE, Capability.FIRMWARE_STORE);
 
     private static final Logger log = LoggerFactory.getLogger(VmwareDriver.class);
     private static final String VOLUMES = "duplex-volumes";
     private static final String IMAGE_VERSION = "duplex.image.version";
     private static final String IMAGE_OF_VM = "duplex.image";
     private static final String LINK = "duplex.link.";
+    /** Set from a boot that copied volumes in until the copies are saved back to the volumes. */
+    private static final String COPIES_UNSAVED = "duplex.copies.unsaved";
+    private static final String COPY_PREFIX = "duplex-copy-";
+    /** A SCSI controller's units, 7 being its own. */
+    private static final int SCSI_UNITS = 16;
+    private static final int SCSI_BUSES = 4;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,79}");
     private static final Set<String> IMAGE_KEYS = Set.of("guest-id", "memory-mb", "cpus");
     private static final Set<String> VOLUME_KEYS = Set.of();
@@ -345,11 +351,9 @@ final class VmwareDriver implements HypervisorDriver {
         checkName(spec.name(), id);
         checkKeys(spec.properties(), VM_KEYS, id);
         Seen template = image(spec.image());
+        List<Long> sizes = new ArrayList<>();
         for (VolumeLink link : spec.links()) {
-            if (link.mode() == VolumeLink.Mode.COPY_AT_BOOT) {
-                throw new UnsupportedOperationDriverException(KIND, "copy at boot");
-            }
-            describe(link.volume()).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(link.volume())));
+            sizes.add(describe(link.volume()).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(link.volume()))).sizeBytes());
         }
         VirtualMachine created;
         try {
@@ -375,9 +379,23 @@ final class VmwareDriver implements HypervisorDriver {
         VmRef vm = new VmRef(created.getMOR().getVal(), spec.name());
         if (!spec.links().isEmpty()) {
             try {
-                attach(created, spec.links(), ObjectId.of(vm));
+                Seen seen = lookUp(vm.id(), ObjectId.of(vm));
+                List<Disk> disks = new ArrayList<>();
+                for (int i = 0; i < spec.links().size(); i++) {
+                    VolumeLink link = spec.links().get(i);
+                    String file = link.volume().id();
+                    if (link.mode() == VolumeLink.Mode.COPY_AT_BOOT) {
+                        // The VM's private disk, empty and thin until each boot fills it with the volume's content:
+                        // copying here too would copy the whole volume twice before the first boot.
+                        file = copyPath(seen, i).toString();
+                        emptyDisk(file, sizes.get(i), "make the private disk for the copy of " + link.volume() + " in", ObjectId.of(vm));
+                    }
+                    disks.add(new Disk(file, sizes.get(i)));
+                }
+                addDisks(seen, disks, List.of(), "attach the linked volumes to", ObjectId.of(vm));
             } catch (RuntimeException e) {
-                // Undo our own half: the clone without its disks is of no use, and holds nothing of the volumes.
+                // Undo our own half: the clone without its disks is of no use, and holds nothing of the
+                // volumes (a private copy lives in the VM's own folder and goes with it).
                 try {
                     tasks.await(created.destroy_Task(), "delete", ObjectId.of(vm));
                 } catch (Exception undo) {
@@ -389,43 +407,187 @@ final class VmwareDriver implements HypervisorDriver {
         return vm;
     }
 
-    /** Attaches the existing disks of {@code links} to {@code vm} on a new SCSI controller: no file is created or copied. */
-    private void attach(VirtualMachine vm, List<VolumeLink> links, ObjectId id) {
+    /** A disk to attach: an existing vmdk and its size. */
+    private record Disk(String file, long sizeBytes) {}
+
+    /** A new, empty, thin-provisioned disk of {@code sizeBytes} at {@code file}. */
+    private void emptyDisk(String file, long sizeBytes, String action, ObjectId id) {
+        FileBackedVirtualDiskSpec diskSpec = new FileBackedVirtualDiskSpec();
+        diskSpec.setCapacityKb((sizeBytes + 1023) / 1024);
+        diskSpec.setAdapterType("lsiLogic");
+        diskSpec.setDiskType("thin");
         try {
+            tasks.await(service.getVirtualDiskManager().createVirtualDisk_Task(file, datacenter, diskSpec), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    /** {@code CopyVirtualDisk_Task} onto {@code to}, replacing it if it exists. */
+    private void copyDisk(String from, String to, String action, ObjectId id) {
+        try {
+            tasks.await(service.getVirtualDiskManager().copyVirtualDisk_Task(from, datacenter, to, datacenter, null, true), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    /** Where the {@code index}-th link's private copy lives: in the VM's own folder, so it goes with the VM. */
+    private static DatastorePath copyPath(Seen vm, int index) {
+        return vmFolder(vm).resolve(COPY_PREFIX + index + ".vmdk");
+    }
+
+    /** The VM's folder on its datastore, from its {@code .vmx} path. */
+    private static DatastorePath vmFolder(Seen vm) {
+        DatastorePath vmx = DatastorePath.parse(vm.config().getFiles().getVmPathName());
+        return vmx.path().endsWith(".vmx") ? vmx.folder().orElseThrow(() -> new IllegalArgumentException(
+                "VM " + vm.name() + " has its .vmx in its datastore's root: " + vmx)) : vmx;
+    }
+
+    /**
+     * Attaches existing disks to the VM (no file operation: nothing is created or copied) and sets
+     * {@code extra} in the same ReconfigVM_Task, so the disks and their record land together. The
+     * disks go on a paravirtual SCSI controller with free units, a new one if none has them; this
+     * works on a running VM too (hot add).
+     */
+    private void addDisks(Seen vm, List<Disk> disks, List<OptionValue> extra, String action, ObjectId id) {
+        try {
+            VirtualDevice[] devices = vm.config().getHardware().getDevice();
+            devices = devices == null ? new VirtualDevice[0] : devices;
+            List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
+            int controllerKey = -1;
+            java.util.Deque<Integer> free = new java.util.ArrayDeque<>();
             int bus = 0;
-            VirtualDevice[] devices = vm.getConfig().getHardware().getDevice();
-            for (VirtualDevice device : devices == null ? new VirtualDevice[0] : devices) {
+            for (VirtualDevice device : devices) {
                 if (device instanceof VirtualSCSIController scsi) {
                     bus = Math.max(bus, scsi.getBusNumber() + 1);
+                    if (device instanceof ParaVirtualSCSIController && free.size() < disks.size()) {
+                        java.util.Deque<Integer> units = freeUnits(devices, scsi.getKey());
+                        if (units.size() >= disks.size()) {
+                            controllerKey = scsi.getKey();
+                            free = units;
+                        }
+                    }
                 }
             }
-            List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
-            ParaVirtualSCSIController controller = new ParaVirtualSCSIController();
-            controller.setKey(-100);
-            controller.setBusNumber(bus);
-            controller.setSharedBus(VirtualSCSISharing.noSharing);
-            changes.add(change(controller));
-            int unit = 0;
-            for (int i = 0; i < links.size(); i++) {
-                if (unit == 7) {
-                    unit++; // the controller's own unit
+            if (free.size() < disks.size()) {
+                if (bus >= SCSI_BUSES || disks.size() > SCSI_UNITS - 1) {
+                    throw new ConflictException("VM " + vm.name() + " has no SCSI controller with " + disks.size()
+                            + " free units and no room for another; detach a volume first", id);
                 }
+                ParaVirtualSCSIController controller = new ParaVirtualSCSIController();
+                controller.setKey(-100);
+                controller.setBusNumber(bus);
+                controller.setSharedBus(VirtualSCSISharing.noSharing);
+                changes.add(change(controller));
+                controllerKey = -100;
+                free = freeUnits(new VirtualDevice[0], -100);
+            }
+            for (int i = 0; i < disks.size(); i++) {
                 VirtualDiskFlatVer2BackingInfo backing = new VirtualDiskFlatVer2BackingInfo();
-                backing.setFileName(links.get(i).volume().id());
+                backing.setFileName(disks.get(i).file());
                 backing.setDiskMode("persistent");
                 VirtualDisk disk = new VirtualDisk();
                 disk.setKey(-101 - i);
-                disk.setControllerKey(-100);
-                disk.setUnitNumber(unit++);
+                disk.setControllerKey(controllerKey);
+                disk.setUnitNumber(free.removeFirst());
                 disk.setBacking(backing);
-                disk.setCapacityInKB(describe(links.get(i).volume()).map(v -> (v.sizeBytes() + 1023) / 1024).orElse(0L));
+                disk.setCapacityInKB((disks.get(i).sizeBytes() + 1023) / 1024);
                 changes.add(change(disk));
             }
             VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
             config.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
-            tasks.await(vm.reconfigVM_Task(config), "attach the linked volumes to", id);
+            if (!extra.isEmpty()) {
+                config.setExtraConfig(extra.toArray(OptionValue[]::new));
+            }
+            config.setChangeVersion(vm.config().getChangeVersion());
+            tasks.await(vm.vm().reconfigVM_Task(config), action, id);
         } catch (Exception e) {
-            throw VsphereFaults.translate(e, "attach the linked volumes to", id);
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    private static java.util.Deque<Integer> freeUnits(VirtualDevice[] devices, int controllerKey) {
+        Set<Integer> used = new java.util.HashSet<>(Set.of(7));
+        for (VirtualDevice device : devices) {
+            if (device.getControllerKey() != null && device.getControllerKey() == controllerKey && device.getUnitNumber() != null) {
+                used.add(device.getUnitNumber());
+            }
+        }
+        java.util.Deque<Integer> free = new java.util.ArrayDeque<>();
+        for (int unit = 0; unit < SCSI_UNITS; unit++) {
+            if (!used.contains(unit)) {
+                free.add(unit);
+            }
+        }
+        return free;
+    }
+
+    // ---- hot attach and detach
+
+    @Override
+    public void attachVolume(VmRef vm, VolumeLink link) {
+        ObjectId id = ObjectId.of(vm);
+        if (link.mode() != VolumeLink.Mode.MOUNT_AT_BOOT) {
+            throw new InvalidSpecException("Cannot hot-attach " + link.volume() + " to VM " + vm + " as " + link.mode()
+                    + ": a running VM can only use a volume in place; link it with mode MOUNT_AT_BOOT", id);
+        }
+        long size = describe(link.volume()).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(link.volume()))).sizeBytes();
+        synchronized (this) {
+            Seen seen = vm(vm);
+            int next = 0;
+            for (Map.Entry<String, String> entry : seen.extra().entrySet()) {
+                if (entry.getKey().startsWith(LINK)) {
+                    next = Math.max(next, Integer.parseInt(entry.getKey().substring(LINK.length())) + 1);
+                }
+            }
+            for (VolumeLink existing : links(seen)) {
+                if (existing.volume().id().equals(link.volume().id())) {
+                    throw new ConflictException("Volume " + link.volume() + " is already linked to VM " + vm + "; nothing to attach",
+                            ObjectId.of(link.volume()));
+                }
+            }
+            addDisks(seen, List.of(new Disk(link.volume().id(), size)),
+                    List.of(option(LINK + next, link.mode() + "|" + link.mountPath() + "|" + link.volume().name())),
+                    "hot-attach " + link.volume() + " to", id);
+        }
+    }
+
+    @Override
+    public void detachVolume(VmRef vm, VolumeRef volume) {
+        ObjectId id = ObjectId.of(vm);
+        String name = volumeName(volume);
+        synchronized (this) {
+            Seen seen = vm(vm);
+            List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
+            for (VirtualDisk disk : volumeDisks(seen.config())) {
+                if (((VirtualDiskFlatVer2BackingInfo) disk.getBacking()).getFileName().equals(volume.id())) {
+                    // No file operation: the disk leaves the VM, its file stays.
+                    VirtualDeviceConfigSpec change = new VirtualDeviceConfigSpec();
+                    change.setOperation(VirtualDeviceConfigSpecOperation.remove);
+                    change.setDevice(disk);
+                    changes.add(change);
+                }
+            }
+            List<OptionValue> forget = new ArrayList<>();
+            seen.extra().forEach((key, value) -> {
+                if (key.startsWith(LINK) && value.endsWith("|" + name) && value.startsWith(VolumeLink.Mode.MOUNT_AT_BOOT + "|")) {
+                    forget.add(option(key, "")); // an empty value removes the key
+                }
+            });
+            if (changes.isEmpty()) {
+                throw new ConflictException("Volume " + volume + " is not attached to VM " + vm + "; nothing to detach",
+                        ObjectId.of(volume));
+            }
+            VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+            config.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
+            config.setExtraConfig(forget.toArray(OptionValue[]::new));
+            config.setChangeVersion(seen.config().getChangeVersion());
+            try {
+                tasks.await(seen.vm().reconfigVM_Task(config), "hot-detach " + volume + " from", id);
+            } catch (Exception e) {
+                throw VsphereFaults.translate(e, "hot-detach " + volume + " from", id);
+            }
         }
     }
 
@@ -452,27 +614,108 @@ final class VmwareDriver implements HypervisorDriver {
         return info(vm(vm));
     }
 
+    /**
+     * Powers the VM on. A MOUNT_AT_BOOT volume is attached itself: nothing to copy. A COPY_AT_BOOT
+     * volume is copied onto the VM's private disk first (CopyVirtualDisk_Task), and the VM is
+     * marked as holding unsaved copies until {@link #stop} saves them back; a run that ended
+     * without our stop (the guest powered off) has its copies saved back here, before the boot
+     * copies the volumes in over them.
+     */
     @Override
     public BootReport start(VmRef vm) {
-        Seen seen = vm(vm);
-        if (seen.power() != VirtualMachinePowerState.poweredOn) {
-            try {
-                tasks.await(seen.vm().powerOnVM_Task(null), "start", ObjectId.of(vm));
-            } catch (Exception e) {
-                throw VsphereFaults.translate(e, "start", ObjectId.of(vm));
+        ObjectId id = ObjectId.of(vm);
+        synchronized (this) {
+            Seen seen = vm(vm);
+            if (seen.power() == VirtualMachinePowerState.poweredOn) {
+                return new BootReport(vm, 0, Duration.ZERO);
             }
+            List<Integer> copies = copyLinks(seen);
+            long copied = 0;
+            long began = System.nanoTime();
+            if (!copies.isEmpty()) {
+                if (hasUnsavedCopies(seen)) {
+                    log.info("VM {} stopped without Duplex after its last boot: saving its copies back to its volumes first", vm);
+                    saveCopies(seen, id);
+                    seen = vm(vm);
+                }
+                for (int index : copies) {
+                    VolumeLink link = linkAt(seen, index);
+                    copyDisk(link.volume().id(), copyPath(seen, index).toString(), "copy " + link.volume() + " in at the boot of", id);
+                    copied += describe(link.volume()).map(VolumeInfo::sizeBytes).orElse(0L);
+                }
+                setExtra(seen, COPIES_UNSAVED, "true", "mark the copies of", id);
+            }
+            Duration copyTime = Duration.ofNanos(copies.isEmpty() ? 0 : System.nanoTime() - began);
+            try {
+                tasks.await(seen.vm().powerOnVM_Task(null), "start", id);
+            } catch (Exception e) {
+                throw VsphereFaults.translate(e, "start", id);
+            }
+            return new BootReport(vm, copied, copyTime);
         }
-        // Linked disks are attached, not copied: nothing to copy at boot.
-        return new BootReport(vm, 0, Duration.ZERO);
     }
 
+    /** The indexes of the VM's COPY_AT_BOOT links. */
+    private static List<Integer> copyLinks(Seen vm) {
+        List<Integer> indexes = new ArrayList<>();
+        vm.extra().forEach((key, value) -> {
+            if (key.startsWith(LINK) && value.startsWith(VolumeLink.Mode.COPY_AT_BOOT + "|")) {
+                indexes.add(Integer.parseInt(key.substring(LINK.length())));
+            }
+        });
+        java.util.Collections.sort(indexes);
+        return indexes;
+    }
+
+    private VolumeLink linkAt(Seen vm, int index) {
+        String[] parts = vm.extra().get(LINK + index).split("\\|", 3);
+        return new VolumeLink(new VolumeRef(diskPath(parts[2]), parts[2]), parts[1], VolumeLink.Mode.valueOf(parts[0]));
+    }
+
+    private static boolean hasUnsavedCopies(Seen vm) {
+        return "true".equals(vm.extra().get(COPIES_UNSAVED));
+    }
+
+    /**
+     * Writes each private copy back onto its volume (CopyVirtualDisk_Task, replacing it), then
+     * clears the mark. The VM must be powered off: nothing may write to a copy while it is saved.
+     */
+    private void saveCopies(Seen vm, ObjectId id) {
+        for (int index : copyLinks(vm)) {
+            VolumeLink link = linkAt(vm, index);
+            copyDisk(copyPath(vm, index).toString(), link.volume().id(), "save the copy back to " + link.volume() + " from", id);
+        }
+        setExtra(lookUp(vm.id(), id), COPIES_UNSAVED, "", "clear the copies' mark of", id);
+    }
+
+    private void setExtra(Seen vm, String key, String value, String action, ObjectId id) {
+        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
+        spec.setExtraConfig(new OptionValue[] {option(key, value)});
+        spec.setChangeVersion(vm.config().getChangeVersion());
+        try {
+            tasks.await(vm.vm().reconfigVM_Task(spec), action, id);
+        } catch (Exception e) {
+            throw VsphereFaults.translate(e, action, id);
+        }
+    }
+
+    /** Powers the VM off, then saves its copy-at-boot copies back to their volumes (the rule of write back at stop). */
     @Override
     public void stop(VmRef vm, StopMode mode) {
-        Seen seen = vm(vm);
-        if (seen.power() == VirtualMachinePowerState.poweredOff) {
-            return;
-        }
         ObjectId id = ObjectId.of(vm);
+        synchronized (this) {
+            Seen seen = vm(vm);
+            if (seen.power() != VirtualMachinePowerState.poweredOff) {
+                powerOff(seen, mode, id);
+            }
+            Seen stopped = vm(vm);
+            if (hasUnsavedCopies(stopped)) {
+                saveCopies(stopped, id);
+            }
+        }
+    }
+
+    private void powerOff(Seen seen, StopMode mode, ObjectId id) {
         try {
             if (mode == StopMode.GRACEFUL && seen.power() == VirtualMachinePowerState.poweredOn) {
                 try {
@@ -481,7 +724,7 @@ final class VmwareDriver implements HypervisorDriver {
                         return;
                     }
                 } catch (ToolsUnavailable e) {
-                    log.info("VM {} has no VMware Tools running: powering it off instead of shutting its guest down", vm);
+                    log.info("VM {} has no VMware Tools running: powering it off instead of shutting its guest down", seen.name());
                 }
             }
             tasks.await(seen.vm().powerOffVM_Task(), "stop", id);
@@ -507,6 +750,11 @@ final class VmwareDriver implements HypervisorDriver {
         ObjectId id = ObjectId.of(vm);
         if (seen.power() != VirtualMachinePowerState.poweredOff) {
             throw new ConflictException("VM " + vm + " is " + seen.power() + "; stop it before deleting it", id);
+        }
+        if (hasUnsavedCopies(seen)) {
+            // Its last run ended without our stop: what it wrote to its copies goes to the volumes before the copies go.
+            saveCopies(seen, id);
+            seen = vm(vm);
         }
         try {
             detachVolumes(seen, id);
@@ -543,11 +791,59 @@ final class VmwareDriver implements HypervisorDriver {
         return vm(vm).extra();
     }
 
-    /** Applies {@code spec} to the VM, refused by vSphere if the VM's configuration changed since it was read. */
-    void reconfigure(VmRef vm, VirtualMachineConfigSpec spec, String action) {
+    /** Where the VM's environment lives, read once: its extraConfig, its nvram file, whether it runs. */
+    record EnvironmentPlace(Map<String, String> extra, DatastorePath nvram, boolean poweredOff, String changeVersion) {}
+
+    EnvironmentPlace environmentPlace(VmRef vm) {
+        Seen seen = vm(vm);
+        return new EnvironmentPlace(seen.extra(), nvramOf(seen), seen.power() == VirtualMachinePowerState.poweredOff,
+                seen.config().getChangeVersion());
+    }
+
+    /**
+     * The VM's nvram file: the one its {@code nvram} setting names (a file in the VM's folder, as
+     * vSphere records it, or a whole datastore path), else {@code <name>.nvram} in the VM's folder,
+     * where vSphere makes it at the first power-on (and vcsim, empty, at creation). The file layout
+     * ({@code layoutEx}) is not asked: vcsim 0.24 lists its files without their folder.
+     */
+    private static DatastorePath nvramOf(Seen vm) {
+        String setting = vm.extra().get("nvram");
+        try {
+            if (setting != null && !setting.isBlank()) {
+                return setting.startsWith("[") ? DatastorePath.parse(setting) : vmFolder(vm).resolve(setting);
+            }
+            return vmFolder(vm).resolve(vm.name() + ".nvram");
+        } catch (IllegalArgumentException e) {
+            // Set in vSphere by someone else: refused rather than followed out of the VM's folder.
+            ObjectId id = new ObjectId(ObjectKind.VM, vm.id());
+            throw new PlatformException("Cannot find the nvram file of VM " + vm.name() + " (" + vm.id() + "): " + e.getMessage()
+                    + "; set the VM's 'nvram' option in vSphere to a plain file name", id);
+        }
+    }
+
+    DatastoreFiles files() {
+        return files;
+    }
+
+    /** Deletes a datastore file; one that is not there is already deleted. */
+    void deleteFile(DatastorePath file, ObjectId object) {
+        try {
+            tasks.await(service.getFileManager().deleteDatastoreFile_Task(file.toString(), datacenter), "delete " + file + " of", object);
+        } catch (ObjectNotFoundException gone) {
+            // nothing to delete
+        } catch (Exception e) {
+            DriverException failure = VsphereFaults.translate(e, "delete " + file + " of", object);
+            if (!(failure instanceof ObjectNotFoundException)) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Applies {@code spec} to the VM, refused by vSphere if the VM's configuration changed since {@code changeVersion}. */
+    void reconfigure(VmRef vm, String changeVersion, VirtualMachineConfigSpec spec, String action) {
         Seen seen = vm(vm);
         ObjectId id = ObjectId.of(vm);
-        spec.setChangeVersion(seen.config().getChangeVersion());
+        spec.setChangeVersion(changeVersion);
         try {
             tasks.await(seen.vm().reconfigVM_Task(spec), action, id);
         } catch (Exception e) {
@@ -677,7 +973,8 @@ final class VmwareDriver implements HypervisorDriver {
         vm.extra().forEach((key, value) -> {
             if (key.startsWith(LINK)) {
                 String[] parts = value.split("\\|", 3);
-                if (parts.length == 3 && attached.contains(diskPath(parts[2]))) {
+                // A copy-at-boot link uses the VM's private copy: the volume itself is never attached.
+                if (parts.length == 3 && (parts[0].equals(VolumeLink.Mode.COPY_AT_BOOT.name()) || attached.contains(diskPath(parts[2])))) {
                     links.put(Integer.parseInt(key.substring(LINK.length())), new VolumeLink(
                             new VolumeRef(diskPath(parts[2]), parts[2]), parts[1], VolumeLink.Mode.valueOf(parts[0])));
                 }

@@ -1,6 +1,8 @@
 package dev.duplex.driver.vmware;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.api.DriverConfig;
@@ -62,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exec role controller's scripts over a small state file, as in the KVM live test; what is checked
  * on the platform is that the new VMs run the new template with the very same disks attached, the
  * old VMs are gone, the disks are still there, and each member's environment info (revision and
- * items, in extraConfig) moved to its new VM.
+ * items: {@code settings} as the VM's nvram file, {@code configuration} in extraConfig) moved to its new VM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VmwarePairUpgradeTest {
@@ -115,8 +117,9 @@ class VmwarePairUpgradeTest {
             VmRef vm = driver.createVm(new VmSpec(member, v1, List.of(new VolumeLink(db, "var/lib/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
                     Map.of()));
             // Each member's operating-environment info, which the upgrade must carry to its new VM.
-            driver.environment(vm).write(new EnvironmentUpdate(0, 3, List.of(new ItemChange.Replace(
-                    new EnvironmentItem("configuration", ("member=" + member).getBytes(StandardCharsets.UTF_8))))));
+            driver.environment(vm).write(new EnvironmentUpdate(0, 3, List.of(
+                    new ItemChange.Replace(new EnvironmentItem("settings", firmware(member))),
+                    new ItemChange.Replace(new EnvironmentItem("configuration", ("member=" + member).getBytes(StandardCharsets.UTF_8))))));
             driver.start(vm);
             oldVms.add(vm);
             inventory.addVm(new VmRecord(member, ENDPOINT, vm.id(), "app-v1",
@@ -153,6 +156,10 @@ class VmwarePairUpgradeTest {
             EnvironmentSnapshot environment = driver.environment(new VmRef(record.driverRef(), member)).read();
             assertEquals(3, environment.revision(), member + "'s environment revision carried over");
             assertEquals("member=" + member, new String(environment.item("configuration").orElseThrow().content(), StandardCharsets.UTF_8));
+            assertArrayEquals(firmware(member), environment.item("settings").orElseThrow().content(),
+                    member + "'s nvram file carried to the new VM byte for byte");
+            assertFalse(((VmwareDriver) driver).extraConfigOf(new VmRef(record.driverRef(), member)).containsKey("duplex.env.item.settings"),
+                    "settings travelled as the nvram file, not in extraConfig");
             VmRef old = oldVms.get(system);
             assertTrue(driver.listVms().stream().noneMatch(vm -> vm.vm().id().equals(old.id())), "the old VM of " + member + " is gone");
         }
@@ -163,6 +170,13 @@ class VmwarePairUpgradeTest {
         for (StepTiming step : report.steps()) {
             step.elapsed().ifPresent(e -> timings.put("step " + step.id(), e));
         }
+    }
+
+    /** A member's own firmware variables: 8 KiB that differ between the members. */
+    private static byte[] firmware(String member) {
+        byte[] bytes = new byte[8192];
+        new java.util.Random(member.hashCode()).nextBytes(bytes);
+        return bytes;
     }
 
     private Map<String, String> roleController(Path roles) throws IOException {
