@@ -2,6 +2,7 @@ package dev.duplex.engine.failover;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.BootReport;
 import dev.duplex.api.DriverException;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
@@ -178,7 +179,7 @@ public final class Failover {
                             + pair.name() + "' again, or start " + active.name() + " again");
             Duration syncTime = worked.get("sync");
 
-            phase(jobId, worked, "start", () -> drivers.driver(standby.endpoint()).start(standby.ref()),
+            phase(jobId, worked, "start", () -> start(standby),
                     boot -> Map.of("bytesCopied", Long.toString(boot.bytesCopied())),
                     e -> "Starting the standby " + standby.name() + " failed: " + message(e) + ". The old active "
                             + active.name() + " is fenced and " + standby.name() + " is not running: the pair is "
@@ -221,6 +222,34 @@ public final class Failover {
                 jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
             }
             throw e;
+        }
+    }
+
+    /**
+     * A start whose answer was lost (a timeout, a dropped connection) may have worked: the VM's
+     * state decides, so that a running standby is promoted rather than reported down, which would
+     * leave the pair without an active and refuse the next failover (its standby runs).
+     */
+    private BootReport start(PairMember standby) {
+        HypervisorDriver driver = drivers.driver(standby.endpoint());
+        try {
+            return driver.start(standby.ref());
+        } catch (DriverException e) {
+            if (!e.retryable()) {
+                throw e;
+            }
+            VmState state;
+            try {
+                state = driver.state(standby.ref());
+            } catch (DriverException unknown) {
+                e.addSuppressed(unknown);
+                throw e;
+            }
+            if (state != VmState.RUNNING) {
+                throw e;
+            }
+            log.warn("Starting {} answered '{}', but it runs: going on with the failover", standby.name(), e.getMessage());
+            return new BootReport(standby.ref(), 0, Duration.ZERO);
         }
     }
 

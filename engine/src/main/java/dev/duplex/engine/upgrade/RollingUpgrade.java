@@ -361,7 +361,8 @@ public final class RollingUpgrade {
             if (failed.getCause() instanceof StepFailure.HealthCheckFailed) {
                 String member = failed.step().member();
                 String reason = failed.getMessage() + "; " + member + " was brought back on its old image "
-                        + job.member(member).image() + " with the same volume" + (job.isPair() ? ", its peer untouched" : "");
+                        + job.member(member).image() + " with the same volume" + (job.isPair() ? ", its peer untouched" : "")
+                        + afterHealthCheckFailed(job, failed);
                 return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
             }
             return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
@@ -442,6 +443,16 @@ public final class RollingUpgrade {
                             : " To upgrade " + target + " again: duplex upgrade run " + target + " --image IMAGE");
             default -> "";
         };
+    }
+
+    /** The operator's next command once the failed member is back on its old image. */
+    private static String afterHealthCheckFailed(UpgradeJob job, JournaledSteps.Failed failed) {
+        if (job.isPair() && failed.step().id().equals("S28")) {
+            return ". " + job.system(1 - job.originalActive()).member() + " already serves on the new image; to bring it back too: "
+                    + "duplex upgrade rollback " + job.id();
+        }
+        String again = job.isPair() ? "duplex upgrade run " + job.pair() : "duplex upgrade vm " + job.pair();
+        return ". Nothing else changed; to try again once the image is fixed: " + again + " --image IMAGE";
     }
 
     private static String nextStep(UpgradeJob job, JournaledSteps.Failed failed) {

@@ -98,13 +98,23 @@ final class PairFixture {
 
     /** An engine that reaches the jobs through {@code jobQueue} (to step in between its calls). */
     RollingUpgrade engine(dev.duplex.engine.role.RoleControllerSource roleControllers, dev.duplex.engine.job.JobQueue jobQueue) {
+        return engine(roleControllers, jobQueue, driver);
+    }
+
+    /** An engine that reaches the platform through {@code platform} (a decorator of {@link #driver}). */
+    RollingUpgrade engine(dev.duplex.api.HypervisorDriver platform) {
+        return engine(pair -> app, jobs, platform);
+    }
+
+    private RollingUpgrade engine(dev.duplex.engine.role.RoleControllerSource roleControllers, dev.duplex.engine.job.JobQueue jobQueue,
+            dev.duplex.api.HypervisorDriver platform) {
         UpgradeSettings settings = UpgradeSettings.defaults().withStaleAfter(Duration.ZERO)
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofMillis(1));
         return new RollingUpgrade(inventory, jobQueue, audit, endpoint -> {
             if (!endpoint.equals("lab")) {
                 throw new IllegalArgumentException("no driver for " + endpoint);
             }
-            return driver;
+            return platform;
         }, roleControllers, settings);
     }
 
