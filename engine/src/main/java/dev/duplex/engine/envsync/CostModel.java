@@ -30,6 +30,10 @@ import java.util.stream.Collectors;
  * {@link #fromMap(Map)} or {@link #encode()} / {@link #decode(String)}; the observations travel
  * in the same map.
  *
+ * <p>{@code noiseNanos} is how far apart two measurements of one and the same write fell during
+ * calibration: two predictions closer than that cannot be told apart on this store, so a chooser
+ * counts them as equal (a model saved before it existed has 0).
+ *
  * @param diffFixedNanos fixed cost of a diff apply
  * @param nanosPerEntry cost per entry
  * @param nanosPerPage cost per distinct page written
@@ -37,9 +41,10 @@ import java.util.stream.Collectors;
  * @param nanosPerByte cost per byte of a full write
  * @param observations how many measured syncs have been observed since calibration
  * @param recent the latest measured syncs, oldest first
+ * @param noiseNanos the spread of repeated measurements of one write on this store
  */
 public record CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
-        double nanosPerByte, long observations, List<Observation> recent) {
+        double nanosPerByte, long observations, List<Observation> recent, double noiseNanos) {
 
     /** Observations kept per path. */
     public static final int RECENT_PER_PATH = 16;
@@ -49,6 +54,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     private static final String OBSERVATION_PREFIX = "observation.";
     private static final String[] KEYS = {
         "diffFixedNanos", "nanosPerEntry", "nanosPerPage", "fullFixedNanos", "nanosPerByte", "observations"};
+    private static final String NOISE_KEY = "noiseNanos";
 
     /**
      * One measured sync.
@@ -85,7 +91,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     }
 
     public CostModel {
-        for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte}) {
+        for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
+            noiseNanos}) {
             if (!(c >= 0) || Double.isInfinite(c)) {
                 throw new IllegalArgumentException("cost coefficients must be finite and 0 or more: " + c);
             }
@@ -99,7 +106,19 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     /** A calibrated model with no observations kept. */
     public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
             double nanosPerByte, long observations) {
-        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of());
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of(), 0);
+    }
+
+    /** A model with observations and no noise floor. */
+    public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
+            double nanosPerByte, long observations, List<Observation> recent) {
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, recent, 0);
+    }
+
+    /** This model with {@code noise} as its noise floor. */
+    public CostModel withNoise(double noise) {
+        return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations,
+                recent, noise);
     }
 
     /** Predicted nanoseconds of applying the diff of {@code workload}. */
@@ -160,7 +179,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
             }
         }
         return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
-                observations + 1, kept);
+                observations + 1, kept, noiseNanos);
     }
 
     /** The coefficients by name, values as Java's {@code Double.toString}. */
@@ -172,6 +191,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         map.put(KEYS[3], Double.toString(fullFixedNanos));
         map.put(KEYS[4], Double.toString(nanosPerByte));
         map.put(KEYS[5], Long.toString(observations));
+        map.put(NOISE_KEY, Double.toString(noiseNanos));
         for (int i = 0; i < recent.size(); i++) {
             map.put(OBSERVATION_PREFIX + i, recent.get(i).encode());
         }
@@ -187,7 +207,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
                 recent.add(Observation.decode(map.get(OBSERVATION_PREFIX + i)));
             }
             return new CostModel(number(map, KEYS[0]), number(map, KEYS[1]), number(map, KEYS[2]),
-                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent);
+                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent,
+                    map.containsKey(NOISE_KEY) ? number(map, NOISE_KEY) : 0);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("cost model has a value that is not a number: " + map, e);
         }

@@ -90,4 +90,28 @@ class SyncChooserTest {
         assertEquals(learned, CostModel.fromMap(learned.toMap()));
         assertEquals(learned, CostModel.decode(learned.encode()));
     }
+
+    @Test
+    void predictionsCloserThanTheNoiseFloorAreATieThatGoesToTheDiff() {
+        // diff: 1 ms + 1000 · 2 µs + 1000 · 10 µs = 13 ms; full: 5 ms + 6 MB · 1 ns = 11 ms
+        var workload = new SyncWorkload(16000, 1000, 1000, 1000, 6_000_000);
+        assertEquals(SyncPath.FULL, new CostModelChooser(model).choose(workload).path());
+
+        SyncDecision tie = new CostModelChooser(model.withNoise(2_500_000)).choose(workload);
+        assertEquals(SyncPath.DIFF, tie.path());
+        assertTrue(tie.reason().contains("noise floor 2.500 ms"), tie.reason());
+        assertEquals(SyncPath.FULL, new CostModelChooser(model.withNoise(1_500_000)).choose(workload).path(),
+                "2 ms apart is more than a 1.5 ms floor");
+    }
+
+    @Test
+    void theNoiseFloorSurvivesRoundTripsAndObservations() {
+        CostModel noisy = model.withNoise(1_234_567.5)
+                .observe(SyncPath.DIFF, new SyncWorkload(80, 1, 1, 1, 1_000), Duration.ofMillis(3));
+        assertEquals(1_234_567.5, noisy.noiseNanos());
+        assertEquals(noisy, CostModel.decode(noisy.encode()));
+        var older = new java.util.LinkedHashMap<>(model.toMap());
+        older.remove("noiseNanos");
+        assertEquals(0, CostModel.fromMap(older).noiseNanos(), "a model saved before the floor existed has none");
+    }
 }
