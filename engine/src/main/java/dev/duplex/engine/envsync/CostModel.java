@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  *
  * {@link Calibration} fits the coefficients by measuring the store. Each sync then measured is
  * kept ({@link #observe}, the last {@value #RECENT_PER_PATH} per path) and corrects later
- * predictions of that path: the correction is the median ratio measured ÷ calibrated of the
+ * predictions of that path (and of the other path while it has none of its own, since a store
+ * that got slower got slower for both): the correction is the median ratio measured ÷ calibrated of the
  * {@value #NEAREST} observations whose calibrated prediction is nearest the one being made
  * (nearest on a log scale), clamped to [0.25, 4]. A median of near neighbours follows a store
  * that got slower or faster, fixes a calibration that is off for big diffs but right for small
@@ -137,9 +138,24 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
                 : fullFixedNanos + nanosPerByte * workload.fullBytes();
     }
 
-    /** The median measured ÷ calibrated ratio of the observations of {@code path} nearest {@code workload}. */
+    /**
+     * The median measured ÷ calibrated ratio of the observations of {@code path} nearest
+     * {@code workload}; while {@code path} has none, that of the other path's. Failover measures only
+     * the path it takes: if a slower store raised the taken path's predictions alone, the chooser
+     * would flee to the path never measured just because it was never measured.
+     */
     private double correction(SyncPath path, SyncWorkload workload) {
-        double here = Math.log(Math.max(1, calibrated(path, workload)));
+        boolean own = recent.stream().anyMatch(o -> o.path() == path);
+        if (own) {
+            return nearestRatio(path, calibrated(path, workload));
+        }
+        SyncPath other = path == SyncPath.DIFF ? SyncPath.FULL : SyncPath.DIFF;
+        return nearestRatio(other, calibrated(path, workload));
+    }
+
+    /** The median ratio of the observations of {@code path} whose calibrated prediction is nearest {@code nanos}. */
+    private double nearestRatio(SyncPath path, double nanos) {
+        double here = Math.log(Math.max(1, nanos));
         double[] ratios = recent.stream()
                 .filter(o -> o.path() == path && calibrated(path, o.workload()) > 0)
                 .sorted(Comparator.comparingDouble(o -> Math.abs(Math.log(Math.max(1, calibrated(path, o.workload())))

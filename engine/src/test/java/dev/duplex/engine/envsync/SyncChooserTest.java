@@ -43,11 +43,15 @@ class SyncChooserTest {
     }
 
     @Test
-    void anObservedApplyCorrectsThePredictionOfItsPathOnly() {
+    void anObservedApplyCorrectsItsPathAndTheOtherOnlyUntilThatHasItsOwn() {
         var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000);
         CostModel learned = model.observe(SyncPath.DIFF, workload, Duration.ofNanos(4_400_000));
         assertEquals(4_400_000, learned.diffNanos(workload), 1e-3, "the same workload is predicted as measured");
-        assertEquals(model.fullNanos(workload), learned.fullNanos(workload));
+        assertEquals(model.fullNanos(workload) * 2, learned.fullNanos(workload), 1e-3,
+                "a store twice as slow for diffs is taken as twice as slow for full writes, while none was measured");
+        CostModel both = learned.observe(SyncPath.FULL, workload, Duration.ofNanos(6_000_000));
+        assertEquals(6_000_000, both.fullNanos(workload), 1e-3, "then full writes follow their own measurements");
+        assertEquals(4_400_000, both.diffNanos(workload), 1e-3);
         assertEquals(1, learned.observations());
         assertEquals(model.nanosPerEntry(), learned.nanosPerEntry(), "the calibrated coefficients are kept");
     }
