@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * predictions of that path (and of the other path while it has none of its own, since a store
  * that got slower got slower for both): the correction is the median ratio measured ÷ calibrated of the
  * {@value #NEAREST} observations whose calibrated prediction is nearest the one being made
- * (nearest on a log scale), clamped to [0.25, 4]. A median of near neighbours follows a store
+ * (nearest on a log scale), clamped to [1/16, 16] (wide: a calibration taken during a burst of
+ * load was seen 10× off, and the median already ignores a lone stall). A median of near neighbours follows a store
  * that got slower or faster, fixes a calibration that is off for big diffs but right for small
  * ones, and is not moved by one stalled write. The coefficients stay the calibrated ones, so the
  * corrections never compound. A model is a value: persist it with {@link #toMap()} /
@@ -51,6 +52,9 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     public static final int RECENT_PER_PATH = 16;
     /** Observations a correction is the median of. */
     public static final int NEAREST = 5;
+    /** The bounds of a correction. */
+    public static final double MIN_CORRECTION = 1.0 / 16;
+    public static final double MAX_CORRECTION = 16;
 
     private static final String OBSERVATION_PREFIX = "observation.";
     private static final String[] KEYS = {
@@ -170,7 +174,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         double median = ratios.length % 2 == 1
                 ? ratios[ratios.length / 2]
                 : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
-        return Math.max(0.25, Math.min(4.0, median));
+        return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, median));
     }
 
     /**

@@ -118,4 +118,20 @@ class SyncChooserTest {
         older.remove("noiseNanos");
         assertEquals(0, CostModel.fromMap(older).noiseNanos(), "a model saved before the floor existed has none");
     }
+
+    @Test
+    void aCalibrationTenTimesTooHighIsCorrectedByWhatTheAppliesMeasure() {
+        var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000); // calibrated diff 2.2 ms
+        CostModel learned = model;
+        for (int i = 0; i < 3; i++) {
+            learned = learned.observe(SyncPath.DIFF, workload, Duration.ofNanos(220_000));
+        }
+        assertEquals(220_000, learned.diffNanos(workload), 1);
+        CostModel absurd = model;
+        for (int i = 0; i < 3; i++) {
+            absurd = absurd.observe(SyncPath.DIFF, workload, Duration.ofNanos(1_000));
+        }
+        assertEquals(model.diffNanos(workload) * CostModel.MIN_CORRECTION, absurd.diffNanos(workload), 1,
+                "a correction is bounded");
+    }
 }
