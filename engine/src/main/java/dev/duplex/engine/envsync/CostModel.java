@@ -55,6 +55,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     /** The bounds of a correction. */
     public static final double MIN_CORRECTION = 1.0 / 16;
     public static final double MAX_CORRECTION = 16;
+    /** The bound of a correction borrowed from the other path. */
+    public static final double MAX_BORROWED = 2;
 
     private static final String OBSERVATION_PREFIX = "observation.";
     private static final String[] KEYS = {
@@ -153,8 +155,10 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         if (own) {
             return nearestRatio(path, calibrated(path, workload));
         }
+        // Borrowed, it says how much slower the store got, not how wrong the other path's calibration
+        // is (seen: a diff fixed cost fitted as 0 under load made its ratio 6840), so it stays within 2x.
         SyncPath other = path == SyncPath.DIFF ? SyncPath.FULL : SyncPath.DIFF;
-        return nearestRatio(other, calibrated(path, workload));
+        return Math.max(1 / MAX_BORROWED, Math.min(MAX_BORROWED, nearestRatio(other, calibrated(path, workload))));
     }
 
     /** The median ratio of the observations of {@code path} whose calibrated prediction is nearest {@code nanos}. */

@@ -51,6 +51,9 @@ class SyncChooserTest {
                 "a store twice as slow for diffs is taken as twice as slow for full writes, while none was measured");
         CostModel both = learned.observe(SyncPath.FULL, workload, Duration.ofNanos(6_000_000));
         assertEquals(6_000_000, both.fullNanos(workload), 1e-3, "then full writes follow their own measurements");
+        CostModel wildDiff = model.observe(SyncPath.DIFF, workload, Duration.ofNanos(22_000_000));
+        assertEquals(model.fullNanos(workload) * CostModel.MAX_BORROWED, wildDiff.fullNanos(workload), 1e-3,
+                "a diff calibrated 10x too low says the store is slower, not that full writes are 10x slower");
         assertEquals(4_400_000, both.diffNanos(workload), 1e-3);
         assertEquals(1, learned.observations());
         assertEquals(model.nanosPerEntry(), learned.nanosPerEntry(), "the calibrated coefficients are kept");
@@ -133,5 +136,16 @@ class SyncChooserTest {
         }
         assertEquals(model.diffNanos(workload) * CostModel.MIN_CORRECTION, absurd.diffNanos(workload), 1,
                 "a correction is bounded");
+    }
+
+    @Test
+    void aSavedNoiseFloorThatIsNotAFiniteNonNegativeNumberIsRefused() {
+        for (String hostile : new String[] {"-1", "NaN", "Infinity", "-Infinity", "1e400", "abc", "", "0x10", "1;observations=9"}) {
+            var map = new java.util.LinkedHashMap<>(model.toMap());
+            map.put("noiseNanos", hostile);
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> CostModel.fromMap(map), "noiseNanos=" + hostile);
+            assertTrue(refused.getMessage().contains("cost"), refused.getMessage());
+        }
     }
 }
