@@ -66,7 +66,9 @@ import picocli.CommandLine.Option;
  * running, its environment info pushed, the standby off), kills the active's whole process group
  * with SIGKILL, then runs the same engine code as {@code duplex failover} while a client writes to
  * the standby's port every 2 ms. The time is from the failover's call to the first write the new
- * active accepts, split into the failover's phases; what is left is Duplex's own overhead.
+ * active accepts, split into the failover's phases as the engine journals them
+ * ({@link StepTimedJobs}, one clock, each phase cut to that window by {@link FailoverSplit});
+ * what lies in no phase is Duplex's own overhead.
  */
 @Command(name = "failover", description = {
     "Kill the active of a cold kv pair (SIGKILL to its process group) and fail over, RUNS times;",
@@ -101,11 +103,38 @@ public final class FailoverBench implements Callable<Integer> {
         this.context = context;
     }
 
-    /** One run's figures, in nanoseconds. */
-    record Run(long total, long returned, long fence, long sync, long start, long promote, long healthWait, long prepare,
-               long record, String syncPath) {
+    /** One run's figures, in nanoseconds: the split of the wait, and what the engine's report adds. */
+    record Run(FailoverSplit split, long returned, long healthWait, String syncPath) {
+        long total() {
+            return split.total();
+        }
+
+        long fence() {
+            return split.fence();
+        }
+
+        long sync() {
+            return split.sync();
+        }
+
+        long start() {
+            return split.start();
+        }
+
+        long promote() {
+            return split.promote();
+        }
+
+        long prepare() {
+            return split.prepare();
+        }
+
+        long afterFirstWrite() {
+            return split.afterFirstWrite();
+        }
+
         long overhead() {
-            return total - fence - sync - start - promote;
+            return split.overhead();
         }
     }
 
@@ -199,16 +228,17 @@ public final class FailoverBench implements Callable<Integer> {
 
             killProcessGroup(refs.get(0).id(), members.get(0));
 
-            Failover failover = new Failover(inventory, archive, services.get(JobQueue.class), services.get(AuditLog.class), drivers,
+            // The engine's own clock (System.nanoTime) times the steps and the client alike.
+            var timedJobs = new StepTimedJobs(services.get(JobQueue.class), System::nanoTime);
+            Failover failover = new Failover(inventory, archive, timedJobs, services.get(AuditLog.class), drivers,
                     services.get(RoleControllers.class), OperatingSystemUser.current());
             long started = System.nanoTime();
             CompletableFuture<Long> firstWrite = CompletableFuture.supplyAsync(() -> firstAcceptedWrite(ports[1], started));
             FailoverReport report = failover.failover(base, false, OperatingSystemUser.current());
             long returned = System.nanoTime() - started;
-            long total = firstWrite.get(30, TimeUnit.SECONDS) - started;
-            return new Run(total, returned, report.fenceTime().toNanos(), report.syncTime().toNanos(), report.startTime().toNanos(),
-                    report.promoteTime().toNanos(), report.overhead().healthWait().toNanos(), report.overhead().prepare().toNanos(),
-                    report.overhead().record().toNanos(), report.sync().performed().name().toLowerCase(Locale.ROOT));
+            FailoverSplit split = FailoverSplit.of(started, firstWrite.get(30, TimeUnit.SECONDS), timedJobs.intervals());
+            return new Run(split, returned, report.overhead().healthWait().toNanos(),
+                    report.sync().performed().name().toLowerCase(Locale.ROOT));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Run " + index + ": the new active " + members.get(1) + " on port " + ports[1]
                     + " accepted no write within 30 s of the failover: " + e.getMessage(), e);
@@ -336,16 +366,18 @@ public final class FailoverBench implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "%nFailover of a cold kv pair on the local driver, active killed (SIGKILL to its process group);"
                 + " %d runs.%n", runs.size()));
-        md.append("Time from the failover's start to the first write the new active accepts.\n\n");
+        md.append("Time from the failover's start to the first write the new active accepts; each phase is its journaled\n"
+                + "step's interval on the same clock, cut to that window; the overhead is the time in no phase.\n\n");
         md.append("| part | median ms | p90 ms |\n|---|---:|---:|\n");
         row(md, "total (to first accepted write)", runs, Run::total);
         row(md, "fence", runs, Run::fence);
         row(md, "sync", runs, Run::sync);
         row(md, "start (local driver's start-settle-ms = " + settleMs + " of it)", runs, Run::start);
-        row(md, "promote", runs, Run::promote);
+        row(md, "promote (up to the first accepted write)", runs, Run::promote);
         row(md, "  of which the standby's service booting (health wait)", runs, Run::healthWait);
-        row(md, "Duplex's own overhead (total - the four phases)", runs, Run::overhead);
+        row(md, "Duplex's own overhead (total - the four phases, >= 0)", runs, Run::overhead);
         row(md, "  claim, checks before the fence", runs, Run::prepare);
+        row(md, "promote's role read-back after the first accepted write (not waited for)", runs, Run::afterFirstWrite);
         row(md, "failover call returned (records roles, audit after the write)", runs, Run::returned);
         long total = percentile(runs, Run::total, 50);
         long overhead = percentile(runs, Run::overhead, 50);

@@ -32,8 +32,14 @@ import org.slf4j.LoggerFactory;
  *       {@code n} pages) — a plane {@code a + b·entries + c·pages} fitted through them, so
  *       per-entry and per-page costs separate.
  * </ul>
- * Each measurement is repeated and the median kept; coefficients come from least squares,
- * clamped at 0. The store must hold at least 16 bytes. If a write fails midway, the store's own
+ * Before anything is timed, each kind of write runs {@value #WARM_UPS} times untimed: the first
+ * writes to a store pay for cold caches, journal files being created and first fsyncs, which no
+ * failover later pays again (measured: a 32 ms "fixed cost" on a store whose small applies take
+ * 4-8 ms). Each measurement is then repeated and the median kept; coefficients come from least
+ * squares on relative errors (each row weighted by 1 / its time, so the 1-entry diff's few
+ * milliseconds fix the fixed cost as much as the 16384-entry diff's hundreds fix the slope),
+ * clamped at 0. The median spread between a measurement's repetitions becomes the model's noise
+ * floor. The store must hold at least 16 bytes. If a write fails midway, the store's own
  * info is written back whole before the failure is passed on.
  */
 public final class Calibration {
@@ -41,6 +47,8 @@ public final class Calibration {
 
     /** Default entry counts measured (each capped by the item's size). */
     public static final List<Integer> DEFAULT_ENTRY_COUNTS = List.of(1, 4, 16, 64, 256, 1024, 4096, 16384);
+    /** Untimed rounds of each kind of write before the timed ones. */
+    public static final int WARM_UPS = 2;
 
     private final LongSupplier nanoClock;
     private final int repetitions;
@@ -49,9 +57,9 @@ public final class Calibration {
     private final DiffApplier applier = new DiffApplier();
     private final FullWriter fullWriter = new FullWriter();
 
-    /** Measures with {@link System#nanoTime()}, 3 repetitions, the default counts. */
+    /** Measures with {@link System#nanoTime()}, 5 repetitions, the default counts. */
     public Calibration() {
-        this(System::nanoTime, 3, DEFAULT_ENTRY_COUNTS);
+        this(System::nanoTime, 5, DEFAULT_ENTRY_COUNTS);
     }
 
     public Calibration(LongSupplier nanoClock, int repetitions, List<Integer> entryCounts) {
@@ -86,10 +94,15 @@ public final class Calibration {
 
     private CostModel fit(EnvironmentStore store, EnvironmentSnapshot original, EnvironmentItem largest) {
         long revision = original.revision();
+        var spreads = new ArrayList<Double>();
         var fullRows = new ArrayList<double[]>();
         var fullTimes = new ArrayList<Double>();
         EnvironmentSnapshot inverted = transformed(original, content -> invert(content, content.length));
         EnvironmentSnapshot halved = transformed(original, content -> invert(content, content.length / 2));
+        for (int w = 0; w < WARM_UPS; w++) {
+            fullWriter.write(store, inverted);
+            fullWriter.write(store, original);
+        }
         for (EnvironmentSnapshot changed : List.of(inverted, halved)) {
             long[] there = new long[repetitions];
             long[] back = new long[repetitions];
@@ -101,12 +114,15 @@ public final class Calibration {
             fullTimes.add(median(there));
             fullRows.add(new double[] {1, original.totalBytes()});
             fullTimes.add(median(back));
+            spreads.add(spread(there));
+            spreads.add(spread(back));
         }
-        double[] full = LeastSquares.fitNonNegative(fullRows.toArray(double[][]::new), unbox(fullTimes));
+        double[] full = fitRelative(fullRows, fullTimes);
 
         byte[] content = largest.content();
         var diffRows = new ArrayList<double[]>();
         var diffTimes = new ArrayList<Double>();
+        boolean warm = false;
         for (int n : entryCounts) {
             if (n < 1 || (long) n * 16 > content.length) {
                 continue;
@@ -123,6 +139,11 @@ public final class Calibration {
                 EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
                 DiffInfo there = extractor.extract(original, changed);
                 DiffInfo back = extractor.extract(changed, original);
+                for (int w = 0; !warm && w < WARM_UPS; w++) {
+                    applier.apply(store, there);
+                    applier.apply(store, back);
+                }
+                warm = true;
                 SyncWorkload workload = SyncWorkload.of(there, 0);
                 long[] thereTimes = new long[repetitions];
                 long[] backTimes = new long[repetitions];
@@ -135,13 +156,42 @@ public final class Calibration {
                 SyncWorkload backWorkload = SyncWorkload.of(back, 0);
                 diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched()});
                 diffTimes.add(median(backTimes));
+                spreads.add(spread(thereTimes));
+                spreads.add(spread(backTimes));
             }
         }
-        double[] diff = LeastSquares.fitNonNegative(diffRows.toArray(double[][]::new), unbox(diffTimes));
-        CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0);
+        double[] diff = fitRelative(diffRows, diffTimes);
+        double noise = spreads.stream().mapToDouble(Double::doubleValue).sorted().toArray()[spreads.size() / 2];
+        CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0, List.of(), noise);
         log.info("Calibrated environment store at revision {}: {} full-write and {} diff measurements, model {}",
                 revision, fullRows.size(), diffRows.size(), model.encode());
         return model;
+    }
+
+    /**
+     * Least squares on relative errors: each row and its time divided by the time. Plain least
+     * squares would let the big measurements' noise (milliseconds) swamp the small ones entirely,
+     * and the small ones are the decisions that matter near the threshold.
+     */
+    private static double[] fitRelative(List<double[]> rows, List<Double> times) {
+        double[][] weighted = new double[rows.size()][];
+        double[] ones = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            double t = Math.max(1, times.get(i));
+            weighted[i] = Arrays.stream(rows.get(i)).map(v -> v / t).toArray();
+            ones[i] = times.get(i) / t;
+        }
+        return LeastSquares.fitNonNegative(weighted, ones);
+    }
+
+    /** The distance between the upper and the lower quartile of the samples (0 for fewer than 3). */
+    private static double spread(long[] samples) {
+        if (samples.length < 3) {
+            return 0;
+        }
+        long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        return sorted[(3 * sorted.length) / 4] - sorted[sorted.length / 4];
     }
 
     private long timed(Runnable write) {

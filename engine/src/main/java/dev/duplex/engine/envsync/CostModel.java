@@ -21,14 +21,20 @@ import java.util.stream.Collectors;
  *
  * {@link Calibration} fits the coefficients by measuring the store. Each sync then measured is
  * kept ({@link #observe}, the last {@value #RECENT_PER_PATH} per path) and corrects later
- * predictions of that path: the correction is the median ratio measured ÷ calibrated of the
+ * predictions of that path (and of the other path while it has none of its own, since a store
+ * that got slower got slower for both): the correction is the median ratio measured ÷ calibrated of the
  * {@value #NEAREST} observations whose calibrated prediction is nearest the one being made
- * (nearest on a log scale), clamped to [0.25, 4]. A median of near neighbours follows a store
+ * (nearest on a log scale), clamped to [1/16, 16] (wide: a calibration taken during a burst of
+ * load was seen 10× off, and the median already ignores a lone stall). A median of near neighbours follows a store
  * that got slower or faster, fixes a calibration that is off for big diffs but right for small
  * ones, and is not moved by one stalled write. The coefficients stay the calibrated ones, so the
  * corrections never compound. A model is a value: persist it with {@link #toMap()} /
  * {@link #fromMap(Map)} or {@link #encode()} / {@link #decode(String)}; the observations travel
  * in the same map.
+ *
+ * <p>{@code noiseNanos} is how far apart two measurements of one and the same write fell during
+ * calibration: two predictions closer than that cannot be told apart on this store, so a chooser
+ * counts them as equal (a model saved before it existed has 0).
  *
  * @param diffFixedNanos fixed cost of a diff apply
  * @param nanosPerEntry cost per entry
@@ -37,18 +43,25 @@ import java.util.stream.Collectors;
  * @param nanosPerByte cost per byte of a full write
  * @param observations how many measured syncs have been observed since calibration
  * @param recent the latest measured syncs, oldest first
+ * @param noiseNanos the spread of repeated measurements of one write on this store
  */
 public record CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
-        double nanosPerByte, long observations, List<Observation> recent) {
+        double nanosPerByte, long observations, List<Observation> recent, double noiseNanos) {
 
     /** Observations kept per path. */
     public static final int RECENT_PER_PATH = 16;
     /** Observations a correction is the median of. */
     public static final int NEAREST = 5;
+    /** The bounds of a correction. */
+    public static final double MIN_CORRECTION = 1.0 / 16;
+    public static final double MAX_CORRECTION = 16;
+    /** The bound of a correction borrowed from the other path. */
+    public static final double MAX_BORROWED = 2;
 
     private static final String OBSERVATION_PREFIX = "observation.";
     private static final String[] KEYS = {
         "diffFixedNanos", "nanosPerEntry", "nanosPerPage", "fullFixedNanos", "nanosPerByte", "observations"};
+    private static final String NOISE_KEY = "noiseNanos";
 
     /**
      * One measured sync.
@@ -85,7 +98,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     }
 
     public CostModel {
-        for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte}) {
+        for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
+            noiseNanos}) {
             if (!(c >= 0) || Double.isInfinite(c)) {
                 throw new IllegalArgumentException("cost coefficients must be finite and 0 or more: " + c);
             }
@@ -99,7 +113,19 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     /** A calibrated model with no observations kept. */
     public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
             double nanosPerByte, long observations) {
-        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of());
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of(), 0);
+    }
+
+    /** A model with observations and no noise floor. */
+    public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
+            double nanosPerByte, long observations, List<Observation> recent) {
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, recent, 0);
+    }
+
+    /** This model with {@code noise} as its noise floor. */
+    public CostModel withNoise(double noise) {
+        return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations,
+                recent, noise);
     }
 
     /** Predicted nanoseconds of applying the diff of {@code workload}. */
@@ -118,9 +144,26 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
                 : fullFixedNanos + nanosPerByte * workload.fullBytes();
     }
 
-    /** The median measured ÷ calibrated ratio of the observations of {@code path} nearest {@code workload}. */
+    /**
+     * The median measured ÷ calibrated ratio of the observations of {@code path} nearest
+     * {@code workload}; while {@code path} has none, that of the other path's. Failover measures only
+     * the path it takes: if a slower store raised the taken path's predictions alone, the chooser
+     * would flee to the path never measured just because it was never measured.
+     */
     private double correction(SyncPath path, SyncWorkload workload) {
-        double here = Math.log(Math.max(1, calibrated(path, workload)));
+        boolean own = recent.stream().anyMatch(o -> o.path() == path);
+        if (own) {
+            return nearestRatio(path, calibrated(path, workload));
+        }
+        // Borrowed, it says how much slower the store got, not how wrong the other path's calibration
+        // is (seen: a diff fixed cost fitted as 0 under load made its ratio 6840), so it stays within 2x.
+        SyncPath other = path == SyncPath.DIFF ? SyncPath.FULL : SyncPath.DIFF;
+        return Math.max(1 / MAX_BORROWED, Math.min(MAX_BORROWED, nearestRatio(other, calibrated(path, workload))));
+    }
+
+    /** The median ratio of the observations of {@code path} whose calibrated prediction is nearest {@code nanos}. */
+    private double nearestRatio(SyncPath path, double nanos) {
+        double here = Math.log(Math.max(1, nanos));
         double[] ratios = recent.stream()
                 .filter(o -> o.path() == path && calibrated(path, o.workload()) > 0)
                 .sorted(Comparator.comparingDouble(o -> Math.abs(Math.log(Math.max(1, calibrated(path, o.workload())))
@@ -135,7 +178,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         double median = ratios.length % 2 == 1
                 ? ratios[ratios.length / 2]
                 : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
-        return Math.max(0.25, Math.min(4.0, median));
+        return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, median));
     }
 
     /**
@@ -160,7 +203,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
             }
         }
         return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
-                observations + 1, kept);
+                observations + 1, kept, noiseNanos);
     }
 
     /** The coefficients by name, values as Java's {@code Double.toString}. */
@@ -172,6 +215,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         map.put(KEYS[3], Double.toString(fullFixedNanos));
         map.put(KEYS[4], Double.toString(nanosPerByte));
         map.put(KEYS[5], Long.toString(observations));
+        map.put(NOISE_KEY, Double.toString(noiseNanos));
         for (int i = 0; i < recent.size(); i++) {
             map.put(OBSERVATION_PREFIX + i, recent.get(i).encode());
         }
@@ -187,7 +231,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
                 recent.add(Observation.decode(map.get(OBSERVATION_PREFIX + i)));
             }
             return new CostModel(number(map, KEYS[0]), number(map, KEYS[1]), number(map, KEYS[2]),
-                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent);
+                    number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent,
+                    map.containsKey(NOISE_KEY) ? number(map, NOISE_KEY) : 0);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("cost model has a value that is not a number: " + map, e);
         }

@@ -3,6 +3,7 @@ package dev.duplex.engine.envsync;
 import dev.duplex.engine.testing.InMemoryEnvironmentStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.api.BytePatch;
 import dev.duplex.api.EnvironmentSnapshot;
@@ -10,13 +11,14 @@ import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.EnvironmentUpdate;
 import dev.duplex.api.ItemChange;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Calibration recovers known coefficients from a store whose cost is artificial and deterministic. */
 class CalibrationTest {
     /** Advances a fake clock by a known cost on every write. */
-    private static final class CostedStore implements EnvironmentStore {
+    private static class CostedStore implements EnvironmentStore {
         final InMemoryEnvironmentStore delegate;
         final CostModel truth;
         long now;
@@ -100,7 +102,60 @@ class CalibrationTest {
         new Calibration(System::nanoTime, 1, java.util.List.of(1, 64)).measure(watched);
 
         assertEquals(0, unchanged[0], "no measured write leaves the bytes as they were (of " + writes[0] + ")");
-        assertEquals(2 * 2 + 2 * 2 * 2, writes[0], "two full writes there and back, four diffs there and back");
+        int warmUps = Calibration.WARM_UPS * 2 * 2; // full and diff, each there and back, untimed
+        assertEquals(warmUps + 2 * 2 + 2 * 2 * 2, writes[0],
+                "warm-ups, then two full writes there and back, four diffs there and back");
         assertEquals(snapshot, inner.read());
+    }
+
+    @Test
+    void theFirstSlowWritesOfAColdStoreDoNotBecomeTheFixedCost() {
+        var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
+        var random = new Random(7);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
+        var store = new CostedStore(snapshot, truth) {
+            int patches;
+            int replaces;
+
+            @Override
+            public void write(EnvironmentUpdate update) {
+                boolean patch = update.changes().stream().anyMatch(c -> c instanceof ItemChange.Patch);
+                // A cold store: its first three writes of each kind stall 30 ms (cold cache, first fsyncs),
+                // more than a median of 3 can outvote.
+                if ((patch ? patches++ : replaces++) < 3) {
+                    now += 30_000_000;
+                }
+                super.write(update);
+            }
+        };
+
+        CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
+
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 10, "a 4 ms apply is not measured as 34 ms");
+        assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 10);
+    }
+
+    @Test
+    void theSpreadOfRepeatedMeasurementsBecomesTheNoiseFloor() {
+        var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
+        var random = new Random(8);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
+        var store = new CostedStore(snapshot, truth) {
+            int writes;
+
+            @Override
+            public void write(EnvironmentUpdate update) {
+                // Every write is 0, 1 or 2 ms late in turn, as on a busy disk.
+                now += (writes++ % 3) * 1_000_000L;
+                super.write(update);
+            }
+        };
+
+        CostModel fitted = new Calibration(() -> store.now, 5, List.of(1, 16, 256)).measure(store);
+
+        assertTrue(fitted.noiseNanos() >= 1_000_000 && fitted.noiseNanos() <= 2_000_000,
+                "noise floor " + fitted.noiseNanos() + " ns is the writes' spread");
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 2_000_000);
+        assertEquals(0, new CostModel(1, 1, 1, 1, 1, 0).noiseNanos(), "a model without calibration has no floor");
     }
 }

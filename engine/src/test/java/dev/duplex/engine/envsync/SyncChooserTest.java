@@ -43,11 +43,18 @@ class SyncChooserTest {
     }
 
     @Test
-    void anObservedApplyCorrectsThePredictionOfItsPathOnly() {
+    void anObservedApplyCorrectsItsPathAndTheOtherOnlyUntilThatHasItsOwn() {
         var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000);
         CostModel learned = model.observe(SyncPath.DIFF, workload, Duration.ofNanos(4_400_000));
         assertEquals(4_400_000, learned.diffNanos(workload), 1e-3, "the same workload is predicted as measured");
-        assertEquals(model.fullNanos(workload), learned.fullNanos(workload));
+        assertEquals(model.fullNanos(workload) * 2, learned.fullNanos(workload), 1e-3,
+                "a store twice as slow for diffs is taken as twice as slow for full writes, while none was measured");
+        CostModel both = learned.observe(SyncPath.FULL, workload, Duration.ofNanos(6_000_000));
+        assertEquals(6_000_000, both.fullNanos(workload), 1e-3, "then full writes follow their own measurements");
+        CostModel wildDiff = model.observe(SyncPath.DIFF, workload, Duration.ofNanos(22_000_000));
+        assertEquals(model.fullNanos(workload) * CostModel.MAX_BORROWED, wildDiff.fullNanos(workload), 1e-3,
+                "a diff calibrated 10x too low says the store is slower, not that full writes are 10x slower");
+        assertEquals(4_400_000, both.diffNanos(workload), 1e-3);
         assertEquals(1, learned.observations());
         assertEquals(model.nanosPerEntry(), learned.nanosPerEntry(), "the calibrated coefficients are kept");
     }
@@ -89,5 +96,56 @@ class SyncChooserTest {
         assertEquals(CostModel.RECENT_PER_PATH + 4, learned.observations());
         assertEquals(learned, CostModel.fromMap(learned.toMap()));
         assertEquals(learned, CostModel.decode(learned.encode()));
+    }
+
+    @Test
+    void predictionsCloserThanTheNoiseFloorAreATieThatGoesToTheDiff() {
+        // diff: 1 ms + 1000 · 2 µs + 1000 · 10 µs = 13 ms; full: 5 ms + 6 MB · 1 ns = 11 ms
+        var workload = new SyncWorkload(16000, 1000, 1000, 1000, 6_000_000);
+        assertEquals(SyncPath.FULL, new CostModelChooser(model).choose(workload).path());
+
+        SyncDecision tie = new CostModelChooser(model.withNoise(2_500_000)).choose(workload);
+        assertEquals(SyncPath.DIFF, tie.path());
+        assertTrue(tie.reason().contains("noise floor 2.500 ms"), tie.reason());
+        assertEquals(SyncPath.FULL, new CostModelChooser(model.withNoise(1_500_000)).choose(workload).path(),
+                "2 ms apart is more than a 1.5 ms floor");
+    }
+
+    @Test
+    void theNoiseFloorSurvivesRoundTripsAndObservations() {
+        CostModel noisy = model.withNoise(1_234_567.5)
+                .observe(SyncPath.DIFF, new SyncWorkload(80, 1, 1, 1, 1_000), Duration.ofMillis(3));
+        assertEquals(1_234_567.5, noisy.noiseNanos());
+        assertEquals(noisy, CostModel.decode(noisy.encode()));
+        var older = new java.util.LinkedHashMap<>(model.toMap());
+        older.remove("noiseNanos");
+        assertEquals(0, CostModel.fromMap(older).noiseNanos(), "a model saved before the floor existed has none");
+    }
+
+    @Test
+    void aCalibrationTenTimesTooHighIsCorrectedByWhatTheAppliesMeasure() {
+        var workload = new SyncWorkload(1600, 100, 100, 100, 1_000_000); // calibrated diff 2.2 ms
+        CostModel learned = model;
+        for (int i = 0; i < 3; i++) {
+            learned = learned.observe(SyncPath.DIFF, workload, Duration.ofNanos(220_000));
+        }
+        assertEquals(220_000, learned.diffNanos(workload), 1);
+        CostModel absurd = model;
+        for (int i = 0; i < 3; i++) {
+            absurd = absurd.observe(SyncPath.DIFF, workload, Duration.ofNanos(1_000));
+        }
+        assertEquals(model.diffNanos(workload) * CostModel.MIN_CORRECTION, absurd.diffNanos(workload), 1,
+                "a correction is bounded");
+    }
+
+    @Test
+    void aSavedNoiseFloorThatIsNotAFiniteNonNegativeNumberIsRefused() {
+        for (String hostile : new String[] {"-1", "NaN", "Infinity", "-Infinity", "1e400", "abc", "", "0x10", "1;observations=9"}) {
+            var map = new java.util.LinkedHashMap<>(model.toMap());
+            map.put("noiseNanos", hostile);
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> CostModel.fromMap(map), "noiseNanos=" + hostile);
+            assertTrue(refused.getMessage().contains("cost"), refused.getMessage());
+        }
     }
 }

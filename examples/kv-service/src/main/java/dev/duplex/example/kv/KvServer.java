@@ -139,6 +139,10 @@ public final class KvServer implements Closeable {
     }
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._~-]{1,200}");
+
+    static {
+        NoDelay.require();
+    }
     private static final int MAX_PUT_BYTES = 1 << 20;
     private static final long FOLLOWER_NANOS = Replicator.CONTACT_NANOS;
 

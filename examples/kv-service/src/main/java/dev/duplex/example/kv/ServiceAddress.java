@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * client sees the failure immediately and can retry.
  */
 public final class ServiceAddress implements Closeable {
+    static {
+        NoDelay.require();
+    }
+
     private static final int CONNECT_TIMEOUT_MS = 1000;
 
     private final ServerSocket listener;
