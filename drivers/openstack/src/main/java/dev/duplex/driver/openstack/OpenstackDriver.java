@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
 import dev.duplex.api.ConflictException;
+import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageInfo;
 import dev.duplex.api.ImageRef;
@@ -504,6 +505,41 @@ final class OpenstackDriver implements HypervisorDriver {
                     "Removing the link from", object);
             return null;
         });
+    }
+
+    /** The server's metadata holds configuration-like items; firmware settings it cannot hold. */
+    @Override
+    public EnvironmentStore environment(VmRef vm) {
+        return new ServerMetadataEnvironmentStore(new NovaServerMetadata(), vm, kind());
+    }
+
+    /** The store's calls, through the one translation of OpenStack's errors. */
+    private final class NovaServerMetadata implements ServerMetadataEnvironmentStore.ServerMetadata {
+        @Override
+        public Map<String, String> read(VmRef vm) {
+            Map<String, String> metadata = server(vm).getMetadata();
+            return metadata == null ? Map.of() : metadata;
+        }
+
+        @Override
+        public void merge(VmRef vm, Map<String, String> keys) {
+            call("Writing the environment of", ObjectId.of(vm), () -> os().compute().servers().updateMetadata(vm.id(), keys));
+        }
+
+        @Override
+        public void delete(VmRef vm, String key) {
+            call("Removing an old environment key of", ObjectId.of(vm), () -> {
+                OpenstackFaults.check(os().compute().servers().deleteMetadataItem(vm.id(), key),
+                        "Removing an old environment key of", ObjectId.of(vm));
+                return null;
+            });
+        }
+
+        @Override
+        public int maxItems() {
+            ObjectId object = new ObjectId(dev.duplex.api.ObjectKind.ENDPOINT, settings.endpoint());
+            return call("Reading the compute limits of", object, () -> os().compute().quotaSets().limits()).getAbsolute().getMaxServerMeta();
+        }
     }
 
     @Override

@@ -13,7 +13,8 @@ import dev.duplex.api.SecretFile;
 /** The OpenStack driver: Nova servers, Cinder volumes and Glance images behind a Keystone v3 endpoint. */
 public final class OpenstackDriverProvider implements DriverProvider {
     public static final String KIND = "openstack";
-    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.HOT_ATTACH);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.HOT_ATTACH,
+            Capability.ENVIRONMENT_STORE);
 
     @Override
     public String kind() {
