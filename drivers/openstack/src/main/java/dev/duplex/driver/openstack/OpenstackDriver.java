@@ -485,8 +485,14 @@ final class OpenstackDriver implements HypervisorDriver {
         call("Attaching volume " + link.volume() + " to", object,
                 () -> os().compute().servers().attachVolume(vm.id(), link.volume().id(), null));
         awaitVolume(link.volume(), Volume.Status.IN_USE);
-        call("Recording the link in", object, () -> os().compute().servers().updateMetadata(vm.id(),
-                Map.of(LINK_PREFIX + link.volume().id(), value)));
+        // openstack4j's updateMetadata is Nova's PUT, which replaces the whole metadata: keep the other keys.
+        Map<String, String> metadata = new HashMap<>(metadataOf(server(vm)));
+        metadata.put(LINK_PREFIX + link.volume().id(), value);
+        call("Recording the link in", object, () -> os().compute().servers().updateMetadata(vm.id(), metadata));
+    }
+
+    private static Map<String, String> metadataOf(Server server) {
+        return server.getMetadata() == null ? Map.of() : server.getMetadata();
     }
 
     @Override
@@ -522,17 +528,8 @@ final class OpenstackDriver implements HypervisorDriver {
         }
 
         @Override
-        public void merge(VmRef vm, Map<String, String> keys) {
-            call("Writing the environment of", ObjectId.of(vm), () -> os().compute().servers().updateMetadata(vm.id(), keys));
-        }
-
-        @Override
-        public void delete(VmRef vm, String key) {
-            call("Removing an old environment key of", ObjectId.of(vm), () -> {
-                OpenstackFaults.check(os().compute().servers().deleteMetadataItem(vm.id(), key),
-                        "Removing an old environment key of", ObjectId.of(vm));
-                return null;
-            });
+        public void replace(VmRef vm, Map<String, String> metadata) {
+            call("Writing the environment of", ObjectId.of(vm), () -> os().compute().servers().updateMetadata(vm.id(), metadata));
         }
 
         @Override

@@ -18,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 
@@ -34,11 +32,10 @@ import java.util.zip.CRC32;
  *
  * <p>Each write lays its items down under a fresh <em>generation</em> tag: per item a descriptor
  * key {@code duplex_env.<gen>.<n>} = {@code "<length> <crc32> <name>"} and its base64 chunks
- * {@code duplex_env.<gen>.<n>.<chunk>}. The one key {@code duplex_env} = {@code "<revision>
- * <gen> <item count> <crc32 of the descriptors>"} says which generation is current, so a write
- * becomes visible only when that single key changes (one metadata update): until then a reader
- * sees the old generation whole, afterwards the new one whole, never a mix. Keys of other
- * generations are leftovers of a write that was cut off (or of the last one) and are ignored.
+ * {@code duplex_env.<gen>.<n>.<chunk>}; the key {@code duplex_env} = {@code "<revision> <gen>
+ * <item count> <crc32 of the descriptors>"} names the generation. The store replaces the whole
+ * metadata in one request, so generations never mix in Nova; the tag and the CRCs make a reader
+ * refuse what someone changed by hand (a stale chunk, an edited value) instead of returning it.
  */
 final class ServerMetadataEnvironment {
     static final String HEADER = "duplex_env";
@@ -167,32 +164,6 @@ final class ServerMetadataEnvironment {
         }
         keys.put(HEADER, revision + " " + generation + " " + items.size() + " " + descriptorsCrc.getValue());
         return keys;
-    }
-
-    /** The keys of every generation but {@code keep}'s: what a finished write removes. */
-    static Set<String> otherGenerations(Map<String, String> metadata, String keep) {
-        Set<String> stale = new HashSet<>();
-        for (String key : metadata.keySet()) {
-            if (key.startsWith(PREFIX) && !key.startsWith(PREFIX + keep + ".")) {
-                stale.add(key);
-            }
-        }
-        return stale;
-    }
-
-    /** The generation the header names, if any. */
-    static String currentGeneration(Map<String, String> metadata) {
-        String header = metadata.get(HEADER);
-        if (header == null) {
-            return "";
-        }
-        String[] fields = header.split(" ");
-        return fields.length > 1 ? fields[1] : "";
-    }
-
-    /** How many metadata items a server holds besides the environment's (links, image name). */
-    static int othersCount(Map<String, String> metadata) {
-        return (int) metadata.keySet().stream().filter(k -> !k.equals(HEADER) && !k.startsWith(PREFIX)).count();
     }
 
     /** The environment's keys, sorted, for tests and messages. */

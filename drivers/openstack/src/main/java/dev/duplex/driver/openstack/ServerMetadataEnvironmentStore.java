@@ -14,24 +14,22 @@ import dev.duplex.api.VmRef;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A Nova server's operating-environment items, in its metadata (layout and atomicity in
+ * A Nova server's operating-environment items, in its metadata (layout in
  * {@link ServerMetadataEnvironment}). Configuration-like items fit; the firmware settings item
  * ({@code settings}) does not: a cloud's user cannot read or write a server's UEFI variables or
  * BIOS settings, so it is refused with the standard unsupported error.
  *
- * <p>A write costs three kinds of Nova call: one metadata update with the new generation's keys,
- * one that switches the header to it (the commit), then one delete per key of the old
- * generation. Concurrent writers of the same server are not fenced against each other (Nova has
- * no compare-and-set on metadata); the engine writes a pair's environment under the pair's lock.
+ * <p>A write is one Nova request: {@code PUT /servers/{id}/metadata}, which replaces the server's
+ * whole metadata in one database transaction, with the keys it had (links, image name) and the
+ * environment's new generation in place of the old. A reader (one {@code GET}) sees the old
+ * metadata or the new, never a mix. Nova has no compare-and-set on metadata, so two writers of
+ * the same server are not fenced against each other: the revision is checked on read, and the
+ * engine writes a pair's environment under the pair's lock.
  */
 final class ServerMetadataEnvironmentStore implements EnvironmentStore {
-    private static final Logger log = LoggerFactory.getLogger(ServerMetadataEnvironmentStore.class);
     /** The firmware settings item, which a Nova server cannot hold. */
     static final String FIRMWARE_SETTINGS = "settings";
 
@@ -50,10 +48,8 @@ final class ServerMetadataEnvironmentStore implements EnvironmentStore {
         /** The server's whole metadata, in one request (so it is one consistent view); not found when the server is gone. */
         Map<String, String> read(VmRef vm);
 
-        /** Adds or overwrites these keys, others untouched. */
-        void merge(VmRef vm, Map<String, String> keys);
-
-        void delete(VmRef vm, String key);
+        /** Replaces the server's whole metadata with {@code metadata}, in one request. */
+        void replace(VmRef vm, Map<String, String> metadata);
 
         /** The most metadata items one server may have in this project (Nova's {@code metadata_items} quota). */
         int maxItems();
@@ -71,44 +67,23 @@ final class ServerMetadataEnvironmentStore implements EnvironmentStore {
                 throw new UnsupportedOperationDriverException(kind, "firmware settings");
             }
         }
-        Map<String, String> metadata = new HashMap<>(server.read(vm));
+        Map<String, String> metadata = server.read(vm);
         EnvironmentSnapshot current = ServerMetadataEnvironment.read(metadata, vm);
         List<EnvironmentItem> items = ServerMetadataEnvironment.apply(current, update, vm);
-        String oldGeneration = ServerMetadataEnvironment.currentGeneration(metadata);
-
-        // Leftovers of a write that was cut off take room the new generation may need: they go first.
-        for (String key : ServerMetadataEnvironment.otherGenerations(metadata, oldGeneration)) {
-            server.delete(vm, key);
-            metadata.remove(key);
-        }
         String generation = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> keys = ServerMetadataEnvironment.layout(update.newRevision(), generation, items, vm);
-        int inUse = metadata.size() - (metadata.containsKey(ServerMetadataEnvironment.HEADER) ? 1 : 0);
-        int needed = inUse + keys.size();
+        Map<String, String> next = new HashMap<>(metadata);
+        next.keySet().removeAll(ServerMetadataEnvironment.environmentKeys(metadata).keySet());
+        int others = next.size();
+        next.putAll(keys);
         int quota = server.maxItems();
-        if (needed > quota) {
+        if (next.size() > quota) {
             throw new InvalidSpecException("The environment of VM " + vm + " (" + items.stream().mapToLong(EnvironmentItem::size).sum()
-                    + " bytes in " + items.size() + " items) needs " + (keys.size() - 1) + " server metadata items beside the "
-                    + inUse + " in use, but the project allows " + quota + " per server (Nova's metadata_items quota); make the"
-                    + " items smaller (about " + ServerMetadataEnvironment.CHUNK_BYTES + " bytes per item) or ask for a larger quota",
+                    + " bytes in " + items.size() + " items) needs " + keys.size() + " server metadata items beside the "
+                    + others + " in use, but the project allows " + quota + " per server (Nova's metadata_items quota); make the"
+                    + " items smaller (" + ServerMetadataEnvironment.CHUNK_BYTES + " bytes per item) or ask for a larger quota",
                     ObjectId.of(vm));
         }
-        Map<String, String> body = new HashMap<>(keys);
-        String header = body.remove(ServerMetadataEnvironment.HEADER);
-        if (!body.isEmpty()) {
-            server.merge(vm, body);
-        }
-        // The commit: readers see the new generation from this one key on.
-        server.merge(vm, Map.of(ServerMetadataEnvironment.HEADER, header));
-        Set<String> old = ServerMetadataEnvironment.otherGenerations(metadata, generation);
-        try {
-            for (String key : old) {
-                server.delete(vm, key);
-            }
-        } catch (RuntimeException e) {
-            // The write is done; what is left is ignored by readers and removed by the next write.
-            log.warn("Environment of VM {} written at revision {}; removing the previous generation's keys failed: {}", vm,
-                    update.newRevision(), e.getMessage());
-        }
+        server.replace(vm, next);
     }
 }
