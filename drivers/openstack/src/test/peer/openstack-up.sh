@@ -169,7 +169,9 @@ cat > "$STATE/etc/neutron/neutron.conf" <<INI
 bind_host = 127.0.0.1
 bind_port = 9696
 core_plugin = ml2
-service_plugins =
+# The L3 plugin (routers, floating IPs) without its agent: the API and its bookkeeping only, for
+# the floating-IP role controller's tests.
+service_plugins = router
 auth_strategy = keystone
 api_workers = 1
 rpc_workers = 0
@@ -191,6 +193,8 @@ type_drivers = flat
 tenant_network_types =
 mechanism_drivers =
 extension_drivers =
+[ml2_type_flat]
+flat_networks = *
 INI
 cat > "$STATE/etc/nova/nova.conf" <<INI
 [DEFAULT]

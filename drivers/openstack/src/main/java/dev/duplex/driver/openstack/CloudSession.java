@@ -9,6 +9,7 @@ import dev.duplex.api.ObjectKind;
 import dev.duplex.api.UnreachableException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.api.exceptions.ConnectionException;
 import org.openstack4j.api.exceptions.ResponseException;
@@ -27,12 +28,12 @@ final class CloudSession {
     private static final Config CONFIG = Config.newConfig().withConnectionTimeout(10_000).withReadTimeout(60_000);
 
     private final OpenstackSettings settings;
-    private final String password;
+    private final CloudCredential credential;
     private Token token;
 
-    CloudSession(OpenstackSettings settings, String password) {
+    CloudSession(OpenstackSettings settings, CloudCredential credential) {
         this.settings = requireNonNull(settings, "settings is null");
-        this.password = requireNonNull(password, "password is null");
+        this.credential = requireNonNull(credential, "credential is null");
         this.token = authenticate();
     }
 
@@ -49,10 +50,13 @@ final class CloudSession {
         ObjectId where = new ObjectId(ObjectKind.ENDPOINT, settings.endpoint());
         Identifier domain = Identifier.byName(settings.domain());
         try {
+            if (credential instanceof CloudCredential.ApplicationCredential application) {
+                return new ApplicationCredentialSignIn(settings, CONFIG).token(application);
+            }
             return OSFactory.builderV3()
                     .endpoint(settings.authUrl())
                     .withConfig(CONFIG)
-                    .credentials(settings.user(), password, domain)
+                    .credentials(settings.user(), ((CloudCredential.Password) credential).password(), domain)
                     .scopeToProject(Identifier.byName(settings.project()), domain)
                     .authenticate()
                     .getToken();
@@ -61,16 +65,22 @@ final class CloudSession {
                     + " could not be reached (" + OpenstackFaults.oneLine(e.getMessage()) + "); check the URI and that the cloud is up",
                     where, e);
         } catch (ResponseException e) {
-            String request = OpenstackFaults.requestId(e).map(id -> " (request " + id + ")").orElse("");
-            if (e.getStatus() == 401 || e.getStatus() == 403) {
-                throw new AuthenticationException("Endpoint '" + settings.endpoint() + "': Keystone refused "
-                        + settings.describe() + " with HTTP " + e.getStatus() + request
-                        + "; check the password in the credential file, the user and the project and domain properties",
-                        where, e);
-            }
-            DriverException translated = OpenstackFaults.byStatus(e.getStatus(), OpenstackFaults.oneLine(e.getMessage()),
-                    OpenstackFaults.requestId(e), "Authenticating " + settings.describe() + " for", where, e);
-            throw translated;
+            throw refused(e.getStatus(), OpenstackFaults.oneLine(e.getMessage()), OpenstackFaults.requestId(e), where, e);
+        } catch (ApplicationCredentialSignIn.Refused e) {
+            throw refused(e.status(), e.fault(), e.requestId(), where, e);
         }
+    }
+
+    private DriverException refused(int status, String fault, Optional<String> requestId, ObjectId where, Exception cause) {
+        if (status == 401 || status == 403) {
+            return new AuthenticationException("Endpoint '" + settings.endpoint() + "': Keystone refused "
+                    + settings.describe() + " with " + credential + ", HTTP " + status
+                    + requestId.map(id -> " (request " + id + ")").orElse("")
+                    + (credential instanceof CloudCredential.Password
+                            ? "; check the password in the credential file, the user and the project and domain properties"
+                            : "; check the application credential's id or name and secret, and that it has not expired"),
+                    where, cause);
+        }
+        return OpenstackFaults.byStatus(status, fault, requestId, "Authenticating " + settings.describe() + " for", where, cause);
     }
 }

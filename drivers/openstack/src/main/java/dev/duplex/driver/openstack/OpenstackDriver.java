@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
 import dev.duplex.api.ConflictException;
+import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageInfo;
 import dev.duplex.api.ImageRef;
@@ -484,8 +485,14 @@ final class OpenstackDriver implements HypervisorDriver {
         call("Attaching volume " + link.volume() + " to", object,
                 () -> os().compute().servers().attachVolume(vm.id(), link.volume().id(), null));
         awaitVolume(link.volume(), Volume.Status.IN_USE);
-        call("Recording the link in", object, () -> os().compute().servers().updateMetadata(vm.id(),
-                Map.of(LINK_PREFIX + link.volume().id(), value)));
+        // openstack4j's updateMetadata is Nova's PUT, which replaces the whole metadata: keep the other keys.
+        Map<String, String> metadata = new HashMap<>(metadataOf(server(vm)));
+        metadata.put(LINK_PREFIX + link.volume().id(), value);
+        call("Recording the link in", object, () -> os().compute().servers().updateMetadata(vm.id(), metadata));
+    }
+
+    private static Map<String, String> metadataOf(Server server) {
+        return server.getMetadata() == null ? Map.of() : server.getMetadata();
     }
 
     @Override
@@ -504,6 +511,32 @@ final class OpenstackDriver implements HypervisorDriver {
                     "Removing the link from", object);
             return null;
         });
+    }
+
+    /** The server's metadata holds configuration-like items; firmware settings it cannot hold. */
+    @Override
+    public EnvironmentStore environment(VmRef vm) {
+        return new ServerMetadataEnvironmentStore(new NovaServerMetadata(), vm, kind());
+    }
+
+    /** The store's calls, through the one translation of OpenStack's errors. */
+    private final class NovaServerMetadata implements ServerMetadataEnvironmentStore.ServerMetadata {
+        @Override
+        public Map<String, String> read(VmRef vm) {
+            Map<String, String> metadata = server(vm).getMetadata();
+            return metadata == null ? Map.of() : metadata;
+        }
+
+        @Override
+        public void replace(VmRef vm, Map<String, String> metadata) {
+            call("Writing the environment of", ObjectId.of(vm), () -> os().compute().servers().updateMetadata(vm.id(), metadata));
+        }
+
+        @Override
+        public int maxItems() {
+            ObjectId object = new ObjectId(dev.duplex.api.ObjectKind.ENDPOINT, settings.endpoint());
+            return call("Reading the compute limits of", object, () -> os().compute().quotaSets().limits()).getAbsolute().getMaxServerMeta();
+        }
     }
 
     @Override

@@ -13,7 +13,8 @@ import dev.duplex.api.SecretFile;
 /** The OpenStack driver: Nova servers, Cinder volumes and Glance images behind a Keystone v3 endpoint. */
 public final class OpenstackDriverProvider implements DriverProvider {
     public static final String KIND = "openstack";
-    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.HOT_ATTACH);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.HOT_ATTACH,
+            Capability.ENVIRONMENT_STORE);
 
     @Override
     public String kind() {
@@ -28,16 +29,21 @@ public final class OpenstackDriverProvider implements DriverProvider {
     @Override
     public HypervisorDriver connect(DriverConfig config) {
         OpenstackSettings settings = OpenstackSettings.of(config);
+        return new OpenstackDriver(settings, session(settings, config));
+    }
+
+    /** Signs in with the credential file of {@code config}; shared with the floating-IP role controller. */
+    static CloudSession session(OpenstackSettings settings, DriverConfig config) {
         ObjectId where = new ObjectId(ObjectKind.ENDPOINT, config.endpoint());
         SecretFile file = new SecretFile(config.credentialFile().orElseThrow(() -> new InvalidSpecException(
-                "Endpoint '" + config.endpoint() + "' has no credential file; give one holding the password of "
+                "Endpoint '" + config.endpoint() + "' has no credential file; give one holding the password or an application credential of "
                         + settings.describe(), where)), "the credential file of endpoint '" + config.endpoint() + "'");
-        String password;
+        CloudCredential credential;
         try {
-            password = file.firstLine();
+            credential = CloudCredential.parse(file.read(), "the credential file of endpoint '" + config.endpoint() + "'");
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException(e.getMessage(), where, e);
         }
-        return new OpenstackDriver(settings, new CloudSession(settings, password));
+        return new CloudSession(settings, credential);
     }
 }

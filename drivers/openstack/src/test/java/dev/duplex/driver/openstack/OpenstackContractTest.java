@@ -6,6 +6,7 @@ import dev.duplex.driver.tck.BaseDriverContractTest;
 import dev.duplex.driver.tck.DriverBehavior;
 import dev.duplex.driver.tck.VolumeProbe;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(OpenstackPeer.Extension.class)
 class OpenstackContractTest extends BaseDriverContractTest implements OpenstackPeer.User {
     private static final Set<DriverBehavior> SUPPORTED = Set.of(DriverBehavior.REGISTER_IMAGE, DriverBehavior.CREATE_VOLUME,
-            DriverBehavior.START_STOP, DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.HOT_ATTACH, DriverBehavior.STOP_WAITS_UNTIL_GONE);
+            DriverBehavior.START_STOP, DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.HOT_ATTACH, DriverBehavior.STOP_WAITS_UNTIL_GONE,
+            DriverBehavior.ENVIRONMENT_STORE);
 
     private OpenstackPeer peer;
 
@@ -45,6 +47,12 @@ class OpenstackContractTest extends BaseDriverContractTest implements OpenstackP
     @Override
     protected ImageSpec imageSpec(String name, String softwareVersion) {
         return new ImageSpec(name, softwareVersion, peer.imageFile(softwareVersion).toString(), Map.of());
+    }
+
+    /** Server metadata holds configuration-like items; firmware settings ({@code settings}) it cannot. */
+    @Override
+    protected List<String> environmentItemNames() {
+        return List.of("configuration", "network");
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.duplex.driver.tck.DriverBehavior;
 import dev.duplex.driver.tck.VolumeProbe;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +27,8 @@ import java.util.Set;
  */
 class OpenstackLiveContractTest extends BaseDriverContractTest {
     private static final Set<DriverBehavior> SUPPORTED = Set.of(DriverBehavior.REGISTER_IMAGE, DriverBehavior.CREATE_VOLUME,
-            DriverBehavior.START_STOP, DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.HOT_ATTACH, DriverBehavior.STOP_WAITS_UNTIL_GONE);
+            DriverBehavior.START_STOP, DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.HOT_ATTACH, DriverBehavior.STOP_WAITS_UNTIL_GONE,
+            DriverBehavior.ENVIRONMENT_STORE);
 
     private static String property(String name) {
         String value = System.getProperty("duplex.openstack." + name);
@@ -49,6 +51,12 @@ class OpenstackLiveContractTest extends BaseDriverContractTest {
     @Override
     protected boolean supports(DriverBehavior behavior) {
         return SUPPORTED.contains(behavior);
+    }
+
+    /** Server metadata holds configuration-like items; firmware settings ({@code settings}) it cannot. */
+    @Override
+    protected List<String> environmentItemNames() {
+        return List.of("configuration", "network");
     }
 
     @Override

@@ -3,7 +3,11 @@ package dev.duplex.driver.openstack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.duplex.api.EnvironmentItem;
+import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.EnvironmentUpdate;
 import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.ItemChange;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
 import dev.duplex.api.StopMode;
@@ -114,6 +118,7 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
             driver.start(vm);
             timings.put("start " + member, Duration.ofNanos(System.nanoTime() - t));
             oldVms.add(vm);
+            driver.environment(vm).write(new EnvironmentUpdate(0, 3 + system, List.of(new ItemChange.Replace(configuration(system)))));
             inventory.addVm(new VmRecord(member, ENDPOINT, vm.id(), "app-v1",
                     List.of(new LinkRecord(db.name(), "var/lib/db", VolumeLink.Mode.MOUNT_AT_BOOT)), Map.of()));
         }
@@ -148,6 +153,9 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
                 assertEquals(v2.id(), info.image().id(), member + " runs the new image");
                 assertEquals(List.of(volumes.get(system).id()), info.links().stream().map(l -> l.volume().id()).toList(),
                         "the new server of " + member + " has the same Cinder volume, by id");
+                EnvironmentSnapshot carried = driver.environment(new VmRef(record.driverRef(), member)).read();
+                assertEquals(new EnvironmentSnapshot(3 + system, List.of(configuration(system))), carried,
+                        "the new server of " + member + " carries the old one's environment at its revision");
                 VmRef old = oldVms.get(system);
                 assertTrue(driver.listVms().stream().noneMatch(vm -> vm.vm().id().equals(old.id())), "the old server of " + member + " is gone");
             }
@@ -163,6 +171,12 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
         } finally {
             cleanUp(inventory, volumes, oldVms, v1, v2);
         }
+    }
+
+    /** A configuration item larger than one metadata value, different per member. */
+    private EnvironmentItem configuration(int system) {
+        return new EnvironmentItem("configuration", ("sip.listen=0.0.0.0:5060\nmember=" + members.get(system) + "\n").repeat(20)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Deletes every server, volume and image of the run, whatever the upgrade left. */

@@ -39,8 +39,10 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     private final Map<String, String> env;
     private final Path passwordFile;
     private final long startMillis;
+    private final boolean ours;
 
-    private OpenstackPeer(Path state, Map<String, String> env, Path passwordFile, long startMillis) {
+    private OpenstackPeer(Path state, Map<String, String> env, Path passwordFile, long startMillis, boolean ours) {
+        this.ours = ours;
         this.state = state;
         this.env = env;
         this.passwordFile = passwordFile;
@@ -64,6 +66,10 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     }
 
     static OpenstackPeer start() {
+        String running = System.getenv("DUPLEX_OPENSTACK_PEER_STATE");
+        if (running != null && !running.isBlank()) {
+            return attach(Path.of(running));
+        }
         awaitBackgroundInstall();
         Optional<String> missing = NEEDED.stream().filter(p -> !Files.isExecutable(Path.of(p))).findFirst();
         if (missing.isPresent()) {
@@ -88,23 +94,45 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             System.out.println("OpenStack peer started in " + millis + " ms (state in " + state + ")");
-            Map<String, String> env = new HashMap<>();
-            for (String line : Files.readAllLines(state.resolve("peer.env"), StandardCharsets.UTF_8)) {
-                int equals = line.indexOf('=');
-                if (equals > 0) {
-                    env.put(line.substring(0, equals), line.substring(equals + 1));
-                }
-            }
-            Path password = state.resolve("password");
-            Files.writeString(password, env.get("OS_PASSWORD") + "\n");
-            Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
-            return new OpenstackPeer(state, Map.copyOf(env), password, millis);
+            return new OpenstackPeer(state, readEnv(state), passwordFile(state, readEnv(state)), millis, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the OpenStack peer", e);
         }
+    }
+
+    /**
+     * A peer someone started by hand with {@code openstack-up.sh STATE} (named by
+     * {@code DUPLEX_OPENSTACK_PEER_STATE}), to run the tests again without a two-minute start
+     * each time; it is left running.
+     */
+    private static OpenstackPeer attach(Path state) {
+        try {
+            Map<String, String> env = readEnv(state);
+            return new OpenstackPeer(state, env, passwordFile(state, env), 0, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> readEnv(Path state) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(state.resolve("peer.env"), StandardCharsets.UTF_8)) {
+            int equals = line.indexOf('=');
+            if (equals > 0) {
+                env.put(line.substring(0, equals), line.substring(equals + 1));
+            }
+        }
+        return Map.copyOf(env);
+    }
+
+    private static Path passwordFile(Path state, Map<String, String> env) throws IOException {
+        Path password = state.resolve("password");
+        Files.writeString(password, env.get("OS_PASSWORD") + "\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        return password;
     }
 
     /**
@@ -151,6 +179,15 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
         return new DriverConfig(endpoint, uri, properties, Optional.of(passwordFile), state.resolve("work"));
     }
 
+    /** A value of the peer's {@code peer.env} (endpoint, user names, passwords of the test cloud). */
+    String env(String key) {
+        String value = env.get(key);
+        if (value == null) {
+            throw new IllegalStateException("the peer's peer.env has no " + key);
+        }
+        return value;
+    }
+
     Path state() {
         return state;
     }
@@ -174,7 +211,9 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
 
     @Override
     public void close() {
-        stop(state);
+        if (ours) {
+            stop(state);
+        }
     }
 
     private static void stop(Path state) {
