@@ -9,6 +9,8 @@ import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.token.TokenService;
+import dev.duplex.engine.upgrade.UpgradeSettings;
+import dev.duplex.persistence.JdbiJobQueue;
 import dev.duplex.server.api.InventoryRoutes;
 import dev.duplex.server.api.JobRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
@@ -16,6 +18,7 @@ import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ErrorMapping;
 import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.jobs.JobCensus;
+import dev.duplex.server.jobs.JobClaimLoop;
 import dev.duplex.server.jobs.JobEvents;
 import dev.duplex.server.jobs.JobRunner;
 import dev.duplex.server.metrics.HttpMetrics;
@@ -67,18 +70,23 @@ public final class DuplexServer implements AutoCloseable {
     private final JobEvents events = new JobEvents();
     private final JobRunner runner;
     private final JobCensus census;
+    private final JdbiJobQueue queue;
+    private final UpgradeSettings upgradeSettings;
+    private JobClaimLoop claims;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Javalin app;
 
     @Inject
-    public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, TokenService tokens, UpgradeService upgrades,
-            PrometheusMeterRegistry metrics) {
+    public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
+            UpgradeService upgrades, PrometheusMeterRegistry metrics) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
+        this.queue = requireNonNull(queue, "queue is null");
+        this.upgradeSettings = upgrades.engine().settings();
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.operations = new OperationMetrics(metrics);
         this.json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -136,6 +144,9 @@ public final class DuplexServer implements AutoCloseable {
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
         });
         app.start();
+        // Only once it listens: a node that failed to start must not take jobs it cannot report on.
+        claims = new JobClaimLoop(queue, runner, upgradeSettings.staleAfter(), upgradeSettings.node(),
+                JobClaimLoop.interval(upgradeSettings.staleAfter()));
         log.info("Duplex server listening on {}://{}:{}", settings.scheme(), settings.bind(), port());
         return this;
     }
@@ -187,6 +198,11 @@ public final class DuplexServer implements AutoCloseable {
      * then stops listening. Jobs stopped at a journal point are left PENDING for a resume.
      */
     public void drainAndStop() {
+        synchronized (this) {
+            if (claims != null) {
+                claims.close(); // stop claiming first: a drained job handed back must go to another node
+            }
+        }
         log.info("Draining: no new jobs; waiting up to {} for {} running job(s) to reach a journal point", settings.drainTimeout(),
                 runner.runningJobs());
         boolean all = runner.drain(settings.drainTimeout());
@@ -197,6 +213,9 @@ public final class DuplexServer implements AutoCloseable {
     /** Stops listening at once. */
     public synchronized void stop() {
         stopping.set(true);
+        if (claims != null) {
+            claims.close();
+        }
         runner.close();
         if (app != null) {
             app.stop();
