@@ -13,6 +13,7 @@ import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.persistence.JdbiJobQueue;
 import dev.duplex.server.api.InventoryRoutes;
 import dev.duplex.server.api.JobRoutes;
+import dev.duplex.server.api.TokenRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ErrorMapping;
@@ -71,6 +72,7 @@ public final class DuplexServer implements AutoCloseable {
     private final JobRunner runner;
     private final JobCensus census;
     private final JdbiJobQueue queue;
+    private final InventoryRoutes inventoryRoutes;
     private final UpgradeSettings upgradeSettings;
     private JobClaimLoop claims;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -80,12 +82,13 @@ public final class DuplexServer implements AutoCloseable {
 
     @Inject
     public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
-            UpgradeService upgrades, PrometheusMeterRegistry metrics) {
+            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.queue = requireNonNull(queue, "queue is null");
+        this.inventoryRoutes = requireNonNull(inventoryRoutes, "inventoryRoutes is null");
         this.upgradeSettings = upgrades.engine().settings();
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.operations = new OperationMetrics(metrics);
@@ -139,8 +142,9 @@ public final class DuplexServer implements AutoCloseable {
             }, Access.PUBLIC);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
                     Access.VIEWER);
-            new InventoryRoutes(inventory).register(config.routes);
-            new JobRoutes(jobs, census, events, json, stopping::get).register(config.routes);
+            inventoryRoutes.register(config.routes, json);
+            new TokenRoutes(tokens, json).register(config.routes);
+            new JobRoutes(jobs, census, events, json, stopping::get, runner).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
         });
         app.start();
