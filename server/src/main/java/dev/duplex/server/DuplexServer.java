@@ -26,6 +26,7 @@ import dev.duplex.server.metrics.HttpMetrics;
 import dev.duplex.server.metrics.OperationMetrics;
 import dev.duplex.server.security.Access;
 import dev.duplex.server.security.BearerAuthentication;
+import dev.duplex.server.security.VerifiedTokens;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
@@ -73,6 +74,12 @@ public final class DuplexServer implements AutoCloseable {
     private final JobCensus census;
     private final JdbiJobQueue queue;
     private final InventoryRoutes inventoryRoutes;
+    /**
+     * Accepted tokens, remembered for {@link #TOKEN_TTL} so a busy client costs no database round
+     * trip per request; a token revoked on another node or by the CLI stops working here within it.
+     */
+    private final VerifiedTokens verifiedTokens;
+    private static final Duration TOKEN_TTL = Duration.ofSeconds(2);
     private final UpgradeSettings upgradeSettings;
     private JobClaimLoop claims;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -89,6 +96,7 @@ public final class DuplexServer implements AutoCloseable {
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.queue = requireNonNull(queue, "queue is null");
         this.inventoryRoutes = requireNonNull(inventoryRoutes, "inventoryRoutes is null");
+        this.verifiedTokens = new VerifiedTokens(tokens, TOKEN_TTL);
         this.upgradeSettings = upgrades.engine().settings();
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.operations = new OperationMetrics(metrics);
@@ -113,7 +121,7 @@ public final class DuplexServer implements AutoCloseable {
     public synchronized DuplexServer start() {
         settings.checkTransport();
         ErrorMapping errors = new ErrorMapping(json);
-        BearerAuthentication authentication = new BearerAuthentication(tokens);
+        BearerAuthentication authentication = new BearerAuthentication(verifiedTokens);
         HttpMetrics http = new HttpMetrics(metrics);
         byte[] openApi = openApiDocument();
         app = Javalin.create(config -> {
@@ -143,7 +151,7 @@ public final class DuplexServer implements AutoCloseable {
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
                     Access.VIEWER);
             inventoryRoutes.register(config.routes, json);
-            new TokenRoutes(tokens, json).register(config.routes);
+            new TokenRoutes(tokens, verifiedTokens, json).register(config.routes);
             new JobRoutes(jobs, census, events, json, stopping::get, runner).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
         });

@@ -8,6 +8,7 @@ import dev.duplex.engine.token.TokenRole;
 import dev.duplex.engine.token.TokenService;
 import dev.duplex.server.security.Access;
 import dev.duplex.server.security.BearerAuthentication;
+import dev.duplex.server.security.VerifiedTokens;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -16,10 +17,12 @@ public final class TokenRoutes {
     private static final String EXAMPLE = "{\"name\": \"ci-bot\", \"role\": \"viewer|operator|admin\"}";
 
     private final TokenService tokens;
+    private final VerifiedTokens verified;
     private final RequestBodies bodies;
 
-    public TokenRoutes(TokenService tokens, ObjectMapper json) {
+    public TokenRoutes(TokenService tokens, VerifiedTokens verified, ObjectMapper json) {
         this.tokens = requireNonNull(tokens, "tokens is null");
+        this.verified = requireNonNull(verified, "verified is null");
         this.bodies = new RequestBodies(json);
     }
 
@@ -31,6 +34,7 @@ public final class TokenRoutes {
         routes.post("/api/v1/tokens", this::create, Access.ADMIN);
         routes.delete("/api/v1/tokens/{name}", ctx -> {
             tokens.revoke(ctx.pathParam("name"), BearerAuthentication.holder(ctx).actor());
+            verified.forgetAll(); // revoked here: refused here from the next request on
             ctx.status(204);
         }, Access.ADMIN);
     }
