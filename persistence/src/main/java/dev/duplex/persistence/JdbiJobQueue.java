@@ -118,6 +118,33 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         }));
     }
 
+    /**
+     * Live jobs of these kinds that no process is running, oldest first: RUNNING with a heartbeat
+     * older than {@code staleAfter} (its owner died), PENDING after having run (handed back by a
+     * draining node), or PENDING and older than {@code staleAfter} without ever running (its creator
+     * died between creating and claiming it). A PENDING job its creator is about to claim is not
+     * listed, so a claim loop never takes a job from under the request that created it. Nothing is
+     * locked: the caller claims each with {@link #claim(long, String, Duration)}, which may lose.
+     */
+    public List<Long> abandoned(java.util.Set<String> kinds, Duration staleAfter, int limit) {
+        requireNonNull(kinds, "kinds is null");
+        requireNonNull(staleAfter, "staleAfter is null");
+        if (staleAfter.isNegative() || limit < 0) {
+            throw new IllegalArgumentException("staleAfter " + staleAfter + " and limit " + limit + " must not be negative");
+        }
+        if (kinds.isEmpty()) {
+            return List.of();
+        }
+        double staleSeconds = staleAfter.toNanos() / 1e9;
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM jobs WHERE kind IN (<kinds>) AND (
+                            (state = 'RUNNING' AND heartbeat < now() - make_interval(secs => :staleSeconds))
+                            OR (state = 'PENDING' AND (started_at IS NOT NULL OR created_at < now() - make_interval(secs => :staleSeconds))))
+                        ORDER BY id LIMIT :limit""")
+                .bindList("kinds", List.copyOf(kinds)).bind("staleSeconds", staleSeconds).bind("limit", limit)
+                .mapTo(Long.class).list()));
+    }
+
     private Job take(Handle h, long id, String node) {
         return h.createQuery("UPDATE jobs SET state = 'RUNNING', owner = :node, heartbeat = now(), "
                         + "started_at = coalesce(started_at, now()) WHERE id = :id RETURNING " + JOB_COLUMNS)

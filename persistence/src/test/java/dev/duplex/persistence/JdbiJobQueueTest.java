@@ -140,6 +140,32 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void abandonedListsStaleReleasedAndOrphanedJobsOfTheGivenKindsButNotOneItsCreatorIsAboutToClaim() throws InterruptedException {
+        java.util.Set<String> upgrades = java.util.Set.of("upgrade");
+        Job fresh = jobs.create("upgrade", "kv", "a@h", Map.of());
+        assertEquals(List.of(), jobs.abandoned(upgrades, LONG, 10), "just created: its creator claims it next");
+        Job failover = jobs.create("failover", "web", "a@h", Map.of());
+
+        jobs.claim(fresh.id(), "node-a", LONG).orElseThrow();
+        assertEquals(List.of(), jobs.abandoned(upgrades, LONG, 10), "running with a fresh heartbeat");
+        Thread.sleep(300);
+        assertEquals(List.of(fresh.id()), jobs.abandoned(upgrades, Duration.ofMillis(200), 10), "its owner stopped beating");
+        assertEquals(List.of(), jobs.abandoned(java.util.Set.of("rollback"), Duration.ofMillis(200), 10), "other kinds only");
+        assertEquals(List.of(failover.id()), jobs.abandoned(java.util.Set.of("failover"), Duration.ofMillis(200), 10),
+                "never claimed and older than stale-after: its creator died");
+
+        jobs.heartbeat(fresh.id(), "node-a");
+        assertTrue(jobs.release(fresh.id(), "node-a"));
+        assertEquals(List.of(fresh.id()), jobs.abandoned(upgrades, LONG, 10), "handed back by a draining node: at once");
+        assertEquals(List.of(), jobs.abandoned(upgrades, LONG, 0));
+        assertEquals(List.of(), jobs.abandoned(java.util.Set.of(), LONG, 10));
+
+        jobs.finish(fresh.id(), JobState.FAILED, Optional.of("x"));
+        assertEquals(List.of(), jobs.abandoned(upgrades, Duration.ZERO, 10), "an ended job is nobody's to take");
+        assertThrows(IllegalArgumentException.class, () -> jobs.abandoned(upgrades, Duration.ofSeconds(-1), 10));
+    }
+
+    @Test
     void theJournalKeepsTheLatestRecordPerStepInOrder() {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         jobs.stepStarted(job.id(), "S21");

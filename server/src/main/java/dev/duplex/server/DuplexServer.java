@@ -9,19 +9,24 @@ import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.token.TokenService;
+import dev.duplex.engine.upgrade.UpgradeSettings;
+import dev.duplex.persistence.JdbiJobQueue;
 import dev.duplex.server.api.InventoryRoutes;
 import dev.duplex.server.api.JobRoutes;
+import dev.duplex.server.api.TokenRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ErrorMapping;
 import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.jobs.JobCensus;
+import dev.duplex.server.jobs.JobClaimLoop;
 import dev.duplex.server.jobs.JobEvents;
 import dev.duplex.server.jobs.JobRunner;
 import dev.duplex.server.metrics.HttpMetrics;
 import dev.duplex.server.metrics.OperationMetrics;
 import dev.duplex.server.security.Access;
 import dev.duplex.server.security.BearerAuthentication;
+import dev.duplex.server.security.VerifiedTokens;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
@@ -67,18 +72,32 @@ public final class DuplexServer implements AutoCloseable {
     private final JobEvents events = new JobEvents();
     private final JobRunner runner;
     private final JobCensus census;
+    private final JdbiJobQueue queue;
+    private final InventoryRoutes inventoryRoutes;
+    /**
+     * Accepted tokens, remembered for {@link #TOKEN_TTL} so a busy client costs no database round
+     * trip per request; a token revoked on another node or by the CLI stops working here within it.
+     */
+    private final VerifiedTokens verifiedTokens;
+    private static final Duration TOKEN_TTL = Duration.ofSeconds(2);
+    private final UpgradeSettings upgradeSettings;
+    private JobClaimLoop claims;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Javalin app;
 
     @Inject
-    public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, TokenService tokens, UpgradeService upgrades,
-            PrometheusMeterRegistry metrics) {
+    public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
+            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
+        this.queue = requireNonNull(queue, "queue is null");
+        this.inventoryRoutes = requireNonNull(inventoryRoutes, "inventoryRoutes is null");
+        this.verifiedTokens = new VerifiedTokens(tokens, TOKEN_TTL);
+        this.upgradeSettings = upgrades.engine().settings();
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.operations = new OperationMetrics(metrics);
         this.json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -102,7 +121,7 @@ public final class DuplexServer implements AutoCloseable {
     public synchronized DuplexServer start() {
         settings.checkTransport();
         ErrorMapping errors = new ErrorMapping(json);
-        BearerAuthentication authentication = new BearerAuthentication(tokens);
+        BearerAuthentication authentication = new BearerAuthentication(verifiedTokens);
         HttpMetrics http = new HttpMetrics(metrics);
         byte[] openApi = openApiDocument();
         app = Javalin.create(config -> {
@@ -131,11 +150,15 @@ public final class DuplexServer implements AutoCloseable {
             }, Access.PUBLIC);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
                     Access.VIEWER);
-            new InventoryRoutes(inventory).register(config.routes);
-            new JobRoutes(jobs, census, events, json, stopping::get).register(config.routes);
+            inventoryRoutes.register(config.routes, json);
+            new TokenRoutes(tokens, verifiedTokens, json).register(config.routes);
+            new JobRoutes(jobs, census, events, json, stopping::get, runner).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
         });
         app.start();
+        // Only once it listens: a node that failed to start must not take jobs it cannot report on.
+        claims = new JobClaimLoop(queue, runner, upgradeSettings.staleAfter(), upgradeSettings.node(),
+                JobClaimLoop.interval(upgradeSettings.staleAfter()));
         log.info("Duplex server listening on {}://{}:{}", settings.scheme(), settings.bind(), port());
         return this;
     }
@@ -187,6 +210,11 @@ public final class DuplexServer implements AutoCloseable {
      * then stops listening. Jobs stopped at a journal point are left PENDING for a resume.
      */
     public void drainAndStop() {
+        synchronized (this) {
+            if (claims != null) {
+                claims.close(); // stop claiming first: a drained job handed back must go to another node
+            }
+        }
         log.info("Draining: no new jobs; waiting up to {} for {} running job(s) to reach a journal point", settings.drainTimeout(),
                 runner.runningJobs());
         boolean all = runner.drain(settings.drainTimeout());
@@ -197,6 +225,9 @@ public final class DuplexServer implements AutoCloseable {
     /** Stops listening at once. */
     public synchronized void stop() {
         stopping.set(true);
+        if (claims != null) {
+            claims.close();
+        }
         runner.close();
         if (app != null) {
             app.stop();

@@ -41,6 +41,10 @@ record Api(HttpClient client, String base) {
         return send(request(path, token).GET().build());
     }
 
+    Answer delete(String path, String token) throws IOException, InterruptedException {
+        return send(request(path, token).DELETE().build());
+    }
+
     Answer post(String path, String token, String body) throws IOException, InterruptedException {
         return send(request(path, token).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }

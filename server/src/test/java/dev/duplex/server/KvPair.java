@@ -76,6 +76,11 @@ final class KvPair {
 
     /** Creates and starts a pair on kv-v1 and waits until both serve and the standby is in sync. */
     static KvPair start(RunningServer server, String name) throws Exception {
+        return start(server, name, Map.of("timeout-ms", "120000"));
+    }
+
+    /** The same, with these resync gate settings ({@code poll-ms} makes every health check and resync wait that long between asks). */
+    static KvPair start(RunningServer server, String name, Map<String, String> gate) throws Exception {
         Inventory inventory = server.get(Inventory.class);
         EndpointConnections connections = server.get(EndpointConnections.class);
         HypervisorDriver driver = connections.driver(ENDPOINT);
@@ -103,7 +108,7 @@ final class KvPair {
         for (int system = 0; system < 2; system++) {
             roleController.put("member." + members.get(system) + ".port", Integer.toString(ports[system]));
         }
-        inventory.addPair(new PairRecord(name, members.get(0), members.get(1), 0, StandbyKind.HOT, roleController, Map.of("timeout-ms", "120000")));
+        inventory.addPair(new PairRecord(name, members.get(0), members.get(1), 0, StandbyKind.HOT, roleController, gate));
         for (String member : members) {
             VmRecord vm = inventory.vm(member).orElseThrow();
             driver.start(new VmRef(vm.driverRef(), vm.name()));

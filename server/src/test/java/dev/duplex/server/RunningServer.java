@@ -28,9 +28,19 @@ final class RunningServer implements AutoCloseable {
     final Injector injector;
 
     RunningServer() throws IOException {
-        home = Files.createTempDirectory("duplex-server-test");
+        this(Files.createTempDirectory("duplex-server-test"), "duplex.job.stale-after=PT5S\n");
+    }
+
+    /**
+     * The installation in folder {@code home}: its {@code duplex.properties} is written with
+     * {@code settings} when it has none yet, else used as it is (a second process joining it).
+     */
+    RunningServer(Path home, String settings) throws IOException {
+        this.home = home;
         Path file = home.resolve("duplex.properties");
-        Files.writeString(file, "duplex.home=" + home.resolve("home") + "\nduplex.job.stale-after=PT5S\nduplex.db.idle-stop=PT0S\n");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "duplex.home=" + home.resolve("home") + "\nduplex.db.idle-stop=PT0S\n" + settings);
+        }
         config = DuplexConfig.resolve(List.of(file), List.of(file), Map.of(), new Properties());
         database = Database.start(new DatabaseConfig(config.home(), Optional.empty(), Optional.empty(), Optional.empty()));
         injector = Guice.createInjector(Stage.PRODUCTION, new EngineModule(config, DriverRegistry.discover(getClass().getClassLoader(),

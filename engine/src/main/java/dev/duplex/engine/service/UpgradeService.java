@@ -80,6 +80,11 @@ public final class UpgradeService {
         return startJob(l -> engine.resume(jobId, l), listener, executor);
     }
 
+    /** Rolls a job back in the background (see {@link RollingUpgrade#rollback}); the number is the job that runs the rollback. */
+    public StartedJob rollback(long jobId, String requestedBy, UpgradeListener listener, Executor executor) {
+        return startJob(l -> engine.rollback(jobId, requestedBy, l), listener, executor);
+    }
+
     private static StartedJob startJob(Function<UpgradeListener, UpgradeReport> run, UpgradeListener listener, Executor executor) {
         CompletableFuture<Long> created = new CompletableFuture<>();
         UpgradeListener announcing = new Announcing(listener, created);

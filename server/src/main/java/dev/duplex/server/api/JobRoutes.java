@@ -13,7 +13,9 @@ import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.jobs.JobCensus;
 import dev.duplex.server.jobs.JobEvent;
 import dev.duplex.server.jobs.JobEvents;
+import dev.duplex.server.jobs.JobRunner;
 import dev.duplex.server.security.Access;
+import dev.duplex.server.security.BearerAuthentication;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -34,8 +36,10 @@ public final class JobRoutes {
     private final JobEvents events;
     private final ObjectMapper json;
     private final BooleanSupplier stopping;
+    private final JobRunner runner;
 
-    public JobRoutes(JobQueue jobs, JobCensus census, JobEvents events, ObjectMapper json, BooleanSupplier stopping) {
+    public JobRoutes(JobQueue jobs, JobCensus census, JobEvents events, ObjectMapper json, BooleanSupplier stopping, JobRunner runner) {
+        this.runner = requireNonNull(runner, "runner is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.census = requireNonNull(census, "census is null");
         this.events = requireNonNull(events, "events is null");
@@ -50,6 +54,15 @@ public final class JobRoutes {
             ctx.json(new Views.JobDetail(Views.JobView.of(job), jobs.journal(job.id()).stream().filter(StepRecord::isStep).map(Views.StepView::of).toList()));
         }, Access.VIEWER);
         routes.get("/api/v1/jobs/{id}/events", this::events, Access.VIEWER);
+        // Resume takes over a job whose owner is gone (refused while its heartbeat is fresh); rollback may start a new job.
+        routes.post("/api/v1/jobs/{id}/resume", ctx -> accepted(ctx, runner.resume(job(ctx).id())), Access.OPERATOR);
+        routes.post("/api/v1/jobs/{id}/rollback", ctx -> accepted(ctx, runner.rollback(job(ctx).id(),
+                BearerAuthentication.holder(ctx).actor())), Access.OPERATOR);
+    }
+
+    static void accepted(Context ctx, long job) {
+        String location = "/api/v1/jobs/" + job;
+        ctx.status(202).header("Location", location).json(new Views.Accepted(job, location, location + "/events"));
     }
 
     private Job job(Context ctx) {

@@ -40,16 +40,15 @@ public final class UpgradeRoutes {
     }
 
     private void run(Context ctx) {
-        String pair = InventoryRoutes.found("pair", ctx.pathParam("name"), inventory::pair).name();
+        String name = ctx.pathParam("name");
+        String pair = inventory.pair(name).orElseThrow(() -> new dev.duplex.engine.inventory.NotInInventoryException("pair", name)).name();
         UpgradeBody body = body(ctx);
         if (body.image() == null || body.image().isBlank()) {
             throw new ApiException(ProblemType.VALIDATION, "The upgrade of pair '" + pair + "' names no new image; send {\"image\": \"NAME\"}");
         }
         UpgradeRequest request = new UpgradeRequest(pair, body.image(), body.image1() == null ? body.image() : body.image1(),
                 UpgradeStrategy.parse(body.strategy() == null ? "link" : body.strategy()), BearerAuthentication.holder(ctx).actor());
-        long job = runner.startUpgrade(request);
-        String location = "/api/v1/jobs/" + job;
-        ctx.status(202).header("Location", location).json(new Views.Accepted(job, location, location + "/events"));
+        JobRoutes.accepted(ctx, runner.startUpgrade(request));
     }
 
     private UpgradeBody body(Context ctx) {

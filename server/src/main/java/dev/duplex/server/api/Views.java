@@ -45,4 +45,41 @@ final class Views {
 
     /** What {@code POST .../upgrades} answers with its 202. */
     record Accepted(long job, String location, String events) {}
+
+    /** A volume with what uses it: the VM linking it now, and since when it may hold data. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VolumeDetail(String name, String endpoint, String driverRef, long sizeBytes, String purpose, String linkedBy, String firstLinked,
+            boolean mayHoldData) {
+        static VolumeDetail of(dev.duplex.engine.service.VolumeView view) {
+            var v = view.volume();
+            return new VolumeDetail(v.name(), v.endpoint(), v.driverRef(), v.sizeBytes(), v.purpose(), view.linkedBy().orElse(null),
+                    view.firstLinked().map(Instant::toString).orElse(null), view.mayHoldData());
+        }
+    }
+
+    /** A VM as recorded, with the power state its platform reports now; secrets in its properties redacted. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VmView(String name, String endpoint, String driverRef, String image, List<dev.duplex.engine.inventory.LinkRecord> links,
+            Map<String, String> properties, String state, String pair) {
+        static VmView of(dev.duplex.engine.service.VmStatus status) {
+            var vm = status.vm();
+            return new VmView(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(), vm.links(), Redaction.redactSettings(vm.properties()),
+                    status.state(), status.pair().orElse(null));
+        }
+    }
+
+    /** What {@code POST /api/v1/vms/{name}/start} answers: what was copied in at boot, if anything. */
+    record Started(String vm, long bytesCopied, long copyMillis) {}
+
+    /** A token as listed: never its secret or hash. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TokenView(String name, String role, String keyId, String createdAt, String createdBy, String revokedAt) {
+        static TokenView of(dev.duplex.engine.token.StoredToken token) {
+            return new TokenView(token.name(), token.role().key(), token.keyId(), token.createdAt().toString(), token.createdBy(),
+                    token.revokedAt().map(Instant::toString).orElse(null));
+        }
+    }
+
+    /** A token just issued: the only time its secret is shown. */
+    record IssuedTokenView(String name, String role, String secret, String note) {}
 }

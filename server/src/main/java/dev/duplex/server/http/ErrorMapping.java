@@ -2,7 +2,12 @@ package dev.duplex.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duplex.api.ConflictException;
+import dev.duplex.api.DriverException;
+import dev.duplex.api.InvalidSpecException;
+import dev.duplex.engine.driver.DriverLoadException;
 import dev.duplex.engine.inventory.InventoryConflictException;
+import dev.duplex.engine.service.JobNotFoundException;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.job.LiveJobExistsException;
 import dev.duplex.engine.upgrade.UpgradeRefusedException;
@@ -53,8 +58,19 @@ public final class ErrorMapping {
         if (e instanceof InventoryConflictException || e instanceof LiveJobExistsException || e instanceof UpgradeRefusedException) {
             return Problem.of(ProblemType.CONFLICT, e.getMessage(), path);
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof DriverLoadException || e instanceof InvalidSpecException) {
             return Problem.of(ProblemType.VALIDATION, e.getMessage(), path);
+        }
+        if (e instanceof JobNotFoundException) {
+            return Problem.of(ProblemType.NOT_FOUND, e.getMessage(), path);
+        }
+        if (e instanceof ConflictException) {
+            return Problem.of(ProblemType.CONFLICT, e.getMessage(), path);
+        }
+        if (e instanceof DriverException) {
+            // A driver's message says what failed on which object (the SPI's rule); the platform's, not ours.
+            log.warn("Request {} {}: the platform failed: {}", ctx.method(), path, e.getMessage());
+            return Problem.of(ProblemType.PLATFORM, e.getMessage(), path);
         }
         if (e instanceof HttpResponseException http) {
             ProblemType family = switch (http.getStatus()) {

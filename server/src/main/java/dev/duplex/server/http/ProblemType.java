@@ -11,6 +11,7 @@ public enum ProblemType {
     UNAUTHORIZED("unauthorized", 401, "Missing or invalid bearer token"),
     FORBIDDEN("forbidden", 403, "The token's role does not allow this"),
     UNAVAILABLE("unavailable", 503, "Not accepting this now"),
+    PLATFORM("platform", 502, "The virtualisation platform refused or failed"),
     INTERNAL("internal", 500, "Internal error");
 
     private static final String PREFIX = "urn:duplex:problem:";

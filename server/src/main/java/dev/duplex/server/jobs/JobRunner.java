@@ -39,6 +39,7 @@ public final class JobRunner implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Set<CompletableFuture<UpgradeReport>> running = ConcurrentHashMap.newKeySet();
+    private final Set<Long> runningIds = ConcurrentHashMap.newKeySet();
 
     public JobRunner(UpgradeService upgrades, JobEvents events, UpgradeListener observer) {
         this.upgrades = requireNonNull(upgrades, "upgrades is null");
@@ -54,11 +55,37 @@ public final class JobRunner implements AutoCloseable {
 
     /** Starts an upgrade; returns its job number once the job exists. Refused while draining. */
     public long startUpgrade(UpgradeRequest request) {
+        refuseWhileDraining();
+        return track(upgrades.start(request, new Publishing(), executor));
+    }
+
+    /** Resumes a live job whose owner is gone (or that a draining node handed back), here. Refused while draining. */
+    public long resume(long jobId) {
+        refuseWhileDraining();
+        return track(upgrades.resume(jobId, new Publishing(), executor));
+    }
+
+    /** Rolls a job back here; returns the number of the job that runs the rollback. Refused while draining. */
+    public long rollback(long jobId, String requestedBy) {
+        refuseWhileDraining();
+        return track(upgrades.rollback(jobId, requestedBy, new Publishing(), executor));
+    }
+
+    /** Whether this process runs job {@code jobId} now. */
+    public boolean runs(long jobId) {
+        return runningIds.contains(jobId);
+    }
+
+    private void refuseWhileDraining() {
         if (draining.get()) {
             throw new ApiException(ProblemType.UNAVAILABLE, "This server is shutting down and takes no new jobs; send the request to another"
                     + " node or retry once it is back");
         }
-        UpgradeService.StartedJob started = upgrades.start(request, new Publishing(), executor);
+    }
+
+    private long track(UpgradeService.StartedJob started) {
+        runningIds.add(started.jobId());
+        started.report().whenComplete((report, failure) -> runningIds.remove(started.jobId()));
         running.add(started.report());
         started.report().whenComplete((report, failure) -> {
             running.remove(started.report());

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.token.TokenHolder;
 import dev.duplex.engine.token.TokenRole;
-import dev.duplex.engine.token.TokenService;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
 import io.javalin.http.Context;
@@ -21,9 +20,9 @@ import java.util.Set;
 public final class BearerAuthentication {
     private static final String HOLDER = "duplex.token-holder";
 
-    private final TokenService tokens;
+    private final VerifiedTokens tokens;
 
-    public BearerAuthentication(TokenService tokens) {
+    public BearerAuthentication(VerifiedTokens tokens) {
         this.tokens = requireNonNull(tokens, "tokens is null");
     }
 
