@@ -53,6 +53,9 @@ public final class UpgradeCommand {
         return finish(context, report, output);
     }
 
+    /** How often {@code upgrade status --watch} reads the journal: each read is one small query. */
+    static final java.time.Duration WATCH_POLL = java.time.Duration.ofMillis(200);
+
     /** Exit code of a job stopped by the operator (Ctrl-C), as shells report SIGINT. */
     static final int INTERRUPTED = ExitStatus.INTERRUPTED;
 
@@ -245,6 +248,9 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB|PAIR")
         String what;
 
+        @Option(names = "--watch", description = "Follow a running job until it ends, printing its steps as 'upgrade run' does.")
+        boolean watch;
+
         @picocli.CommandLine.Mixin
         OutputOption output = new OutputOption();
 
@@ -256,6 +262,12 @@ public final class UpgradeCommand {
         public Integer call() {
             UpgradeService upgrades = upgrades(context);
             UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
+            if (watch) {
+                UpgradeListener printer = output.format() == OutputFormat.JSON ? UpgradeListener.NONE
+                        : new ProgressPrinter(context.out(), System.console() != null,
+                                report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started());
+                report = upgrades.follow(report.jobId(), printer, WATCH_POLL);
+            }
             print(context, report, output.format());
             return report.state().live() ? ExitStatus.DONE : exitCodeOfEnded(report);
         }

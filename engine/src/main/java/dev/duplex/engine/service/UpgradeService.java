@@ -7,7 +7,9 @@ import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.upgrade.RollingUpgrade;
+import dev.duplex.engine.job.StepState;
 import dev.duplex.engine.upgrade.StepInfo;
+import dev.duplex.engine.upgrade.StepTiming;
 import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradePlan;
 import dev.duplex.engine.upgrade.UpgradeRefusedException;
@@ -17,8 +19,10 @@ import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -111,6 +115,47 @@ public final class UpgradeService {
     /** A job's report from its journal, whatever its state. */
     public UpgradeReport status(long jobId) {
         return engine.status(jobId);
+    }
+
+    /**
+     * Follows a job that another process (or thread) runs, from its journal, until it ends or
+     * {@code listener} asks to stop: each step's start, end or failure is passed to
+     * {@code listener} once, in journal order, those already journaled first. Changes nothing.
+     *
+     * @param pollEvery how often the journal is read again
+     * @return the job's report when it ended (or when following stopped)
+     */
+    public UpgradeReport follow(long jobId, UpgradeListener listener, Duration pollEvery) {
+        requireNonNull(listener, "listener is null");
+        if (pollEvery.isNegative() || pollEvery.isZero()) {
+            throw new IllegalArgumentException("the poll interval is positive, not " + pollEvery);
+        }
+        Set<String> told = new HashSet<>();
+        while (true) {
+            UpgradeReport report = engine.status(jobId);
+            for (StepTiming step : report.steps()) {
+                // A step run again after a resume has a new start time: it is a new line.
+                String run = step.id() + "@" + step.started();
+                StepInfo info = new StepInfo(step.id(), step.action(), step.member(), "", false);
+                if (told.add(run + " started")) {
+                    listener.stepStarted(jobId, info);
+                }
+                if (step.state() == StepState.DONE && told.add(run + " ended")) {
+                    listener.stepEnded(jobId, info, step.elapsed().orElse(Duration.ZERO), step.outputs());
+                } else if (step.state() == StepState.FAILED && told.add(run + " ended")) {
+                    listener.stepFailed(jobId, info, step.elapsed().orElse(Duration.ZERO), step.error().orElse(""));
+                }
+            }
+            if (!report.state().live() || listener.stopRequested()) {
+                return report;
+            }
+            try {
+                Thread.sleep(pollEvery.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return report;
+            }
+        }
     }
 
     /** The report of the newest upgrade or rollback job of a pair or single VM. */
