@@ -109,7 +109,7 @@ class FailoverEndToEndTest {
         JsonNode planned = new ObjectMapper().readTree(ok("failover", "kv", "--dry-run", "--output", "json").out());
         assertEquals("kv-0", planned.get("fence").asText(), planned.toString());
         assertEquals(2, planned.get("sync").get("to_revision").asLong(), planned.toString());
-        assertEquals(200, put(port0, "during the dry run").statusCode(), "a dry run fences nothing");
+        assertEquals(200, put(port0, "during-the-dry-run").statusCode(), "a dry run fences nothing");
         JsonNode before = new ObjectMapper().readTree(ok("env", "status", "kv", "--output", "json").out());
         String would = before.get("failover_would").asText();
 
