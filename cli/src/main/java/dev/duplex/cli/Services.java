@@ -45,6 +45,11 @@ public final class Services implements AutoCloseable {
                 config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of), config.duration(ConfigKey.DB_IDLE_STOP));
     }
 
+    /**
+     * An engine service ({@code dev.duplex.engine.service}, {@code TokenService}): what a command calls.
+     * Commands call no driver and write no inventory, job or audit row themselves;
+     * {@code FrontendsCallServicesTest} holds them to it.
+     */
     public <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }
@@ -53,10 +58,12 @@ public final class Services implements AutoCloseable {
         return database;
     }
 
+    /** For cli/demo and cli/bench only, which still drive the engine directly; they go when those call services. */
     public Inventory inventory() {
         return get(Inventory.class);
     }
 
+    /** For cli/demo and cli/bench only (see {@link #inventory()}); no command may reach a platform through it. */
     public EndpointConnections connections() {
         return get(EndpointConnections.class);
     }
@@ -64,7 +71,7 @@ public final class Services implements AutoCloseable {
     @Override
     public void close() {
         try {
-            connections().close();
+            get(EndpointConnections.class).close();
         } finally {
             database.close();
         }

@@ -147,6 +147,10 @@ class JobLockCommandsTest {
             long job = services.get(JobQueue.class).jobs("exit-vm").get(0).id();
             CliRun status = run("upgrade", "status", Long.toString(job));
             assertEquals(3, status.exitCode(), status.toString());
+            CliRun watched = run("upgrade", "status", Long.toString(job), "--watch");
+            assertEquals(3, watched.exitCode(), "--watch exits as status does: " + watched);
+            assertTrue(watched.out().lines().anyMatch(l -> l.matches("\\s*\\d+\\.\\d{3}s  S11 .*")), "the step lines of upgrade run: " + watched);
+            assertTrue(watched.out().lines().anyMatch(l -> l.matches("\\s*\\d+\\.\\d{3}s  S1\\d +FAILED after .*")), watched.toString());
             assertTrue(ok("vm", "list").lines().anyMatch(l -> l.startsWith("exit-vm ") && l.contains("img-1") && l.contains("RUNNING")),
                     "the VM is back on its old image");
         } finally {

@@ -12,9 +12,12 @@ import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.service.EndpointService;
+import dev.duplex.engine.service.EnvironmentService;
+import dev.duplex.engine.service.FailoverService;
 import dev.duplex.engine.service.ImageService;
 import dev.duplex.engine.service.JobService;
 import dev.duplex.engine.service.PairService;
+import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.service.VmService;
 import dev.duplex.engine.service.VolumeService;
 
@@ -44,6 +47,9 @@ public final class EngineModule extends AbstractModule {
         bind(VmService.class);
         bind(PairService.class);
         bind(JobService.class);
+        bind(EnvironmentService.class);
+        bind(FailoverService.class);
+        bind(UpgradeService.class);
     }
 
     /** The built-in role-controller types and those the installed plugins add. */

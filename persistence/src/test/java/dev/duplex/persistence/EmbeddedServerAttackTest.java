@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobState;
@@ -55,7 +56,7 @@ class EmbeddedServerAttackTest {
         home = base.resolve("home");
         database = Database.start(DatabaseConfig.embedded(home));
         server = database.status().server().orElseThrow();
-        new JdbiAuditLog(database.jdbi()).record(new AuditEntry(Instant.now(), "root", "endpoint.add", "endpoint/a", Optional.empty(),
+        new JdbiAuditLog(database.jdbi()).record(AuditEntry.of(Instant.now(), new Actor("root"), "endpoint.add", "endpoint/a", Optional.empty(),
                 Optional.empty()));
     }
 
@@ -246,7 +247,7 @@ class EmbeddedServerAttackTest {
         jobs.finish(job.id(), JobState.SUCCEEDED, Optional.empty());
         assertEquals(1, jobs.journal(job.id()).size());
         JdbiAuditLog audit = new JdbiAuditLog(database.jdbi());
-        audit.record(new AuditEntry(Instant.now(), "root", "job.finish", "job/" + job.id(), Optional.empty(), Optional.empty()));
+        audit.record(AuditEntry.of(Instant.now(), new Actor("root"), "job.finish", "job/" + job.id(), Optional.empty(), Optional.empty()));
         assertFalse(audit.recent(1).isEmpty());
         JdbiEnvironmentArchive archive = new JdbiEnvironmentArchive(database.jdbi());
         archive.saveCalibration("app-role", Map.of("a", "1"));

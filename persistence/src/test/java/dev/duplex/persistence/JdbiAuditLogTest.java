@@ -9,6 +9,7 @@ import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
@@ -41,10 +42,10 @@ class JdbiAuditLogTest {
         record Endpoint(String name, String driverKind) {}
         audit.record(AuditEntry.of(t0, new Actor("alice@host"), "endpoint.add", "endpoint/ep1", Optional.empty(),
                 Optional.of(new Endpoint("ep1", "local"))));
-        audit.record(new AuditEntry(t0.plusSeconds(60), "node-a", "pair.switchover", "pair/kv",
-                Optional.of("{\"active\": 0}"), Optional.of("{\"active\": 1}")));
-        audit.record(new AuditEntry(t0.plusSeconds(30), "bob@host", "endpoint.remove", "endpoint/ep2",
-                Optional.of("{\"name\": \"ep2\"}"), Optional.empty()));
+        audit.record(AuditEntry.of(t0.plusSeconds(60), new Actor("node-a"), "pair.switchover", "pair/kv",
+                Optional.of(Map.of("active", 0)), Optional.of(Map.of("active", 1))));
+        audit.record(AuditEntry.of(t0.plusSeconds(30), new Actor("bob@host"), "endpoint.remove", "endpoint/ep2",
+                Optional.of(Map.of("name", "ep2")), Optional.empty()));
 
         List<AuditEntry> recent = audit.recent(3);
         assertEquals(List.of("pair.switchover", "endpoint.remove", "endpoint.add"), recent.stream().map(AuditEntry::action).toList());
@@ -61,15 +62,8 @@ class JdbiAuditLogTest {
     }
 
     @Test
-    void invalidJsonIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> audit.record(new AuditEntry(Instant.now(), "a", "b", "c",
-                Optional.of("{not json"), Optional.empty())));
-        assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
-    }
-
-    @Test
     void theDatabaseKeepsTheLogAppendOnly() {
-        audit.record(new AuditEntry(Instant.now(), "a", "x.y", "o", Optional.empty(), Optional.empty()));
+        audit.record(AuditEntry.of(Instant.now(), new Actor("a"), "x.y", "o", Optional.empty(), Optional.empty()));
         var e = assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("DELETE FROM audit_log")));
         assertTrue(e.getMessage().contains("append-only"), e.getMessage());
         assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("UPDATE audit_log SET actor = 'mallory'")));

@@ -4,15 +4,12 @@ import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.Services;
-import dev.duplex.engine.audit.AuditLog;
-import dev.duplex.engine.envstore.EnvironmentArchive;
+import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.envsync.SyncReport;
-import dev.duplex.engine.failover.EndpointDrivers;
-import dev.duplex.engine.failover.Failover;
+import dev.duplex.engine.failover.FailoverPlan;
 import dev.duplex.engine.failover.FailoverReport;
-import dev.duplex.engine.job.JobQueue;
-import dev.duplex.engine.role.RoleControllers;
+import dev.duplex.engine.service.FailoverService;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -64,6 +61,9 @@ public final class FailoverCommand implements Runnable {
     @Option(names = "--full", description = "Write the standby's whole environment info, whatever its revision and the cost model say.")
     boolean full;
 
+    @Option(names = "--dry-run", description = "Print the plan: which member is fenced, whether nothing, the diff or the whole info would be written and the predicted times. Touches nothing.")
+    boolean dryRun;
+
     @picocli.CommandLine.Mixin
     OutputOption output = new OutputOption();
 
@@ -73,11 +73,12 @@ public final class FailoverCommand implements Runnable {
 
     @Override
     public void run() {
-        Services services = context.services();
-        String requester = dev.duplex.engine.audit.OperatingSystemUser.current();
-        FailoverReport report = new Failover(services.inventory(), services.get(EnvironmentArchive.class),
-                services.get(JobQueue.class), services.get(AuditLog.class), EndpointDrivers.of(services.connections()),
-                services.get(RoleControllers.class), requester).failover(pair, force, full, requester);
+        FailoverService failovers = context.services().get(FailoverService.class);
+        if (dryRun) {
+            printPlan(failovers.plan(pair, full));
+            return;
+        }
+        FailoverReport report = failovers.failover(pair, force, full, Actor.operatingSystemUser());
         if (output.format() == OutputFormat.JSON) {
             context.printer().object(json(report));
             return;
@@ -115,6 +116,46 @@ public final class FailoverCommand implements Runnable {
             out.printf("WARNING: %s was NOT confirmed off; make sure it does not serve as a second active.%n",
                     report.oldActive());
         }
+        out.flush();
+    }
+
+    private void printPlan(FailoverPlan plan) {
+        SyncDecision sync = plan.sync();
+        if (output.format() == OutputFormat.JSON) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("dry_run", true);
+            json.put("pair", plan.pair());
+            json.put("fence", plan.fenced());
+            json.put("start", plan.started());
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("chosen", sync.path().name());
+            s.put("reason", sync.reason());
+            s.put("from_revision", plan.fromRevision().orElse(null));
+            s.put("to_revision", plan.toRevision().orElse(null));
+            s.put("predicted_diff_ms", sync.predictedDiff().map(FailoverCommand::millis).orElse(null));
+            s.put("predicted_full_ms", sync.predictedFull().map(FailoverCommand::millis).orElse(null));
+            json.put("sync", s);
+            context.printer().object(json);
+            return;
+        }
+        var out = context.out();
+        out.printf("Failover plan of pair %s: %s -> %s (dry run: nothing was touched)%n", plan.pair(), plan.fenced(), plan.started());
+        out.printf("  1. fence    power %s off and confirm it is off%n", plan.fenced());
+        String revisions = plan.fromRevision().isPresent() && plan.toRevision().isPresent()
+                ? ", revision " + plan.fromRevision().get() + " -> " + plan.toRevision().get() : "";
+        out.printf("  2. sync     %s%s%n", switch (sync.path()) {
+            case NONE -> "write nothing";
+            case DIFF -> "apply the diff";
+            case FULL -> "write the whole info";
+        }, revisions);
+        out.printf("             why: %s%n", sync.reason());
+        if (sync.predictedDiff().isPresent() || sync.predictedFull().isPresent()) {
+            out.printf("             predicted: diff %s, full %s%n", sync.predictedDiff().map(FailoverCommand::ms).orElse("-"),
+                    sync.predictedFull().map(FailoverCommand::ms).orElse("-"));
+        }
+        out.printf("  3. start    power %s on%n", plan.started());
+        out.printf("  4. promote  wait for %s to report healthy, make it the active%n", plan.started());
+        out.printf("  5. roles    record %s as the active of %s%n", plan.started(), plan.pair());
         out.flush();
     }
 

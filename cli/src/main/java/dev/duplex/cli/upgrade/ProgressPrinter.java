@@ -16,13 +16,19 @@ import java.util.Map;
 public final class ProgressPrinter implements UpgradeListener {
     private final PrintWriter out;
     private final boolean terminal;
-    private final Instant start = Instant.now();
+    private final Instant start;
     private int lastDecile = -1;
     private boolean barOpen;
 
     public ProgressPrinter(PrintWriter out, boolean terminal) {
+        this(out, terminal, Instant.now());
+    }
+
+    /** A printer whose running total counts from {@code start}: a followed job's first step, not when following began. */
+    public ProgressPrinter(PrintWriter out, boolean terminal, Instant start) {
         this.out = out;
         this.terminal = terminal;
+        this.start = start;
     }
 
     @Override

@@ -6,18 +6,16 @@ import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.Services;
-import dev.duplex.engine.config.ConfigKey;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.job.JobState;
-import dev.duplex.engine.upgrade.RollingUpgrade;
+import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradePlan;
 import dev.duplex.engine.upgrade.UpgradeReport;
 import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
-import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,18 +31,13 @@ import picocli.CommandLine.Parameters;
 }, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
     UpgradeCommand.Rollback.class, UpgradeCommand.Status.class, UpgradeCommand.Vm.class})
 public final class UpgradeCommand {
-    /** The engine settings this installation is configured with. */
+    /** The engine settings this installation is configured with; kept for cli/demo and cli/bench until they call services. */
     public static UpgradeSettings settings(DuplexConfig config) {
-        UpgradeSettings settings = UpgradeSettings.defaults()
-                .withStaleAfter(config.duration(ConfigKey.JOB_STALE_AFTER))
-                .withTimeouts(config.duration(ConfigKey.UPGRADE_RESYNC_TIMEOUT), config.duration(ConfigKey.UPGRADE_HEALTH_TIMEOUT),
-                        Duration.ofMillis(100));
-        return config.get(ConfigKey.NODE_NAME).map(settings::withNode).orElse(settings);
+        return UpgradeService.settings(config);
     }
 
-    static RollingUpgrade engine(CliContext context) {
-        Services services = context.services();
-        return services.get(RollingUpgrade.class).withSettings(settings(context.config()));
+    static UpgradeService upgrades(CliContext context) {
+        return context.services().get(UpgradeService.class);
     }
 
     static UpgradeListener progress(CliContext context, OutputFormat output) {
@@ -59,6 +52,9 @@ public final class UpgradeCommand {
         }
         return finish(context, report, output);
     }
+
+    /** How often {@code upgrade status --watch} reads the journal: each read is one small query. */
+    static final java.time.Duration WATCH_POLL = java.time.Duration.ofMillis(200);
 
     /** Exit code of a job stopped by the operator (Ctrl-C), as shells report SIGINT. */
     static final int INTERRUPTED = ExitStatus.INTERRUPTED;
@@ -107,6 +103,11 @@ public final class UpgradeCommand {
         }
     }
 
+    /** A job is named by its number (at most 18 digits, so it parses); anything else names a pair or VM. */
+    static boolean isJobNumber(String what) {
+        return !what.isEmpty() && what.length() <= 18 && what.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
     /** Options naming what to upgrade to. */
     static final class Target {
         @Parameters(index = "0", paramLabel = "PAIR")
@@ -122,7 +123,8 @@ public final class UpgradeCommand {
         String strategy;
 
         UpgradeRequest request() {
-            return new UpgradeRequest(pair, image, image1 == null ? image : image1, UpgradeStrategy.parse(strategy), dev.duplex.engine.audit.OperatingSystemUser.current());
+            return new UpgradeRequest(pair, image, image1 == null ? image : image1, UpgradeStrategy.parse(strategy),
+                    Actor.operatingSystemUser().name());
         }
     }
 
@@ -142,12 +144,13 @@ public final class UpgradeCommand {
 
         @Override
         public void run() {
-            Optional<String> nothing = engine(context).nothingToDo(target.request());
+            UpgradeService upgrades = upgrades(context);
+            Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
                 printNothing(context, nothing.get(), output.format());
                 return;
             }
-            UpgradePlan plan = engine(context).plan(target.request());
+            UpgradePlan plan = upgrades.plan(target.request());
             if (output.format() == OutputFormat.JSON) {
                 context.printer().object(ReportView.json(plan));
             } else {
@@ -176,17 +179,17 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade engine = engine(context);
-            Optional<String> nothing = engine.nothingToDo(target.request());
+            UpgradeService upgrades = upgrades(context);
+            Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
                 printNothing(context, nothing.get(), output.format());
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, engine.plan(target.request()), output.format());
+                printPlan(context, upgrades.plan(target.request()), output.format());
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(), listener -> engine.run(target.request(), listener));
+            return runJob(context, output.format(), listener -> upgrades.run(target.request(), listener));
         }
     }
 
@@ -210,9 +213,8 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade configured = engine(context);
-            RollingUpgrade engine = force ? configured.withSettings(configured.settings().withStaleAfter(Duration.ZERO)) : configured;
-            return runJob(context, output.format(), listener -> engine.resume(job, listener));
+            UpgradeService upgrades = upgrades(context);
+            return runJob(context, output.format(), listener -> upgrades.resume(job, force, listener));
         }
     }
 
@@ -232,9 +234,8 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade engine = engine(context);
-            return runJob(context, output.format(),
-                    listener -> engine.rollback(job, dev.duplex.engine.audit.OperatingSystemUser.current(), listener));
+            UpgradeService upgrades = upgrades(context);
+            return runJob(context, output.format(), listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
         }
     }
 
@@ -247,6 +248,9 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB|PAIR")
         String what;
 
+        @Option(names = "--watch", description = "Follow a running job until it ends, printing its steps as 'upgrade run' does.")
+        boolean watch;
+
         @picocli.CommandLine.Mixin
         OutputOption output = new OutputOption();
 
@@ -256,10 +260,14 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade engine = engine(context);
-            UpgradeReport report = what.chars().allMatch(Character::isDigit)
-                    ? engine.status(Long.parseLong(what))
-                    : engine.latest(what).orElseThrow(() -> new IllegalArgumentException("Pair '" + what + "' has no upgrade job"));
+            UpgradeService upgrades = upgrades(context);
+            UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
+            if (watch) {
+                UpgradeListener printer = output.format() == OutputFormat.JSON ? UpgradeListener.NONE
+                        : new ProgressPrinter(context.out(), System.console() != null,
+                                report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started());
+                report = upgrades.follow(report.jobId(), printer, WATCH_POLL);
+            }
             print(context, report, output.format());
             return report.state().live() ? ExitStatus.DONE : exitCodeOfEnded(report);
         }
@@ -292,19 +300,18 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
-            RollingUpgrade engine = engine(context);
+            UpgradeService upgrades = upgrades(context);
             UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
-            Optional<String> nothing = engine.nothingToDoVm(vm, image);
+            Optional<String> nothing = upgrades.nothingToDoVm(vm, image);
             if (nothing.isPresent()) {
                 printNothing(context, nothing.get(), output.format());
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, engine.planVm(vm, image, parsed), output.format());
+                printPlan(context, upgrades.planVm(vm, image, parsed), output.format());
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(),
-                    listener -> engine.runVm(vm, image, parsed, dev.duplex.engine.audit.OperatingSystemUser.current(), listener));
+            return runJob(context, output.format(), listener -> upgrades.runVm(vm, image, parsed, Actor.operatingSystemUser(), listener));
         }
     }
 }

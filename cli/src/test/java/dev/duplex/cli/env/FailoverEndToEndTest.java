@@ -103,11 +103,24 @@ class FailoverEndToEndTest {
                 "configuration=" + configurationFile, "--revision", "2");
         assertTrue(push.out().contains("stored the diff 0 -> 2 for the standby kv-1"), push.toString());
 
+        CliRun plan = ok("failover", "kv", "--dry-run");
+        assertTrue(plan.out().contains("1. fence    power kv-0 off"), plan.toString());
+        assertTrue(plan.out().contains("revision 0 -> 2"), plan.toString());
+        JsonNode planned = new ObjectMapper().readTree(ok("failover", "kv", "--dry-run", "--output", "json").out());
+        assertEquals("kv-0", planned.get("fence").asText(), planned.toString());
+        assertEquals(2, planned.get("sync").get("to_revision").asLong(), planned.toString());
+        assertEquals(200, put(port0, "during-the-dry-run").statusCode(), "a dry run fences nothing");
+        JsonNode before = new ObjectMapper().readTree(ok("env", "status", "kv", "--output", "json").out());
+        String would = before.get("failover_would").asText();
+
         CliRun failover = ok("failover", "kv", "--output", "json");
         JsonNode report = new ObjectMapper().readTree(failover.out());
         assertEquals("kv-1", report.get("new_active").asText(), failover.toString());
         assertTrue(report.get("fence_confirmed").asBoolean(), failover.toString());
         assertEquals(2, report.get("sync").get("to_revision").asLong(), failover.toString());
+        assertEquals(planned.get("sync").get("chosen").asText(), report.get("sync").get("chosen").asText(), "the plan said what the failover did");
+        assertTrue(would.startsWith(report.get("sync").get("chosen").asText().equals("DIFF") ? "apply the diff" : "write the whole info"),
+                would + " / " + failover);
         assertTrue(report.get("phases").get("total_ms").asDouble() > 0, failover.toString());
         assertTrue(report.get("phases").has("promote_ms"), failover.toString());
 

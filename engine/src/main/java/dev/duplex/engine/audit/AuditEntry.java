@@ -45,19 +45,6 @@ public record AuditEntry(Instant at, Actor actor, String action, String object, 
                 requireNonNull(after, "after is null").map(AuditEntry::tree));
     }
 
-    /**
-     * For callers that still hand over JSON text (the upgrade and failover jobs, until they pass
-     * values): the text is parsed here, so what is stored is valid JSON or nothing.
-     *
-     * @deprecated pass values to {@link #of}
-     * @throws IllegalArgumentException when a text is not JSON
-     */
-    @Deprecated
-    public AuditEntry(Instant at, String actor, String action, String object, Optional<String> beforeJson, Optional<String> afterJson) {
-        this(at, new Actor(actor), action, object, requireNonNull(beforeJson, "beforeJson is null").map(AuditEntry::parse),
-                requireNonNull(afterJson, "afterJson is null").map(AuditEntry::parse));
-    }
-
     /** The state before, as JSON text. */
     public Optional<String> beforeJson() {
         return before.map(JsonNode::toString);

@@ -13,8 +13,9 @@ import dev.duplex.api.role.HealthStatus;
 import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
-import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
 import dev.duplex.engine.envstore.StoredRevision;
@@ -82,7 +83,7 @@ public final class Failover {
     private final Inventory inventory;
     private final EnvironmentArchive archive;
     private final JobQueue jobs;
-    private final AuditLog audit;
+    private final AuditTrail audit;
     private final EndpointDrivers drivers;
     private final Fence fence;
     private final EnvironmentSync sync;
@@ -107,7 +108,7 @@ public final class Failover {
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.archive = requireNonNull(archive, "archive is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
-        this.audit = requireNonNull(audit, "audit is null");
+        this.audit = new AuditTrail(requireNonNull(audit, "audit is null"), clock);
         this.drivers = requireNonNull(drivers, "drivers is null");
         this.fence = requireNonNull(fence, "fence is null");
         this.sync = requireNonNull(sync, "sync is null");
@@ -141,12 +142,7 @@ public final class Failover {
     public FailoverReport failover(String pairName, boolean force, boolean fullWrite, String requestedBy) {
         requireNonNull(requestedBy, "requestedBy is null");
         long start = nanoClock.getAsLong();
-        PairRecord pair = PairMember.pair(inventory, pairName);
-        if (pair.standbyKind() != StandbyKind.COLD) {
-            throw new IllegalArgumentException("Pair " + pair.name() + " has a hot standby; failover syncs the "
-                    + "environment of a cold (powered-off) standby and boots it. A hot standby takes over through "
-                    + "its role controller");
-        }
+        PairRecord pair = coldPair(pairName);
         PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
         PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
         RoleController roles = promotingController(pair);
@@ -204,10 +200,8 @@ public final class Failover {
                             + ". The inventory still names " + active.name() + " active; do not run the failover "
                             + "again (it would fence " + standby.name() + ")");
 
-            audit.record(new AuditEntry(clock.instant(), requestedBy, "pair.failover", "pair/" + pair.name(),
-                    Optional.of("{\"active\":\"" + active.name() + "\"}"),
-                    Optional.of("{\"active\":\"" + standby.name() + "\",\"sync\":\"" + synced.performed()
-                            + "\",\"fence_confirmed\":" + fenced.confirmed() + "}")));
+            audit.record(new Actor(requestedBy), "pair.failover", "pair/" + pair.name(), Optional.of(new ActiveBefore(active.name())),
+                    Optional.of(new ActiveAfter(standby.name(), synced.performed().name(), fenced.confirmed())));
             jobs.finish(jobId, JobState.SUCCEEDED, Optional.empty());
             Duration recordTime = since(recordStart);
             Duration total = since(start);
@@ -251,6 +245,38 @@ public final class Failover {
             log.warn("Starting {} answered '{}', but it runs: going on with the failover", standby.name(), e.getMessage());
             return new BootReport(standby.ref(), 0, Duration.ZERO);
         }
+    }
+
+    /**
+     * What {@link #failover} would do now, with the same refusals before the fence (an unknown or hot
+     * pair, no promoting role controller, a running standby, a standby newer than the active's
+     * record): which member is fenced, and whether nothing, the diff or the whole info would be
+     * written, with the chooser's predicted times. Reads the inventory, the archive and the
+     * standby's state and info; changes nothing and creates no job.
+     */
+    public FailoverPlan plan(String pairName, boolean fullWrite) {
+        PairRecord pair = coldPair(pairName);
+        PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
+        PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
+        promotingController(pair);
+        Checked checked = check(pair, active, standby);
+        Optional<Long> to = checked.latest().map(r -> r.snapshot().revision());
+        Optional<Long> from = checked.standbyInfo().map(EnvironmentSnapshot::revision);
+        // The checks read the standby's info exactly when the active has a recorded revision.
+        SyncDecision decision = checked.standbyInfo()
+                .map(info -> new SyncForecast(archive, sync).predict(active.name(), standby.name(), checked.latest(), info, fullWrite))
+                .orElseGet(() -> SyncForecast.nothingRecorded(active.name(), standby.name()));
+        return new FailoverPlan(pair.name(), active.name(), standby.name(), from, to, decision);
+    }
+
+    private PairRecord coldPair(String pairName) {
+        PairRecord pair = PairMember.pair(inventory, pairName);
+        if (pair.standbyKind() != StandbyKind.COLD) {
+            throw new IllegalArgumentException("Pair " + pair.name() + " has a hot standby; failover syncs the "
+                    + "environment of a cold (powered-off) standby and boots it. A hot standby takes over through "
+                    + "its role controller");
+        }
+        return pair;
     }
 
     /**
@@ -343,7 +369,12 @@ public final class Failover {
         }
     }
 
-    /** The checks that need nothing changed: refuse now rather than with the old active fenced. */
+    /** What the audit log keeps of the pair before a failover. */
+    record ActiveBefore(String active) {}
+
+    /** What the audit log keeps of the pair after it: the new active, the sync performed, whether the fence was confirmed. */
+    record ActiveAfter(String active, String sync, boolean fenceConfirmed) {}
+
     /** What the checks read: the active's latest recorded info, and the standby's own (read once, reused by the sync). */
     private record Checked(Optional<StoredRevision> latest, Optional<EnvironmentSnapshot> standbyInfo) {}
 

@@ -2,17 +2,27 @@ package dev.duplex.engine.service;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.api.ObjectName;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.upgrade.RollingUpgrade;
+import dev.duplex.engine.job.StepState;
 import dev.duplex.engine.upgrade.StepInfo;
+import dev.duplex.engine.upgrade.StepTiming;
 import dev.duplex.engine.upgrade.UpgradeListener;
+import dev.duplex.engine.upgrade.UpgradePlan;
+import dev.duplex.engine.upgrade.UpgradeRefusedException;
 import dev.duplex.engine.upgrade.UpgradeReport;
 import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.engine.upgrade.UpgradeSettings;
+import dev.duplex.engine.upgrade.UpgradeStrategy;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -49,14 +59,110 @@ public final class UpgradeService {
         return config.get(ConfigKey.NODE_NAME).map(settings::withNode).orElse(settings);
     }
 
-    /** The configured engine, for what this service does not wrap yet (plan, status, resume, rollback). */
+    /** The configured engine, for tests that drive it step by step. */
     public RollingUpgrade engine() {
         return engine;
+    }
+
+    /** Why the request has nothing to do (both members already run the target images), if so; touches nothing. */
+    public Optional<String> nothingToDo(UpgradeRequest request) {
+        return engine.nothingToDo(request);
+    }
+
+    /** Checks the request and predicts the run: steps, single-side window, switchover gap. Touches nothing. */
+    public UpgradePlan plan(UpgradeRequest request) {
+        return engine.plan(request);
     }
 
     /** Runs an upgrade of a pair in this thread until it ends or {@code listener} asks it to stop. */
     public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
         return engine.run(request, listener);
+    }
+
+    /** {@link #nothingToDo(UpgradeRequest)} for a single VM. */
+    public Optional<String> nothingToDoVm(String vm, String image) {
+        ObjectName.check("VM", vm);
+        return engine.nothingToDoVm(vm, image);
+    }
+
+    /** Checks and predicts a single VM's upgrade (S11–S13); touches nothing. */
+    public UpgradePlan planVm(String vm, String image, UpgradeStrategy strategy) {
+        ObjectName.check("VM", vm);
+        return engine.planVm(vm, image, strategy);
+    }
+
+    /** Upgrades a single VM (S11–S13) in this thread. */
+    public UpgradeReport runVm(String vm, String image, UpgradeStrategy strategy, Actor actor, UpgradeListener listener) {
+        ObjectName.check("VM", vm);
+        return engine.runVm(vm, image, strategy, actor.name(), listener);
+    }
+
+    /**
+     * Continues a live job from its journal in this thread.
+     *
+     * @param takeOverNow take the job over even though its owner's heartbeat is fresh: only when the owner is known dead
+     */
+    public UpgradeReport resume(long jobId, boolean takeOverNow, UpgradeListener listener) {
+        RollingUpgrade resuming = takeOverNow ? engine.withSettings(engine.settings().withStaleAfter(Duration.ZERO)) : engine;
+        return resuming.resume(jobId, listener);
+    }
+
+    /** Brings the pair (or VM) of a job back to its old images on the same volumes, in this thread. */
+    public UpgradeReport rollback(long jobId, Actor actor, UpgradeListener listener) {
+        return engine.rollback(jobId, actor.name(), listener);
+    }
+
+    /** A job's report from its journal, whatever its state. */
+    public UpgradeReport status(long jobId) {
+        return engine.status(jobId);
+    }
+
+    /**
+     * Follows a job that another process (or thread) runs, from its journal, until it ends or
+     * {@code listener} asks to stop: each step's start, end or failure is passed to
+     * {@code listener} once, in journal order, those already journaled first. Changes nothing.
+     *
+     * @param pollEvery how often the journal is read again
+     * @return the job's report when it ended (or when following stopped)
+     */
+    public UpgradeReport follow(long jobId, UpgradeListener listener, Duration pollEvery) {
+        requireNonNull(listener, "listener is null");
+        if (pollEvery.isNegative() || pollEvery.isZero()) {
+            throw new IllegalArgumentException("the poll interval is positive, not " + pollEvery);
+        }
+        Set<String> told = new HashSet<>();
+        while (true) {
+            UpgradeReport report = engine.status(jobId);
+            for (StepTiming step : report.steps()) {
+                // A step run again after a resume has a new start time: it is a new line.
+                String run = step.id() + "@" + step.started();
+                StepInfo info = new StepInfo(step.id(), step.action(), step.member(), "", false);
+                if (told.add(run + " started")) {
+                    listener.stepStarted(jobId, info);
+                }
+                if (step.state() == StepState.DONE && told.add(run + " ended")) {
+                    listener.stepEnded(jobId, info, step.elapsed().orElse(Duration.ZERO), step.outputs());
+                } else if (step.state() == StepState.FAILED && told.add(run + " ended")) {
+                    listener.stepFailed(jobId, info, step.elapsed().orElse(Duration.ZERO), step.error().orElse(""));
+                }
+            }
+            if (!report.state().live() || listener.stopRequested()) {
+                return report;
+            }
+            try {
+                Thread.sleep(pollEvery.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return report;
+            }
+        }
+    }
+
+    /** The report of the newest upgrade or rollback job of a pair or single VM. */
+    public UpgradeReport latest(String target) {
+        ObjectName.check("pair", target);
+        return engine.latest(target).orElseThrow(() -> new UpgradeRefusedException("Pair or VM '" + target
+                + "' has no upgrade job; `duplex jobs list` shows the jobs there are"));
     }
 
     /** A job started in the background: its number, and its report when it ends. */

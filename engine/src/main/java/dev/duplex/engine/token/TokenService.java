@@ -2,9 +2,9 @@ package dev.duplex.engine.token;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.duplex.api.ObjectName;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
 import jakarta.inject.Inject;
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class TokenService {
     private static final Pattern FORMAT = Pattern.compile("dpx_([0-9a-f]{16})_([A-Za-z0-9_-]{43})");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApiTokens tokens;
     private final AuditLog audit;
@@ -64,8 +63,8 @@ public final class TokenService {
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant();
         tokens.add(new StoredToken(name, role, keyId, salt, hash(salt, secretText), now, actor, Optional.empty()));
-        audit.record(new AuditEntry(now, actor, "token.create", "token/" + name, Optional.empty(),
-                Optional.of(json(new TokenAudit(name, role.key(), keyId)))));
+        audit.record(AuditEntry.of(now, new Actor(actor), "token.create", "token/" + name, Optional.empty(),
+                Optional.of(new TokenAudit(name, role.key(), keyId))));
         return new IssuedToken(name, role, "dpx_" + keyId + "_" + secretText);
     }
 
@@ -101,7 +100,7 @@ public final class TokenService {
         if (!tokens.revoke(name, now, actor)) {
             throw new dev.duplex.engine.inventory.NotInInventoryException("live token", name);
         }
-        audit.record(new AuditEntry(now, actor, "token.revoke", "token/" + name, Optional.empty(), Optional.empty()));
+        audit.record(AuditEntry.of(now, new Actor(actor), "token.revoke", "token/" + name, Optional.empty(), Optional.empty()));
     }
 
     private static byte[] hash(byte[] salt, String secret) {
@@ -115,14 +114,7 @@ public final class TokenService {
         }
     }
 
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the audit entry: " + e.getMessage(), e);
-        }
-    }
-
     /** What the audit log keeps of a new token: never its secret or hash. */
-    private record TokenAudit(String name, String role, String keyId) {}
+    // keyId keeps the key it was stored under before the audit log switched to snake case.
+    private record TokenAudit(String name, String role, @JsonProperty("keyId") String keyId) {}
 }

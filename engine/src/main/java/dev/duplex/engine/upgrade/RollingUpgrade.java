@@ -6,9 +6,10 @@ import dev.duplex.api.Capability;
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.role.RoleController;
-import dev.duplex.engine.audit.AuditEntry;
+import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.audit.AuditLog;
+import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
@@ -49,7 +50,8 @@ public final class RollingUpgrade {
 
     private final Inventory inventory;
     private final JobQueue jobQueue;
-    private final AuditLog audit;
+    private final AuditLog auditLog;
+    private final AuditTrail audit;
     private final Drivers drivers;
     private final RoleControllerSource roleControllers;
     private final UpgradeSettings settings;
@@ -64,7 +66,8 @@ public final class RollingUpgrade {
             UpgradeSettings settings) {
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobQueue = requireNonNull(jobQueue, "jobQueue is null");
-        this.audit = requireNonNull(audit, "audit is null");
+        this.auditLog = requireNonNull(audit, "audit is null");
+        this.audit = new AuditTrail(audit);
         this.drivers = requireNonNull(drivers, "drivers is null");
         this.roleControllers = requireNonNull(roleControllers, "roleControllers is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -72,7 +75,7 @@ public final class RollingUpgrade {
 
     /** The same engine with other settings (a shorter {@code staleAfter} for {@code resume --force}, a node name). */
     public RollingUpgrade withSettings(UpgradeSettings newSettings) {
-        return new RollingUpgrade(inventory, jobQueue, audit, drivers, roleControllers, newSettings);
+        return new RollingUpgrade(inventory, jobQueue, auditLog, drivers, roleControllers, newSettings);
     }
 
     public UpgradeSettings settings() {
@@ -200,8 +203,8 @@ public final class RollingUpgrade {
         Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
         Job job = claimOrRefuse(created.id());
         lockedAsChecked(preflight, checked, job);
-        record(request.requestedBy(), "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + request.strategy().key()
-                + "\",\"images\":[" + json(request.image0()) + "," + json(request.image1()) + "]}");
+        record(request.requestedBy(), "upgrade.run", job,
+                new UpgradeAudit.PairRun(job.id(), request.strategy().key(), List.of(request.image0(), request.image1())));
         return execute(UpgradeJob.of(job), checked.roleController(), listener, false);
     }
 
@@ -214,7 +217,7 @@ public final class RollingUpgrade {
         Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
         Job job = claimOrRefuse(created.id());
         lockedAsChecked(preflight, checked, job);
-        record(requestedBy, "upgrade.run", job, "{\"job\":" + job.id() + ",\"strategy\":\"" + strategy.key() + "\",\"image\":" + json(image) + "}");
+        record(requestedBy, "upgrade.run", job, new UpgradeAudit.VmRun(job.id(), strategy.key(), image));
         return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false);
     }
 
@@ -230,7 +233,7 @@ public final class RollingUpgrade {
         }
         UpgradeJob upgrade = UpgradeJob.of(job);
         Job claimed = claimOrRefuse(jobId);
-        record(settings.node(), "upgrade.resume", claimed, "{\"job\":" + jobId + "}");
+        record(settings.node(), "upgrade.resume", claimed, new UpgradeAudit.Resumed(jobId));
         return execute(upgrade, roleController(upgrade), listener, false);
     }
 
@@ -265,7 +268,7 @@ public final class RollingUpgrade {
             running = claimOrRefuse(created.id());
             upgrade = UpgradeJob.of(running);
         }
-        record(requestedBy, "upgrade.rollback", running, "{\"job\":" + running.id() + ",\"rollback_of\":" + jobId + "}");
+        record(requestedBy, "upgrade.rollback", running, new UpgradeAudit.RollbackRun(running.id(), jobId));
         return execute(upgrade, roleController(upgrade), listener, true);
     }
 
@@ -422,8 +425,7 @@ public final class RollingUpgrade {
                         : "during " + journal.get(journal.size() - 1).stepId() + " (it runs again on resume)";
         String message = "stopped as asked " + where + "; nothing was rolled back. Carry it on: duplex upgrade resume " + job.id();
         log.warn("{} job #{} {}", job.pair(), job.id(), message);
-        audit.record(new AuditEntry(Instant.now(), settings.node(), "upgrade.stopped", object(job.pair(), job.isPair()), Optional.empty(),
-                Optional.of("{\"job\":" + job.id() + ",\"where\":" + json(where) + "}")));
+        audit.created(new Actor(settings.node()), "upgrade.stopped", object(job.pair(), job.isPair()), new UpgradeAudit.Stopped(job.id(), where));
         return report(job, JobState.PENDING, Optional.of(message));
     }
 
@@ -470,9 +472,8 @@ public final class RollingUpgrade {
             case ROLLED_BACK -> "upgrade.rolled-back";
             default -> "upgrade.failed";
         };
-        audit.record(new AuditEntry(Instant.now(), settings.node(), action, object(job.pair(), job.isPair()), Optional.empty(),
-                Optional.of("{\"job\":" + job.id() + ",\"state\":\"" + state + "\",\"strategy\":\"" + job.strategy().key() + "\""
-                        + error.map(e -> ",\"error\":" + json(e)).orElse("") + "}")));
+        audit.created(new Actor(settings.node()), action, object(job.pair(), job.isPair()),
+                new UpgradeAudit.Ended(job.id(), state.name(), job.strategy().key(), error.orElse(null)));
         if (state == JobState.FAILED) {
             log.warn("{} job #{} ended {}: {}", job.pair(), job.id(), state, error.orElse(""));
         } else {
@@ -506,33 +507,11 @@ public final class RollingUpgrade {
         return UpgradeReport.of(job, state, error, steps);
     }
 
-    private void record(String actor, String action, Job job, String afterJson) {
-        audit.record(new AuditEntry(Instant.now(), actor, action, object(job.pair(), !job.kind().equals(UpgradeJob.KIND_VM)),
-                Optional.empty(), Optional.of(afterJson)));
+    private void record(String actor, String action, Job job, Object detail) {
+        audit.created(new Actor(actor), action, object(job.pair(), !job.kind().equals(UpgradeJob.KIND_VM)), detail);
     }
 
     private static String object(String name, boolean pair) {
         return (pair ? "pair/" : "vm/") + name;
-    }
-
-    static String json(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

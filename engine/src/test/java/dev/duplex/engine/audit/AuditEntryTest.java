@@ -35,14 +35,8 @@ class AuditEntryTest {
     }
 
     @Test
-    @SuppressWarnings("deprecation")
-    void jsonTextFromOlderCallersIsParsedAndRefusedWhenItIsNotJson() {
-        AuditEntry entry = new AuditEntry(NOON, "node-a", "upgrade.run", "pair/kv", Optional.empty(), Optional.of("{\"job\": 7}"));
-        assertEquals(7, entry.after().orElseThrow().get("job").asInt());
-        assertEquals(new Actor("node-a"), entry.actor());
-
-        var e = assertThrows(IllegalArgumentException.class, () -> new AuditEntry(NOON, "a", "b", "c", Optional.of("{\"job\": 7"),
-                Optional.empty()));
+    void storedTextThatIsNotJsonIsRefusedWhenRead() {
+        var e = assertThrows(IllegalArgumentException.class, () -> AuditEntry.parse("{\"job\": 7"));
         assertEquals(true, e.getMessage().startsWith("An audit detail is not JSON"), e.getMessage());
     }
 
