@@ -1,0 +1,51 @@
+package dev.duplex.cli;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The {@code duplex} command tree as picocli sees it: built once per invocation by {@link Main},
+ * and by the build's generators of completion scripts and man pages ({@link ForDocs}), so that
+ * both describe the very commands the release runs.
+ */
+public final class CommandTree {
+    private CommandTree() {}
+
+    /** The whole tree, each command created with the invocation's context. */
+    public static CommandLine build(CliContext context) {
+        return new CommandLine(DuplexCommand.class, new ContextFactory(context));
+    }
+
+    /** Creates commands, handing the invocation's context to those that take one. */
+    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == CliContext.class) {
+                    constructor.setAccessible(true);
+                    return type.cast(constructor.newInstance(context));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+
+    /**
+     * For picocli's generators ({@code AutoComplete --factory}, {@code ManPageGenerator --factory}), which
+     * need a factory with a no-argument constructor: the commands only describe themselves, never run.
+     */
+    public static final class ForDocs implements CommandLine.IFactory {
+        private final CommandLine.IFactory delegate = new ContextFactory(new CliContext(Installation.current(), Map.of(),
+                new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)));
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            return delegate.create(type);
+        }
+    }
+}
