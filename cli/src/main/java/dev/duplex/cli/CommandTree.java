@@ -17,7 +17,26 @@ public final class CommandTree {
 
     /** The whole tree, each command created with the invocation's context. */
     public static CommandLine build(CliContext context) {
-        return new CommandLine(DuplexCommand.class, new ContextFactory(context));
+        CommandLine root = new CommandLine(DuplexCommand.class, new ContextFactory(context));
+        unwrapFooters(root);
+        return root;
+    }
+
+    /**
+     * Footers (the examples, the key references) print line for line as written: picocli would wrap
+     * them at the terminal's width, and a wrapped example no longer runs when pasted.
+     */
+    private static void unwrapFooters(CommandLine command) {
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder text = new StringBuilder();
+            for (String line : help.commandSpec().usageMessage().footer()) {
+                text.append(line.replace("%n", System.lineSeparator()).replace("%%", "%")).append(System.lineSeparator());
+            }
+            return text.toString();
+        });
+        for (CommandLine sub : command.getSubcommands().values()) {
+            unwrapFooters(sub);
+        }
     }
 
     /** Creates commands, handing the invocation's context to those that take one. */

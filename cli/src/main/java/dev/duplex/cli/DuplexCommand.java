@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
             JobsCommand.class,
             ServerCommand.class,
             TokenCommand.class,
-            picocli.CommandLine.HelpCommand.class
+            HelpCommand.class
         })
 public final class DuplexCommand implements Runnable {
     private final CliContext context;

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
         subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class, PairCommand.Delete.class})
 public final class PairCommand {
     @Command(name = "create", description = {
-        "Create a pair of two VMs. Role changes and resync are the application's: --role-controller says how Duplex asks it.",
-        "",
+        "Create a pair of two VMs. Role changes and resync are the application's: --role-controller says how Duplex asks it",
+        "(the keys below; docs/role-controllers.md has them all with their answers)."
+    }, footer = {"",
         "type=http: the application serves HTTP on each member. Keys (all optional but type):",
         "  member.VM.port=N          the member's port; member.VM.host=ADDR (default 127.0.0.1) or member.VM.base=http://ADDR:N.",
         "                            Unset, a key is read from the VM's property KEY, then env.KEY (e.g. env.PORT), then KEY=...",
@@ -38,8 +39,7 @@ public final class PairCommand {
         "  roles-command (prints ACT or SBY), switchover-command (exit 0 = done), sync-command (prints in-sync,",
         "  lag N or unknown) are required; demote-command, takeover-command, promote-command, resync-command,",
         "  health-command and timeout-ms=30000 are optional. Details: docs/role-controllers.md.",
-        "--resync timeout-ms=N,poll-ms=N: how long an upgrade waits for the standby to catch up, and how often it asks."
-    }, footer = {"", "Examples:",
+        "--resync timeout-ms=N --resync poll-ms=N: how long an upgrade waits for the standby to catch up, and how often it asks.", "", "Examples:",
         "  duplex pair create kv --system0 kv-0 --system1 kv-1 --active 0 --role-controller type=http --role-controller member.kv-0.port=7000 --role-controller member.kv-1.port=7001",
         "  # exec: duplex pair create db --system0 db-0 --system1 db-1 --role-controller type=exec --role-controller roles-command=/opt/db/role --role-controller switchover-command=/opt/db/switch --role-controller sync-command=/opt/db/sync"
     })

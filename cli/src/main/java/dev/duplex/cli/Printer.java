@@ -126,6 +126,7 @@ public final class Printer {
         for (Object cell : cells) {
             rest.add(text(cell));
         }
+        boolean first = true;
         do {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < rest.size(); i++) {
@@ -138,7 +139,9 @@ public final class Printer {
                     line.append(" ".repeat(widths[i] - part.length() + 2));
                 }
             }
-            out.println(line.toString().stripTrailing());
+            // a continuation line's empty cells leave only padding behind
+            out.println(first ? line : line.toString().stripTrailing());
+            first = false;
         } while (rest.stream().anyMatch(cell -> !cell.isEmpty()));
     }
 
