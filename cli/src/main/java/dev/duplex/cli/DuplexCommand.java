@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
             "(FAILED, or an upgrade rolled back); 130 interrupted (the job waits: duplex upgrade resume JOB).",
             "",
             "Examples:",
-            "  duplex endpoint add lab --driver local",
+            "  duplex drivers",
             "  duplex pair list"
         },
         subcommands = {
