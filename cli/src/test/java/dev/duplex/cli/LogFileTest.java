@@ -79,6 +79,7 @@ class LogFileTest {
 
     private LoggerContext configured(Map<String, String> properties) throws Exception {
         LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         context.putProperty("duplex.internal.log.dir", logs.toString());
         properties.forEach(context::putProperty);
         JoranConfigurator configurator = new JoranConfigurator();

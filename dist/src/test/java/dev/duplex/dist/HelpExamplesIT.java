@@ -79,7 +79,8 @@ class HelpExamplesIT {
         collect(List.of(), examples);
         assertTrue(examples.size() > 40, "the walk found the commands: " + examples.keySet());
         for (var entry : examples.entrySet()) {
-            assertTrue(!entry.getValue().isEmpty(), entry.getKey() + " --help has an example");
+            // 'upgrade resume' needs a job whose process was killed: its examples are comments (HelpTextTest checks they exist)
+            assertTrue(!entry.getValue().isEmpty() || entry.getKey().equals("duplex upgrade resume"), entry.getKey() + " --help has an example");
         }
 
         Release.Result setup = release.shell(SETUP, Duration.ofMinutes(5));

@@ -193,7 +193,9 @@ public final class UpgradeCommand {
 
     @Command(name = "resume", description = {"Continue a job from its journal, after the process running it died or was killed.",
         "JOB is the number 'duplex jobs list' shows; a job that already ended is left as it is."},
-            footer = {"", "Examples:", "  duplex upgrade resume 1"})
+            footer = {"", "Examples:", "  # job 1 was left unfinished (its process was killed; 'duplex jobs list' shows it RUNNING or PENDING):",
+                "  # duplex upgrade resume 1",
+                "  # its owner is known dead, so don't wait for its heartbeat to go stale: duplex upgrade resume 1 --force"})
     static final class Resume implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
