@@ -76,6 +76,7 @@ public final class CliContext implements AutoCloseable {
             System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
             System.setProperty("duplex.internal.log.format", config.get(dev.duplex.engine.config.ConfigKey.LOG_FORMAT).orElse("text"));
+            LogContext.reconfigure();
         }
         return config;
     }

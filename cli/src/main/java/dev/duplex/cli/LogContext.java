@@ -12,6 +12,21 @@ import picocli.CommandLine;
 final class LogContext {
     private LogContext() {}
 
+    /**
+     * Applies duplex.log.level and duplex.log.format, known only once the configuration is read: a
+     * class that logs may have started logback before (with the defaults), so it is configured again.
+     */
+    static void reconfigure() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logback.reset();
+            try {
+                new ch.qos.logback.classic.util.ContextInitializer(logback).autoConfig();
+            } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+                throw new IllegalStateException("Cannot configure the log file from logback.xml: " + e.getMessage(), e);
+            }
+        }
+    }
+
     static void start() {
         MDC.put("pid", Long.toString(ProcessHandle.current().pid()));
     }
