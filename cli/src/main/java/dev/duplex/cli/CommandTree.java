@@ -29,7 +29,10 @@ public final class CommandTree {
     private static void unwrapFooters(CommandLine command) {
         command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
             StringBuilder text = new StringBuilder();
-            for (String line : help.commandSpec().usageMessage().footer()) {
+            String[] lines = help.commandSpec().usageMessage().footer();
+            // the heading (a blank line) already separates it: a footer's own leading blank line would double it
+            int first = lines.length > 0 && lines[0].isEmpty() ? 1 : 0;
+            for (String line : java.util.Arrays.asList(lines).subList(first, lines.length)) {
                 text.append(line.replace("%n", System.lineSeparator()).replace("%%", "%")).append(System.lineSeparator());
             }
             return text.toString();

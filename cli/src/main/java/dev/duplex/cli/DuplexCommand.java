@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
         // 'image register --version V' is the image's version, and an inherited -V/--version shadowed it.
         scope = picocli.CommandLine.ScopeType.INHERIT,
         usageHelpAutoWidth = true,
+        // A heading, even a blank line, is what makes picocli's man pages include the footer (the examples).
+        footerHeading = "%n",
         versionProvider = VersionProvider.class,
         description = {
             "Upgrades and fails over active/standby VM pairs across KVM, VMware, OpenStack and local processes.",

@@ -75,8 +75,8 @@ class ShellFilesIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(man.exitCode() == 0 || "true".equals(System.getenv("CI")), "man is not installed here");
         Release.Result shown = release.shell("MANWIDTH=200 man -l man/man1/duplex-pair-create.1 | col -b", Duration.ofSeconds(60));
         assertEquals(0, shown.exitCode(), shown.toString());
-        // picocli's man pages leave the footer (examples, key reference) out; --help has them
-        assertTrue(shown.out().contains("--role-controller=KEY=VALUE") && shown.out().contains("type=http|exec"), shown.out());
+        assertTrue(shown.out().contains("--role-controller=KEY=VALUE") && shown.out().contains("member.VM.port=N")
+                && shown.out().contains("--role-controller member.kv-0.port=7000"), "the options, the keys and the example: " + shown.out());
     }
 
     @Test
