@@ -75,6 +75,8 @@ public final class CliContext implements AutoCloseable {
             // Read by logback.xml when the first logger is created, which happens after this.
             System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
+            System.setProperty("duplex.internal.log.format", config.get(dev.duplex.engine.config.ConfigKey.LOG_FORMAT).orElse("text"));
+            LogContext.reconfigure();
         }
         return config;
     }

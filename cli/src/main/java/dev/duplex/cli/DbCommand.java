@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
     "between commands and stops once unused for duplex.db.idle-stop (default 10 minutes) or at",
     "'duplex db stop'. It listens only on a Unix socket in a 0700 folder (no TCP); its passwords",
     "are in 0600 files under db/."
-}, subcommands = {DbCommand.Status.class, DbCommand.Migrate.class, DbCommand.Stop.class})
+}, footer = {"", "Examples:", "  duplex db status"}, subcommands = {DbCommand.Status.class, DbCommand.Migrate.class, DbCommand.Stop.class})
 public final class DbCommand {
-    @Command(name = "status", description = "Where the database is, its schema version, pending migrations, and which process runs the embedded server.")
+    @Command(name = "status", description = "Where the database is, its schema version, pending migrations, and which process runs the embedded server.", footer = {"", "Examples:", "  duplex db status --output json"})
     static final class Status implements Runnable {
         private final CliContext context;
 
@@ -72,7 +72,7 @@ public final class DbCommand {
         }
     }
 
-    @Command(name = "migrate", description = "Apply pending schema migrations (every command does this on start; this one only migrates).")
+    @Command(name = "migrate", description = "Apply pending schema migrations (every command does this on start; this one only migrates).", footer = {"", "Examples:", "  duplex db migrate"})
     static final class Migrate implements Runnable {
         private final CliContext context;
 
@@ -92,7 +92,7 @@ public final class DbCommand {
     }
 
     @Command(name = "stop", description = {"Stop the embedded PostgreSQL now.",
-        "Refused while other Duplex processes use it (a command or an upgrade in progress, a server); --force stops it under them."})
+        "Refused while other Duplex processes use it (a command or an upgrade in progress, a server); --force stops it under them."}, footer = {"", "Examples:", "  duplex db stop"})
     static final class Stop implements Runnable {
         private final CliContext context;
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "drivers", description = {
     "List the installed drivers: kind, version, capabilities, and where each was loaded from.",
     "Drivers come from lib/ and from plugins/<name>/ folders (one class loader per folder)."
-})
+}, footer = {"", "Examples:", "  duplex drivers", "  duplex drivers --output json"})
 public final class DriversCommand implements Runnable {
     private final CliContext context;
 
@@ -26,6 +26,6 @@ public final class DriversCommand implements Runnable {
         for (InstalledDriver driver : context.registry().drivers()) {
             rows.add(List.of(driver.kind(), driver.provider().version(), driver.provider().capabilities().describe(), driver.source()));
         }
-        context.printer().rows(output.format(), List.of("kind", "version", "capabilities", "loaded from"), rows);
+        context.printer().rows(output, List.of("kind", "version", "capabilities", "loaded from"), rows);
     }
 }

@@ -7,10 +7,12 @@ import picocli.CommandLine.Option;
 /** The root {@code duplex} command. */
 @Command(
         name = "duplex",
-        mixinStandardHelpOptions = true,
-        // Every subcommand gets --help and --version too.
+        // Subcommands inherit the layout and footer; --help is inherited as an option (below), --version is not:
+        // 'image register --version V' is the image's version, and an inherited -V/--version shadowed it.
         scope = picocli.CommandLine.ScopeType.INHERIT,
         usageHelpAutoWidth = true,
+        // A heading, even a blank line, is what makes picocli's man pages include the footer (the examples).
+        footerHeading = "%n",
         versionProvider = VersionProvider.class,
         description = {
             "Upgrades and fails over active/standby VM pairs across KVM, VMware, OpenStack and local processes.",
@@ -24,10 +26,14 @@ import picocli.CommandLine.Option;
             "",
             "State lives in $DUPLEX_HOME (default: ~/.duplex): embedded database, local driver, logs.",
             "Settings, later wins: conf/duplex.properties, --config FILE, DUPLEX_* variables, -Dduplex.* properties.",
-            "Run 'duplex COMMAND --help' for a command's options.",
+            "Run 'duplex COMMAND --help' for a command's options and an example; 'man duplex-COMMAND' once man/ is on MANPATH.",
             "",
             "Exit codes: 0 done; 1 refused or failed; 2 bad usage; 3 a job ended without reaching its goal",
-            "(FAILED, or an upgrade rolled back); 130 interrupted (the job waits: duplex upgrade resume JOB)."
+            "(FAILED, or an upgrade rolled back); 130 interrupted (the job waits: duplex upgrade resume JOB).",
+            "",
+            "Examples:",
+            "  duplex drivers",
+            "  duplex pair list"
         },
         subcommands = {
             DriversCommand.class,
@@ -37,15 +43,15 @@ import picocli.CommandLine.Option;
             VolumeCommand.class,
             VmCommand.class,
             PairCommand.class,
-            JobsCommand.class,
             dev.duplex.cli.upgrade.UpgradeCommand.class,
             dev.duplex.cli.demo.DemoCommand.class,
             dev.duplex.cli.bench.BenchCommand.class,
             dev.duplex.cli.env.EnvCommand.class,
             dev.duplex.cli.env.FailoverCommand.class,
+            JobsCommand.class,
             ServerCommand.class,
             TokenCommand.class,
-            picocli.CommandLine.HelpCommand.class
+            HelpCommand.class
         })
 public final class DuplexCommand implements Runnable {
     private final CliContext context;
@@ -56,6 +62,14 @@ public final class DuplexCommand implements Runnable {
     public DuplexCommand(CliContext context) {
         this.context = context;
     }
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help, with an example, and exit.",
+            scope = picocli.CommandLine.ScopeType.INHERIT)
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.",
+            scope = picocli.CommandLine.ScopeType.LOCAL)
+    boolean version;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A properties file overriding conf/duplex.properties.", scope = picocli.CommandLine.ScopeType.INHERIT)
     void config(Path file) {

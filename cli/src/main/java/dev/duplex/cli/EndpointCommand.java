@@ -17,14 +17,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex endpoint add|list|show|remove}. */
 @Command(name = "endpoint", description = "Platforms Duplex drives: a name, a driver kind, a URI and a credential file.",
+        footer = {"", "Examples:", "  duplex endpoint list"},
         subcommands = {EndpointCommand.Add.class, EndpointCommand.ListEndpoints.class, EndpointCommand.Show.class, EndpointCommand.Remove.class})
 public final class EndpointCommand {
     @Command(name = "add", description = {
-        "Add an endpoint after checking that its driver can connect to it.",
-        "Examples:",
-        "  duplex endpoint add lab --driver local",
-        "  duplex endpoint add kvm1 --driver kvm --uri qemu+ssh://root@host/system --credential-file /etc/duplex/kvm1.key"
-    })
+        "Add an endpoint after checking that its driver can connect to it."
+    }, footer = {"", "Examples:", "  duplex endpoint add lab2 --driver local",
+        "  # KVM over SSH (needs that host): duplex endpoint add kvm1 --driver kvm --uri qemu+ssh://root@host/system --credential-file /etc/duplex/kvm1.key"})
     static final class Add implements Runnable {
         private final CliContext context;
 
@@ -56,7 +55,7 @@ public final class EndpointCommand {
         }
     }
 
-    @Command(name = "list", description = "List endpoints.")
+    @Command(name = "list", description = "List endpoints.", footer = {"", "Examples:", "  duplex endpoint list --no-headers"})
     static final class ListEndpoints implements Runnable {
         private final CliContext context;
 
@@ -74,11 +73,11 @@ public final class EndpointCommand {
                 rows.add(List.of(e.name(), e.driverKind(), Redaction.redactUri(e.uri()), e.credentialFile().orElse("-"),
                         e.properties().isEmpty() ? "-" : e.properties().toString()));
             }
-            context.printer().rows(output.format(), List.of("name", "driver", "uri", "credential file", "properties"), rows);
+            context.printer().rows(output, List.of("name", "driver", "uri", "credential file", "properties"), rows);
         }
     }
 
-    @Command(name = "show", description = "Show an endpoint.")
+    @Command(name = "show", description = "Show an endpoint.", footer = {"", "Examples:", "  duplex endpoint show lab2 --output json"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -105,7 +104,7 @@ public final class EndpointCommand {
         }
     }
 
-    @Command(name = "remove", aliases = "delete", description = "Remove an endpoint that no image, volume or VM uses any more.")
+    @Command(name = "remove", aliases = "delete", description = "Remove an endpoint that no image, volume or VM uses any more.", footer = {"", "Examples:", "  duplex endpoint remove lab2"})
     static final class Remove implements Runnable {
         private final CliContext context;
 

@@ -14,19 +14,19 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex image register|list|show|delete}. */
 @Command(name = "image", description = "Software images, registered ahead of an upgrade, without the database.",
+        footer = {"", "Examples:", "  duplex image list"},
         subcommands = {ImageCommand.Register.class, ImageCommand.ListImages.class, ImageCommand.Show.class, ImageCommand.Delete.class})
 public final class ImageCommand {
     @Command(name = "register", aliases = "create", description = {
-        "Register a software image on an endpoint.",
-        "Example: duplex image register kv-2.0 --endpoint lab --version 2.0 --source ./images/v2"
-    })
+        "Register a software image on an endpoint, ahead of an upgrade; the database is not in it."
+    }, footer = {"", "Examples:", "  duplex image register kv-3 --endpoint lab --version v2 --source examples/images/v2"})
     static final class Register implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class, description = "The image's name, unique in the inventory.")
         String name;
 
-        @Option(names = "--endpoint", required = true, converter = ObjectNameConverter.class)
+        @Option(names = "--endpoint", required = true, paramLabel = "ENDPOINT", converter = ObjectNameConverter.class, description = "The endpoint to register it on (see 'duplex endpoint list').")
         String endpoint;
 
         @Option(names = "--version", required = true, paramLabel = "VERSION", description = "The software version the image runs.")
@@ -35,7 +35,7 @@ public final class ImageCommand {
         @Option(names = "--source", required = true, paramLabel = "SOURCE", description = "Where the image is, in the driver's terms (a folder for local).")
         String source;
 
-        @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE")
+        @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE", description = "Driver setting for the image; repeatable.")
         Map<String, String> properties = new LinkedHashMap<>();
 
         Register(CliContext context) {
@@ -51,7 +51,7 @@ public final class ImageCommand {
         }
     }
 
-    @Command(name = "list", description = "List images.")
+    @Command(name = "list", description = "List images.", footer = {"", "Examples:", "  duplex image list --output json"})
     static final class ListImages implements Runnable {
         private final CliContext context;
 
@@ -68,11 +68,11 @@ public final class ImageCommand {
             for (ImageRecord i : context.services().get(ImageService.class).list()) {
                 rows.add(List.of(i.name(), i.endpoint(), i.softwareVersion(), i.driverRef()));
             }
-            context.printer().rows(output.format(), List.of("name", "endpoint", "version", "driver ref"), rows);
+            context.printer().rows(output, List.of("name", "endpoint", "version", "driver ref"), rows);
         }
     }
 
-    @Command(name = "show", description = "Show an image.")
+    @Command(name = "show", description = "Show an image.", footer = {"", "Examples:", "  duplex image show kv-3"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -98,7 +98,7 @@ public final class ImageCommand {
         }
     }
 
-    @Command(name = "delete", description = "Delete an image that no VM uses, on its endpoint and from the inventory.")
+    @Command(name = "delete", description = "Delete an image that no VM uses, on its endpoint and from the inventory.", footer = {"", "Examples:", "  duplex image delete kv-3"})
     static final class Delete implements Runnable {
         private final CliContext context;
 

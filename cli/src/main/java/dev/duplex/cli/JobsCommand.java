@@ -18,9 +18,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex jobs list|show}: the history of upgrades, rollbacks and failovers. */
 @Command(name = "jobs", description = "Job history: upgrades, rollbacks and failovers, with their times and steps.",
+        footer = {"", "Examples:", "  duplex jobs list"},
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class})
 public final class JobsCommand {
-    @Command(name = "list", description = "List jobs, newest first.")
+    @Command(name = "list", description = "List jobs, newest first.", footer = {"", "Examples:", "  duplex jobs list --limit 5 --no-headers"})
     static final class ListJobs implements Runnable {
         private final CliContext context;
 
@@ -43,12 +44,12 @@ public final class JobsCommand {
                 rows.add(List.of(job.id(), job.kind(), job.pair(), job.state().name(), job.requestedBy(), entry.createdAt().toString(),
                         time(entry.startedAt()), time(entry.finishedAt())));
             }
-            context.printer().rows(output.format(), List.of("id", "kind", "target", "state", "requested by", "created", "started", "finished"),
+            context.printer().rows(output, List.of("id", "kind", "target", "state", "requested by", "created", "started", "finished"),
                     rows);
         }
     }
 
-    @Command(name = "show", description = "Show a job with its times, parameters and step journal.")
+    @Command(name = "show", description = "Show a job with its times, parameters and step journal.", footer = {"", "Examples:", "  duplex jobs show 1"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -103,7 +104,7 @@ public final class JobsCommand {
                         step.endedAt().map(end -> (Object) (Duration.between(step.startedAt(), end).toMillis() + " ms")).orElse("-"),
                         step.error().orElse("-")));
             }
-            context.printer().rows(output.format(), List.of("step", "state", "started", "ended", "took", "error"), rows);
+            context.printer().rows(output, List.of("step", "state", "started", "ended", "took", "error"), rows);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.duplex.cli;
 
 import java.io.PrintWriter;
-import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.MDC;
 import picocli.CommandLine;
 
 /**
@@ -36,7 +36,7 @@ public final class Main {
             return 0;
         }
         try (CliContext context = new CliContext(Installation.current(), environment, out, err)) {
-            CommandLine commandLine = new CommandLine(DuplexCommand.class, new ContextFactory(context))
+            CommandLine commandLine = CommandTree.build(context)
                     .setOut(out)
                     .setErr(err)
                     .setCaseInsensitiveEnumValuesAllowed(true)
@@ -55,26 +55,22 @@ public final class Main {
                         err.flush();
                         return 1;
                     });
-            return commandLine.execute(args);
+            commandLine.setExecutionStrategy(parsed -> {
+                // Every log line of this invocation names it (logback.xml prints the MDC).
+                MDC.put("command", LogContext.commandOf(parsed));
+                return new CommandLine.RunLast().execute(parsed);
+            });
+            LogContext.start();
+            try {
+                return commandLine.execute(args);
+            } finally {
+                MDC.remove("command");
+            }
         } catch (RuntimeException e) {
             // Failures while closing (stopping the embedded database) still deserve one clear line.
             err.println("duplex: " + Errors.describe(e));
             err.flush();
             return 1;
-        }
-    }
-
-    /** Creates commands, handing the invocation's context to those that take one. */
-    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
-        @Override
-        public <K> K create(Class<K> type) throws Exception {
-            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
-                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == CliContext.class) {
-                    constructor.setAccessible(true);
-                    return type.cast(constructor.newInstance(context));
-                }
-            }
-            return CommandLine.defaultFactory().create(type);
         }
     }
 }

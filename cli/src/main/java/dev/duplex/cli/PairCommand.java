@@ -17,23 +17,42 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex pair create|list|show|delete}. */
 @Command(name = "pair", description = "ACT/SBY pairs: system 0 and system 1, one of them active.",
+        footer = {"", "Examples:", "  duplex pair list"},
         subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class, PairCommand.Delete.class})
 public final class PairCommand {
     @Command(name = "create", description = {
-        "Create a pair of two VMs. Role changes and resync are the application's: say how to reach it.",
-        "Example: duplex pair create kv --system0 kv-0 --system1 kv-1 --active 0 \\",
-        "           --role-controller type=http --role-controller kv-0.url=http://127.0.0.1:7000 ..."
+        "Create a pair of two VMs. Role changes and resync are the application's: --role-controller says how Duplex asks it",
+        "(the keys below; docs/role-controllers.md has them all with their answers)."
+    }, footer = {"",
+        "type=http: the application serves HTTP on each member. Keys (all optional but type):",
+        "  member.VM.port=N          the member's port; member.VM.host=ADDR (default 127.0.0.1) or member.VM.base=http://ADDR:N.",
+        "                            Unset, a key is read from the VM's property KEY, then env.KEY (e.g. env.PORT), then KEY=...",
+        "  role-url                  GET, answers {\"role\":\"ACT\"|\"SBY\"} (default {base}/role)",
+        "  switchover-url            POST to the old active with {role}=SBY, then the new one with ACT (default {base}/role?to={role})",
+        "  demote-url, takeover-url  the two halves of a switchover when they differ (default: switchover-url)",
+        "  promote-url               POST to the standby at failover (default {base}/role?to=ACT&force=true)",
+        "  sync-url, resync-url      GET {\"in_sync\":true} on the standby; POST to start a resync (none to skip)",
+        "  health-url                GET {\"status\":\"ok\",\"version\":\"v2\"} (default {base}/health)",
+        "  role-token                sent as a bearer token with every POST (or the VM's property env.ROLE_TOKEN)",
+        "  identity=vm-id|none       check that the process answering is that member (default vm-id); timeout-ms=5000",
+        "type=exec: Duplex runs your commands with the pair and member as arguments. Keys:",
+        "  roles-command (prints ACT or SBY), switchover-command (exit 0 = done), sync-command (prints in-sync,",
+        "  lag N or unknown) are required; demote-command, takeover-command, promote-command, resync-command,",
+        "  health-command and timeout-ms=30000 are optional. Details: docs/role-controllers.md.",
+        "--resync timeout-ms=N --resync poll-ms=N: how long an upgrade waits for the standby to catch up, and how often it asks.", "", "Examples:",
+        "  duplex pair create kv --system0 kv-0 --system1 kv-1 --active 0 --role-controller type=http --role-controller member.kv-0.port=7000 --role-controller member.kv-1.port=7001",
+        "  # exec: duplex pair create db --system0 db-0 --system1 db-1 --role-controller type=exec --role-controller roles-command=/opt/db/role --role-controller switchover-command=/opt/db/switch --role-controller sync-command=/opt/db/sync"
     })
     static final class Create implements Runnable {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class)
+        @Parameters(index = "0", paramLabel = "NAME", converter = ObjectNameConverter.class, description = "The pair's name.")
         String name;
 
-        @Option(names = "--system0", required = true, paramLabel = "VM", converter = ObjectNameConverter.class)
+        @Option(names = "--system0", required = true, paramLabel = "VM", converter = ObjectNameConverter.class, description = "System 0's VM.")
         String system0;
 
-        @Option(names = "--system1", required = true, paramLabel = "VM", converter = ObjectNameConverter.class)
+        @Option(names = "--system1", required = true, paramLabel = "VM", converter = ObjectNameConverter.class, description = "System 1's VM.")
         String system1;
 
         @Option(names = "--active", defaultValue = "0", description = "Which system is active now: 0 or 1 (default: ${DEFAULT-VALUE}).")
@@ -42,7 +61,7 @@ public final class PairCommand {
         @Option(names = "--standby", defaultValue = "hot", description = "hot (running, upgraded side by side) or cold (off until failover). Default: ${DEFAULT-VALUE}.")
         String standby;
 
-        @Option(names = "--role-controller", paramLabel = "KEY=VALUE", description = "Role controller setting (type=exec|http, ...); repeatable.")
+        @Option(names = "--role-controller", paramLabel = "KEY=VALUE", description = "How Duplex asks the application for roles: type=http|exec and the keys above; repeatable.")
         Map<String, String> roleController = new LinkedHashMap<>();
 
         @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms); repeatable.")
@@ -67,7 +86,7 @@ public final class PairCommand {
         }
     }
 
-    @Command(name = "list", description = "List pairs.")
+    @Command(name = "list", description = "List pairs.", footer = {"", "Examples:", "  duplex pair list --no-headers"})
     static final class ListPairs implements Runnable {
         private final CliContext context;
 
@@ -84,11 +103,11 @@ public final class PairCommand {
             for (PairRecord p : context.services().get(PairService.class).list()) {
                 rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(Locale.ROOT)));
             }
-            context.printer().rows(output.format(), List.of("name", "system0", "system1", "active", "standby"), rows);
+            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby"), rows);
         }
     }
 
-    @Command(name = "show", description = "Show a pair with its members, roles and settings.")
+    @Command(name = "show", description = "Show a pair with its members, roles and settings.", footer = {"", "Examples:", "  duplex pair show kv"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -118,7 +137,7 @@ public final class PairCommand {
         }
     }
 
-    @Command(name = "delete", description = "Forget a pair that no live job works on; its VMs and volumes stay, its jobs stay in the history.")
+    @Command(name = "delete", description = "Forget a pair that no live job works on; its VMs and volumes stay, its jobs stay in the history.", footer = {"", "Examples:", "  duplex pair delete kv"})
     static final class Delete implements Runnable {
         private final CliContext context;
 

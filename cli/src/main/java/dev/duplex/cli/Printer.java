@@ -32,8 +32,24 @@ public final class Printer {
         this.out = out;
     }
 
-    /** Prints rows; each row maps column name to value, in column order. */
+    /** The widest a column other than the last may be: a longer cell wraps inside its column. */
+    static final int MAX_COLUMN_WIDTH = 40;
+
+    /** Prints rows as the command's {@code --output} and {@code --no-headers} say. */
+    public void rows(OutputOption output, List<String> columns, List<List<Object>> rows) {
+        rows(output.format(), !output.noHeaders(), columns, rows);
+    }
+
+    /** Prints rows with a header line; each row maps column name to value, in column order. */
     public void rows(OutputFormat format, List<String> columns, List<List<Object>> rows) {
+        rows(format, true, columns, rows);
+    }
+
+    /**
+     * Prints rows; each row maps column name to value, in column order. Without headers a table
+     * is only its rows (and nothing at all when there are none), for {@code while read} loops.
+     */
+    public void rows(OutputFormat format, boolean headers, List<String> columns, List<List<Object>> rows) {
         if (format == OutputFormat.JSON) {
             List<Map<String, Object>> objects = new ArrayList<>();
             for (List<Object> row : rows) {
@@ -47,18 +63,25 @@ public final class Printer {
             return;
         }
         if (rows.isEmpty()) {
-            out.println("(none)");
+            if (headers) {
+                out.println("(none)");
+            }
             out.flush();
             return;
         }
         int[] widths = new int[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
-            widths[i] = columns.get(i).length();
+            widths[i] = headers ? columns.get(i).length() : 0;
             for (List<Object> row : rows) {
                 widths[i] = Math.max(widths[i], text(row.get(i)).length());
             }
+            if (i < columns.size() - 1) {
+                widths[i] = Math.min(widths[i], Math.max(MAX_COLUMN_WIDTH, headers ? columns.get(i).length() : 0));
+            }
         }
-        line(columns.stream().map(c -> (Object) c.toUpperCase(java.util.Locale.ROOT)).toList(), widths);
+        if (headers) {
+            line(columns.stream().map(c -> (Object) c.toUpperCase(java.util.Locale.ROOT)).toList(), widths);
+        }
         for (List<Object> row : rows) {
             line(row, widths);
         }
@@ -94,16 +117,38 @@ public final class Printer {
         return out;
     }
 
+    /**
+     * One row; a cell wider than its column (a long action text) goes on in the same column on the
+     * next lines, so the columns after it stay aligned.
+     */
     private void line(List<Object> cells, int[] widths) {
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            String cell = text(cells.get(i));
-            line.append(cell);
-            if (i < cells.size() - 1) {
-                line.append(" ".repeat(widths[i] - cell.length() + 2));
-            }
+        List<String> rest = new ArrayList<>();
+        for (Object cell : cells) {
+            rest.add(text(cell));
         }
-        out.println(line);
+        boolean first = true;
+        do {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < rest.size(); i++) {
+                String cell = rest.get(i);
+                boolean last = i == rest.size() - 1;
+                String part = last || cell.length() <= widths[i] ? cell : cell.substring(0, breakAt(cell, widths[i]));
+                rest.set(i, cell.substring(part.length()).stripLeading());
+                line.append(part);
+                if (!last) {
+                    line.append(" ".repeat(widths[i] - part.length() + 2));
+                }
+            }
+            // a continuation line's empty cells leave only padding behind
+            out.println(first ? line : line.toString().stripTrailing());
+            first = false;
+        } while (rest.stream().anyMatch(cell -> !cell.isEmpty()));
+    }
+
+    /** Where to cut a cell to fit {@code width}: after its last blank that fits, else at the width. */
+    private static int breakAt(String cell, int width) {
+        int blank = cell.lastIndexOf(' ', width);
+        return blank > 0 ? blank + 1 : width;
     }
 
     /** What a cell shows: the value's text with control characters escaped, so it stays in its cell. */

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
         + " /health/ready, Prometheus metrics at /metrics.",
     "HTTPS when duplex.server.tls.keystore is set; plain HTTP only on a loopback address unless duplex.server.allow-plain-http=true.",
     "SIGTERM drains: no new jobs, running steps reach their next journal point, then it exits. Requests need a token from 'duplex token create'."
-})
+}, footer = {"", "Examples:", "  duplex server --port 8443 --bind 127.0.0.1",
+    "  # as a service: conf/duplex.service (systemd)"})
 public final class ServerCommand implements Callable<Integer> {
     private final CliContext context;
 

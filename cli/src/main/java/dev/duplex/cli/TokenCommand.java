@@ -16,10 +16,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "token", description = {
     "Bearer tokens for the server's API. Viewers read; operators also run upgrades and failovers; admins also manage endpoints and tokens.",
     "Only a salted hash of a token is stored: it is shown once, at 'create'. The audit log names the token as the actor of what it does."
-}, subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+}, footer = {"", "Examples:", "  duplex token list"}, subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 public final class TokenCommand {
     @Command(name = "create", description = {"Create a token and print it (to standard output, alone on its line) this once.",
-        "Example: duplex token create ci-deploy --role operator > ci-deploy.token && chmod 600 ci-deploy.token"})
+    }, footer = {"", "Examples:", "  (umask 077 && duplex token create ci-deploy --role operator > ci-deploy.token)"})
     static final class Create implements Runnable {
         private final CliContext context;
 
@@ -45,7 +45,7 @@ public final class TokenCommand {
         }
     }
 
-    @Command(name = "list", description = "List tokens (never their secrets): name, role, who created them and when, and whether they are revoked.")
+    @Command(name = "list", description = "List tokens (never their secrets): name, role, who created them and when, and whether they are revoked.", footer = {"", "Examples:", "  duplex token list"})
     static final class ListTokens implements Runnable {
         private final CliContext context;
 
@@ -63,11 +63,11 @@ public final class TokenCommand {
                 rows.add(List.of(token.name(), token.role().key(), token.keyId(), token.createdAt().toString(), token.createdBy(),
                         token.revokedAt().map(Instant::toString).map(at -> "revoked " + at).orElse("live")));
             }
-            context.printer().rows(output.format(), List.of("name", "role", "key id", "created", "created by", "state"), rows);
+            context.printer().rows(output, List.of("name", "role", "key id", "created", "created by", "state"), rows);
         }
     }
 
-    @Command(name = "revoke", description = "Revoke the live token of that name: requests carrying it are refused from now on.")
+    @Command(name = "revoke", description = "Revoke the live token of that name: requests carrying it are refused from now on.", footer = {"", "Examples:", "  duplex token revoke ci-deploy"})
     static final class Revoke implements Runnable {
         private final CliContext context;
 

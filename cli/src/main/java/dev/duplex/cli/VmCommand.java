@@ -22,13 +22,14 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex vm create|list|show|start|stop|delete}. */
 @Command(name = "vm", description = "Virtual machines: an image plus links to external volumes.",
+        footer = {"", "Examples:", "  duplex vm list"},
         subcommands = {VmCommand.Create.class, VmCommand.ListVms.class, VmCommand.Show.class, VmCommand.Start.class, VmCommand.Stop.class,
             VmCommand.Delete.class})
 public final class VmCommand {
     @Command(name = "create", description = {
-        "Create a VM (stopped) from a registered image with links to volumes.",
-        "Example: duplex vm create kv-0 --endpoint lab --image kv-1.0 --link db-0:db --property env.KV_PORT=7000"
-    })
+        "Create a VM (stopped) from a registered image with links to volumes."
+    }, footer = {"", "Examples:", "  duplex volume create db-s --endpoint lab --size 64MiB",
+        "  duplex vm create kv-s --endpoint lab --image kv-1 --link db-s:db -p env.KV_PORT=7010"})
     static final class Create implements Runnable {
         private final CliContext context;
 
@@ -85,7 +86,7 @@ public final class VmCommand {
         }
     }
 
-    @Command(name = "list", description = "List VMs with their state as the platform reports it now.")
+    @Command(name = "list", description = "List VMs with their state as the platform reports it now.", footer = {"", "Examples:", "  duplex vm list --output json"})
     static final class ListVms implements Runnable {
         private final CliContext context;
 
@@ -105,11 +106,11 @@ public final class VmCommand {
                 rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), status.state(),
                         output.format() == OutputFormat.JSON ? links : String.join(",", links), vm.driverRef()));
             }
-            context.printer().rows(output.format(), List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
+            context.printer().rows(output, List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
         }
     }
 
-    @Command(name = "show", description = "Show a VM with its state, links, pair and settings.")
+    @Command(name = "show", description = "Show a VM with its state, links, pair and settings.", footer = {"", "Examples:", "  duplex vm show kv-s"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -140,7 +141,7 @@ public final class VmCommand {
         }
     }
 
-    @Command(name = "start", description = "Start a VM (copy-at-boot links are copied in first).")
+    @Command(name = "start", description = "Start a VM (copy-at-boot links are copied in first).", footer = {"", "Examples:", "  duplex vm start kv-s"})
     static final class Start implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -176,7 +177,7 @@ public final class VmCommand {
         }
     }
 
-    @Command(name = "stop", description = "Stop a VM: graceful (then forced after the driver's grace period), or --force at once.")
+    @Command(name = "stop", description = "Stop a VM: graceful (then forced after the driver's grace period), or --force at once.", footer = {"", "Examples:", "  duplex vm stop kv-s"})
     static final class Stop implements Runnable {
         private final CliContext context;
 
@@ -199,7 +200,7 @@ public final class VmCommand {
         }
     }
 
-    @Command(name = "delete", description = "Delete a stopped VM that is in no pair and no live job; its volumes stay.")
+    @Command(name = "delete", description = "Delete a stopped VM that is in no pair and no live job; its volumes stay.", footer = {"", "Examples:", "  duplex vm delete kv-s"})
     static final class Delete implements Runnable {
         private final CliContext context;
 

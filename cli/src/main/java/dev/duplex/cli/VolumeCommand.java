@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex volume create|list|show|delete}. */
 @Command(name = "volume", description = "Volumes that live outside VM images, such as a VM's database volume.",
+        footer = {"", "Examples:", "  duplex volume list"},
         subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class, VolumeCommand.Delete.class})
 public final class VolumeCommand {
-    @Command(name = "create", description = {"Create an empty volume.", "Example: duplex volume create db-0 --endpoint lab --size 64MiB"})
+    @Command(name = "create", description = "Create an empty volume.", footer = {"", "Examples:", "  duplex volume create db-9 --endpoint lab --size 64MiB"})
     static final class Create implements Runnable {
         private final CliContext context;
 
@@ -49,7 +50,7 @@ public final class VolumeCommand {
         }
     }
 
-    @Command(name = "list", description = "List volumes.")
+    @Command(name = "list", description = "List volumes.", footer = {"", "Examples:", "  duplex volume list --no-headers"})
     static final class ListVolumes implements Runnable {
         private final CliContext context;
 
@@ -67,11 +68,11 @@ public final class VolumeCommand {
                 rows.add(List.of(v.name(), v.endpoint(), output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()),
                         v.purpose(), v.driverRef()));
             }
-            context.printer().rows(output.format(), List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
+            context.printer().rows(output, List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
         }
     }
 
-    @Command(name = "show", description = "Show a volume, the VM that links it, and whether it may hold data.")
+    @Command(name = "show", description = "Show a volume, the VM that links it, and whether it may hold data.", footer = {"", "Examples:", "  duplex volume show db-9"})
     static final class Show implements Runnable {
         private final CliContext context;
 
@@ -105,7 +106,7 @@ public final class VolumeCommand {
     @Command(name = "delete", description = {
         "Delete a volume that no VM links, on its endpoint and from the inventory.",
         "A volume a VM has linked may hold data: deleting it needs --force, and is audited."
-    })
+    }, footer = {"", "Examples:", "  duplex volume delete db-9"})
     static final class Delete implements Runnable {
         private final CliContext context;
 

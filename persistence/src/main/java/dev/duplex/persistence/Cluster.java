@@ -140,6 +140,8 @@ final class Cluster {
                 max_connections = 100
                 """.formatted(PORT, socketFolder.toString().replace("'", "''")));
         Files.deleteIfExists(socketPath(socketFolder));
+        // the server appends to postgres.log for as long as it runs: rotate it while nothing holds it open
+        LogGenerations.POSTGRES.rotate(log());
         run("pg_ctl start", List.of(binaries.program(installation, "pg_ctl").toString(), "-D", data().toString(), "-l", log().toString(),
                 "-w", "-t", Long.toString(START_TIMEOUT_SECONDS), "-s", "start"));
     }

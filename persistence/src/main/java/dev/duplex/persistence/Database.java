@@ -51,6 +51,7 @@ public final class Database implements AutoCloseable {
         this.location = location;
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
+        this.jdbi.setSqlLogger(new StatementLog());
         this.migrator = new SchemaMigrator(migrationSource.orElse(pool), location);
         this.embedded = embedded;
     }

@@ -71,12 +71,10 @@ import picocli.CommandLine.Option;
  * what lies in no phase is Duplex's own overhead.
  */
 @Command(name = "failover", description = {
-    "Kill the active of a cold kv pair (SIGKILL to its process group) and fail over, RUNS times;",
-    "report the time from the failover's start to the first write the new active accepts, split",
-    "into fence, sync, start, promote and Duplex's own overhead (the rest): median and p90.",
-    "Runs in-process (the engine code of 'duplex failover', without the command's JVM start).",
-    "Example: duplex bench failover --runs 10"
-})
+    "Time failovers of a cold pair: kill its active, fail over, until the new active accepts a write.",
+    "Kills the active of a cold kv pair (SIGKILL to its process group) and fails over, RUNS times; reports the time from the failover's start to the first write the new active accepts, split into fence, sync, start, promote and Duplex's own overhead (the rest): median and p90.",
+    "Runs in-process (the engine code of 'duplex failover', without the command's JVM start)."
+}, footer = {"", "Examples:", "  duplex bench failover --runs 3"})
 public final class FailoverBench implements Callable<Integer> {
     private static final String ENDPOINT = "bench";
     private static final String IMAGE = "kv-bench";

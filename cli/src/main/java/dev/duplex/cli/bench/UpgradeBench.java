@@ -31,11 +31,10 @@ import picocli.CommandLine.Option;
  * on the local driver, written as a Markdown and a CSV table of single-side window and total time.
  */
 @Command(name = "upgrade", description = {
-    "Upgrade the demo pair with each strategy at each database size and tabulate single-side",
-    "window, switchover gap and total time (Markdown and CSV). Needs about 4x the largest size",
-    "of free disk under the work folder.",
-    "Example: duplex bench upgrade --sizes 16MiB,256MiB,1GiB --out bench-results"
-})
+    "Time the demo pair's upgrade per strategy and database size, as Markdown and CSV tables.",
+    "For each, the single-side window, the switchover gap and the total time. Needs about 4x the largest size of free disk under the work folder."
+}, footer = {"", "Examples:", "  duplex bench upgrade --sizes 16MiB --strategies link --out bench-results",
+    "  # the issue's table: duplex bench upgrade --sizes 16MiB,256MiB,1GiB --out bench-results"})
 public final class UpgradeBench implements Callable<Integer> {
     private final CliContext context;
 

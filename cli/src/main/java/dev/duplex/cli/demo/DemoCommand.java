@@ -26,13 +26,9 @@ import picocli.CommandLine.Option;
     "database volume, drives a client load through the pair's service address for the whole",
     "upgrade (a failed request is retried after 500 ms, like a SIP client), upgrades the pair, and",
     "prints per strategy: the single-side window, the switchover gap, requests sent and failed after",
-    "retry, and the database checksums before and after (they must match).",
-    "",
-    "Examples:",
-    "  duplex demo",
-    "  duplex demo --db-size 1GiB --strategy link",
-    "  duplex demo --strategy all --output json"
-})
+    "retry, and the database checksums before and after (they must match)."
+}, footer = {"", "Examples:", "  duplex demo --db-size 16MiB --strategy link",
+    "  # every strategy on a 1 GiB database, as JSON: duplex demo --db-size 1GiB --strategy all --output json"})
 public final class DemoCommand implements Callable<Integer> {
     private final CliContext context;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code duplex env apply}: applies a one-item diff to a file in place, atomically, or writes a whole copy over it. */
-@Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false, description = {
+@Command(name = "apply", sortOptions = false, description = {
     "Apply a diff (from 'env diff') to a file in place, atomically; or, with",
     "--full, write another file's whole content over it the same way (when the",
     "target is damaged or its base is unknown, so no diff fits it).",
@@ -37,12 +37,8 @@ import picocli.CommandLine.Option;
     "changed it meanwhile, nothing is written. Only regular files are read.",
     "Applying the same diff twice is refused: the target is no longer the diff's",
     "base.",
-    "",
-    "Examples:",
-    "  duplex env apply --diff r1-r2.dxdf --target standby/vars.fd",
-    "  duplex env apply --full active/vars.fd --target standby/vars.fd",
-    ""
-})
+}, footer = {"", "Examples:", "  cp examples/env/vars-r7.fd standby-vars.fd && duplex env apply --diff r7-r8.dxdf --target standby-vars.fd",
+    "  duplex env apply --full examples/env/vars-r7.fd --target standby-vars.fd"})
 public final class EnvApplyCommand implements Runnable {
     private final CliContext context;
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env calibrate}: measures a VM's environment store and saves its cost model. */
-@Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false, description = {
+@Command(name = "calibrate", sortOptions = false, description = {
     "Measure a VM's environment store and save its cost model.",
     "The model decides between writing the changes (a diff) and writing",
     "everything at failover. Runs real writes that leave the store's content and",
@@ -27,11 +27,7 @@ import picocli.CommandLine.Parameters;
     "standby, typically while it is off. A fresh standby's store is empty: it is",
     "then measured with its active's latest pushed info, written in and removed",
     "again, so push first.",
-    "",
-    "Example:",
-    "  duplex env calibrate kv-1",
-    ""
-})
+}, footer = {"", "Examples:", "  duplex env calibrate kvc-1"})
 public final class EnvCalibrateCommand implements Runnable {
     private final CliContext context;
 

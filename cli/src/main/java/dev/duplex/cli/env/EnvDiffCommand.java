@@ -15,22 +15,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code duplex env diff}: the FIG. 5 diff between two versions of one file, offline. */
-@Command(name = "diff", mixinStandardHelpOptions = true, sortOptions = false, description = {
+@Command(name = "diff", sortOptions = false, description = {
     "Extract the difference between two versions of a file into a diff file.",
     "A file is one environment item. Works offline: no database, no endpoint. The",
     "file is compared a machine word at a time; the diff holds the changed runs",
-    "as FIG. 5 entries plus both versions' CRC32C checksums (format: docs/diff-",
+    "as diff entries plus both versions' CRC32C checksums (format: docs/diff-",
     "format.md). The item inside the diff is named after the --to file unless",
     "--item says otherwise; the name is only a label, 'env apply' accepts any",
     "one-item diff. When it is smaller, the diff is written as a compressed",
     "container (zstd, OLD as its dictionary; 'env inspect' shows both sizes);",
-    "--plain always writes plain FIG. 5.",
-    "",
-    "Example:",
-    "  duplex env diff --from vars-r1.fd --to vars-r2.fd --out r1-r2.dxdf \\",
-    "                  --base-revision 1 --target-revision 2",
-    ""
-})
+    "--plain always writes the uncompressed format.",
+}, footer = {"", "Examples:", "  duplex env diff --from examples/env/vars-r7.fd --to examples/env/vars-r8.fd --out r7-r8.dxdf --base-revision 7 --target-revision 8"})
 public final class EnvDiffCommand implements Runnable {
     private final CliContext context;
 
@@ -52,7 +47,7 @@ public final class EnvDiffCommand implements Runnable {
     @Option(names = "--target-revision", paramLabel = "M", description = "Revision of NEW recorded in the diff (default: base + 1).")
     Long targetRevision;
 
-    @Option(names = "--plain", description = "Write plain FIG. 5 even when the compressed container is smaller.")
+    @Option(names = "--plain", description = "Write the uncompressed format even when the compressed container is smaller.")
     boolean plain;
 
     public EnvDiffCommand(CliContext context) {
@@ -79,7 +74,7 @@ public final class EnvDiffCommand implements Runnable {
         AtomicFile.write(out, encoded);
         ItemDiff itemDiff = diff.items().get(0);
         context.out().println("Wrote " + out + ": " + encoded.length + " bytes"
-                + (DiffDecoder.isContainer(encoded) ? " (compressed; FIG. 5 " + DiffEncoder.encodedSize(diff) + " bytes)" : "")
+                + (DiffDecoder.isContainer(encoded) ? " (compressed; plain " + DiffEncoder.encodedSize(diff) + " bytes)" : "")
                 + ", " + diff.entryCount()
                 + " entries; item '" + name + "' " + itemDiff.lengthBefore() + " -> " + itemDiff.lengthAfter()
                 + " bytes, revision " + baseRevision + " -> " + target

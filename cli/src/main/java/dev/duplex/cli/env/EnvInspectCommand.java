@@ -31,24 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env inspect}: a diff file's header, items and entries. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false, description = {
+@Command(name = "inspect", sortOptions = false, description = {
     "Show a diff file's header, items and entries.",
     "The header: signature, version, base and target revision, checksum. Each",
-    "item's change, lengths and CRC32C before and after, and every FIG. 5 entry",
+    "item's change, lengths and CRC32C before and after, and every diff entry",
     "(flag DATA/AREA/CONT/INVALID, offset, size, data in hex). Offsets of CONT",
     "entries are relative to their AREA entry, as in the file. A file that fails",
     "any reading rule of docs/diff-format.md is refused with the rule it broke.",
-    "A compressed diff (container DXDZ) shows its size, the size of the FIG. 5",
+    "A compressed diff (container DXDZ) shows its size, the size of the plain",
     "diff inside and the ratio; its items and entries need its base, the file",
     "the diff goes from (--base), which is checked against the CRC32C the",
     "container records.",
-    "",
-    "Examples:",
-    "  duplex env inspect r1-r2.dxdf",
-    "  duplex env inspect r1-r2.dxdf --base vars-r1.fd",
-    "  duplex env inspect r1-r2.dxdf --output json | jq '.entry_count'",
-    ""
-})
+}, footer = {"", "Examples:", "  duplex env inspect r7-r8.dxdf --base examples/env/vars-r7.fd", "  duplex env inspect r7-r8.dxdf --base examples/env/vars-r7.fd --output json"})
 public final class EnvInspectCommand implements Runnable {
     private final CliContext context;
 
@@ -162,7 +156,7 @@ public final class EnvInspectCommand implements Runnable {
         out.printf("diff       %s, %d bytes%n", file, bytes.length);
         if (container.isPresent()) {
             DiffContainerHeader c = container.get();
-            out.printf("container  DXDZ version %d, zstd: %d bytes for a FIG. 5 diff of %d bytes (ratio %s:1)%n",
+            out.printf("container  DXDZ version %d, zstd: %d bytes for a plain diff of %d bytes (ratio %s:1)%n",
                     c.version(), c.totalLength(), c.diffLength(), String.format(Locale.ROOT, "%.2f", c.ratio()));
             out.printf("base       %d bytes, CRC32C %s (%s)%n", c.baseLength(), OfflineFiles.hex(c.baseCrc()),
                     base == null ? "not given" : "matches " + base);

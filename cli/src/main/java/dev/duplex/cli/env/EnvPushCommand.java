@@ -19,18 +19,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env push}: seed S300, the active's latest info recorded and the standby's diff stored. */
-@Command(name = "push", mixinStandardHelpOptions = true, sortOptions = false, description = {
-    "Record the active's environment info; store the standby's diff (S300).",
+@Command(name = "push", sortOptions = false, description = {
+    "Record the active's environment info; store the standby's diff, ready for a failover.",
     "Run it on every update of the active's info. The items and revision are",
     "recorded for the pair's active VM. The cold standby's current info is read",
     "through its driver (it may be off); if its revision differs, the diff is",
     "extracted and stored now, so that 'duplex failover' only has to apply it.",
-    "",
-    "Example:",
-    "  duplex env push kv --item settings=./nvram/OVMF_VARS.fd \\",
-    "                     --item configuration=./kv.conf --revision 7",
-    ""
-})
+}, footer = {"", "Examples:", "  duplex env push kvc --item settings=examples/env/vars-r7.fd --item configuration=examples/env/kv.conf --revision 7"})
 public final class EnvPushCommand implements Runnable {
     private final CliContext context;
 

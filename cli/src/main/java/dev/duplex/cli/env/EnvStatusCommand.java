@@ -15,17 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex env status}: where a pair's environment sync stands. */
-@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false, description = {
+@Command(name = "status", sortOptions = false, description = {
     "Show where a pair's environment sync stands.",
-    "The active's latest recorded revision (101), the standby's current revision",
-    "read through its driver (111), the stored diff (103) with its size and",
+    "The active's latest recorded revision, the standby's current revision",
+    "read through its driver, the diff stored for the next failover with its size and",
     "entries, the standby's cost model (or the half-size rule before",
     "calibration), and what a failover would choose now.",
-    "",
-    "Example:",
-    "  duplex env status kv --output json",
-    ""
-})
+}, footer = {"", "Examples:", "  duplex env status kvc", "  duplex env status kvc --output json"})
 public final class EnvStatusCommand implements Runnable {
     private final CliContext context;
 

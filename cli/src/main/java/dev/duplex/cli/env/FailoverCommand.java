@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code duplex failover}: seed S400 on a cold-standby pair. */
-@Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false, description = {
-    "Fail a pair over to its cold standby (seed S400).",
+@Command(name = "failover", sortOptions = false, description = {
+    "Fail a pair over to its cold standby: fence the active, sync the standby's info, start it, make it active.",
     "One journaled job, in this order:",
     "  1. fence  power the active off through its driver, confirm it is off;",
     "            if that cannot be confirmed, refuse (two actives would serve)",
@@ -41,14 +41,9 @@ import picocli.CommandLine.Parameters;
     "phase took. A failover refused before the fence changed nothing; after it,",
     "the message says what state the pair is in. Another live job on the pair (an",
     "upgrade) is refused.",
-    "",
-    "Examples:",
-    "  duplex failover kv",
-    "  duplex failover kv --force    # the active's host is dead, known off",
-    "  duplex failover kv --full     # rewrite the standby's info whole",
-    "  duplex failover kv --output json",
-    ""
-})
+}, footer = {"", "Examples:", "  duplex failover kvc",
+    "  # the active's host is dead and known off: duplex failover kvc --force",
+    "  # rewrite the standby's info whole: duplex failover kvc --full --output json"})
 public final class FailoverCommand implements Runnable {
     private final CliContext context;
 

@@ -23,12 +23,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code duplex upgrade plan|run|resume|rollback|status}. */
 @Command(name = "upgrade", description = {
-    "Zero-copy rolling upgrade of an ACT/SBY pair (S21-S29).",
+    "Zero-copy rolling upgrade of an ACT/SBY pair: the standby first, one switchover, then the old active.",
     "",
     "The standby is stopped, re-created from the new image with a link to its own database volume, started and brought in sync; one switchover; then the old active the same way. Every step is journaled: 'resume' continues a job after a crash, 'rollback' returns the pair to its old images on the same volumes. No data volume is ever deleted.",
     "",
     "Strategies: link (the database volume is mounted at boot: nothing is copied), copy-at-boot (copied in when the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume before boot, kept to compare with)."
-}, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
+}, footer = {"", "Examples:", "  duplex upgrade plan kv --image kv-2"}, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
     UpgradeCommand.Rollback.class, UpgradeCommand.Status.class, UpgradeCommand.Vm.class})
 public final class UpgradeCommand {
     /** The engine settings this installation is configured with; kept for cli/demo and cli/bench until they call services. */
@@ -128,7 +128,8 @@ public final class UpgradeCommand {
         }
     }
 
-    @Command(name = "plan", description = "Print the steps, who serves during each, and the predicted single-side window and switchover gap. Touches nothing.")
+    @Command(name = "plan", description = "Print the steps, who serves during each, and the predicted single-side window and switchover gap. Touches nothing.",
+            footer = {"", "Examples:", "  duplex upgrade plan kv --image kv-2 --strategy link"})
     static final class Plan implements Runnable {
         private final CliContext context;
 
@@ -160,7 +161,7 @@ public final class UpgradeCommand {
     }
 
     @Command(name = "run", description = {"Upgrade a pair, showing each step as it runs, then a summary.",
-        "Example: duplex upgrade run kv --image kv-v2 --strategy link"})
+    }, footer = {"", "Examples:", "  duplex upgrade run kv --image kv-2 --strategy link --dry-run", "  duplex upgrade run kv --image kv-2 --strategy link"})
     static final class Run implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -193,7 +194,11 @@ public final class UpgradeCommand {
         }
     }
 
-    @Command(name = "resume", description = "Continue a job from its journal, after the process running it died or was killed.")
+    @Command(name = "resume", description = {"Continue a job from its journal, after the process running it died or was killed.",
+        "JOB is the number 'duplex jobs list' shows; a job that already ended is left as it is."},
+            footer = {"", "Examples:", "  # job 1 was left unfinished (its process was killed; 'duplex jobs list' shows it RUNNING or PENDING):",
+                "  # duplex upgrade resume 1",
+                "  # its owner is known dead, so don't wait for its heartbeat to go stale: duplex upgrade resume 1 --force"})
     static final class Resume implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -218,7 +223,8 @@ public final class UpgradeCommand {
         }
     }
 
-    @Command(name = "rollback", description = "Bring the pair of a job back to its old images on the same volumes.")
+    @Command(name = "rollback", description = "Bring the pair of a job back to its old images on the same volumes.",
+            footer = {"", "Examples:", "  duplex upgrade rollback 1"})
     static final class Rollback implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -241,7 +247,7 @@ public final class UpgradeCommand {
 
     @Command(name = "status", description = {"Show a job (by number) or the latest job of a pair (by name), from its journal.",
         "Exits 0 for a job that is running or reached its goal, 3 for one that ended FAILED or rolled back.",
-        "Example: duplex upgrade status kv"})
+    }, footer = {"", "Examples:", "  duplex upgrade status kv", "  duplex upgrade status 1 --output json"})
     static final class Status implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -274,8 +280,8 @@ public final class UpgradeCommand {
     }
 
     @Command(name = "vm", description = {
-        "Upgrade one VM that is in no pair (S11-S13): stop it, re-create it from the new image with links to the same volumes, start it, check it runs. It serves nobody meanwhile; the summary gives that downtime.",
-        "Example: duplex upgrade vm kv-solo --image kv-2 --strategy link"})
+        "Upgrade one VM that is in no pair: stop it, re-create it from the new image with links to the same volumes, start it, check it runs. It serves nobody meanwhile; the summary gives that downtime.",
+    }, footer = {"", "Examples:", "  duplex upgrade vm kv-s --image kv-2 --strategy link --dry-run"})
     static final class Vm implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 

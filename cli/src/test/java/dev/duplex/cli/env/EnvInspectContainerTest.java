@@ -61,13 +61,13 @@ class EnvInspectContainerTest {
         CliRun made = CliRun.of("env", "diff", "--from", oldFile.toString(), "--to", newFile.toString(), "--out",
                 diff.toString(), "--base-revision", "7");
         assertEquals(0, made.exitCode(), made.toString());
-        assertTrue(made.out().contains("compressed; FIG. 5"), made.toString());
+        assertTrue(made.out().contains("compressed; plain"), made.toString());
         byte[] written = Files.readAllBytes(diff);
         assertEquals("DXDZ", new String(written, 0, 4, StandardCharsets.US_ASCII));
 
         CliRun summary = CliRun.of("env", "inspect", diff.toString());
         assertEquals(0, summary.exitCode(), summary.toString());
-        assertTrue(summary.out().contains("container  DXDZ version 1, zstd: " + written.length + " bytes for a FIG. 5 diff of "),
+        assertTrue(summary.out().contains("container  DXDZ version 1, zstd: " + written.length + " bytes for a plain diff of "),
                 summary.toString());
         assertTrue(summary.out().contains("ratio"), summary.toString());
         assertTrue(summary.out().contains("revision   7 -> 8"), summary.toString());

@@ -194,7 +194,7 @@ class OfflineToolsTest {
         assertTrue(env.out().contains("duplex env push PAIR"), env.toString());
 
         CliRun apply = CliRun.of("env", "apply", "--help");
-        assertTrue(apply.out().contains("Examples:") && apply.out().contains("--full active/vars.fd") && apply.out().contains("atomically"), apply.toString());
+        assertTrue(apply.out().contains("Examples:") && apply.out().contains("--full examples/env/vars-r7.fd --target") && apply.out().contains("atomically"), apply.toString());
 
         CliRun failover = CliRun.of("failover", "--help");
         assertTrue(failover.out().contains("--force") && failover.out().contains("two actives"), failover.toString());

@@ -14,6 +14,7 @@ public enum ConfigKey {
     PLUGINS_DIR("duplex.plugins.dir", null, "folder of driver plugins, one sub-folder per plugin (default <install>/plugins)"),
     NODE_NAME("duplex.node.name", null, "this instance's name when several share one database (default host-pid)"),
     LOG_LEVEL("duplex.log.level", "INFO", "level of the log file under duplex.home/logs"),
+    LOG_FORMAT("duplex.log.format", "text", "text (one line per event) or json (one JSON object per line, for log shippers)"),
     JOB_STALE_AFTER("duplex.job.stale-after", "PT30S", "a job whose owner sent no heartbeat for this long may be taken over (ISO-8601 duration)"),
     UPGRADE_HEALTH_TIMEOUT("duplex.upgrade.health-timeout", "PT60S", "how long a started VM may take to report healthy (ISO-8601 duration)"),
     UPGRADE_RESYNC_TIMEOUT("duplex.upgrade.resync-timeout", "PT120S", "how long the standby may take to catch up before the switchover (ISO-8601 duration)"),

@@ -222,6 +222,10 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
         if (!LOG_LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
             throw invalid(ConfigKey.LOG_LEVEL, "must be one of " + String.join(", ", LOG_LEVELS));
         }
+        String format = get(ConfigKey.LOG_FORMAT).orElse("text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw invalid(ConfigKey.LOG_FORMAT, "must be text or json");
+        }
         get(ConfigKey.DB_URL).ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw invalid(ConfigKey.DB_URL, "must be a jdbc:postgresql: URL");

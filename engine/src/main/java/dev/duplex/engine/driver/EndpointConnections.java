@@ -55,7 +55,7 @@ public final class EndpointConnections implements AutoCloseable {
                 endpoint.credentialFile().map(Path::of), workDirectory(endpoint.name()));
         log.debug("Connecting to endpoint {} ({}) with the {} driver", endpoint.name(), config.redactedUri(), endpoint.driverKind());
         HypervisorDriver driver = PluginContext.wrap(dev.duplex.api.DriverProvider.class, installed.provider()).connect(config);
-        return PluginContext.wrap(HypervisorDriver.class, driver);
+        return DriverCalls.logged(HypervisorDriver.class, PluginContext.wrap(HypervisorDriver.class, driver), endpoint.name());
     }
 
     /** The folder an endpoint's driver may keep state in. */

@@ -150,6 +150,7 @@ public final class Failover {
         Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
                 Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force), "full", Boolean.toString(fullWrite)));
         long jobId = job.id();
+        org.slf4j.MDC.put("job", Long.toString(jobId)); // every log line of the failover names its job
         jobs.claim(jobId, node, staleAfter).orElseThrow(() -> new IllegalStateException(
                 "Failover job #" + jobId + " of pair " + pair.name() + " was claimed by another node"));
         log.info("Failover of pair {} (job #{}): {} -> {}{}", pair.name(), jobId, active.name(), standby.name(),
@@ -216,6 +217,8 @@ public final class Failover {
                 jobs.finish(jobId, JobState.FAILED, Optional.of(message(e)));
             }
             throw e;
+        } finally {
+            org.slf4j.MDC.remove("job");
         }
     }
 

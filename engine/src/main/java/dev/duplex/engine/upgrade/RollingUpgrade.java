@@ -326,7 +326,9 @@ public final class RollingUpgrade {
 
     private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested) {
         String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
-        try (Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
+        // every log line while it runs names the job (the log file's job= field)
+        try (org.slf4j.MDC.MDCCloseable jobInLog = org.slf4j.MDC.putCloseable("job", Long.toString(job.id()));
+                Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
             UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings,
                     new KeptEnvironment(jobQueue, job.id()), () -> {
                 heartbeat.check();

@@ -1,0 +1,73 @@
+package dev.duplex.cli;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The {@code duplex} command tree as picocli sees it: built once per invocation by {@link Main},
+ * and by the build's generators of completion scripts and man pages ({@link ForDocs}), so that
+ * both describe the very commands the release runs.
+ */
+public final class CommandTree {
+    private CommandTree() {}
+
+    /** The whole tree, each command created with the invocation's context. */
+    public static CommandLine build(CliContext context) {
+        CommandLine root = new CommandLine(DuplexCommand.class, new ContextFactory(context));
+        unwrapFooters(root);
+        return root;
+    }
+
+    /**
+     * Footers (the examples, the key references) print line for line as written: picocli would wrap
+     * them at the terminal's width, and a wrapped example no longer runs when pasted.
+     */
+    private static void unwrapFooters(CommandLine command) {
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder text = new StringBuilder();
+            String[] lines = help.commandSpec().usageMessage().footer();
+            // the heading (a blank line) already separates it: a footer's own leading blank line would double it
+            int first = lines.length > 0 && lines[0].isEmpty() ? 1 : 0;
+            for (String line : java.util.Arrays.asList(lines).subList(first, lines.length)) {
+                text.append(line.replace("%n", System.lineSeparator()).replace("%%", "%")).append(System.lineSeparator());
+            }
+            return text.toString();
+        });
+        for (CommandLine sub : command.getSubcommands().values()) {
+            unwrapFooters(sub);
+        }
+    }
+
+    /** Creates commands, handing the invocation's context to those that take one. */
+    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == CliContext.class) {
+                    constructor.setAccessible(true);
+                    return type.cast(constructor.newInstance(context));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+
+    /**
+     * For picocli's generators ({@code AutoComplete --factory}, {@code ManPageGenerator --factory}), which
+     * need a factory with a no-argument constructor: the commands only describe themselves, never run.
+     */
+    public static final class ForDocs implements CommandLine.IFactory {
+        private final CommandLine.IFactory delegate = new ContextFactory(new CliContext(Installation.current(), Map.of(),
+                new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)));
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            return delegate.create(type);
+        }
+    }
+}
