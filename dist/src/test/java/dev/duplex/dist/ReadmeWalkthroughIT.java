@@ -67,7 +67,7 @@ class ReadmeWalkthroughIT {
                 duplex("vm", "stop", vm.get("name").asText(), "--force");
             }
         }
-        duplex("db", "stop");
+        duplex("db", "stop", "--force"); // a process still leaving it must not keep the database (and the temp folder) alive
     }
 
     @Test

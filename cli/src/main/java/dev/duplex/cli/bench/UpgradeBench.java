@@ -151,6 +151,9 @@ public final class UpgradeBench implements Callable<Integer> {
         sources.put(ConfigKey.HOME, "duplex bench");
         // The benchmark always measures on its own embedded database, never the operator's.
         values.remove(ConfigKey.DB_URL);
+        // Its database lives in the work folder deleted at the end: it stops with the benchmark, not after the idle time.
+        values.put(ConfigKey.DB_IDLE_STOP, "PT0S");
+        sources.put(ConfigKey.DB_IDLE_STOP, "duplex bench");
         return new DuplexConfig(values, sources);
     }
 
