@@ -100,6 +100,65 @@ public interface HypervisorDriver extends AutoCloseable {
         throw new UnsupportedOperationDriverException(kind(), "volume copy");
     }
 
+    /**
+     * Makes a new volume holding a copy of {@code from}'s content. Needs {@link Capability#VOLUME_COPY}.
+     * The default creates the volume from {@code spec} and fills it with {@link #copyVolume}, deleting
+     * it again if the copy fails; a platform that clones on the storage side (a Cinder clone) overrides
+     * it, and its new volume may get an id of its own: the engine records the returned ref.
+     *
+     * @param from the volume to copy; no VM may be writing to it
+     * @param spec the new volume's name and size (at least {@code from}'s size)
+     */
+    default VolumeCopy cloneVolume(VolumeRef from, VolumeSpec spec, CopyProgress progress) {
+        if (!capabilities().supports(Capability.VOLUME_COPY)) {
+            throw new UnsupportedOperationDriverException(kind(), "volume copy");
+        }
+        VolumeRef created = createVolume(spec);
+        try {
+            return new VolumeCopy(created, copyVolume(from, created, progress));
+        } catch (RuntimeException e) {
+            try {
+                deleteVolume(created);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Takes a copy-on-write snapshot of a volume, whose cost does not grow with the volume's size (a
+     * qcow2 external snapshot, a reflink, a Cinder or vSphere snapshot). Taken while no VM writes
+     * to the volume, it holds the volume's content at that moment. A name that already has a
+     * snapshot of this volume returns that one (the engine retries after a crash). Needs
+     * {@link Capability#VOLUME_SNAPSHOT}.
+     */
+    default VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+    }
+
+    /** The snapshots of {@code volume} this driver took, oldest first. Needs {@link Capability#VOLUME_SNAPSHOT}. */
+    default List<VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+    }
+
+    /**
+     * Puts the snapshot's content back on its volume (the volume keeps its ref and its links), the
+     * snapshot itself kept. Refuses with {@link ConflictException} while a running VM uses the
+     * volume. Needs {@link Capability#VOLUME_SNAPSHOT}.
+     */
+    default void restoreSnapshot(VolumeSnapshot snapshot) {
+        throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+    }
+
+    /**
+     * Drops a snapshot; the volume's current content stays as it is. Deleting a snapshot that is
+     * gone does nothing. Needs {@link Capability#VOLUME_SNAPSHOT}.
+     */
+    default void deleteSnapshot(VolumeSnapshot snapshot) {
+        throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+    }
+
     /** Attaches a volume to a running VM. Needs {@link Capability#HOT_ATTACH}. */
     default void attachVolume(VmRef vm, VolumeLink link) {
         throw new UnsupportedOperationDriverException(kind(), "hot attach");

@@ -33,7 +33,8 @@ public final class KvmDriverProvider implements dev.duplex.api.DriverProvider {
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.of(Capability.values());
+        return Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY,
+                Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE, Capability.FIRMWARE_STORE);
     }
 
     @Override
