@@ -28,14 +28,17 @@ import org.slf4j.LoggerFactory;
  *   <li>full writes of the whole info with every byte changed, and of the info cut to half its
  *       length — a line {@code d + e·bytes} fitted through them;
  *   <li>diffs of the largest item with {@code n} changed 8-byte runs, for each {@code n} of the
- *       entry counts, packed densely (16-byte stride, few pages) and spread evenly (up to
- *       {@code n} pages) — a plane {@code a + b·entries + c·pages} fitted through them, so
- *       per-entry and per-page costs separate.
+ *       entry counts, packed densely (16-byte stride, few pages, one span) and spread evenly (up
+ *       to {@code n} pages, as {@code n} separate writes while they are a page or more apart, one
+ *       write of every page once they are closer) — a plane {@code a + b·entries + c·pages + d·spans}
+ *       fitted through them, so per-entry, per-page and per-seek costs separate.
  * </ul>
- * Before anything is timed, each kind of write runs {@value #WARM_UPS} times untimed: the first
- * writes to a store pay for cold caches, journal files being created and first fsyncs, which no
- * failover later pays again (measured: a 32 ms "fixed cost" on a store whose small applies take
- * 4-8 ms). Each measurement is then repeated and the median kept; coefficients come from least
+ * Before anything is timed, each kind of write runs {@value #WARM_UPS} times untimed, and every
+ * diff shape once more untimed just before its timed runs: the first writes to a store pay for
+ * cold caches, journal files being created and first fsyncs, and the first applies of a new JVM
+ * run interpreted code, none of which a failover later pays again (measured: a 32 ms "fixed cost"
+ * on a store whose small applies take 4 ms, from a calibration that was the JVM's first work).
+ * Each measurement is then repeated and the median kept; coefficients come from least
  * squares on relative errors (each row weighted by 1 / its time, so the 1-entry diff's few
  * milliseconds fix the fixed cost as much as the 16384-entry diff's hundreds fix the slope),
  * clamped at 0. The median spread between a measurement's repetitions becomes the model's noise
@@ -139,7 +142,7 @@ public final class Calibration {
                 EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
                 DiffInfo there = extractor.extract(original, changed);
                 DiffInfo back = extractor.extract(changed, original);
-                for (int w = 0; !warm && w < WARM_UPS; w++) {
+                for (int w = 0; w < (warm ? 1 : WARM_UPS); w++) {
                     applier.apply(store, there);
                     applier.apply(store, back);
                 }
@@ -151,10 +154,10 @@ public final class Calibration {
                     thereTimes[r] = timed(() -> applier.apply(store, there));
                     backTimes[r] = timed(() -> applier.apply(store, back));
                 }
-                diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched()});
+                diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched(), workload.spans()});
                 diffTimes.add(median(thereTimes));
                 SyncWorkload backWorkload = SyncWorkload.of(back, 0);
-                diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched()});
+                diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched(), backWorkload.spans()});
                 diffTimes.add(median(backTimes));
                 spreads.add(spread(thereTimes));
                 spreads.add(spread(backTimes));
@@ -162,7 +165,7 @@ public final class Calibration {
         }
         double[] diff = fitRelative(diffRows, diffTimes);
         double noise = spreads.stream().mapToDouble(Double::doubleValue).sorted().toArray()[spreads.size() / 2];
-        CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0, List.of(), noise);
+        CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0, List.of(), noise, diff[3]);
         log.info("Calibrated environment store at revision {}: {} full-write and {} diff measurements, model {}",
                 revision, fullRows.size(), diffRows.size(), model.encode());
         return model;

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * (claims 2 and 3: the threshold is where both are equal):
  *
  * <pre>
- *   diff apply  = (diffFixedNanos + nanosPerEntry · entries + nanosPerPage · pages touched (4 KiB)) · correction
+ *   diff apply  = (diffFixedNanos + nanosPerEntry · entries + nanosPerPage · pages touched (4 KiB)
+ *                  + nanosPerSpan · separate writes) · correction
  *   full write  = (fullFixedNanos + nanosPerByte · bytes) · correction
  * </pre>
  *
@@ -44,9 +45,11 @@ import java.util.stream.Collectors;
  * @param observations how many measured syncs have been observed since calibration
  * @param recent the latest measured syncs, oldest first
  * @param noiseNanos the spread of repeated measurements of one write on this store
+ * @param nanosPerSpan cost per separate write (a seek) of a diff apply, beyond its pages (a model saved before
+ *     it existed has 0)
  */
 public record CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
-        double nanosPerByte, long observations, List<Observation> recent, double noiseNanos) {
+        double nanosPerByte, long observations, List<Observation> recent, double noiseNanos, double nanosPerSpan) {
 
     /** Observations kept per path. */
     public static final int RECENT_PER_PATH = 16;
@@ -62,6 +65,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     private static final String[] KEYS = {
         "diffFixedNanos", "nanosPerEntry", "nanosPerPage", "fullFixedNanos", "nanosPerByte", "observations"};
     private static final String NOISE_KEY = "noiseNanos";
+    private static final String SPAN_KEY = "nanosPerSpan";
 
     /**
      * One measured sync.
@@ -78,28 +82,31 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
                 throw new IllegalArgumentException("an observation is a DIFF or FULL sync that took some time");
             }
             // Only what the model predicts from is kept (and persisted).
-            workload = new SyncWorkload(0, workload.entries(), 0, workload.pagesTouched(), workload.fullBytes());
+            workload = new SyncWorkload(0, workload.entries(), 0, workload.pagesTouched(), workload.fullBytes(),
+                    workload.spans());
         }
 
         String encode() {
             return path + ":" + workload.entries() + ":" + workload.pagesTouched() + ":" + workload.fullBytes() + ":"
-                    + nanos;
+                    + nanos + ":" + workload.spans();
         }
 
         static Observation decode(String value) {
             String[] parts = value.split(":");
-            if (parts.length != 5) {
-                throw new IllegalArgumentException("cost model observation is not PATH:entries:pages:bytes:nanos: '"
-                        + value + "'");
+            if (parts.length != 5 && parts.length != 6) {
+                throw new IllegalArgumentException(
+                        "cost model observation is not PATH:entries:pages:bytes:nanos[:spans]: '" + value + "'");
             }
+            // An observation saved before spans were counted has none: its prediction is the one it was made with.
+            long spans = parts.length == 6 ? Long.parseLong(parts[5]) : 0;
             return new Observation(SyncPath.valueOf(parts[0]), new SyncWorkload(0, Long.parseLong(parts[1]), 0,
-                    Long.parseLong(parts[2]), Long.parseLong(parts[3])), Long.parseLong(parts[4]));
+                    Long.parseLong(parts[2]), Long.parseLong(parts[3]), spans), Long.parseLong(parts[4]));
         }
     }
 
     public CostModel {
         for (double c : new double[] {diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
-            noiseNanos}) {
+            noiseNanos, nanosPerSpan}) {
             if (!(c >= 0) || Double.isInfinite(c)) {
                 throw new IllegalArgumentException("cost coefficients must be finite and 0 or more: " + c);
             }
@@ -113,19 +120,26 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     /** A calibrated model with no observations kept. */
     public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
             double nanosPerByte, long observations) {
-        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of(), 0);
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, List.of(), 0, 0);
     }
 
     /** A model with observations and no noise floor. */
     public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
             double nanosPerByte, long observations, List<Observation> recent) {
-        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, recent, 0);
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, recent, 0, 0);
+    }
+
+    /** A model with observations, a noise floor and no cost per span. */
+    public CostModel(double diffFixedNanos, double nanosPerEntry, double nanosPerPage, double fullFixedNanos,
+            double nanosPerByte, long observations, List<Observation> recent, double noiseNanos) {
+        this(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations, recent,
+                noiseNanos, 0);
     }
 
     /** This model with {@code noise} as its noise floor. */
     public CostModel withNoise(double noise) {
         return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte, observations,
-                recent, noise);
+                recent, noise, nanosPerSpan);
     }
 
     /** Predicted nanoseconds of applying the diff of {@code workload}. */
@@ -141,6 +155,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
     private double calibrated(SyncPath path, SyncWorkload workload) {
         return path == SyncPath.DIFF
                 ? diffFixedNanos + nanosPerEntry * workload.entries() + nanosPerPage * workload.pagesTouched()
+                        + nanosPerSpan * workload.spans()
                 : fullFixedNanos + nanosPerByte * workload.fullBytes();
     }
 
@@ -203,7 +218,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
             }
         }
         return new CostModel(diffFixedNanos, nanosPerEntry, nanosPerPage, fullFixedNanos, nanosPerByte,
-                observations + 1, kept, noiseNanos);
+                observations + 1, kept, noiseNanos, nanosPerSpan);
     }
 
     /** The coefficients by name, values as Java's {@code Double.toString}. */
@@ -216,6 +231,7 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
         map.put(KEYS[4], Double.toString(nanosPerByte));
         map.put(KEYS[5], Long.toString(observations));
         map.put(NOISE_KEY, Double.toString(noiseNanos));
+        map.put(SPAN_KEY, Double.toString(nanosPerSpan));
         for (int i = 0; i < recent.size(); i++) {
             map.put(OBSERVATION_PREFIX + i, recent.get(i).encode());
         }
@@ -232,7 +248,8 @@ public record CostModel(double diffFixedNanos, double nanosPerEntry, double nano
             }
             return new CostModel(number(map, KEYS[0]), number(map, KEYS[1]), number(map, KEYS[2]),
                     number(map, KEYS[3]), number(map, KEYS[4]), Long.parseLong(value(map, KEYS[5])), recent,
-                    map.containsKey(NOISE_KEY) ? number(map, NOISE_KEY) : 0);
+                    map.containsKey(NOISE_KEY) ? number(map, NOISE_KEY) : 0,
+                    map.containsKey(SPAN_KEY) ? number(map, SPAN_KEY) : 0);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("cost model has a value that is not a number: " + map, e);
         }

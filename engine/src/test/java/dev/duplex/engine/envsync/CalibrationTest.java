@@ -37,12 +37,14 @@ class CalibrationTest {
         public void write(EnvironmentUpdate update) {
             long entries = 0;
             var pages = new HashSet<Long>();
+            var ranges = new java.util.ArrayList<BytePatch>();
             long bytes = 0;
             boolean patch = false;
             for (ItemChange change : update.changes()) {
                 if (change instanceof ItemChange.Patch p) {
                     patch = true;
                     for (BytePatch b : p.patches()) {
+                        ranges.add(b);
                         entries += (b.length() + 7) / 8;
                         for (long page = b.offset() / 4096; page <= (b.end() - 1) / 4096; page++) {
                             pages.add(page);
@@ -52,8 +54,16 @@ class CalibrationTest {
                     bytes += r.content().size();
                 }
             }
+            // Separate writes as the local store makes them: ranges less than a page apart are one.
+            ranges.sort(java.util.Comparator.comparingLong(BytePatch::offset));
+            long spans = 0;
+            long lastEnd = Long.MIN_VALUE / 2;
+            for (BytePatch b : ranges) {
+                spans += b.offset() - lastEnd >= 4096 ? 1 : 0;
+                lastEnd = b.end();
+            }
             now += Math.round(patch
-                    ? truth.diffNanos(new SyncWorkload(0, entries, 0, pages.size(), 0))
+                    ? truth.diffNanos(new SyncWorkload(0, entries, 0, pages.size(), 0, spans))
                     : truth.fullNanos(new SyncWorkload(0, 0, 0, 0, bytes)));
             delegate.write(update);
         }
@@ -75,6 +85,24 @@ class CalibrationTest {
         assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 10);
         assertEquals(truth.nanosPerByte(), fitted.nanosPerByte(), 1e-6);
         assertEquals(Fixtures.bytesOf(snapshot), Fixtures.bytesOf(store.read()), "calibration changes nothing");
+    }
+
+    @Test
+    void recoversTheCostOfEachSeparateWriteApartFromItsPages() {
+        // A store where scattered pages cost a seek each: 10,000 runs a few KiB apart are dearer than
+        // 100,000 runs that cover every page in one write.
+        var truth = new CostModel(2_000_000, 300, 3_000, 40_000_000, 1.5, 0, List.of(), 0, 12_000);
+        var random = new Random(9);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(2, "settings", Fixtures.random(random, 2 << 20));
+        var store = new CostedStore(snapshot, truth);
+
+        // Spread evenly, 256 runs are 256 writes of a page each; 16,384 runs cover all 512 pages in one write.
+        CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256, 4096, 16384)).measure(store);
+
+        assertEquals(truth.nanosPerSpan(), fitted.nanosPerSpan(), 1);
+        assertEquals(truth.nanosPerPage(), fitted.nanosPerPage(), 1);
+        assertEquals(truth.nanosPerEntry(), fitted.nanosPerEntry(), 0.1);
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 100);
     }
 
     @Test
@@ -102,7 +130,8 @@ class CalibrationTest {
         new Calibration(System::nanoTime, 1, java.util.List.of(1, 64)).measure(watched);
 
         assertEquals(0, unchanged[0], "no measured write leaves the bytes as they were (of " + writes[0] + ")");
-        int warmUps = Calibration.WARM_UPS * 2 * 2; // full and diff, each there and back, untimed
+        // Untimed: full writes and the first diff shape WARM_UPS times there and back, each later shape once.
+        int warmUps = Calibration.WARM_UPS * 2 * 2 + 3 * 2;
         assertEquals(warmUps + 2 * 2 + 2 * 2 * 2, writes[0],
                 "warm-ups, then two full writes there and back, four diffs there and back");
         assertEquals(snapshot, inner.read());
