@@ -9,12 +9,5 @@ id nobody >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin
 getent group nogroup >/dev/null 2>&1 || groupadd --system nogroup
 command -v setpriv >/dev/null 2>&1 || { echo "install-packages.sh: setpriv (util-linux) is missing" >&2; exit 1; }
 
-command -v psql >/dev/null 2>&1 && exit 0
-if [ "$(id -u)" != 0 ]; then
-    echo "install-packages.sh: psql is missing (apt-get install postgresql-client, as root)" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
-apt_get() { apt-get -q -o DPkg::Lock::Timeout=600 "$@"; }
-apt_get install -y --no-install-recommends postgresql-client >/dev/null 2>&1 \
-    || { apt_get update -qq >/dev/null && apt_get install -y --no-install-recommends postgresql-client >/dev/null; }
+. "$(dirname "$0")/../lib/debian-packages.sh"
+install_packages postgresql-client
