@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,10 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every example of every {@code --help} text, run as printed on the unpacked release with the local
@@ -30,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * commands run after all the others, and those of deleting commands (delete, remove, revoke) last,
  * in reverse order, as a teardown would.
  */
-class HelpExamplesIT {
+class HelpExamplesIT extends OnTheRelease {
     /** The README's walk-through up to its pair, and its cold pair: what the examples build on. */
     private static final String SETUP = """
             set -eux
@@ -53,26 +49,6 @@ class HelpExamplesIT {
             """;
     private static final Pattern LISTED = Pattern.compile("^  ([a-z][a-z0-9-]*)(?:, [a-z0-9-]+)*\\s");
 
-    @TempDir
-    Path dir;
-
-    private Release release;
-
-    @BeforeEach
-    void unpackTheRelease() throws IOException, InterruptedException {
-        release = Release.unpack(dir);
-    }
-
-    @AfterEach
-    void stopEverythingItStarted() throws IOException, InterruptedException {
-        Release.Result vms = release.duplex("vm", "list", "--output", "json");
-        if (vms.exitCode() == 0) {
-            for (var vm : new com.fasterxml.jackson.databind.ObjectMapper().readTree(vms.out())) {
-                release.duplex("vm", "stop", vm.get("name").asText(), "--force");
-            }
-        }
-        release.duplex("db", "stop", "--force");
-    }
 
     @Test
     void everyHelpExampleRunsAsPrinted() throws IOException, InterruptedException {

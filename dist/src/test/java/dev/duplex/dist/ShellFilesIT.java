@@ -12,27 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the release holds for the shell around it: completion in a real bash, man pages, and the log file's lines. */
-class ShellFilesIT {
-    @TempDir
-    Path dir;
-
-    private Release release;
-
-    @BeforeEach
-    void unpackTheRelease() throws IOException, InterruptedException {
-        release = Release.unpack(dir);
-    }
-
-    @AfterEach
-    void stopTheDatabase() throws IOException, InterruptedException {
-        release.duplex("db", "stop", "--force");
-    }
+class ShellFilesIT extends OnTheRelease {
 
     @Test
     void bashCompletesCommandsSubcommandsAndOptions() throws IOException, InterruptedException {

@@ -22,10 +22,28 @@ final class FolderLock implements AutoCloseable {
     }
 
     static FolderLock acquire(Path file, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         PrivateFiles.restrict(file); // an older Duplex made it 0644
-        FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PrivateFiles.fileMode());
+        return locked(file, FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PrivateFiles.fileMode()), timeout);
+    }
+
+    /**
+     * The lock of a lock file that exists, without creating it: empty when the file is gone (its
+     * folder deleted, or being deleted), so that a watcher does not put a file back into a folder
+     * that someone is removing.
+     */
+    static java.util.Optional<FolderLock> acquireExisting(Path file, Duration timeout) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(locked(file, channel, timeout));
+    }
+
+    private static FolderLock locked(Path file, FileChannel channel, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
                 try {

@@ -67,7 +67,14 @@ public final class IdleWatch {
                 stopOrphan(lastSeen);
                 return;
             }
-            try (FolderLock folderLock = FolderLock.acquire(folder.resolve("owner.lock"), LOCK_WAIT)) {
+            Optional<FolderLock> locked = FolderLock.acquireExisting(folder.resolve("owner.lock"), LOCK_WAIT);
+            if (locked.isEmpty()) {
+                // the lock file is gone: the home is being deleted (a test's temporary folder); creating
+                // the file again would leave the folder undeletable under the one deleting it
+                stopOrphan(lastSeen);
+                return;
+            }
+            try (FolderLock folderLock = locked.get()) {
                 folderLock.held();
                 Optional<Postmaster> server = Postmaster.recorded(EmbeddedServer.data(folder));
                 if (server.isEmpty()) {

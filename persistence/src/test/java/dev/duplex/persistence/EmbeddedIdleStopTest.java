@@ -94,6 +94,23 @@ class EmbeddedIdleStopTest {
     }
 
     @Test
+    void theWatcherPutsNoFileBackIntoAHomeBeingDeleted() throws Exception {
+        command("PT10M");
+        Path db = home.toRealPath().resolve("db");
+        ProcessHandle watcher = ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(db.toString())).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no idle watcher runs for " + db));
+
+        // What a test's temporary folder sees when it is removed right after 'db stop --force': the
+        // server stops, then its files go one by one, the lock file among the first.
+        Database.stopEmbedded(home);
+        Files.delete(db.resolve("owner.lock"));
+        watcher.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertFalse(Files.exists(db.resolve("owner.lock")), "the watcher created the lock file again on its way out");
+    }
+
+    @Test
     void twoCommandsAtOnceShareOneServerThatStaysUpAfterBoth() throws Exception {
         try (ChildJvm a = ChildJvm.start(EmbeddedUserMain.class, home.toString(), "wait", "PT5M");
                 ChildJvm b = ChildJvm.start(EmbeddedUserMain.class, home.toString(), "wait", "PT5M")) {
