@@ -26,6 +26,11 @@ final class ReflinkFileSystem implements AutoCloseable {
 
     /** Makes and mounts a 320 MiB (sparse) XFS under {@code folder}, or skips the calling test. */
     static ReflinkFileSystem mountUnder(Path folder) throws IOException {
+        return mountUnder(folder, 320L << 20);
+    }
+
+    /** Makes and mounts an XFS of {@code sizeBytes} (a sparse image file) under {@code folder}, or skips the calling test. */
+    static ReflinkFileSystem mountUnder(Path folder, long sizeBytes) throws IOException {
         Path image = folder.resolve("xfs.img");
         Path mountPoint = folder.resolve("xfs");
         Files.createDirectories(mountPoint);
@@ -36,7 +41,7 @@ final class ReflinkFileSystem implements AutoCloseable {
         try (var file = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE)) {
             file.truncate(0);
-            file.position((320L << 20) - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
+            file.position(sizeBytes - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
         }
         require(run(List.of("mkfs.xfs", "-q", "-f", "-m", "reflink=1", image.toString())), "mkfs.xfs failed on " + image);
         require(run(List.of("mount", "-o", "loop", image.toString(), mountPoint.toString())),
