@@ -214,8 +214,10 @@ final class PoolSnapshots {
         return new ObjectId(ObjectKind.VOLUME_SNAPSHOT, snapshot.name() + " of volume " + snapshot.volume());
     }
 
+    /** Allocation 0: else libvirt fallocates the whole capacity before it clones, which costs as much as the volume is large. */
     private static String volumeXml(String name, long capacity, String format) {
         return "<volume><name>" + Xml.escape(name) + "</name><capacity unit='bytes'>" + capacity + "</capacity>"
+                + "<allocation unit='bytes'>0</allocation>"
                 + "<target><format type='" + Xml.escape(format) + "'/><permissions><mode>0600</mode></permissions></target></volume>";
     }
 

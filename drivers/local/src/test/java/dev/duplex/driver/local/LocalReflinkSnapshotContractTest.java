@@ -81,6 +81,49 @@ class LocalReflinkSnapshotContractTest extends VolumeSnapshotContractTest {
     }
 
     @Test
+    void volumeIdsThatAreNotOursNeverReachTheFileSystem() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "untouched");
+        java.util.List<String> hostile = java.util.List.of("../../outside", "/etc", "a/../b", "..", ".", "x\u0000y", "volumes",
+                "../" + "x".repeat(300));
+        int accepted = 0;
+        for (String id : hostile) {
+            VolumeRef volume = new VolumeRef(id, "hostile");
+            VolumeSnapshot forged = new VolumeSnapshot(id + "@s", volume, "s", java.time.Instant.now());
+            for (org.junit.jupiter.api.function.Executable call : java.util.List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> driver().snapshotVolume(volume, "s"), () -> driver().listSnapshots(volume), () -> driver().restoreSnapshot(forged))) {
+                try {
+                    call.execute();
+                    accepted++;
+                } catch (dev.duplex.api.ObjectNotFoundException expected) {
+                    // refused, as it must be
+                } catch (Throwable e) {
+                    throw new AssertionError("volume id '" + id + "' refused with " + e + ", not as not found", e);
+                }
+            }
+            driver().deleteSnapshot(forged); // nothing to delete: must not throw or touch anything
+        }
+        assertEquals(0, accepted, "calls accepted for volume ids that are not the driver's");
+        assertEquals("untouched", Files.readString(outside.resolve("keep")));
+    }
+
+    @Test
+    void aLinkPlantedAsTheSnapshotsFolderIsNeverWrittenThrough() throws IOException {
+        VolumeRef volume = createVolume();
+        Path outside = Files.createDirectories(temp.resolve("planted-target"));
+        Path shelf = state().resolve("volumes").resolve(volume.id()).resolve("snapshots");
+        Files.createSymbolicLink(shelf, outside);
+
+        org.junit.jupiter.api.Assertions.assertThrows(dev.duplex.api.DriverException.class,
+                () -> driver().snapshotVolume(volume, "through-the-link"));
+
+        try (var entries = Files.list(outside)) {
+            assertEquals(0, entries.count(), "nothing was written where the link points");
+        }
+        Files.delete(shelf);
+    }
+
+    @Test
     void theXfsHereClonesSoSnapshotsAreDeclared() {
         assertTrue(supportsSnapshots(), "an XFS made with reflink=1 clones files");
     }

@@ -395,6 +395,36 @@ public abstract class VolumeSnapshotContractTest {
     }
 
     @Test
+    public void aForgedSnapshotIdIsNeitherRestoredNorDeleted() {
+        assumeSnapshots();
+        VolumeRef volume = createVolume();
+        VolumeRef other = createVolume();
+        if (volumeDataAccess()) {
+            volumeProbe().writeMarker(volume, "snapshotted");
+        }
+        VolumeSnapshot real = driver.snapshotVolume(volume, uniqueName("snapshot"));
+        VolumeSnapshot elsewhere = driver.snapshotVolume(other, real.name());
+        if (volumeDataAccess()) {
+            volumeProbe().writeMarker(volume, "current");
+        }
+        List<VolumeSnapshot> forged = List.of(
+                new VolumeSnapshot(real.id() + "-forged", volume, real.name(), real.createdAt()),
+                new VolumeSnapshot(elsewhere.id(), volume, real.name(), real.createdAt()),
+                new VolumeSnapshot(real.id(), other, real.name(), real.createdAt()));
+
+        for (VolumeSnapshot snapshot : forged) {
+            assertThrows(ObjectNotFoundException.class, () -> driver.restoreSnapshot(snapshot), snapshot.toString());
+            driver.deleteSnapshot(snapshot);
+        }
+
+        assertEquals(List.of(real), driver.listSnapshots(volume), "the real snapshot is still there");
+        assertEquals(List.of(elsewhere), driver.listSnapshots(other));
+        if (volumeDataAccess()) {
+            assertEquals(Optional.of("current"), marker(volume), "nothing was restored");
+        }
+    }
+
+    @Test
     public void snapshotOfAVolumeThatIsGoneIsNotFound() {
         assumeSnapshots();
         VolumeRef volume = createVolume();
