@@ -18,6 +18,7 @@ public enum ConfigKey {
     JOB_STALE_AFTER("duplex.job.stale-after", "PT30S", "a job whose owner sent no heartbeat for this long may be taken over (ISO-8601 duration)"),
     UPGRADE_HEALTH_TIMEOUT("duplex.upgrade.health-timeout", "PT60S", "how long a started VM may take to report healthy (ISO-8601 duration)"),
     UPGRADE_RESYNC_TIMEOUT("duplex.upgrade.resync-timeout", "PT120S", "how long the standby may take to catch up before the switchover (ISO-8601 duration)"),
+    UPGRADE_SNAPSHOT_RETENTION("duplex.upgrade.snapshot-retention", "PT24H", "how long the safety snapshots of a finished upgrade are kept before the pair's next upgrade drops them; PT0S = as soon as it succeeds (ISO-8601 duration)"),
     SERVER_PORT("duplex.server.port", "8443", "TCP port of 'duplex server'"),
     SERVER_BIND("duplex.server.bind", "127.0.0.1", "address 'duplex server' listens on"),
     SERVER_TLS_KEYSTORE("duplex.server.tls.keystore", null, "PKCS#12 keystore holding the server's key and certificate (mode 600); unset = plain HTTP"),

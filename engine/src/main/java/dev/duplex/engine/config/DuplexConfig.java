@@ -215,6 +215,10 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
                 throw invalid(key, "must be a positive ISO-8601 duration such as PT30S");
             }
         }
+        if (duration(ConfigKey.UPGRADE_SNAPSHOT_RETENTION).isNegative()) {
+            throw invalid(ConfigKey.UPGRADE_SNAPSHOT_RETENTION, "must be an ISO-8601 duration of zero or more such as PT24H"
+                    + " (PT0S drops the snapshots as soon as an upgrade succeeds)");
+        }
         if (duration(ConfigKey.DB_IDLE_STOP).isNegative() || duration(ConfigKey.DB_IDLE_STOP).compareTo(Duration.ofDays(3650)) > 0) {
             throw invalid(ConfigKey.DB_IDLE_STOP, "must be an ISO-8601 duration from PT0S to P3650D such as PT10M");
         }

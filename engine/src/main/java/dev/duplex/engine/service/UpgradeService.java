@@ -55,7 +55,8 @@ public final class UpgradeService {
         UpgradeSettings settings = UpgradeSettings.defaults()
                 .withStaleAfter(config.duration(ConfigKey.JOB_STALE_AFTER))
                 .withTimeouts(config.duration(ConfigKey.UPGRADE_RESYNC_TIMEOUT), config.duration(ConfigKey.UPGRADE_HEALTH_TIMEOUT),
-                        Duration.ofMillis(100));
+                        Duration.ofMillis(100))
+                .withSnapshotRetention(config.duration(ConfigKey.UPGRADE_SNAPSHOT_RETENTION));
         return config.get(ConfigKey.NODE_NAME).map(settings::withNode).orElse(settings);
     }
 
@@ -110,6 +111,14 @@ public final class UpgradeService {
     /** Brings the pair (or VM) of a job back to its old images on the same volumes, in this thread. */
     public UpgradeReport rollback(long jobId, Actor actor, UpgradeListener listener) {
         return engine.rollback(jobId, actor.name(), listener);
+    }
+
+    /**
+     * Drops the safety snapshots of every pair and VM whose upgrade is over and whose retention
+     * ({@code duplex.upgrade.snapshot-retention}) has passed; returns them as {@code volume/snapshot}.
+     */
+    public java.util.List<String> pruneSnapshots() {
+        return engine.pruneExpiredSnapshots();
     }
 
     /** A job's report from its journal, whatever its state. */

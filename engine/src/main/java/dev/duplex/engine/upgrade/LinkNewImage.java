@@ -30,7 +30,8 @@ import java.util.Optional;
  * member's old, stopped VM (its definition is in the job's parameters), creates the new VM from
  * the new image with links to the SAME volumes (or, for {@code snapshot-copy}, to fresh copies of
  * them), and points the member's inventory record at it. A VM already created under the job's
- * name is reused, a copy volume already created is copied into again.
+ * name is reused, a copy volume already created is copied into again. Under {@code link} and
+ * {@code copy-at-boot} it first takes the member's safety snapshots ({@link SafetySnapshots}).
  */
 final class LinkNewImage implements UpgradeStep {
     private final StepInfo info;
@@ -58,6 +59,8 @@ final class LinkNewImage implements UpgradeStep {
         VmRecord record = run.vmRecord(member);
 
         Optional<VmInfo> existing = run.findVmByName(member, newVmName);
+        // Before the new version can touch the database: the old VM is stopped, the new one not started.
+        outputs.putAll(SafetySnapshots.take(run, member));
         List<LinkRecord> links = new ArrayList<>();
         if (job.strategy().copiesVolume()) {
             long copied = 0;

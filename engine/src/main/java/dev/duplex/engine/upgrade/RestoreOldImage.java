@@ -21,6 +21,8 @@ import java.util.Optional;
  * the definition journaled in the job's parameters (or finds it, if it still exists), points
  * the inventory back at it, starts it and checks its health. Used after a failed health check
  * and by rollback. Deletes no volume: a {@code snapshot-copy} volume stays, recorded in the inventory.
+ * Before the old image starts, the member's volumes are restored from the job's safety snapshots
+ * where it has them ({@link SafetySnapshots#restore}).
  */
 final class RestoreOldImage implements UpgradeStep {
     private final StepInfo info;
@@ -75,6 +77,13 @@ final class RestoreOldImage implements UpgradeStep {
         ImageRef oldImage = new ImageRef(before.imageRef(), before.image());
         Optional<VmInfo> oldVm = run.findVmById(member, before.vmRef())
                 .or(() -> run.findVmByName(member, before.vmName()).filter(vm -> vm.image().id().equals(before.imageRef())));
+        // The new version may have changed the data: the old image starts on the data as it was before it.
+        // An old VM running already was started by an earlier run of this step, after its restore.
+        if (oldVm.isPresent() && oldVm.get().state() == VmState.RUNNING) {
+            outputs.put("data-restored", "before " + oldVm.get().vm() + " was started again (an earlier run of this step)");
+        } else {
+            outputs.putAll(SafetySnapshots.restore(run, member));
+        }
         VmRecord record = run.vmRecord(member);
         VmRef restored;
         if (oldVm.isPresent()) {

@@ -173,11 +173,46 @@ public final class RollingUpgrade {
                         + " to carry; its new VM starts with what image " + job.targetImages().get(member.system()) + " brings.");
             }
         }
+        notes.addAll(snapshotNotes(job));
         if (job.strategy().copiesAtBoot()) {
             notes.add("copy-at-boot: each new VM works on a copy of its volume; what it writes is saved back to the volume when it"
                     + " stops (or, after a crash, before its next start), so a later boot sees it.");
         }
         return notes;
+    }
+
+    /** Per member: whether its volumes get a safety snapshot before its new version starts, and what a rollback can undo. */
+    private List<String> snapshotNotes(UpgradeJob job) {
+        List<String> notes = new ArrayList<>();
+        if (!SafetySnapshots.needed(job.strategy())) {
+            notes.add(job.strategy().key() + ": the new versions work on copies, the original volumes stay as they are; no snapshot is taken.");
+            return notes;
+        }
+        String retention = settings.snapshotRetention().isZero() ? "dropped as soon as the upgrade succeeds"
+                : "kept for " + settings.snapshotRetention() + " after the upgrade is over (duplex.upgrade.snapshot-retention)";
+        for (MemberBefore member : job.before()) {
+            List<String> volumes = member.links().stream().map(LinkRecord::volume).toList();
+            var driver = drivers.driver(member.endpoint());
+            if (driver.capabilities().supports(Capability.VOLUME_SNAPSHOT)) {
+                notes.add(member.member() + ": a snapshot (" + SafetySnapshots.name(job.id(), member.member()).replaceFirst("^duplex-job-0-", "duplex-job-<job>-") + ") of "
+                        + String.join(", ", volumes)
+                        + " (endpoint " + member.endpoint() + ", driver " + driver.kind() + ") before its new version starts; a rollback"
+                        + " restores it; " + retention + ".");
+            } else {
+                notes.add(member.member() + ": no snapshot: endpoint " + member.endpoint() + " (driver " + driver.kind() + ") cannot snapshot"
+                        + " volumes, so rollback will not undo data changes the new version makes to " + String.join(", ", volumes) + ".");
+            }
+        }
+        return notes;
+    }
+
+    /**
+     * Drops the safety snapshots of every pair and VM whose upgrade is over and whose retention has
+     * passed ({@link UpgradeSettings#snapshotRetention()}); the next upgrade of a pair does the same
+     * for that pair. Returns what it dropped as {@code volume/snapshot}.
+     */
+    public List<String> pruneExpiredSnapshots() {
+        return SafetySnapshots.pruneAllExpired(inventory, jobQueue, drivers, settings.snapshotRetention(), Instant.now());
     }
 
     private long volumeBytes(MemberBefore member) {
@@ -198,6 +233,7 @@ public final class RollingUpgrade {
         refuseLiveJob(request.pair(), inventory.pair(request.pair()).map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.pair(request);
+        SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, request.pair(), settings.snapshotRetention(), Instant.now());
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
                 checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
@@ -213,6 +249,7 @@ public final class RollingUpgrade {
         refuseLiveJob(vm, List.of(vm));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.vm(vm, image, strategy);
+        SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, vm, settings.snapshotRetention(), Instant.now());
         Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
         Job job = claimOrRefuse(created.id());
@@ -372,7 +409,12 @@ public final class RollingUpgrade {
             }
             return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
         }
-        return finish(job, JobState.SUCCEEDED, Optional.empty());
+        UpgradeReport report = finish(job, JobState.SUCCEEDED, Optional.empty());
+        if (settings.snapshotRetention().isZero()) {
+            // Kept for no time: the safety snapshots go as soon as the upgrade is over.
+            SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, job.pair(), Duration.ZERO, Instant.now());
+        }
+        return report;
     }
 
     private UpgradeReport rollBack(UpgradeJob job, UpgradeRun run, JournaledSteps steps, PlanRollback plan) {

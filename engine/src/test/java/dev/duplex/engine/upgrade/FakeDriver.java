@@ -48,12 +48,26 @@ final class FakeDriver implements HypervisorDriver {
     private final Map<String, Vm> vms = new LinkedHashMap<>();
     private final List<String> changes = new ArrayList<>();
     private final List<String> deletedVolumes = new ArrayList<>();
+    private final Map<String, List<dev.duplex.api.VolumeSnapshot>> snapshots = new LinkedHashMap<>();
+    private final Map<String, byte[]> snapshotContent = new LinkedHashMap<>();
+    private final Map<String, Byte> writesOnStart = new LinkedHashMap<>();
     private int nextId = 1;
     private boolean allDownSeen;
 
     FakeDriver(Capabilities capabilities, String pairPrefix) {
         this.capabilities = capabilities;
         this.pairPrefix = pairPrefix;
+    }
+
+    /** {@link #withAll} and {@link Capability#VOLUME_SNAPSHOT}: snapshots hold a copy of the volume's bytes. */
+    static FakeDriver withSnapshots(String pairPrefix) {
+        return new FakeDriver(Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY,
+                Capability.VOLUME_SNAPSHOT), pairPrefix);
+    }
+
+    /** A VM of {@code imageName} rewrites its linked volumes when it starts, as a new version migrating its database. */
+    synchronized void writeOnStart(String imageName, byte seed) {
+        writesOnStart.put(imageName, seed);
     }
 
     static FakeDriver withAll(String pairPrefix) {
@@ -195,6 +209,10 @@ final class FakeDriver implements HypervisorDriver {
         }
         if (vm.state() != VmState.RUNNING) {
             changes.add("start " + ref.name());
+            Byte seed = writesOnStart.get(vm.image().name());
+            if (seed != null) {
+                vm.links().forEach(link -> fill(link.volume(), seed));
+            }
         }
         vms.put(ref.id(), vm.with(VmState.RUNNING));
         return new BootReport(ref, copied, Duration.ofMillis(copied > 0 ? 1 : 0));
@@ -238,6 +256,62 @@ final class FakeDriver implements HypervisorDriver {
         progress.update(copy.length, copy.length);
         changes.add("copy " + from.name() + " -> " + to.name());
         return copy.length;
+    }
+
+    @Override
+    public synchronized dev.duplex.api.VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        requireSnapshots();
+        if (!volumes.containsKey(volume.id())) {
+            throw new ObjectNotFoundException(ObjectId.of(volume));
+        }
+        List<dev.duplex.api.VolumeSnapshot> taken = snapshots.computeIfAbsent(volume.id(), id -> new ArrayList<>());
+        for (dev.duplex.api.VolumeSnapshot snapshot : taken) {
+            if (snapshot.name().equals(name)) {
+                return snapshot;
+            }
+        }
+        dev.duplex.api.VolumeSnapshot snapshot = new dev.duplex.api.VolumeSnapshot("snap-" + nextId++, volume, name, java.time.Instant.now());
+        taken.add(snapshot);
+        snapshotContent.put(snapshot.id(), content.get(volume.id()).clone());
+        changes.add("snapshot " + volume.name() + " as " + name);
+        return snapshot;
+    }
+
+    @Override
+    public synchronized List<dev.duplex.api.VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        requireSnapshots();
+        return List.copyOf(snapshots.getOrDefault(volume.id(), List.of()));
+    }
+
+    @Override
+    public synchronized void restoreSnapshot(dev.duplex.api.VolumeSnapshot snapshot) {
+        requireSnapshots();
+        byte[] saved = snapshotContent.get(snapshot.id());
+        if (saved == null) {
+            throw new ObjectNotFoundException(new ObjectId(dev.duplex.api.ObjectKind.VOLUME_SNAPSHOT, snapshot.name()));
+        }
+        for (Vm vm : vms.values()) {
+            if (vm.state() == VmState.RUNNING && vm.links().stream().anyMatch(l -> l.volume().id().equals(snapshot.volume().id()))) {
+                throw new ConflictException("volume " + snapshot.volume() + " is used by running VM " + vm.ref(), ObjectId.of(snapshot.volume()));
+            }
+        }
+        content.put(snapshot.volume().id(), saved.clone());
+        changes.add("restore " + snapshot.volume().name() + " from " + snapshot.name());
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(dev.duplex.api.VolumeSnapshot snapshot) {
+        requireSnapshots();
+        if (snapshotContent.remove(snapshot.id()) != null) {
+            snapshots.getOrDefault(snapshot.volume().id(), new ArrayList<>()).removeIf(s -> s.id().equals(snapshot.id()));
+            changes.add("drop snapshot " + snapshot.name() + " of " + snapshot.volume().name());
+        }
+    }
+
+    private void requireSnapshots() {
+        if (!capabilities.supports(Capability.VOLUME_SNAPSHOT)) {
+            throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+        }
     }
 
     private void watch() {

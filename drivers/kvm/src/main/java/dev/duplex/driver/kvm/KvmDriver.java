@@ -25,6 +25,7 @@ import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import dev.duplex.driver.kvm.LibvirtErrors.Context;
 import java.lang.System.Logger;
@@ -86,6 +87,7 @@ final class KvmDriver implements HypervisorDriver {
     private final String poolName;
     private final String poolPath;
     private final Capabilities capabilities;
+    private final PoolSnapshots snapshots;
 
     KvmDriver(DriverConfig config, KvmSettings settings, Connect connect) {
         this.endpoint = requireNonNull(config, "config is null").endpoint();
@@ -105,7 +107,12 @@ final class KvmDriver implements HypervisorDriver {
             // upload/download, which hot attach, volume copy and the UEFI variable store need.
             features.removeAll(List.of(Capability.HOT_ATTACH, Capability.VOLUME_COPY, Capability.FIRMWARE_STORE));
         }
+        // Snapshots are reflink clones: only where libvirt can make them in this pool (checked, not guessed).
+        if (!PoolSnapshots.probe(pool)) {
+            features.remove(Capability.VOLUME_SNAPSHOT);
+        }
         this.capabilities = new Capabilities(features);
+        this.snapshots = new PoolSnapshots(endpoint, this::pool, this::runningUserOf);
     }
 
     @Override
@@ -329,6 +336,32 @@ final class KvmDriver implements HypervisorDriver {
         }
         return LibvirtErrors.call(Context.optional(endpoint, "copy " + from + " into", object, "volume copy"),
                 () -> VolumeStreams.copy(connect, source, target, progress));
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    @Override
+    public VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        requireCapability(Capability.VOLUME_SNAPSHOT, "volume snapshot");
+        return snapshots.take(volume, name);
+    }
+
+    @Override
+    public List<VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        requireCapability(Capability.VOLUME_SNAPSHOT, "volume snapshot");
+        return snapshots.list(volume);
+    }
+
+    @Override
+    public void restoreSnapshot(VolumeSnapshot snapshot) {
+        requireCapability(Capability.VOLUME_SNAPSHOT, "volume snapshot");
+        snapshots.restore(snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(VolumeSnapshot snapshot) {
+        requireCapability(Capability.VOLUME_SNAPSHOT, "volume snapshot");
+        snapshots.delete(snapshot);
     }
 
     // ---------------------------------------------------------------- VMs

@@ -34,7 +34,7 @@ public final class KvmDriverProvider implements dev.duplex.api.DriverProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY,
-                Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE, Capability.FIRMWARE_STORE);
+                Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE, Capability.FIRMWARE_STORE, Capability.VOLUME_SNAPSHOT);
     }
 
     @Override

@@ -100,7 +100,6 @@ final class CopyWriteBack {
         recover(volume);
         String nonce = UUID.randomUUID().toString().substring(0, 8);
         Path staging = volume.folder().resolve(STAGING + nonce);
-        Path saved = volume.folder().resolve(SAVED + nonce);
         Path old = volume.folder().resolve(OLD + nonce);
         try {
             TreeCopy.copy(copy, staging, CopyProgress.NONE);
@@ -108,14 +107,34 @@ final class CopyWriteBack {
             Files.getFileAttributeView(staging, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setPermissions(Files.getPosixFilePermissions(volume.data(), LinkOption.NOFOLLOW_LINKS));
             flush(staging);
-            Files.move(staging, saved);
-            Files.move(volume.data(), old);
-            Files.move(saved, volume.data());
-            flushFolder(volume.folder());
+            swapIn(volume, staging, nonce);
         } finally {
             TreeDeletion.delete(staging);
             TreeDeletion.delete(old);
         }
+    }
+
+    /**
+     * Makes the complete, flushed folder {@code staged} (inside the volume's folder) the volume's
+     * content by the renames {@link #recover} knows how to finish or undo. Also used by a snapshot's
+     * restore. Call with the volume's lock held.
+     */
+    static void swapIn(VolumeFolder volume, Path staged, String nonce) throws IOException {
+        Path saved = volume.folder().resolve(SAVED + nonce);
+        Path old = volume.folder().resolve(OLD + nonce);
+        try {
+            Files.move(staged, saved);
+            Files.move(volume.data(), old);
+            Files.move(saved, volume.data());
+            flushFolder(volume.folder());
+        } finally {
+            TreeDeletion.delete(old);
+        }
+    }
+
+    /** The name of a staging folder inside a volume's folder that {@link #recover} drops if a crash leaves it. */
+    static String stagingName(String nonce) {
+        return STAGING + nonce;
     }
 
     private static List<Path> leftovers(VolumeFolder volume, String prefix) throws IOException {
@@ -148,7 +167,7 @@ final class CopyWriteBack {
         });
     }
 
-    private static void flushFolder(Path folder) throws IOException {
+    static void flushFolder(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -2,6 +2,7 @@ package dev.duplex.driver.local;
 
 import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
+import dev.duplex.api.Capability;
 import dev.duplex.api.ConflictException;
 import dev.duplex.api.CopyProgress;
 import dev.duplex.api.EnvironmentStore;
@@ -24,6 +25,9 @@ import dev.duplex.api.VisibleText;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
+import dev.duplex.api.ObjectName;
+import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VolumeSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,11 +69,16 @@ final class LocalDriver implements HypervisorDriver {
     private final ObjectLocks locks = new ObjectLocks();
     private final VmTermination termination = new VmTermination();
     private final CopyWriteBack writeBack;
+    private final Capabilities capabilities;
 
     LocalDriver(LocalSettings settings) {
         this.settings = settings;
         this.state = new StateFolder(settings.stateDirectory());
         this.writeBack = new CopyWriteBack(locks, this::volume);
+        // Checked, not guessed: snapshots are reflink clones, which only some file systems make.
+        this.capabilities = Reflink.supportedIn(state.root())
+                ? LocalDriverProvider.CAPABILITIES
+                : withoutSnapshots(LocalDriverProvider.CAPABILITIES);
     }
 
     @Override
@@ -79,7 +88,7 @@ final class LocalDriver implements HypervisorDriver {
 
     @Override
     public Capabilities capabilities() {
-        return LocalDriverProvider.CAPABILITIES;
+        return capabilities;
     }
 
     // ---- images
@@ -191,6 +200,144 @@ final class LocalDriver implements HypervisorDriver {
                 }
             });
         }
+    }
+
+    // ---- snapshots
+
+    @Override
+    public VolumeSnapshot snapshotVolume(VolumeRef ref, String name) {
+        requireSnapshots();
+        String checked = snapshotName(ref, name);
+        VolumeFolder volume = volume(ref);
+        try (var held = locks.lock("volume:" + ref.id())) {
+            return IoErrors.call("snapshot the volume", ObjectId.of(ref), () -> {
+                CopyWriteBack.recover(volume);
+                SnapshotFolder.dropLeftovers(volume);
+                SnapshotFolder existing = SnapshotFolder.of(volume, checked);
+                if (existing.exists()) {
+                    return existing.read(ref);
+                }
+                return SnapshotFolder.take(volume, checked, Instant.now()).read(ref);
+            });
+        }
+    }
+
+    @Override
+    public List<VolumeSnapshot> listSnapshots(VolumeRef ref) {
+        requireSnapshots();
+        VolumeFolder volume = volume(ref);
+        return IoErrors.call("list the snapshots", ObjectId.of(ref), () -> {
+            List<VolumeSnapshot> result = new ArrayList<>();
+            for (SnapshotFolder snapshot : SnapshotFolder.list(volume)) {
+                readIfPresent(snapshot::exists, () -> snapshot.read(ref)).ifPresent(result::add);
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void restoreSnapshot(VolumeSnapshot snapshot) {
+        requireSnapshots();
+        VolumeRef ref = snapshot.volume();
+        ObjectId object = snapshotObject(snapshot);
+        VolumeFolder volume = volume(ref);
+        try (var held = locks.lock("volume:" + ref.id())) {
+            SnapshotFolder found = findSnapshot(volume, snapshot, object);
+            List<String> running = runningVmsLinking(ref);
+            if (!running.isEmpty()) {
+                throw new ConflictException("Cannot restore snapshot " + snapshot.name() + " of volume " + ref
+                        + ": running VM(s) " + String.join(", ", running) + " use it; stop them first", object);
+            }
+            IoErrors.call("restore the snapshot", object, () -> {
+                CopyWriteBack.recover(volume);
+                String nonce = UUID.randomUUID().toString().substring(0, 8);
+                Path staged = volume.folder().resolve(CopyWriteBack.stagingName(nonce));
+                try {
+                    // The snapshot's own folder stays: a clone of it goes in, so it can be restored again.
+                    Reflink.cloneTree(found.data(), staged);
+                    CopyWriteBack.swapIn(volume, staged, nonce);
+                } finally {
+                    TreeDeletion.delete(staged);
+                }
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void deleteSnapshot(VolumeSnapshot snapshot) {
+        requireSnapshots();
+        VolumeRef ref = snapshot.volume();
+        if (!Ids.isValid(ref.id()) || !ObjectName.isValid(snapshot.name())) {
+            return; // no such snapshot can exist here: nothing to delete
+        }
+        VolumeFolder volume;
+        try {
+            volume = volume(ref);
+        } catch (ObjectNotFoundException gone) {
+            return; // the volume, and so its snapshots, are gone
+        }
+        try (var held = locks.lock("volume:" + ref.id())) {
+            IoErrors.call("delete the snapshot", snapshotObject(snapshot), () -> {
+                SnapshotFolder found = SnapshotFolder.of(volume, snapshot.name());
+                if (found.exists() && found.read(ref).id().equals(snapshot.id())) {
+                    found.delete();
+                }
+                return null;
+            });
+        }
+    }
+
+    private static Capabilities withoutSnapshots(Capabilities all) {
+        java.util.EnumSet<Capability> features = java.util.EnumSet.copyOf(all.features());
+        features.remove(Capability.VOLUME_SNAPSHOT);
+        return new Capabilities(features);
+    }
+
+    private void requireSnapshots() {
+        if (!capabilities.supports(Capability.VOLUME_SNAPSHOT)) {
+            throw new UnsupportedOperationDriverException(kind(), "volume snapshot");
+        }
+    }
+
+    private static String snapshotName(VolumeRef ref, String name) {
+        if (!ObjectName.isValid(name)) {
+            throw new InvalidSpecException(ObjectName.problem("snapshot", name == null ? "" : name) + " (of volume " + ref + ")",
+                    ObjectId.of(ref));
+        }
+        return name;
+    }
+
+    private static ObjectId snapshotObject(VolumeSnapshot snapshot) {
+        return new ObjectId(ObjectKind.VOLUME_SNAPSHOT, snapshot.name() + " of volume " + snapshot.volume());
+    }
+
+    private static SnapshotFolder findSnapshot(VolumeFolder volume, VolumeSnapshot snapshot, ObjectId object) {
+        if (!ObjectName.isValid(snapshot.name())) {
+            throw new ObjectNotFoundException(object);
+        }
+        SnapshotFolder found = SnapshotFolder.of(volume, snapshot.name());
+        VolumeSnapshot read = found.exists() ? IoErrors.call("read the snapshot", object, () -> found.read(snapshot.volume())) : null;
+        if (read == null || !read.id().equals(snapshot.id())) {
+            throw new ObjectNotFoundException(object);
+        }
+        return found;
+    }
+
+    /** Names of the VMs that link the volume and run: a restore under them would change a mounted database. */
+    private List<String> runningVmsLinking(VolumeRef ref) {
+        return IoErrors.call("list VMs", null, () -> {
+            List<String> names = new ArrayList<>();
+            for (Path folder : children(vms())) {
+                VmFolder vm = new VmFolder(folder);
+                Optional<VmFolder.Definition> definition = readIfPresent(vm::exists, vm::definition);
+                if (definition.isPresent() && definition.get().links().stream().anyMatch(l -> l.volume().id().equals(ref.id()))
+                        && vm.state() == VmState.RUNNING) {
+                    names.add(definition.get().vm().toString());
+                }
+            }
+            return names;
+        });
     }
 
     // ---- VMs

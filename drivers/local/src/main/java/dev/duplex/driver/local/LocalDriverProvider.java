@@ -20,6 +20,11 @@ import dev.duplex.api.HypervisorDriver;
  *       status and the last 20 lines of its {@code console.log}).
  * </ul>
  *
+ * <p>{@link Capability#VOLUME_SNAPSHOT} is declared here, but a connection has it only when its
+ * state folder's file system makes reflink clones ({@code cp --reflink=always} is tried on a probe
+ * file there at connect: XFS with reflink, btrfs; not ext4): a snapshot is a clone of the volume's
+ * files, and a restore clones it back and swaps it in by renames.
+ *
  * <p>A stop returns only once no process of the VM's group runs and the JVM has reaped the VM's
  * main process (it is the JVM's child), so its files, locks and ports are free.
  *
@@ -34,7 +39,8 @@ public final class LocalDriverProvider implements DriverProvider {
     public static final String KIND = "local";
 
     static final Capabilities CAPABILITIES = Capabilities.of(
-            Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY, Capability.ENVIRONMENT_STORE);
+            Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY, Capability.ENVIRONMENT_STORE,
+            Capability.VOLUME_SNAPSHOT);
 
     /** For {@link java.util.ServiceLoader}. */
     public LocalDriverProvider() {}
