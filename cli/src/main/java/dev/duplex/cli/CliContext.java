@@ -85,7 +85,7 @@ public final class CliContext implements AutoCloseable {
         if (registry == null) {
             Optional<Path> plugins = config().get(dev.duplex.engine.config.ConfigKey.PLUGINS_DIR).map(Path::of)
                     .or(installation::pluginsDirectory);
-            registry = DriverRegistry.discover(CliContext.class.getClassLoader(), plugins);
+            registry = DriverRegistry.onDemand(CliContext.class.getClassLoader(), plugins); // plugins opened only when a command needs one
         }
         return registry;
     }
