@@ -5,12 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Where an invocation's start-up goes: with {@code -Dduplex.debug.startup=true} (for example in
+ * Where an invocation's start-up goes: with {@code -Dduplex.internal.debug.startup=true} (for example in
  * {@code DUPLEX_JAVA_OPTS}) each phase prints its milliseconds to stderr, so that a slow command can
  * be measured on the machine where it is slow; otherwise it does nothing.
  */
 final class StartupTrace {
-    static final String PROPERTY = "duplex.debug.startup";
+    // under duplex.internal: the configuration refuses other duplex.* properties it does not know
+    static final String PROPERTY = "duplex.internal.debug.startup";
 
     private final PrintWriter err;
     private final boolean on;
