@@ -8,7 +8,13 @@
 #   INSTALL_DIR  the unpacked tarball (holding bin/duplex), e.g. after
 #                ./mvnw -o -B -q -pl dist -am package -DskipTests
 #                tar xzf dist/target/duplex-*.tar.gz -C /tmp
-#   DUPLEX_JAVA_OPTS is passed through (e.g. -Xshare:off to see the archive's share).
+#   DUPLEX_JAVA_OPTS is passed through (e.g. -Xshare:off to see the archive's share, or
+#   -Dduplex.internal.debug.startup=true on one command to see its phases on stderr).
+#   DUPLEX_SERVER_URL (optional): also measures the remote transport, 'duplex --server URL ...',
+#   against a running 'duplex server' whose inventory holds the same pair 'kv' (set it up there);
+#   DUPLEX_SERVER_OPTS adds options to those commands (e.g. the token file's option).
+# The cpu column (user + system, median) is less disturbed by a loaded machine than the wall clock;
+# it needs /usr/bin/time (Debian package 'time') and shows n/a without it.
 set -eu
 install=$(cd "$1" && pwd -P)
 runs=${2:-20}
@@ -18,7 +24,8 @@ duplex="$install/bin/duplex"
 DUPLEX_HOME=$(mktemp -d /tmp/duplex-bench-XXXXXX)
 export DUPLEX_HOME
 export DUPLEX_DB_IDLE_STOP=PT30M
-trap '"$duplex" db stop --force >/dev/null 2>&1 || true; rm -rf "$DUPLEX_HOME"' EXIT
+# the idle watcher may still write its log for a moment after the server stopped: one retry
+trap '"$duplex" db stop --force >/dev/null 2>&1 || true; rm -rf "$DUPLEX_HOME" 2>/dev/null || { sleep 3; rm -rf "$DUPLEX_HOME"; }' EXIT
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -44,24 +51,32 @@ done
 ls "$install"/lib/duplex-*.jsa "$DUPLEX_HOME"/cds/duplex-*.jsa 2>/dev/null | sed 's/^/archive: /' || echo "archive: none (measuring without)"
 "$duplex" db status | grep -q 'server.*running' || { echo "cli-latency: the embedded PostgreSQL is not running after setup" >&2; exit 1; }
 
-# one command, RUNS times; prints "median p90" in ms
+# one command, RUNS times; prints "median p90 cpu-median" in ms
 measure() {
   i=0
   : > "$DUPLEX_HOME/times"
+  : > "$DUPLEX_HOME/cpu"
   while [ "$i" -lt "$runs" ]; do
     t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
+    if [ -x /usr/bin/time ]; then
+      /usr/bin/time -f '%U %S' -a -o "$DUPLEX_HOME/cpu" "$@" >/dev/null 2>&1 || true
+    else
+      "$@" >/dev/null 2>&1 || true
+    fi
     t1=$(date +%s%N)
     echo $(( (t1 - t0) / 1000000 )) >> "$DUPLEX_HOME/times"
     i=$((i + 1))
   done
-  sort -n "$DUPLEX_HOME/times" | awk '{ v[NR] = $1 } END {
+  cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%d\n", ($1 + $2) * 1000 }' "$DUPLEX_HOME/cpu" | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "n/a"; exit }
+    print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+  sort -n "$DUPLEX_HOME/times" | awk -v cpu="$cpu" '{ v[NR] = $1 } END {
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
-    printf "%8d %8d\n", m, v[p] }'
+    printf "%8d %8d %8s\n", m, v[p], cpu }'
 }
 
-printf '%-34s %8s %8s\n' "command ($runs runs)" "median" "p90"
+printf '%-34s %8s %8s %8s\n' "command ($runs runs)" "median" "p90" "cpu"
 row() { label=$1; shift; printf '%-34s %s\n' "$label" "$(measure "$@")"; }
 row "duplex --version" "$duplex" --version
 row "duplex vm list" "$duplex" vm list
@@ -70,6 +85,16 @@ row "duplex upgrade status kv" "$duplex" upgrade status kv
 if command -v virsh >/dev/null 2>&1; then
   row "virsh -c test:///default list" virsh -c test:///default list
 else
-  printf '%-34s %8s %8s\n' "virsh -c test:///default list" "n/a" "n/a"
+  printf '%-34s %8s %8s %8s\n' "virsh -c test:///default list" "n/a" "n/a" "n/a"
 fi
+# --- optional: the remote transport (duplex --server URL), only when DUPLEX_SERVER_URL is set ---
+if [ -n "${DUPLEX_SERVER_URL:-}" ]; then
+  # shellcheck disable=SC2086 # DUPLEX_SERVER_OPTS is a list of options
+  row "remote: duplex vm list" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} vm list
+  # shellcheck disable=SC2086
+  row "remote: duplex pair list" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} pair list
+  # shellcheck disable=SC2086
+  row "remote: duplex upgrade status kv" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} upgrade status kv
+fi
+# --- end of the optional remote part ---
 echo "(ms, wall clock; java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg))"

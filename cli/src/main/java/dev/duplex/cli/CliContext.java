@@ -20,6 +20,7 @@ public final class CliContext implements AutoCloseable {
     private final Map<String, String> environment;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final StartupTrace trace;
     private Path configFile;
     private boolean verbose;
     private DuplexConfig config;
@@ -27,10 +28,15 @@ public final class CliContext implements AutoCloseable {
     private Services services;
 
     public CliContext(Installation installation, Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        this(installation, environment, out, err, new StartupTrace(err, false));
+    }
+
+    CliContext(Installation installation, Map<String, String> environment, PrintWriter out, PrintWriter err, StartupTrace trace) {
         this.installation = installation;
         this.environment = Map.copyOf(environment);
         this.out = out;
         this.err = err;
+        this.trace = trace;
     }
 
     void configFile(Path file) {
@@ -77,6 +83,7 @@ public final class CliContext implements AutoCloseable {
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
             System.setProperty("duplex.internal.log.format", config.get(dev.duplex.engine.config.ConfigKey.LOG_FORMAT).orElse("text"));
             LogContext.reconfigure();
+            trace.phase("configuration and logging");
         }
         return config;
     }
@@ -85,7 +92,8 @@ public final class CliContext implements AutoCloseable {
         if (registry == null) {
             Optional<Path> plugins = config().get(dev.duplex.engine.config.ConfigKey.PLUGINS_DIR).map(Path::of)
                     .or(installation::pluginsDirectory);
-            registry = DriverRegistry.discover(CliContext.class.getClassLoader(), plugins);
+            registry = DriverRegistry.onDemand(CliContext.class.getClassLoader(), plugins); // plugins opened only when a command needs one
+            trace.phase("driver registry");
         }
         return registry;
     }
@@ -93,7 +101,10 @@ public final class CliContext implements AutoCloseable {
     /** The database-backed engine services, started on first use. */
     public synchronized Services services() {
         if (services == null) {
-            services = Services.start(config(), registry());
+            DuplexConfig resolved = config();
+            DriverRegistry drivers = registry();
+            services = Services.start(resolved, drivers);
+            trace.phase("database and injector");
         }
         return services;
     }
@@ -103,6 +114,7 @@ public final class CliContext implements AutoCloseable {
         if (services != null) {
             services.close();
             services = null;
+            trace.phase("close (database released)");
         }
     }
 }

@@ -12,12 +12,18 @@ import picocli.CommandLine;
 final class LogContext {
     private LogContext() {}
 
+    /** A context property logback.xml sets to the directory, level and format it was configured with. */
+    static final String CONFIGURED_WITH = "duplex.internal.log.configured";
+
     /**
      * Applies duplex.log.level and duplex.log.format, known only once the configuration is read: a
-     * class that logs may have started logback before (with the defaults), so it is configured again.
+     * class that logs may have started logback before (with the defaults), so it is configured again,
+     * unless logback was first configured with these very values (as it is when nothing logged before
+     * the configuration was read): parsing logback.xml twice is a good part of a short command's time.
      */
     static void reconfigure() {
-        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback
+                && !configuredWithSystemProperties(logback)) {
             logback.reset();
             try {
                 new ch.qos.logback.classic.util.ContextInitializer(logback).autoConfig();
@@ -25,6 +31,14 @@ final class LogContext {
                 throw new IllegalStateException("Cannot configure the log file from logback.xml: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** True when logback.xml configured {@code logback} with the log directory, level and format the system properties hold now. */
+    static boolean configuredWithSystemProperties(ch.qos.logback.classic.LoggerContext logback) {
+        String wanted = System.getProperty("duplex.internal.log.dir", System.getProperty("user.home") + "/.duplex/logs")
+                + "|" + System.getProperty("duplex.internal.log.level", "INFO")
+                + "|" + System.getProperty("duplex.internal.log.format", "text");
+        return wanted.equals(logback.getProperty(CONFIGURED_WITH));
     }
 
     static void start() {

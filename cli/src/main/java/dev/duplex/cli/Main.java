@@ -35,7 +35,8 @@ public final class Main {
             out.flush();
             return 0;
         }
-        try (CliContext context = new CliContext(Installation.current(), environment, out, err)) {
+        StartupTrace trace = StartupTrace.fromSystemProperties(err);
+        try (CliContext context = new CliContext(Installation.current(), environment, out, err, trace)) {
             CommandLine commandLine = CommandTree.build(context)
                     .setOut(out)
                     .setErr(err)
@@ -61,10 +62,12 @@ public final class Main {
                 return new CommandLine.RunLast().execute(parsed);
             });
             LogContext.start();
+            trace.phase("command tree (picocli)");
             try {
                 return commandLine.execute(args);
             } finally {
                 MDC.remove("command");
+                trace.phase("command");
             }
         } catch (RuntimeException e) {
             // Failures while closing (stopping the embedded database) still deserve one clear line.

@@ -60,6 +60,37 @@ class LogFileTest {
         assertTrue(Files.readString(logs.resolve("duplex.log")).contains("createVm kv-1"));
     }
 
+    /** logback.xml records what it was configured with, so that a command does not parse it a second time for the same. */
+    @Test
+    void aLogConfiguredWithTheCurrentSettingsIsNotConfiguredAgain() throws Exception {
+        Map<String, String> saved = new java.util.HashMap<>();
+        for (String key : List.of("duplex.internal.log.dir", "duplex.internal.log.level", "duplex.internal.log.format")) {
+            saved.put(key, System.getProperty(key));
+        }
+        try {
+            System.setProperty("duplex.internal.log.dir", logs.toString());
+            System.setProperty("duplex.internal.log.level", "DEBUG");
+            System.setProperty("duplex.internal.log.format", "json");
+            LoggerContext context = configured(Map.of());
+            assertTrue(LogContext.configuredWithSystemProperties(context));
+
+            System.setProperty("duplex.internal.log.level", "INFO");
+            assertTrue(!LogContext.configuredWithSystemProperties(context), "another level: configured again");
+            System.setProperty("duplex.internal.log.level", "DEBUG");
+            System.setProperty("duplex.internal.log.dir", logs.resolve("elsewhere").toString());
+            assertTrue(!LogContext.configuredWithSystemProperties(context), "another folder: configured again");
+            context.stop();
+        } finally {
+            saved.forEach((key, value) -> {
+                if (value == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, value);
+                }
+            });
+        }
+    }
+
     private List<String> logOneLine(Map<String, String> properties) throws Exception {
         LoggerContext context = configured(properties);
         Logger log = context.getLogger("dev.duplex.engine.upgrade.RollingUpgrade");

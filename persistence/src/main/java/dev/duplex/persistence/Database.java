@@ -35,6 +35,8 @@ public final class Database implements AutoCloseable {
     private final SchemaMigrator migrator;
     private final Optional<EmbeddedServer> embedded;
     private final HikariDataSource pool;
+    /** The schema history held exactly this Duplex's migrations when connecting: nothing to migrate. */
+    private final boolean schemaCurrent;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Releases the embedded server on Ctrl-C too, so that the last process to exit stops it. */
     private final Thread closeOnExit = new Thread(this::close, "duplex-database-close");
@@ -52,15 +54,20 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
         this.jdbi.setSqlLogger(new StatementLog());
-        this.migrator = new SchemaMigrator(migrationSource.orElse(pool), location);
+        this.migrator = new SchemaMigrator(migrationSource.orElse(pool), pool, location);
         this.embedded = embedded;
+        // one query on the pool's open connection; only a database that is not current costs the
+        // migration user's logins (the superuser's, on the embedded server) and Flyway
+        this.schemaCurrent = migrator.current();
     }
 
     /** Connects (starting the embedded server if configured so), checks the schema and migrates it. */
     public static Database start(DatabaseConfig config) {
         Database database = connect(config);
         try {
-            database.migrate();
+            if (!database.schemaCurrent) {
+                database.migrate();
+            }
             return database;
         } catch (RuntimeException e) {
             database.close();
@@ -103,7 +110,9 @@ public final class Database implements AutoCloseable {
             }
             Database database = new Database(config, location, openPool(application, location, user), migration, embedded);
             try {
-                database.migrator.checkCompatible();
+                if (!database.schemaCurrent) {
+                    database.migrator.checkCompatible();
+                }
             } catch (RuntimeException e) {
                 database.pool.close();
                 throw e;

@@ -26,12 +26,19 @@ final class SchemaMigrator {
     static final String HISTORY_TABLE = "flyway_schema_history";
 
     private final DataSource dataSource;
+    /** For {@link #current()}: the application's pool, whose connection is open already (a new one costs a login). */
+    private final DataSource reads;
     private final String where;
     /** Built on first use: loading Flyway costs more than a whole warm command, which usually finds the schema current. */
     private Flyway flyway;
 
-    SchemaMigrator(DataSource dataSource, String where) {
+    /**
+     * @param dataSource what migrations and the compatibility checks connect as
+     * @param reads what {@link #current()} reads the schema history through (it needs SELECT on it only)
+     */
+    SchemaMigrator(DataSource dataSource, DataSource reads, String where) {
         this.dataSource = dataSource;
+        this.reads = reads;
         this.where = where;
     }
 
@@ -57,18 +64,23 @@ final class SchemaMigrator {
      */
     boolean current() {
         Optional<java.util.Set<String>> known = MigrationFiles.versions(SchemaMigrator.class.getClassLoader());
-        if (known.isEmpty() || historyTable().isEmpty()) {
+        if (known.isEmpty()) {
             return false;
         }
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT version, success FROM " + HISTORY_TABLE + " WHERE version IS NOT NULL")) {
-            java.util.Set<String> applied = new java.util.HashSet<>();
-            while (rows.next()) {
-                if (!rows.getBoolean(2)) {
+        try (Connection connection = reads.getConnection(); Statement statement = connection.createStatement()) {
+            try (ResultSet table = statement.executeQuery("SELECT to_regclass(current_schema() || '." + HISTORY_TABLE + "')::text")) {
+                if (!table.next() || table.getString(1) == null) {
                     return false;
                 }
-                applied.add(rows.getString(1));
+            }
+            java.util.Set<String> applied = new java.util.HashSet<>();
+            try (ResultSet rows = statement.executeQuery("SELECT version, success FROM " + HISTORY_TABLE + " WHERE version IS NOT NULL")) {
+                while (rows.next()) {
+                    if (!rows.getBoolean(2)) {
+                        return false;
+                    }
+                    applied.add(rows.getString(1));
+                }
             }
             return applied.equals(known.get());
         } catch (SQLException e) {
@@ -78,12 +90,10 @@ final class SchemaMigrator {
 
     /**
      * Refuses a database that is not Duplex's (objects in its schema but no schema history) and a
-     * database migrated by a newer Duplex (applied versions this Duplex does not know).
+     * database migrated by a newer Duplex (applied versions this Duplex does not know). Needed only
+     * when {@link #current()} is false.
      */
     void checkCompatible() {
-        if (current()) {
-            return;
-        }
         underMigrationLock(() -> {
             checkCompatibleHeld();
             return null;

@@ -118,6 +118,35 @@ class DatabaseStartupTest {
                 e.getMessage());
     }
 
+    /**
+     * A warm start tells "the schema is current" through the application's own connection: the
+     * migration user (on the embedded server, the superuser) does not log in, nor does Flyway load.
+     */
+    @Test
+    void aCurrentSchemaIsToldWithoutTheMigrationUsersLogin(TestServer server) throws Exception {
+        String url = server.freshDatabase("current_schema_test");
+        Database.start(TestServer.asSuperuser(url)).close();
+        org.postgresql.ds.PGSimpleDataSource reads = new org.postgresql.ds.PGSimpleDataSource();
+        reads.setURL(url);
+        reads.setUser(TestServer.SUPERUSER);
+        reads.setPassword(TestServer.superuserPassword());
+        List<String> migrationLogins = new java.util.ArrayList<>();
+        javax.sql.DataSource migrations = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    migrationLogins.add(method.getName());
+                    throw new java.sql.SQLException("the migration user may not log in here");
+                });
+
+        assertTrue(new SchemaMigrator(migrations, reads, "test").current());
+        assertEquals(List.of(), migrationLogins);
+
+        TestServer.execute(url, "DELETE FROM flyway_schema_history WHERE version = '8'");
+        assertFalse(new SchemaMigrator(migrations, reads, "test").current(), "one migration pending");
+        TestServer.execute(url, "DROP TABLE flyway_schema_history");
+        assertFalse(new SchemaMigrator(migrations, reads, "test").current(), "no history");
+        assertEquals(List.of(), migrationLogins);
+    }
+
     @Test
     void statusTellsVersionAndPendingMigrationsAndMigrateAppliesThem(TestServer server, @TempDir Path home) {
         DatabaseConfig config = TestServer.asSuperuser(server.freshDatabase("status_test"));

@@ -141,6 +141,36 @@ class DriverRegistryTest {
                 && duplicate.getMessage().contains(twice.resolve("b").toString()), duplicate.getMessage());
     }
 
+    /**
+     * The CLI's registry opens no plugin folder while the class path has the kind asked for (a
+     * broken plugin goes unnoticed), and opens them all for another kind or the list of drivers.
+     */
+    @Test
+    void onDemandOpensThePluginFoldersOnlyForAKindTheClassPathLacks() throws Exception {
+        Path bundled = dir.resolve("lib").resolve("bundled-driver.jar");
+        buildDriverJar("bundled", bundled);
+        Path plugins = dir.resolve("plugins");
+        buildDriverJar("acme", plugins.resolve("acme").resolve("acme.jar"));
+        Path broken = plugins.resolve("zz").resolve("broken.jar");
+        Files.createDirectories(broken.getParent());
+        Files.writeString(broken, "this is not a zip file");
+        try (java.net.URLClassLoader classPath = new java.net.URLClassLoader(new java.net.URL[] {bundled.toUri().toURL()},
+                DriverProvider.class.getClassLoader())) {
+            DriverRegistry registry = DriverRegistry.onDemand(classPath, Optional.of(plugins));
+
+            assertEquals(bundled.toString(), registry.require("bundled").source());
+            DriverLoadException e = assertThrows(DriverLoadException.class, () -> registry.require("acme"));
+            assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
+            assertThrows(DriverLoadException.class, registry::drivers);
+
+            Files.delete(broken); // fixed: the next need opens the folders again
+            List<String> kinds = registry.drivers().stream().map(InstalledDriver::kind).toList();
+            assertTrue(kinds.containsAll(List.of("bundled", "acme")) && kinds.indexOf("bundled") < kinds.indexOf("acme"), kinds.toString());
+            assertTrue(registry.require("acme").provider().getClass().getClassLoader() instanceof PluginClassLoader);
+            assertEquals(bundled.toString(), registry.require("bundled").source());
+        }
+    }
+
     /** A plugin with a {@code DuplexPlugin} entry point: one driver and one role-controller type. */
     private void buildPluginJar(String kind, String roleType, Path jar) throws IOException, URISyntaxException {
         Path src = dir.resolve("src-plugin-" + kind + "-" + jar.getFileName());
