@@ -97,10 +97,16 @@ public final class FailoverService {
      * frontend can answer them at once; what happens later is in the job.
      */
     public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor) {
+        return start(pair, force, fullWrite, actor, executor, UnaryOperator.identity());
+    }
+
+    /** {@link #start(String, boolean, boolean, Actor, Executor)}, its job journaled through {@code journal} (see {@link #failover(String, boolean, boolean, Actor, UnaryOperator)}). */
+    public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor, UnaryOperator<JobQueue> journal) {
         plan(pair, fullWrite);
         requireNonNull(actor, "actor is null");
+        requireNonNull(journal, "journal is null");
         CompletableFuture<Long> created = new CompletableFuture<>();
-        Failover announcing = engine.withJobs(jobs -> new ForwardingJobQueue(jobs) {
+        Failover announcing = engine.withJobs(jobs -> new ForwardingJobQueue(journal.apply(jobs)) {
             @Override
             public Job create(String kind, String target, String requestedBy, Map<String, String> parameters) {
                 Job job = super.create(kind, target, requestedBy, parameters);
