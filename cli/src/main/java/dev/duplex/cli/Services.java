@@ -8,7 +8,6 @@ import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.driver.EndpointConnections;
-import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.persistence.Database;
 import dev.duplex.persistence.DatabaseConfig;
 import dev.duplex.persistence.PersistenceModule;
@@ -56,16 +55,6 @@ public final class Services implements AutoCloseable {
 
     public Database database() {
         return database;
-    }
-
-    /** For cli/demo and cli/bench only, which still drive the engine directly; they go when those call services. */
-    public Inventory inventory() {
-        return get(Inventory.class);
-    }
-
-    /** For cli/demo and cli/bench only (see {@link #inventory()}); no command may reach a platform through it. */
-    public EndpointConnections connections() {
-        return get(EndpointConnections.class);
     }
 
     @Override

@@ -221,7 +221,7 @@ class HostileInputsTest {
     }
 
     private Map<String, List<String>> inventory() {
-        Inventory inventory = keepDatabaseUp.inventory();
+        Inventory inventory = keepDatabaseUp.get(Inventory.class);
         return Map.of("endpoints", inventory.endpoints().stream().map(e -> e.name()).sorted().toList(),
                 "images", inventory.images().stream().map(i -> i.name()).sorted().toList(),
                 "volumes", inventory.volumes().stream().map(v -> v.name()).sorted().toList(),

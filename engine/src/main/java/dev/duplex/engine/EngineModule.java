@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.demo.DemoService;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.driver.EndpointConnections;
@@ -50,6 +51,7 @@ public final class EngineModule extends AbstractModule {
         bind(EnvironmentService.class);
         bind(FailoverService.class);
         bind(UpgradeService.class);
+        bind(DemoService.class);
     }
 
     /** The built-in role-controller types and those the installed plugins add. */

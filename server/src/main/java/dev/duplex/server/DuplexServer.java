@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.JobService;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.token.TokenService;
 import dev.duplex.engine.upgrade.UpgradeSettings;
@@ -15,6 +17,7 @@ import dev.duplex.server.api.InventoryRoutes;
 import dev.duplex.server.api.JobRoutes;
 import dev.duplex.server.api.TokenRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
+import dev.duplex.server.api.FailoverRoutes;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ErrorMapping;
 import dev.duplex.server.http.ProblemType;
@@ -74,6 +77,8 @@ public final class DuplexServer implements AutoCloseable {
     private final JobCensus census;
     private final JdbiJobQueue queue;
     private final InventoryRoutes inventoryRoutes;
+    private final FailoverService failovers;
+    private final JobService jobHistory;
     /**
      * Accepted tokens, remembered for {@link #TOKEN_TTL} so a busy client costs no database round
      * trip per request; a token revoked on another node or by the CLI stops working here within it.
@@ -89,7 +94,8 @@ public final class DuplexServer implements AutoCloseable {
 
     @Inject
     public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
-            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
+            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes, FailoverService failovers,
+            JobService jobHistory) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
@@ -102,7 +108,9 @@ public final class DuplexServer implements AutoCloseable {
         this.operations = new OperationMetrics(metrics);
         this.json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.runner = new JobRunner(requireNonNull(upgrades, "upgrades is null"), events, operations.upgradeSteps());
+        this.failovers = requireNonNull(failovers, "failovers is null");
+        this.jobHistory = requireNonNull(jobHistory, "jobHistory is null");
+        this.runner = new JobRunner(requireNonNull(upgrades, "upgrades is null"), failovers, events, operations.upgradeSteps());
         this.census = new JobCensus(inventory, jobs, Duration.ofSeconds(15));
         for (JobState state : JobState.values()) {
             Gauge.builder("duplex.jobs", census, c -> c.count(state)).description("Jobs by state, all nodes").tag("state", state.name())
@@ -152,8 +160,9 @@ public final class DuplexServer implements AutoCloseable {
                     Access.VIEWER);
             inventoryRoutes.register(config.routes, json);
             new TokenRoutes(tokens, verifiedTokens, json).register(config.routes);
-            new JobRoutes(jobs, census, events, json, stopping::get, runner).register(config.routes);
+            new JobRoutes(jobs, census, events, json, stopping::get, runner, jobHistory).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
+            new FailoverRoutes(failovers, runner, json).register(config.routes);
         });
         app.start();
         // Only once it listens: a node that failed to start must not take jobs it cannot report on.

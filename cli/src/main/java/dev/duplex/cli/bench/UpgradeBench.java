@@ -3,8 +3,11 @@ package dev.duplex.cli.bench;
 import dev.duplex.cli.ByteSize;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.Services;
-import dev.duplex.cli.demo.DemoResult;
-import dev.duplex.cli.demo.UpgradeDemo;
+import dev.duplex.cli.demo.KvApplication;
+import dev.duplex.cli.demo.ProgressLines;
+import dev.duplex.engine.demo.DemoResult;
+import dev.duplex.engine.demo.DemoService;
+import dev.duplex.engine.demo.UpgradeDemo;
 import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -70,7 +73,7 @@ public final class UpgradeBench implements Callable<Integer> {
         PrintWriter progress = context.out();
         Map<UpgradeStrategy, List<DemoResult>> results = new EnumMap<>(UpgradeStrategy.class);
         try (Services services = Services.start(config, context.registry())) {
-            UpgradeDemo demo = new UpgradeDemo(services, dev.duplex.cli.upgrade.UpgradeCommand.settings(config), progress);
+            UpgradeDemo demo = services.get(DemoService.class).upgradeDemo(new KvApplication(), new ProgressLines(progress));
             demo.prepare(dev.duplex.cli.demo.DemoImages.locate(context.installation(), home));
             for (long size : bytes) {
                 for (UpgradeStrategy strategy : chosen) {

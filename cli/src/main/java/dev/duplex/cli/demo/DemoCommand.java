@@ -5,8 +5,10 @@ import dev.duplex.cli.OutputOption;
 import dev.duplex.cli.ByteSize;
 import dev.duplex.cli.CliContext;
 import dev.duplex.cli.OutputFormat;
-import dev.duplex.cli.Services;
 import dev.duplex.cli.upgrade.ProgressPrinter;
+import dev.duplex.engine.demo.DemoResult;
+import dev.duplex.engine.demo.DemoService;
+import dev.duplex.engine.demo.UpgradeDemo;
 import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
 import java.io.PrintWriter;
@@ -60,8 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
         boolean json = output.format() == OutputFormat.JSON;
         // With --output json, stdout carries only the JSON; progress goes to stderr.
         PrintWriter progress = json ? context.err() : context.out();
-        Services services = context.services();
-        UpgradeDemo demo = new UpgradeDemo(services, dev.duplex.cli.upgrade.UpgradeCommand.settings(context.config()), progress);
+        UpgradeDemo demo = context.services().get(DemoService.class).upgradeDemo(new KvApplication(), new ProgressLines(progress));
         demo.prepare(DemoImages.locate(context.installation(), context.config().home()));
         List<DemoResult> results = new ArrayList<>();
         for (UpgradeStrategy s : strategies) {

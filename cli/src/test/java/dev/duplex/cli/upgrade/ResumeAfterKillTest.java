@@ -8,7 +8,11 @@ import dev.duplex.api.VmRef;
 import dev.duplex.cli.Installation;
 import dev.duplex.cli.Services;
 import dev.duplex.cli.demo.DemoImages;
-import dev.duplex.cli.demo.UpgradeDemo;
+import dev.duplex.cli.demo.KvApplication;
+import dev.duplex.cli.demo.ProgressLines;
+import dev.duplex.engine.demo.DemoService;
+import dev.duplex.engine.demo.UpgradeDemo;
+import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.inventory.Inventory;
@@ -78,7 +82,7 @@ class ResumeAfterKillTest {
         Files.writeString(config, "duplex.home=" + home.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         DuplexConfig duplexConfig = DuplexConfig.resolve(List.of(config), List.of(config), Map.of(), new Properties());
         services = Services.start(duplexConfig, DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()));
-        demo = new UpgradeDemo(services, UpgradeCommand.settings(duplexConfig), new PrintWriter(progress, true));
+        demo = services.get(DemoService.class).upgradeDemo(new KvApplication(), new ProgressLines(new PrintWriter(progress, true)));
         demo.prepare(DemoImages.locate(new Installation(Optional.empty()), duplexConfig.home()));
     }
 
@@ -342,8 +346,8 @@ class ResumeAfterKillTest {
 
     /** What the platform shows: each member's image and VM state (system 0, system 1), and the active system. */
     private List<String> platform(String pair, List<String> members) {
-        Inventory inventory = services.inventory();
-        HypervisorDriver driver = services.connections().driver(UpgradeDemo.ENDPOINT);
+        Inventory inventory = services.get(Inventory.class);
+        HypervisorDriver driver = services.get(EndpointConnections.class).driver(UpgradeDemo.ENDPOINT);
         var shown = new ArrayList<String>();
         for (String member : members) {
             VmRecord vm = inventory.vm(member).orElseThrow();

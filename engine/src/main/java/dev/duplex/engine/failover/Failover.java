@@ -118,6 +118,31 @@ public final class Failover {
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
     }
 
+    private Failover(Failover settings, JobQueue jobs) {
+        this.roleControllers = settings.roleControllers;
+        this.promoteTimeout = settings.promoteTimeout;
+        this.inventory = settings.inventory;
+        this.archive = settings.archive;
+        this.jobs = requireNonNull(jobs, "jobs is null");
+        this.audit = settings.audit;
+        this.drivers = settings.drivers;
+        this.fence = settings.fence;
+        this.sync = settings.sync;
+        this.node = settings.node;
+        this.staleAfter = settings.staleAfter;
+        this.clock = settings.clock;
+        this.nanoClock = settings.nanoClock;
+    }
+
+    /**
+     * The same failover, its job written through {@code journal} applied to this one's queue: a
+     * decorator that watches the journal (a stopwatch on the phases, a note of the job's number)
+     * and passes every call on.
+     */
+    public Failover withJobs(java.util.function.UnaryOperator<JobQueue> journal) {
+        return new Failover(this, journal.apply(jobs));
+    }
+
     /**
      * Fails {@code pairName} over to its standby.
      *

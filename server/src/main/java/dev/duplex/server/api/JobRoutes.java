@@ -8,6 +8,8 @@ import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.service.JobDetail;
+import dev.duplex.engine.service.JobService;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.jobs.JobCensus;
@@ -37,9 +39,12 @@ public final class JobRoutes {
     private final ObjectMapper json;
     private final BooleanSupplier stopping;
     private final JobRunner runner;
+    private final JobService history;
 
-    public JobRoutes(JobQueue jobs, JobCensus census, JobEvents events, ObjectMapper json, BooleanSupplier stopping, JobRunner runner) {
+    public JobRoutes(JobQueue jobs, JobCensus census, JobEvents events, ObjectMapper json, BooleanSupplier stopping, JobRunner runner,
+            JobService history) {
         this.runner = requireNonNull(runner, "runner is null");
+        this.history = requireNonNull(history, "history is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.census = requireNonNull(census, "census is null");
         this.events = requireNonNull(events, "events is null");
@@ -48,10 +53,13 @@ public final class JobRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/jobs", ctx -> ctx.json(census.all().stream().map(Views.JobView::of).toList()), Access.VIEWER);
+        // Every kind of job (upgrades, rollbacks, failovers) with its times, from the job history.
+        routes.get("/api/v1/jobs", ctx -> ctx.json(history.list(limit(ctx.queryParam("limit"))).stream().map(Views.JobView::of).toList()),
+                Access.VIEWER);
         routes.get("/api/v1/jobs/{id}", ctx -> {
             Job job = job(ctx);
-            ctx.json(new Views.JobDetail(Views.JobView.of(job), jobs.journal(job.id()).stream().filter(StepRecord::isStep).map(Views.StepView::of).toList()));
+            JobDetail detail = history.show(job.id());
+            ctx.json(new Views.JobDetail(Views.JobView.of(detail.entry()), detail.journal().stream().map(Views.StepView::of).toList()));
         }, Access.VIEWER);
         routes.get("/api/v1/jobs/{id}/events", this::events, Access.VIEWER);
         // Resume takes over a job whose owner is gone (refused while its heartbeat is fresh); rollback may start a new job.
@@ -68,6 +76,16 @@ public final class JobRoutes {
     private Job job(Context ctx) {
         long id = jobId(ctx.pathParam("id"));
         return jobs.job(id).orElseThrow(() -> new NotInInventoryException("job", "#" + id));
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return JobService.DEFAULT_LIMIT;
+        }
+        if (!text.matches("[0-9]{1,5}")) {
+            throw new ApiException(ProblemType.VALIDATION, "limit is a number of jobs from 1 to 10000, not '" + text + "'");
+        }
+        return Integer.parseInt(text);
     }
 
     static long jobId(String text) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.duplex.api.Redaction;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.job.Job;
+import dev.duplex.engine.job.JobEntry;
 import dev.duplex.engine.job.StepRecord;
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +25,19 @@ final class Views {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record JobView(long id, String kind, String target, String state, String requestedBy, Map<String, String> parameters, String owner,
-            String heartbeat, String error, String location, String events) {
+            String heartbeat, String error, String location, String events, String createdAt, String startedAt, String finishedAt) {
         static JobView of(Job job) {
             return new JobView(job.id(), job.kind(), job.pair(), job.state().name(), job.requestedBy(), job.parameters(),
                     job.owner().orElse(null), job.heartbeat().map(Instant::toString).orElse(null), job.error().orElse(null),
-                    "/api/v1/jobs/" + job.id(), "/api/v1/jobs/" + job.id() + "/events");
+                    "/api/v1/jobs/" + job.id(), "/api/v1/jobs/" + job.id() + "/events", null, null, null);
+        }
+
+        /** A job with its times: asked for, first claimed, ended. */
+        static JobView of(JobEntry entry) {
+            JobView job = of(entry.job());
+            return new JobView(job.id(), job.kind(), job.target(), job.state(), job.requestedBy(), job.parameters(), job.owner(),
+                    job.heartbeat(), job.error(), job.location(), job.events(), entry.createdAt().toString(),
+                    entry.startedAt().map(Instant::toString).orElse(null), entry.finishedAt().map(Instant::toString).orElse(null));
         }
     }
 

@@ -2,10 +2,13 @@ package dev.duplex.server.jobs;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.job.ForwardingJobQueue;
+import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.service.FailoverService;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.upgrade.StepInfo;
 import dev.duplex.engine.upgrade.UpgradeListener;
-import dev.duplex.engine.upgrade.UpgradeReport;
 import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +38,17 @@ public final class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final UpgradeService upgrades;
+    private final FailoverService failovers;
     private final JobEvents events;
     private final UpgradeListener observer;
     private final ExecutorService executor;
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final Set<CompletableFuture<UpgradeReport>> running = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
     private final Set<Long> runningIds = ConcurrentHashMap.newKeySet();
 
-    public JobRunner(UpgradeService upgrades, JobEvents events, UpgradeListener observer) {
+    public JobRunner(UpgradeService upgrades, FailoverService failovers, JobEvents events, UpgradeListener observer) {
         this.upgrades = requireNonNull(upgrades, "upgrades is null");
+        this.failovers = requireNonNull(failovers, "failovers is null");
         this.events = requireNonNull(events, "events is null");
         this.observer = requireNonNull(observer, "observer is null");
         AtomicInteger threads = new AtomicInteger();
@@ -71,6 +77,17 @@ public final class JobRunner implements AutoCloseable {
         return track(upgrades.rollback(jobId, requestedBy, new Publishing(), executor));
     }
 
+    /**
+     * Starts a failover of {@code pair} here; returns its job number once the job exists. Refused while
+     * draining. A failover is not resumed from its journal (it is run again), so it is not claimable:
+     * it runs on this node's executor, its phases published as step events.
+     */
+    public long startFailover(String pair, boolean fullWrite, Actor actor) {
+        refuseWhileDraining();
+        FailoverService.StartedFailover started = failovers.start(pair, false, fullWrite, actor, executor, PublishedSteps::new);
+        return track(started.jobId(), started.report(), report -> ended(report.jobId(), "SUCCEEDED", null));
+    }
+
     /** Whether this process runs job {@code jobId} now. */
     public boolean runs(long jobId) {
         return runningIds.contains(jobId);
@@ -84,19 +101,24 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private long track(UpgradeService.StartedJob started) {
-        runningIds.add(started.jobId());
-        started.report().whenComplete((report, failure) -> runningIds.remove(started.jobId()));
-        running.add(started.report());
-        started.report().whenComplete((report, failure) -> {
-            running.remove(started.report());
+        return track(started.jobId(), started.report(), report -> ended(report.jobId(), report.state().name(), report.error().orElse(null)));
+    }
+
+    private <R> long track(long jobId, CompletableFuture<R> report, Function<R, JobEvent> endedOf) {
+        runningIds.add(jobId);
+        report.whenComplete((done, failure) -> runningIds.remove(jobId));
+        running.add(report);
+        report.whenComplete((done, failure) -> {
+            running.remove(report);
             if (failure != null) {
-                log.error("Job #{} ended with an error", started.jobId(), failure);
-                events.publish(ended(started.jobId(), "FAILED", String.valueOf(failure.getMessage())));
+                log.error("Job #{} ended with an error", jobId, failure);
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                events.publish(ended(jobId, "FAILED", String.valueOf(cause.getMessage())));
             } else {
-                events.publish(ended(report.jobId(), report.state().name(), report.error().orElse(null)));
+                events.publish(endedOf.apply(done));
             }
         });
-        return started.jobId();
+        return jobId;
     }
 
     public boolean draining() {
@@ -137,6 +159,44 @@ public final class JobRunner implements AutoCloseable {
 
     private static JobEvent ended(long job, String state, String error) {
         return new JobEvent(0, JobEvent.JOB_ENDED, job, Instant.now().toString(), null, null, null, null, error, null, null, null, null, state);
+    }
+
+    /** A failover's journal as it is written, published as step events (its phases have no listener of their own). */
+    private final class PublishedSteps extends ForwardingJobQueue {
+        private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+
+        PublishedSteps(JobQueue journal) {
+            super(journal);
+        }
+
+        @Override
+        public void stepStarted(long jobId, String stepId) {
+            super.stepStarted(jobId, stepId);
+            startedAt.put(stepId, System.nanoTime());
+            events.publish(step(jobId, "step-started", stepId, null, null, null));
+        }
+
+        @Override
+        public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+            super.stepDone(jobId, stepId, outputs);
+            events.publish(step(jobId, "step-ended", stepId, elapsedMs(stepId), null, outputs));
+        }
+
+        @Override
+        public void stepFailed(long jobId, String stepId, String error) {
+            super.stepFailed(jobId, stepId, error);
+            events.publish(step(jobId, "step-failed", stepId, elapsedMs(stepId), error, null));
+        }
+
+        private Long elapsedMs(String stepId) {
+            Long started = startedAt.get(stepId);
+            return started == null ? null : (System.nanoTime() - started) / 1_000_000;
+        }
+
+        private JobEvent step(long jobId, String type, String stepId, Long elapsedMs, String error, Map<String, String> outputs) {
+            return new JobEvent(0, type, jobId, Instant.now().toString(), stepId, stepId, null, elapsedMs, error,
+                    outputs == null ? null : Map.copyOf(outputs), null, null, null, null);
+        }
     }
 
     /** Turns the engine's callbacks into events, and stops the job at its next journal point while draining. */

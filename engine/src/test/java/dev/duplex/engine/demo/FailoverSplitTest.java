@@ -1,4 +1,4 @@
-package dev.duplex.cli.bench;
+package dev.duplex.engine.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

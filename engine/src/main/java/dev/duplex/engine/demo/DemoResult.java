@@ -1,4 +1,4 @@
-package dev.duplex.cli.demo;
+package dev.duplex.engine.demo;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 

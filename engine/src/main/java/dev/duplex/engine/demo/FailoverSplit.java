@@ -1,4 +1,4 @@
-package dev.duplex.cli.bench;
+package dev.duplex.engine.demo;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,10 +21,10 @@ import java.util.Map;
  * @param prepare from the call to the fence (claim, checks)
  * @param afterFirstWrite how long the promote phase went on past the first accepted write
  */
-record FailoverSplit(long total, long fence, long sync, long start, long promote, long prepare, long afterFirstWrite) {
+public record FailoverSplit(long total, long fence, long sync, long start, long promote, long prepare, long afterFirstWrite) {
     static final List<String> PHASES = List.of("fence", "sync", "start", "promote");
 
-    FailoverSplit {
+    public FailoverSplit {
         if (fence + sync + start + promote > total) {
             throw new IllegalArgumentException("the phases (" + (fence + sync + start + promote) + " ns) exceed the total ("
                     + total + " ns)");
@@ -32,7 +32,7 @@ record FailoverSplit(long total, long fence, long sync, long start, long promote
     }
 
     /** Duplex's own overhead: the waited time in none of the four phases. */
-    long overhead() {
+    public long overhead() {
         return total - fence - sync - start - promote;
     }
 
