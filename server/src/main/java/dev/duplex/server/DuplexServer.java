@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
-import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.token.TokenService;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.persistence.JdbiJobQueue;
@@ -89,7 +89,7 @@ public final class DuplexServer implements AutoCloseable {
 
     @Inject
     public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
-            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
+            EngineUpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");

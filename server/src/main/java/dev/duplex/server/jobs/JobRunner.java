@@ -2,7 +2,7 @@ package dev.duplex.server.jobs;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.upgrade.StepInfo;
 import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradeReport;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
-    private final UpgradeService upgrades;
+    private final EngineUpgradeService upgrades;
     private final JobEvents events;
     private final UpgradeListener observer;
     private final ExecutorService executor;
@@ -41,7 +41,7 @@ public final class JobRunner implements AutoCloseable {
     private final Set<CompletableFuture<UpgradeReport>> running = ConcurrentHashMap.newKeySet();
     private final Set<Long> runningIds = ConcurrentHashMap.newKeySet();
 
-    public JobRunner(UpgradeService upgrades, JobEvents events, UpgradeListener observer) {
+    public JobRunner(EngineUpgradeService upgrades, JobEvents events, UpgradeListener observer) {
         this.upgrades = requireNonNull(upgrades, "upgrades is null");
         this.events = requireNonNull(events, "events is null");
         this.observer = requireNonNull(observer, "observer is null");
@@ -83,7 +83,7 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private long track(UpgradeService.StartedJob started) {
+    private long track(EngineUpgradeService.StartedJob started) {
         runningIds.add(started.jobId());
         started.report().whenComplete((report, failure) -> runningIds.remove(started.jobId()));
         running.add(started.report());
