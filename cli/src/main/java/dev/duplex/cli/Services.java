@@ -9,6 +9,7 @@ import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.cli.remote.RemoteServices;
 import dev.duplex.persistence.Database;
 import dev.duplex.persistence.DatabaseConfig;
 import dev.duplex.persistence.PersistenceModule;
@@ -22,10 +23,24 @@ import java.nio.file.Path;
 public final class Services implements AutoCloseable {
     private final Database database;
     private final Injector injector;
+    /** Set when the CLI works through a server: then there is no database or injector here at all. */
+    private final RemoteServices remote;
 
     private Services(Database database, Injector injector) {
         this.database = database;
         this.injector = injector;
+        this.remote = null;
+    }
+
+    private Services(RemoteServices remote) {
+        this.database = null;
+        this.injector = null;
+        this.remote = remote;
+    }
+
+    /** The services as a Duplex server answers them: nothing is started here. */
+    public static Services remote(RemoteServices remote) {
+        return new Services(java.util.Objects.requireNonNull(remote, "remote is null"));
     }
 
     /** Starts (or joins) the database, migrates it, and builds the injector. */
@@ -51,10 +66,16 @@ public final class Services implements AutoCloseable {
      * {@code FrontendsCallServicesTest} holds them to it.
      */
     public <T> T get(Class<T> type) {
+        if (remote != null) {
+            return remote.get(type);
+        }
         return injector.getInstance(type);
     }
 
     public Database database() {
+        if (remote != null) {
+            throw remote.notOffered();
+        }
         return database;
     }
 
@@ -70,6 +91,9 @@ public final class Services implements AutoCloseable {
 
     @Override
     public void close() {
+        if (remote != null) {
+            return; // nothing was opened here
+        }
         try {
             get(EndpointConnections.class).close();
         } finally {

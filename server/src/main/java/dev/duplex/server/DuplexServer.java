@@ -12,7 +12,9 @@ import dev.duplex.engine.token.TokenService;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.persistence.JdbiJobQueue;
 import dev.duplex.server.api.InventoryRoutes;
+import dev.duplex.server.api.FailoverRoutes;
 import dev.duplex.server.api.JobRoutes;
+import dev.duplex.server.api.ReportRoutes;
 import dev.duplex.server.api.TokenRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
 import dev.duplex.server.http.ApiException;
@@ -74,6 +76,8 @@ public final class DuplexServer implements AutoCloseable {
     private final JobCensus census;
     private final JdbiJobQueue queue;
     private final InventoryRoutes inventoryRoutes;
+    private final ReportRoutes reportRoutes;
+    private final FailoverRoutes failoverRoutes;
     /**
      * Accepted tokens, remembered for {@link #TOKEN_TTL} so a busy client costs no database round
      * trip per request; a token revoked on another node or by the CLI stops working here within it.
@@ -89,13 +93,16 @@ public final class DuplexServer implements AutoCloseable {
 
     @Inject
     public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
-            EngineUpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes) {
+            EngineUpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes, ReportRoutes reportRoutes,
+            FailoverRoutes failoverRoutes) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.queue = requireNonNull(queue, "queue is null");
         this.inventoryRoutes = requireNonNull(inventoryRoutes, "inventoryRoutes is null");
+        this.reportRoutes = requireNonNull(reportRoutes, "reportRoutes is null");
+        this.failoverRoutes = requireNonNull(failoverRoutes, "failoverRoutes is null");
         this.verifiedTokens = new VerifiedTokens(tokens, TOKEN_TTL);
         this.upgradeSettings = upgrades.engine().settings();
         this.metrics = requireNonNull(metrics, "metrics is null");
@@ -154,6 +161,8 @@ public final class DuplexServer implements AutoCloseable {
             new TokenRoutes(tokens, verifiedTokens, json).register(config.routes);
             new JobRoutes(jobs, census, events, json, stopping::get, runner).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
+            reportRoutes.register(config.routes, json);
+            failoverRoutes.register(config.routes, json);
         });
         app.start();
         // Only once it listens: a node that failed to start must not take jobs it cannot report on.
