@@ -118,6 +118,82 @@ class TwoTransportsScenarioTest {
     }
 
     @Test
+    void ctrlCDetachesFromTheServersUpgradeWhichGoesOnToItsEnd() throws Exception {
+        int[] own = {freePort(), freePort()};
+        String[] tokens = {"dt0" + Long.toHexString(System.nanoTime()), "dt1" + Long.toHexString(System.nanoTime())};
+        List<String> vms = List.of("dt-0", "dt-1");
+        try {
+            local("endpoint", "add", "lab-dt", "--driver", "local");
+            local("image", "register", "dt-v1", "--endpoint", "lab-dt", "--version", "v1", "--source", images.resolve("v1").toString());
+            local("image", "register", "dt-v2", "--endpoint", "lab-dt", "--version", "v2", "--source", images.resolve("v2").toString());
+            for (int system = 0; system < 2; system++) {
+                local("volume", "create", "dt-db" + system, "--endpoint", "lab-dt", "--size", "1MiB");
+                local("vm", "create", vms.get(system), "--endpoint", "lab-dt", "--image", "dt-v1", "--link", "dt-db" + system + ":db",
+                        "-p", "env.KV_PORT=" + own[system], "-p", "env.KV_PEER=127.0.0.1:" + own[1 - system],
+                        "-p", "env.KV_ROLE=" + (system == 0 ? "ACT" : "SBY"), "-p", "env.ROLE_TOKEN=" + tokens[system],
+                        "-p", "env.KV_PEER_ROLE_TOKEN=" + tokens[1 - system]);
+            }
+            // Every health check and resync waits 1.5 s between asks: the run lasts long enough to press Ctrl-C in it.
+            local("pair", "create", "dt", "--system0", "dt-0", "--system1", "dt-1", "--role-controller", "type=http",
+                    "--role-controller", "member.dt-0.port=" + own[0], "--role-controller", "member.dt-1.port=" + own[1],
+                    "--resync", "poll-ms=1500", "--resync", "timeout-ms=120000");
+            local("vm", "start", "dt-0");
+            local("vm", "start", "dt-1");
+            await(own[0], "/health", "\"status\":\"ok\"");
+            await(own[1], "/health", "\"status\":\"ok\"");
+            await(own[1], "/sync", "\"in_sync\":true");
+
+            Path log = dir.resolve("detach.log");
+            ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "dev.duplex.cli.Main", "--config", clientConfig, "--server", url, "--token-file",
+                    adminToken.toString(), "upgrade", "run", "dt", "--image", "dt-v2");
+            command.environment().keySet().removeIf(name -> name.startsWith("DUPLEX_"));
+            Process cli = command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Instant deadline = Instant.now().plusSeconds(120);
+            while (!Files.readString(log).contains("S22") && Instant.now().isBefore(deadline) && cli.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertTrue(cli.isAlive(), Files.readString(log));
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).start().waitFor());
+            assertTrue(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the CLI detaches at once: " + Files.readString(log));
+            String output = Files.readString(log);
+            assertEquals(130, cli.exitValue(), output);
+            java.util.regex.Matcher detached = java.util.regex.Pattern.compile("detached from job #(\\d+); it goes on on the server "
+                    + java.util.regex.Pattern.quote(url + "/") + "; follow it with 'duplex upgrade status (\\d+) --watch'").matcher(output);
+            assertTrue(detached.find(), output);
+            assertEquals(detached.group(1), detached.group(2));
+            String job = detached.group(1);
+            assertTrue(output.contains("): RUNNING"), "it detached before the end: " + output);
+            assertFalse(output.matches("(?s).*S29\\s+done in.*"), "it detached before the end: " + output);
+
+            CliRun watched = CliRun.withConfig(clientConfig, "--server", url, "--token-file", adminToken.toString(), "upgrade", "status", job,
+                    "--watch");
+            assertEquals(0, watched.exitCode(), watched.toString());
+            assertTrue(watched.out().matches("(?s).*S29\\s+done in.*"), watched.toString());
+            assertTrue(watched.out().contains("Job " + job + " (upgrade of dt, strategy link): SUCCEEDED"), "not cancelled: " + watched);
+        } finally {
+            for (String vm : vms) {
+                CliRun.withConfig(config, "vm", "stop", vm, "--force");
+            }
+            CliRun.withConfig(config, "pair", "delete", "dt");
+            for (String vm : vms) {
+                CliRun.withConfig(config, "vm", "delete", vm);
+            }
+            for (int system = 0; system < 2; system++) {
+                CliRun.withConfig(config, "volume", "delete", "dt-db" + system, "--force");
+            }
+            CliRun.withConfig(config, "image", "delete", "dt-v1");
+            CliRun.withConfig(config, "image", "delete", "dt-v2");
+            CliRun.withConfig(config, "endpoint", "remove", "lab-dt");
+        }
+    }
+
+    private void local(String... args) {
+        CliRun result = CliRun.withConfig(config, args);
+        assertEquals(0, result.exitCode(), String.join(" ", args) + "\n" + result);
+    }
+
+    @Test
     void aBadTokenFileTokenOrServerIsOneLineNamingItAndWhatToDo() throws Exception {
         Path open = dir.resolve("open.token");
         Files.writeString(open, Files.readString(adminToken));
