@@ -121,7 +121,7 @@ public final class CliContext implements AutoCloseable {
             if (server.isPresent()) {
                 Path token = Optional.ofNullable(tokenFile).or(() -> config().get(dev.duplex.engine.config.ConfigKey.SERVER_TOKEN_FILE).map(Path::of))
                         .orElseGet(() -> config().home().resolve("token"));
-                services = Services.remote(dev.duplex.cli.remote.RemoteServices.connect(server.get(), token, err));
+                services = Services.remote(dev.duplex.cli.remote.RemoteServices.of(server.get(), token, err));
             } else {
                 services = localServices();
             }

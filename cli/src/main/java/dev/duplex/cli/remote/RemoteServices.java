@@ -40,7 +40,7 @@ public final class RemoteServices {
     }
 
     /** The services of the server at {@code url}, with the token in {@code tokenFile} (read and checked now). */
-    public static RemoteServices connect(String url, Path tokenFile, PrintWriter err) {
+    public static RemoteServices of(String url, Path tokenFile, PrintWriter err) {
         URI base = base(url);
         return new RemoteServices(new ServerConnection(base, TokenFile.read(tokenFile), tokenFile), err);
     }
