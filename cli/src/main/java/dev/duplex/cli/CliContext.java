@@ -26,6 +26,8 @@ public final class CliContext implements AutoCloseable {
     private DuplexConfig config;
     private DriverRegistry registry;
     private Services services;
+    private String serverUrl;
+    private Path tokenFile;
 
     public CliContext(Installation installation, Map<String, String> environment, PrintWriter out, PrintWriter err) {
         this(installation, environment, out, err, new StartupTrace(err, false));
@@ -41,6 +43,25 @@ public final class CliContext implements AutoCloseable {
 
     void configFile(Path file) {
         this.configFile = file;
+    }
+
+    void serverUrl(String url) {
+        this.serverUrl = url;
+    }
+
+    void tokenFile(Path file) {
+        this.tokenFile = file;
+    }
+
+    /** The server the CLI works through (--server, else duplex.server.url / DUPLEX_SERVER_URL), if any. */
+    public Optional<String> server() {
+        return Optional.ofNullable(serverUrl).or(() -> config().get(dev.duplex.engine.config.ConfigKey.SERVER_URL))
+                .filter(url -> !url.isBlank());
+    }
+
+    /** True when commands reach the services through a server, so this process starts no database. */
+    public boolean remote() {
+        return server().isPresent();
     }
 
     void verbose(boolean verbose) {
@@ -98,8 +119,26 @@ public final class CliContext implements AutoCloseable {
         return registry;
     }
 
-    /** The database-backed engine services, started on first use. */
+    /**
+     * The engine services, on first use: through the server when one is given (nothing is started
+     * here then), else database-backed in this process.
+     */
     public synchronized Services services() {
+        if (services == null) {
+            Optional<String> server = server();
+            if (server.isPresent()) {
+                Path token = Optional.ofNullable(tokenFile).or(() -> config().get(dev.duplex.engine.config.ConfigKey.SERVER_TOKEN_FILE).map(Path::of))
+                        .orElseGet(() -> config().home().resolve("token"));
+                services = Services.remote(dev.duplex.cli.remote.RemoteServices.of(server.get(), token, err));
+            } else {
+                services = localServices();
+            }
+        }
+        return services;
+    }
+
+    /** The database-backed services in this process, whatever --server says: for 'duplex server' itself. */
+    public synchronized Services localServices() {
         if (services == null) {
             DuplexConfig resolved = config();
             DriverRegistry drivers = registry();

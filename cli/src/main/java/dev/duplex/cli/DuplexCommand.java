@@ -76,6 +76,18 @@ public final class DuplexCommand implements Runnable {
         context.configFile(file);
     }
 
+    @Option(names = "--server", paramLabel = "URL", description = {"Work through the Duplex server at URL (https://host:8443) instead of this"
+            + " host's database (default: duplex.server.url).", "Its token is read from --token-file."}, scope = picocli.CommandLine.ScopeType.INHERIT)
+    void server(String url) {
+        context.serverUrl(url);
+    }
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "The file (mode 600) holding the token for --server"
+            + " (default: duplex.server.token-file, else $DUPLEX_HOME/token).", scope = picocli.CommandLine.ScopeType.INHERIT)
+    void tokenFile(Path file) {
+        context.tokenFile(file);
+    }
+
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces of errors.", scope = picocli.CommandLine.ScopeType.INHERIT)
     void verbose(boolean verbose) {
         context.verbose(verbose);

@@ -34,7 +34,7 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerSettings settings = ServerSettings.from(context.config(), Optional.ofNullable(port), Optional.ofNullable(bind));
         settings.checkTransport(); // before the database starts: a refused transport costs nothing
-        Injector injector = context.services().get(Injector.class).createChildInjector(new ServerModule(settings));
+        Injector injector = context.localServices().get(Injector.class).createChildInjector(new ServerModule(settings));
         DuplexServer server = injector.getInstance(DuplexServer.class).start();
         context.out().println("Duplex server listening on " + settings.scheme() + "://" + settings.bind() + ":" + server.port()
                 + " (SIGTERM drains and stops)");

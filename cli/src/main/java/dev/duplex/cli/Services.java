@@ -8,6 +8,7 @@ import dev.duplex.engine.config.ConfigKey;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.driver.EndpointConnections;
+import dev.duplex.cli.remote.RemoteServices;
 import dev.duplex.persistence.Database;
 import dev.duplex.persistence.DatabaseConfig;
 import dev.duplex.persistence.PersistenceModule;
@@ -21,10 +22,24 @@ import java.nio.file.Path;
 public final class Services implements AutoCloseable {
     private final Database database;
     private final Injector injector;
+    /** Set when the CLI works through a server: then there is no database or injector here at all. */
+    private final RemoteServices remote;
 
     private Services(Database database, Injector injector) {
         this.database = database;
         this.injector = injector;
+        this.remote = null;
+    }
+
+    private Services(RemoteServices remote) {
+        this.database = null;
+        this.injector = null;
+        this.remote = remote;
+    }
+
+    /** The services as a Duplex server answers them: nothing is started here. */
+    public static Services remote(RemoteServices remote) {
+        return new Services(java.util.Objects.requireNonNull(remote, "remote is null"));
     }
 
     /** Starts (or joins) the database, migrates it, and builds the injector. */
@@ -50,15 +65,24 @@ public final class Services implements AutoCloseable {
      * {@code FrontendsCallServicesTest} holds them to it.
      */
     public <T> T get(Class<T> type) {
+        if (remote != null) {
+            return remote.get(type);
+        }
         return injector.getInstance(type);
     }
 
     public Database database() {
+        if (remote != null) {
+            throw remote.notOffered();
+        }
         return database;
     }
 
     @Override
     public void close() {
+        if (remote != null) {
+            return; // nothing was opened here
+        }
         try {
             get(EndpointConnections.class).close();
         } finally {

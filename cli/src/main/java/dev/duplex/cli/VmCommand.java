@@ -136,7 +136,7 @@ public final class VmCommand {
             fields.put("links", links(vm));
             fields.put("pair", status.pair().orElse("-"));
             fields.put("driver_ref", vm.driverRef());
-            fields.put("properties", vm.properties());
+            fields.put("properties", dev.duplex.api.Redaction.redactSettings(vm.properties())); // tokens in VM settings are secrets, as in the API
             context.printer().fields(output.format(), fields);
         }
     }

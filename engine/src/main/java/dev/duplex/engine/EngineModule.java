@@ -12,14 +12,23 @@ import dev.duplex.engine.driver.DriverRegistry;
 import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Inventory;
+import dev.duplex.engine.service.EngineEndpointService;
 import dev.duplex.engine.service.EndpointService;
+import dev.duplex.engine.service.EngineEnvironmentService;
 import dev.duplex.engine.service.EnvironmentService;
+import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.EngineImageService;
 import dev.duplex.engine.service.ImageService;
+import dev.duplex.engine.service.EngineJobService;
 import dev.duplex.engine.service.JobService;
+import dev.duplex.engine.service.EnginePairService;
 import dev.duplex.engine.service.PairService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.service.EngineVmService;
 import dev.duplex.engine.service.VmService;
+import dev.duplex.engine.service.EngineVolumeService;
 import dev.duplex.engine.service.VolumeService;
 
 /**
@@ -42,15 +51,15 @@ public final class EngineModule extends AbstractModule {
         bind(DriverRegistry.class).toInstance(registry);
         // The application services: stateless, so unscoped; each is built only when a command or route asks for it.
         bind(AuditTrail.class);
-        bind(EndpointService.class);
-        bind(ImageService.class);
-        bind(VolumeService.class);
-        bind(VmService.class);
-        bind(PairService.class);
-        bind(JobService.class);
-        bind(EnvironmentService.class);
-        bind(FailoverService.class);
-        bind(UpgradeService.class);
+        bind(EndpointService.class).to(EngineEndpointService.class);
+        bind(ImageService.class).to(EngineImageService.class);
+        bind(VolumeService.class).to(EngineVolumeService.class);
+        bind(VmService.class).to(EngineVmService.class);
+        bind(PairService.class).to(EnginePairService.class);
+        bind(JobService.class).to(EngineJobService.class);
+        bind(EnvironmentService.class).to(EngineEnvironmentService.class);
+        bind(FailoverService.class).to(EngineFailoverService.class);
+        bind(UpgradeService.class).to(EngineUpgradeService.class);
         bind(DemoService.class);
     }
 

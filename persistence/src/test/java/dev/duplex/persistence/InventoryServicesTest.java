@@ -42,6 +42,7 @@ import dev.duplex.engine.service.JobNotFoundException;
 import dev.duplex.engine.service.JobService;
 import dev.duplex.engine.service.PairService;
 import dev.duplex.engine.service.RegisterImage;
+import dev.duplex.engine.service.EngineVmService;
 import dev.duplex.engine.service.VmService;
 import dev.duplex.engine.service.VolumeService;
 import java.io.IOException;
@@ -216,7 +217,7 @@ class InventoryServicesTest {
         service(VolumeService.class).create(new CreateVolume("db-2", "lab", 1 << 20, "database", Map.of()), ALICE);
         Inventory refusingVms = new RefusingVms(service(Inventory.class));
         EndpointConnections connections = service(EndpointConnections.class);
-        VmService vms = new VmService(refusingVms, connections, new JobLocks(service(JobQueue.class)), service(AuditTrail.class));
+        VmService vms = new EngineVmService(refusingVms, connections, new JobLocks(service(JobQueue.class)), service(AuditTrail.class));
         int before = connections.driver("lab").listVms().size();
 
         var e = assertThrows(IllegalStateException.class, () -> vms.create(new CreateVm("vm-2", "lab", "img-1",

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
-import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.EngineFailoverService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.service.JobService;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.token.TokenService;
@@ -15,6 +16,7 @@ import dev.duplex.engine.upgrade.UpgradeSettings;
 import dev.duplex.persistence.JdbiJobQueue;
 import dev.duplex.server.api.InventoryRoutes;
 import dev.duplex.server.api.JobRoutes;
+import dev.duplex.server.api.ReportRoutes;
 import dev.duplex.server.api.TokenRoutes;
 import dev.duplex.server.api.UpgradeRoutes;
 import dev.duplex.server.api.FailoverRoutes;
@@ -77,8 +79,9 @@ public final class DuplexServer implements AutoCloseable {
     private final JobCensus census;
     private final JdbiJobQueue queue;
     private final InventoryRoutes inventoryRoutes;
-    private final FailoverService failovers;
+    private final EngineFailoverService failovers;
     private final JobService jobHistory;
+    private final ReportRoutes reportRoutes;
     /**
      * Accepted tokens, remembered for {@link #TOKEN_TTL} so a busy client costs no database round
      * trip per request; a token revoked on another node or by the CLI stops working here within it.
@@ -94,8 +97,8 @@ public final class DuplexServer implements AutoCloseable {
 
     @Inject
     public DuplexServer(ServerSettings settings, Inventory inventory, JobQueue jobs, JdbiJobQueue queue, TokenService tokens,
-            UpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes, FailoverService failovers,
-            JobService jobHistory) {
+            EngineUpgradeService upgrades, PrometheusMeterRegistry metrics, InventoryRoutes inventoryRoutes, EngineFailoverService failovers,
+            JobService jobHistory, UpgradeService upgradeReports) {
         this.settings = requireNonNull(settings, "settings is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
@@ -111,6 +114,7 @@ public final class DuplexServer implements AutoCloseable {
         this.failovers = requireNonNull(failovers, "failovers is null");
         this.jobHistory = requireNonNull(jobHistory, "jobHistory is null");
         this.runner = new JobRunner(requireNonNull(upgrades, "upgrades is null"), failovers, events, operations.upgradeSteps());
+        this.reportRoutes = new ReportRoutes(requireNonNull(upgradeReports, "upgradeReports is null"), jobHistory, jobs, runner::failoverReport);
         this.census = new JobCensus(inventory, jobs, Duration.ofSeconds(15));
         for (JobState state : JobState.values()) {
             Gauge.builder("duplex.jobs", census, c -> c.count(state)).description("Jobs by state, all nodes").tag("state", state.name())
@@ -163,6 +167,7 @@ public final class DuplexServer implements AutoCloseable {
             new JobRoutes(jobs, census, events, json, stopping::get, runner, jobHistory).register(config.routes);
             new UpgradeRoutes(inventory, runner, json).register(config.routes);
             new FailoverRoutes(failovers, runner, json).register(config.routes);
+            reportRoutes.register(config.routes, json);
         });
         app.start();
         // Only once it listens: a node that failed to start must not take jobs it cannot report on.

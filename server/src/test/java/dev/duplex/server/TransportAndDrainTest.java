@@ -12,7 +12,7 @@ import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
 import dev.duplex.engine.job.StepState;
-import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.token.TokenRole;
 import dev.duplex.engine.token.TokenService;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -147,7 +147,7 @@ class TransportAndDrainTest {
             assertTrue(journal.size() < 9, "it stopped before the end: " + journal);
             assertThrows(IOException.class, () -> api.get("/health/live", null), "it stopped listening");
 
-            UpgradeReport resumed = running.get(UpgradeService.class).engine().resume(jobId, UpgradeListener.NONE);
+            UpgradeReport resumed = running.get(EngineUpgradeService.class).engine().resume(jobId, UpgradeListener.NONE);
             assertEquals(JobState.SUCCEEDED, resumed.state(), resumed.error().orElse(""));
         } finally {
             pair.stop();

@@ -21,6 +21,11 @@ final class StopOnSignal implements AutoCloseable {
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
 
     StopOnSignal(PrintWriter err) {
+        this(err, "duplex: stopping at the next step boundary (the job can be resumed); press Ctrl-C again to quit at once");
+    }
+
+    /** With {@code firstNotice} printed at the first signal (through a server, the CLI detaches: the job goes on there). */
+    StopOnSignal(PrintWriter err, String firstNotice) {
         for (String name : new String[] {"INT", "TERM"}) {
             Signal signal = new Signal(name);
             try {
@@ -30,7 +35,7 @@ final class StopOnSignal implements AutoCloseable {
                         Signal.raise(s); // the second one: the JVM's own handling, at once
                         return;
                     }
-                    err.println("duplex: stopping at the next step boundary (the job can be resumed); press Ctrl-C again to quit at once");
+                    err.println(firstNotice);
                     err.flush();
                 }));
             } catch (IllegalArgumentException e) {

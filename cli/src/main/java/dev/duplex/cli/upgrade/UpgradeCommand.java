@@ -47,7 +47,8 @@ public final class UpgradeCommand {
     /** Runs one job with Ctrl-C asking it to stop at its next journal point, then prints its report. */
     static int runJob(CliContext context, OutputFormat output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
         UpgradeReport report;
-        try (StopOnSignal signals = new StopOnSignal(context.err())) {
+        try (StopOnSignal signals = context.remote() ? new StopOnSignal(context.err(), "duplex: detaching; the job goes on on the server;"
+                + " press Ctrl-C again to quit at once") : new StopOnSignal(context.err())) {
             report = job.apply(signals.around(progress(context, output)));
         }
         return finish(context, report, output);

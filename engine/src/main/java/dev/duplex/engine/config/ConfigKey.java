@@ -24,7 +24,9 @@ public enum ConfigKey {
     SERVER_TLS_KEYSTORE("duplex.server.tls.keystore", null, "PKCS#12 keystore holding the server's key and certificate (mode 600); unset = plain HTTP"),
     SERVER_TLS_KEYSTORE_PASSWORD_FILE("duplex.server.tls.keystore-password-file", null, "file holding the keystore's password (mode 600)"),
     SERVER_ALLOW_PLAIN_HTTP("duplex.server.allow-plain-http", "false", "serve plain HTTP on a non-loopback address (tokens then cross the network readable)"),
-    SERVER_DRAIN_TIMEOUT("duplex.server.drain-timeout", "PT150S", "on SIGTERM, how long running jobs may take to reach their next journal point (ISO-8601 duration)");
+    SERVER_DRAIN_TIMEOUT("duplex.server.drain-timeout", "PT150S", "on SIGTERM, how long running jobs may take to reach their next journal point (ISO-8601 duration)"),
+    SERVER_URL("duplex.server.url", null, "the CLI works through this Duplex server (https://host:8443) instead of this host's database; unset = in-process"),
+    SERVER_TOKEN_FILE("duplex.server.token-file", null, "file holding the CLI's bearer token for duplex.server.url, mode 600 (default duplex.home/token)");
 
     private final String key;
     private final String defaultValue;

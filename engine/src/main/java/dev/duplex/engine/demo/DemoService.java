@@ -12,7 +12,7 @@ import dev.duplex.engine.role.RoleControllerSource;
 import dev.duplex.engine.role.RoleControllers;
 import dev.duplex.engine.service.EndpointService;
 import dev.duplex.engine.service.EnvironmentService;
-import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.engine.service.ImageService;
 import dev.duplex.engine.service.PairService;
 import dev.duplex.engine.service.UpgradeService;
@@ -36,7 +36,7 @@ public final class DemoService {
     final VmService vms;
     final PairService pairs;
     final EnvironmentService environments;
-    final FailoverService failovers;
+    final EngineFailoverService failovers;
     /** Read only: what the services made, by name. */
     final Inventory inventory;
     /** For the local driver's work folder (where a volume's content lies) and its image listing; never to change anything. */
@@ -48,7 +48,7 @@ public final class DemoService {
 
     @Inject
     public DemoService(EndpointService endpoints, ImageService images, VolumeService volumes, VmService vms, PairService pairs,
-            EnvironmentService environments, FailoverService failovers, Inventory inventory, EndpointConnections connections,
+            EnvironmentService environments, EngineFailoverService failovers, Inventory inventory, EndpointConnections connections,
             RoleControllers roleControllers, JobQueue jobs, AuditLog audit, DuplexConfig config) {
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
         this.images = requireNonNull(images, "images is null");

@@ -15,6 +15,7 @@ import dev.duplex.engine.envsync.SyncPath;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
+import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.engine.service.FailoverService;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The failover as the frontends call it: through {@link FailoverService}, audited with the actor, or planned without touching anything. */
 class FailoverServiceTest {
     private final FailoverFixture fixture = new FailoverFixture();
-    private final FailoverService failovers = new FailoverService(fixture.failover());
+    private final FailoverService failovers = new EngineFailoverService(fixture.failover());
 
     @Test
     void aFailoverIsAuditedWithTheActorAndTheSameKeysAsBefore() throws Exception {

@@ -10,7 +10,7 @@ import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.job.ForwardingJobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.LiveJobExistsException;
-import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.EngineFailoverService;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,7 +28,7 @@ class FailoverStartTest {
     private static final Actor OPERATOR = new Actor("token:ops");
 
     private final FailoverFixture fixture = new FailoverFixture();
-    private final FailoverService failovers = new FailoverService(fixture.failover());
+    private final EngineFailoverService failovers = new EngineFailoverService(fixture.failover());
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
     @AfterEach
@@ -40,7 +40,7 @@ class FailoverStartTest {
     void theJobsNumberComesBackAndTheReportCompletesTheFailover() throws Exception {
         fixture.push().push("kv", fixture.activeInfo(2, 5));
 
-        FailoverService.StartedFailover started = failovers.start("kv", false, false, OPERATOR, executor);
+        EngineFailoverService.StartedFailover started = failovers.start("kv", false, false, OPERATOR, executor);
 
         assertEquals("failover", fixture.jobs.job(started.jobId()).orElseThrow().kind());
         FailoverReport report = started.report().get(30, TimeUnit.SECONDS);
@@ -55,7 +55,7 @@ class FailoverStartTest {
         fixture.push().push("kv", fixture.activeInfo(2, 5));
         List<String> seen = new CopyOnWriteArrayList<>();
 
-        FailoverService.StartedFailover started = failovers.start("kv", false, false, OPERATOR, executor, jobs -> new ForwardingJobQueue(jobs) {
+        EngineFailoverService.StartedFailover started = failovers.start("kv", false, false, OPERATOR, executor, jobs -> new ForwardingJobQueue(jobs) {
             @Override
             public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
                 seen.add(stepId);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.service.UpgradeService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class FollowJobTest {
         UpgradeReport run = f.engine().run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
         Recorder recorder = new Recorder(null);
 
-        UpgradeReport followed = new UpgradeService(f.engine()).follow(run.jobId(), recorder, Duration.ofMillis(5));
+        UpgradeReport followed = new EngineUpgradeService(f.engine()).follow(run.jobId(), recorder, Duration.ofMillis(5));
 
         assertEquals(JobState.SUCCEEDED, followed.state());
         assertEquals(PAIR_STEPS.stream().flatMap(s -> List.of("start " + s, "end " + s).stream()).toList(), recorder.lines());
@@ -55,7 +56,7 @@ class FollowJobTest {
             }
         });
 
-        UpgradeReport followed = new UpgradeService(f.engine()).follow(jobId, recorder, Duration.ofMillis(5));
+        UpgradeReport followed = new EngineUpgradeService(f.engine()).follow(jobId, recorder, Duration.ofMillis(5));
 
         assertEquals(JobState.SUCCEEDED, followed.state(), () -> followed.error().orElse(""));
         assertEquals(JobState.SUCCEEDED, running.get(30, TimeUnit.SECONDS).state());
@@ -65,7 +66,7 @@ class FollowJobTest {
     @Test
     void aPollIntervalThatIsNotPositiveIsRefused() {
         PairFixture f = new PairFixture();
-        UpgradeService upgrades = new UpgradeService(f.engine());
+        UpgradeService upgrades = new EngineUpgradeService(f.engine());
         assertThrows(IllegalArgumentException.class, () -> upgrades.follow(1, UpgradeListener.NONE, Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> upgrades.follow(1, UpgradeListener.NONE, Duration.ofMillis(-1)));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.duplex.engine.audit.Actor;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.service.UpgradeService;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class UpgradeServiceInputsTest {
     @Test
     void hostileNamesAreRefusedAndNoJobIsCreated() {
         PairFixture f = new PairFixture();
-        UpgradeService upgrades = new UpgradeService(f.engine());
+        UpgradeService upgrades = new EngineUpgradeService(f.engine());
         for (String name : HOSTILE) {
             assertThrows(IllegalArgumentException.class, () -> upgrades.latest(name), name);
             assertThrows(IllegalArgumentException.class, () -> upgrades.nothingToDoVm(name, "v2"), name);
@@ -32,7 +33,7 @@ class UpgradeServiceInputsTest {
     @Test
     void aPairWithoutAnUpgradeJobIsOneLineNamingItAndWhatToDo() {
         PairFixture f = new PairFixture();
-        var e = assertThrows(UpgradeRefusedException.class, () -> new UpgradeService(f.engine()).latest("kv"));
+        var e = assertThrows(UpgradeRefusedException.class, () -> new EngineUpgradeService(f.engine()).latest("kv"));
         assertTrue(e.getMessage().startsWith("Pair or VM 'kv' has no upgrade job; `duplex jobs list`"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
     }

@@ -10,7 +10,7 @@ import dev.duplex.api.ObjectName;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.failover.FailoverPlan;
-import dev.duplex.engine.service.FailoverService;
+import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.jobs.JobRunner;
@@ -27,14 +27,14 @@ import java.util.Set;
  * answered 202 with the job's location; with {@code "dryRun": true}, its plan (200), touching nothing.
  */
 public final class FailoverRoutes {
-    private static final Set<String> FIELDS = Set.of("full", "dryRun");
-    private static final String SHAPE = "send {\"full\": true|false, \"dryRun\": true|false}, both optional";
+    private static final Set<String> FIELDS = Set.of("full", "dryRun", "force");
+    private static final String SHAPE = "send {\"full\": true|false, \"dryRun\": true|false, \"force\": true|false}, each optional";
 
-    private final FailoverService failovers;
+    private final EngineFailoverService failovers;
     private final JobRunner runner;
     private final ObjectMapper json;
 
-    public FailoverRoutes(FailoverService failovers, JobRunner runner, ObjectMapper json) {
+    public FailoverRoutes(EngineFailoverService failovers, JobRunner runner, ObjectMapper json) {
         this.failovers = requireNonNull(failovers, "failovers is null");
         this.runner = requireNonNull(runner, "runner is null");
         this.json = requireNonNull(json, "json is null");
@@ -45,8 +45,9 @@ public final class FailoverRoutes {
      *
      * @param full write the standby's whole environment info, whatever the cost model says
      * @param dryRun answer the plan, touching nothing
+     * @param force go on when the old active cannot be confirmed off (risking two actives)
      */
-    record FailoverBody(boolean full, boolean dryRun) {}
+    record FailoverBody(boolean full, boolean dryRun, boolean force) {}
 
     /** The plan of a dry run: which member is fenced and started, and what the sync would write, with why. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -73,13 +74,13 @@ public final class FailoverRoutes {
             ctx.json(PlanView.of(failovers.plan(pair, body.full())));
             return;
         }
-        JobRoutes.accepted(ctx, runner.startFailover(pair, body.full(), new Actor(BearerAuthentication.holder(ctx).actor())));
+        JobRoutes.accepted(ctx, runner.startFailover(pair, body.force(), body.full(), new Actor(BearerAuthentication.holder(ctx).actor())));
     }
 
     /** The body, read strictly: an object of booleans only (a string "true" or a 1 is refused, not guessed at). */
     FailoverBody body(String text, String pair) {
         if (text == null || text.isBlank()) {
-            return new FailoverBody(false, false);
+            return new FailoverBody(false, false, false);
         }
         JsonNode node;
         try {
@@ -102,6 +103,7 @@ public final class FailoverRoutes {
                         + "' must be true or false, not " + node.get(name).getNodeType().name().toLowerCase(java.util.Locale.ROOT) + "; " + SHAPE);
             }
         }
-        return new FailoverBody(node.path("full").asBoolean(false), node.path("dryRun").asBoolean(false));
+        return new FailoverBody(node.path("full").asBoolean(false), node.path("dryRun").asBoolean(false),
+                node.path("force").asBoolean(false));
     }
 }

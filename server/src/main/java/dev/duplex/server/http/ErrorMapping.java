@@ -55,7 +55,8 @@ public final class ErrorMapping {
         if (e instanceof NotInInventoryException) {
             return Problem.of(ProblemType.NOT_FOUND, e.getMessage(), path);
         }
-        if (e instanceof InventoryConflictException || e instanceof LiveJobExistsException || e instanceof UpgradeRefusedException) {
+        if (e instanceof InventoryConflictException || e instanceof LiveJobExistsException || e instanceof UpgradeRefusedException
+                || e instanceof dev.duplex.engine.failover.FenceRefusedException || e instanceof dev.duplex.engine.failover.FailoverException) {
             return Problem.of(ProblemType.CONFLICT, e.getMessage(), path);
         }
         if (e instanceof IllegalArgumentException || e instanceof DriverLoadException || e instanceof InvalidSpecException) {

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.job.ForwardingJobQueue;
 import dev.duplex.engine.job.JobQueue;
-import dev.duplex.engine.service.FailoverService;
-import dev.duplex.engine.service.UpgradeService;
+import dev.duplex.engine.service.EngineFailoverService;
+import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.upgrade.StepInfo;
 import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradeRequest;
@@ -37,16 +37,19 @@ import org.slf4j.LoggerFactory;
 public final class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
-    private final UpgradeService upgrades;
-    private final FailoverService failovers;
+    private final EngineUpgradeService upgrades;
+    private final EngineFailoverService failovers;
     private final JobEvents events;
     private final UpgradeListener observer;
     private final ExecutorService executor;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
     private final Set<Long> runningIds = ConcurrentHashMap.newKeySet();
+    /** The failovers this node ran, by job, the last {@value #FAILOVERS_KEPT}: a failover's report lives only where it ran. */
+    private final Map<Long, CompletableFuture<dev.duplex.engine.failover.FailoverReport>> failoverRuns = new java.util.LinkedHashMap<>();
+    private static final int FAILOVERS_KEPT = 100;
 
-    public JobRunner(UpgradeService upgrades, FailoverService failovers, JobEvents events, UpgradeListener observer) {
+    public JobRunner(EngineUpgradeService upgrades, EngineFailoverService failovers, JobEvents events, UpgradeListener observer) {
         this.upgrades = requireNonNull(upgrades, "upgrades is null");
         this.failovers = requireNonNull(failovers, "failovers is null");
         this.events = requireNonNull(events, "events is null");
@@ -82,10 +85,41 @@ public final class JobRunner implements AutoCloseable {
      * draining. A failover is not resumed from its journal (it is run again), so it is not claimable:
      * it runs on this node's executor, its phases published as step events.
      */
-    public long startFailover(String pair, boolean fullWrite, Actor actor) {
+    public long startFailover(String pair, boolean force, boolean fullWrite, Actor actor) {
         refuseWhileDraining();
-        FailoverService.StartedFailover started = failovers.start(pair, false, fullWrite, actor, executor, PublishedSteps::new);
+        EngineFailoverService.StartedFailover started = failovers.start(pair, force, fullWrite, actor, executor, PublishedSteps::new);
+        synchronized (failoverRuns) {
+            failoverRuns.put(started.jobId(), started.report());
+            while (failoverRuns.size() > FAILOVERS_KEPT) {
+                failoverRuns.remove(failoverRuns.keySet().iterator().next());
+            }
+        }
         return track(started.jobId(), started.report(), report -> ended(report.jobId(), "SUCCEEDED", null));
+    }
+
+    /**
+     * The report of failover job {@code jobId} run on this node, waiting for its end; its failure as
+     * the exception the engine threw.
+     */
+    public dev.duplex.engine.failover.FailoverReport failoverReport(long jobId) {
+        CompletableFuture<dev.duplex.engine.failover.FailoverReport> run;
+        synchronized (failoverRuns) {
+            run = failoverRuns.get(jobId);
+        }
+        if (run == null) {
+            throw new ApiException(ProblemType.NOT_FOUND, "This server has no report of failover job #" + jobId + ": it keeps those of"
+                    + " the failovers it ran; `duplex jobs show " + jobId + "` shows the journal of any job");
+        }
+        try {
+            return run.get(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for failover job #" + jobId, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("failover job #" + jobId + " did not end within 10 minutes", e);
+        }
     }
 
     /** Whether this process runs job {@code jobId} now. */
@@ -100,7 +134,7 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private long track(UpgradeService.StartedJob started) {
+    private long track(EngineUpgradeService.StartedJob started) {
         return track(started.jobId(), started.report(), report -> ended(report.jobId(), report.state().name(), report.error().orElse(null)));
     }
 
