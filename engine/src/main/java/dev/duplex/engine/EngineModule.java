@@ -50,6 +50,8 @@ public final class EngineModule extends AbstractModule {
         bind(EnvironmentService.class);
         bind(FailoverService.class);
         bind(UpgradeService.class);
+        bind(dev.duplex.engine.service.FleetService.class);
+        bind(dev.duplex.engine.service.PairLabelService.class);
     }
 
     /** The built-in role-controller types and those the installed plugins add. */

@@ -9,7 +9,7 @@ import java.util.Optional;
  * What rolling a fleet back did.
  *
  * @param fleetJobId the fleet job rolled back
- * @param outcomes one per pair rolled back (its rollback job, ROLLED_BACK when it worked), last wave first
+ * @param outcomes one per pair rolled back (its rollback job; state ROLLED_BACK when the pair is on its old images again), last wave first
  * @param alreadyBack pairs left alone because they were on their old images already (never upgraded, or rolled back before)
  * @param stoppedBecause why the rollback stopped before the first wave, if it did
  */

@@ -225,7 +225,9 @@ public final class FleetRun {
         if (job.isEmpty() || job.get().state() == JobState.ROLLED_BACK) {
             return true;
         }
-        return jobs.jobs(pair).stream().anyMatch(j -> j.kind().equals("rollback") && j.state() == JobState.ROLLED_BACK
+        // a rollback job ends SUCCEEDED when it brought the pair back (an upgrade taken over ends ROLLED_BACK)
+        return jobs.jobs(pair).stream().anyMatch(j -> j.kind().equals("rollback")
+                && (j.state() == JobState.SUCCEEDED || j.state() == JobState.ROLLED_BACK)
                 && Long.toString(upgradeJob).equals(j.parameters().get("rollback-of")));
     }
 
@@ -233,7 +235,10 @@ public final class FleetRun {
         long start = nanoClock.getAsLong();
         try {
             UpgradeReport report = upgrades.rollback(upgradeJob, requestedBy, UpgradeListener.NONE);
-            return new PairOutcome(pair, wave, Optional.of(report.jobId()), report.state(), report.error(), since(start));
+            // the pair is back when its rollback job SUCCEEDED, or when its live upgrade job was taken over and ended ROLLED_BACK
+            boolean back = report.state() == JobState.ROLLED_BACK || report.state() == JobState.SUCCEEDED;
+            return new PairOutcome(pair, wave, Optional.of(report.jobId()), back ? JobState.ROLLED_BACK : report.state(), report.error(),
+                    since(start));
         } catch (RuntimeException e) {
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new PairOutcome(pair, wave, Optional.of(upgradeJob), JobState.FAILED, Optional.of(message), since(start));
@@ -326,6 +331,7 @@ public final class FleetRun {
 
         private void record(long jobId) {
             if (recorded.compareAndSet(false, true)) {
+                jobs.stepStarted(fleetJobId, pair + JOB_LINE);
                 jobs.stepDone(fleetJobId, pair + JOB_LINE, Map.of("job", Long.toString(jobId)));
             }
         }
