@@ -114,7 +114,7 @@ class DatabaseStartupTest {
                                                    execution_time, success)
                 VALUES (99, '99', 'from a newer duplex', 'SQL', 'V99__from_a_newer_duplex.sql', 0, 'test', 1, true)""");
         var e = assertThrows(IncompatibleDatabaseException.class, () -> Database.start(config));
-        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 99, newer than this Duplex (8); upgrade Duplex",
+        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 99, newer than this Duplex (9); upgrade Duplex",
                 e.getMessage());
     }
 
