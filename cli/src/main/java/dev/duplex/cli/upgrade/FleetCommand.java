@@ -234,8 +234,14 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                 w.put("pairs", forecast.pairs().stream().filter(p -> p.wave() == wave.number()).map(p -> {
                     Map<String, Object> pair = new LinkedHashMap<>();
                     pair.put("pair", p.pair());
-                    pair.put("members", p.members().stream().map(m -> Map.of("system", m.system(), "vm", m.vm(), "endpoint", m.endpoint(),
-                            "driver", m.driver())).toList());
+                    pair.put("members", p.members().stream().map(m -> {
+                        Map<String, Object> member = new LinkedHashMap<>();
+                        member.put("system", m.system());
+                        member.put("vm", m.vm());
+                        member.put("endpoint", m.endpoint());
+                        member.put("driver", m.driver());
+                        return member;
+                    }).toList());
                     pair.put("predicted_seconds", p.predicted().map(d -> d.toMillis() / 1000.0).orElse(null));
                     return pair;
                 }).toList());
