@@ -12,13 +12,6 @@ import dev.duplex.engine.fleet.FleetRequest;
 import dev.duplex.engine.fleet.FleetSelection;
 import dev.duplex.engine.fleet.PairOutcome;
 import dev.duplex.engine.fleet.Wave;
-import dev.duplex.engine.inventory.Endpoint;
-import dev.duplex.engine.inventory.ImageRecord;
-import dev.duplex.engine.inventory.LinkRecord;
-import dev.duplex.engine.inventory.PairRecord;
-import dev.duplex.engine.inventory.StandbyKind;
-import dev.duplex.engine.inventory.VmRecord;
-import dev.duplex.engine.inventory.VolumeRecord;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
@@ -60,6 +53,9 @@ public final class FleetSimulation {
     private FleetSimulation() {}
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "fleet-simulation-logback.xml"); // warnings only, before the first logger
+        }
         Map<String, String> options = options(args);
         int pairs = Integer.parseInt(options.getOrDefault("pairs", "10000"));
         int inFlight = Integer.parseInt(options.getOrDefault("in-flight", "200"));
@@ -82,7 +78,7 @@ public final class FleetSimulation {
             JdbiInventory inventory = new JdbiInventory(database.jdbi());
             JdbiJobQueue jobs = new JdbiJobQueue(database.jdbi());
             long setupStart = System.nanoTime();
-            List<String> names = populate(inventory, platform, pairs);
+            List<String> names = populate(database, platform, pairs);
             System.out.printf(Locale.ROOT, "inventory: %d pairs written in %.1f s%n", names.size(), seconds(System.nanoTime() - setupStart));
 
             UpgradeSettings settings = UpgradeSettings.defaults().withNode("sim-node")
@@ -159,27 +155,44 @@ public final class FleetSimulation {
                 took, claimed.get() / took);
     }
 
-    private static List<String> populate(JdbiInventory inventory, SimulatedPlatform platform, int pairs) {
-        inventory.addEndpoint(new Endpoint("sim", "simulated", "sim:///", Optional.empty(), Map.of()));
+    /**
+     * The inventory of {@code pairs} pairs, written in one transaction of batched inserts: the
+     * setup is not what is measured, and one insert per object would take minutes at 10,000 pairs.
+     */
+    private static List<String> populate(Database database, SimulatedPlatform platform, int pairs) {
         ImageRef v1 = platform.addImage("v1", "1.0");
         ImageRef v2 = platform.addImage("v2", "2.0");
-        inventory.addImage(new ImageRecord("v1", "sim", "1.0", v1.id()));
-        inventory.addImage(new ImageRecord("v2", "sim", "2.0", v2.id()));
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
-            String pair = String.format(Locale.ROOT, "p%05d", i);
-            for (int system = 0; system < 2; system++) {
-                String member = pair + "-" + system;
-                VolumeRef volume = platform.createVolume(new VolumeSpec(member + "-db", 1 << 20, "database", Map.of()));
-                inventory.addVolume(new VolumeRecord(member + "-db", "sim", volume.id(), 1 << 20, "database"));
-                var vm = platform.addRunningVm(member, v1, List.of(new VolumeLink(volume, "data", VolumeLink.Mode.MOUNT_AT_BOOT)));
-                inventory.addVm(new VmRecord(member, "sim", vm.id(), "v1", List.of(new LinkRecord(member + "-db", "data", VolumeLink.Mode.MOUNT_AT_BOOT)),
-                        Map.of()));
+        database.jdbi().useTransaction(h -> {
+            h.execute("INSERT INTO endpoints (name, driver_kind, uri) VALUES ('sim', 'simulated', 'sim:///')");
+            h.execute("INSERT INTO images (name, endpoint, software_version, driver_ref) VALUES ('v1', 'sim', '1.0', ?), ('v2', 'sim', '2.0', ?)",
+                    v1.id(), v2.id());
+            var volumes = h.prepareBatch("INSERT INTO volumes (name, endpoint, driver_ref, size_bytes, purpose) VALUES (?, 'sim', ?, 1048576, 'database')");
+            var vms = h.prepareBatch("INSERT INTO vms (name, endpoint, driver_ref, image) VALUES (?, 'sim', ?, 'v1')");
+            var links = h.prepareBatch("INSERT INTO vm_links (vm, volume, mount_path, mode, position) VALUES (?, ?, 'data', 'MOUNT_AT_BOOT', 0)");
+            var pairRows = h.prepareBatch("INSERT INTO pairs (name, standby_kind, role_controller, resync_gate) VALUES (?, 'HOT',"
+                    + " '{\"type\":\"simulated\"}'::jsonb, '{\"timeout-ms\":\"30000\",\"poll-ms\":\"10\"}'::jsonb)");
+            var members = h.prepareBatch("INSERT INTO pair_members (pair, system, vm) VALUES (?, ?, ?)");
+            for (int i = 0; i < pairs; i++) {
+                String pair = String.format(Locale.ROOT, "p%05d", i);
+                pairRows.add(pair);
+                for (int system = 0; system < 2; system++) {
+                    String member = pair + "-" + system;
+                    VolumeRef volume = platform.createVolume(new VolumeSpec(member + "-db", 1 << 20, "database", Map.of()));
+                    var vm = platform.addRunningVm(member, v1, List.of(new VolumeLink(volume, "data", VolumeLink.Mode.MOUNT_AT_BOOT)));
+                    volumes.add(member + "-db", volume.id());
+                    vms.add(member, vm.id());
+                    links.add(member, member + "-db");
+                    members.add(pair, (short) system, member);
+                }
+                names.add(pair);
             }
-            inventory.addPair(new PairRecord(pair, pair + "-0", pair + "-1", 0, StandbyKind.HOT, Map.of("type", "simulated"),
-                    Map.of("timeout-ms", "30000", "poll-ms", "10")));
-            names.add(pair);
-        }
+            volumes.execute();
+            vms.execute();
+            links.execute();
+            pairRows.execute();
+            members.execute();
+        });
         return names;
     }
 

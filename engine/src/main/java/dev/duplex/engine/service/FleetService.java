@@ -47,6 +47,8 @@ import java.util.Optional;
 public final class FleetService {
     /** How many finished jobs the predictions look back over. */
     static final int HISTORY = 2000;
+    /** How a plan's note names a pair the fleet cannot start with. */
+    private static final String HELD = "the fleet refuses to start while this pair is in a live job: ";
 
     private final Inventory inventory;
     private final PairLabels labels;
@@ -86,21 +88,25 @@ public final class FleetService {
         FleetPlan plan = FleetPlan.of(selected, request.canary(), request.maxInFlight(), predictions.median());
         Map<String, Endpoint> endpoints = new HashMap<>();
         inventory.endpoints().forEach(e -> endpoints.put(e.name(), e));
+        // one read of the pairs and VMs, not two per pair: a fleet may have 10,000
+        Map<String, PairRecord> pairRecords = new HashMap<>();
+        inventory.pairs().forEach(p -> pairRecords.put(p.name(), p));
+        Map<String, VmRecord> vms = new HashMap<>();
+        inventory.vms().forEach(v -> vms.put(v.name(), v));
         List<PairForecast> pairs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (Wave wave : plan.waves()) {
             for (String name : wave.pairs()) {
-                PairRecord pair = inventory.pair(name).orElseThrow(() -> new NotInInventoryException("pair", name));
+                PairRecord pair = Optional.ofNullable(pairRecords.get(name)).orElseThrow(() -> new NotInInventoryException("pair", name));
                 List<MemberPlace> members = new ArrayList<>();
                 for (int system = 0; system < 2; system++) {
                     String vm = pair.member(system);
-                    String endpoint = inventory.vm(vm).map(VmRecord::endpoint).orElse("?");
+                    String endpoint = Optional.ofNullable(vms.get(vm)).map(VmRecord::endpoint).orElse("?");
                     String driver = Optional.ofNullable(endpoints.get(endpoint)).map(Endpoint::driverKind).orElse("?");
                     members.add(new MemberPlace(system, vm, endpoint, driver));
                 }
                 pairs.add(new PairForecast(name, wave.number(), members, predictions.of(name)));
-                jobs.liveJob(name).ifPresent(job -> notes.add("pair " + name + " is in live " + job.kind() + " job #" + job.id()
-                        + ": the fleet will refuse to start until it ends"));
+                jobs.liveJob(name).ifPresent(job -> notes.add(HELD + name + " (job #" + job.id() + ", " + job.kind() + ")"));
             }
         }
         FleetForecast forecast = new FleetForecast(request, plan, pairs, Optional.empty(), notes);
@@ -118,8 +124,7 @@ public final class FleetService {
      */
     public FleetJobReport run(FleetRequest request, Actor actor, FleetListener listener) {
         FleetForecast forecast = plan(request);
-        List<String> held = forecast.pairs().stream().map(PairForecast::pair)
-                .flatMap(p -> jobs.liveJob(p).map(j -> p + " (job #" + j.id() + ")").stream()).toList();
+        List<String> held = forecast.notes().stream().filter(n -> n.startsWith(HELD)).map(n -> n.substring(HELD.length())).toList();
         if (!held.isEmpty()) {
             throw new FleetRefusedException("Pairs of the fleet are in live jobs: " + String.join(", ", held.subList(0, Math.min(5, held.size())))
                     + (held.size() > 5 ? ", ..." : "") + "; wait for them or resume them ('duplex upgrade resume JOB'), then run the fleet again");
