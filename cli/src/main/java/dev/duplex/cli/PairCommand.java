@@ -5,6 +5,8 @@ import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
 import dev.duplex.engine.service.CreatePair;
+import dev.duplex.engine.fleet.Labels;
+import dev.duplex.engine.service.PairLabelService;
 import dev.duplex.engine.service.PairService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,10 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code duplex pair create|list|show|delete}. */
+/** {@code duplex pair create|list|show|label|delete}. */
 @Command(name = "pair", description = "ACT/SBY pairs: system 0 and system 1, one of them active.",
         footer = {"", "Examples:", "  duplex pair list"},
-        subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class, PairCommand.Delete.class})
+        subcommands = {PairCommand.Create.class, PairCommand.ListPairs.class, PairCommand.Show.class, PairCommand.Label.class, PairCommand.Delete.class})
 public final class PairCommand {
     @Command(name = "create", description = {
         "Create a pair of two VMs. Role changes and resync are the application's: --role-controller says how Duplex asks it",
@@ -67,6 +69,9 @@ public final class PairCommand {
         @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms); repeatable.")
         Map<String, String> resync = new LinkedHashMap<>();
 
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label (e.g. tier=db) a fleet upgrade can select the pair by; repeatable.")
+        List<String> labels = new ArrayList<>();
+
         Create(CliContext context) {
             this.context = context;
         }
@@ -78,8 +83,8 @@ public final class PairCommand {
                 case "cold" -> StandbyKind.COLD;
                 default -> throw new IllegalArgumentException("--standby is hot or cold, not '" + standby + "'");
             };
-            PairRecord pair = context.services().get(PairService.class).create(
-                    new CreatePair(name, system0, system1, active, kind, roleController, resync), Actor.operatingSystemUser());
+            PairRecord pair = context.services().get(PairLabelService.class).create(
+                    new CreatePair(name, system0, system1, active, kind, roleController, resync), labels, Actor.operatingSystemUser());
             context.out().println("Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
                     + ", active = system " + active + " (" + pair.active() + ")");
             context.out().flush();
@@ -100,10 +105,12 @@ public final class PairCommand {
         @Override
         public void run() {
             List<List<Object>> rows = new ArrayList<>();
+            Map<String, Labels> labels = context.services().get(PairLabelService.class).all();
             for (PairRecord p : context.services().get(PairService.class).list()) {
-                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(Locale.ROOT)));
+                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(Locale.ROOT),
+                        labels.getOrDefault(p.name(), Labels.none()).toString()));
             }
-            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby"), rows);
+            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby", "labels"), rows);
         }
     }
 
@@ -133,7 +140,32 @@ public final class PairCommand {
             fields.put("standby_kind", pair.standbyKind().name().toLowerCase(Locale.ROOT));
             fields.put("role_controller", Redaction.redactSettings(pair.roleController()));
             fields.put("resync_gate", pair.resyncGate());
+            fields.put("labels", context.services().get(PairLabelService.class).of(name).values());
             context.printer().fields(output.format(), fields);
+        }
+    }
+
+    @Command(name = "label", description = {"Set (KEY=VALUE) or remove (KEY-) labels of a pair, all in one change; prints its labels after.",
+        "A key is 1 to 63 of a-z 0-9 . _ -; a value the same with A-Z too; both start and end with a letter or digit."},
+            footer = {"", "Examples:", "  duplex pair label kv tier=db site=fra", "  duplex pair label kv site-"})
+    static final class Label implements Runnable {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "PAIR")
+        String name;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE|KEY-")
+        List<String> changes = new ArrayList<>();
+
+        Label(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            Labels after = context.services().get(PairLabelService.class).change(name, changes, Actor.operatingSystemUser());
+            context.out().println("Pair " + name + " labels: " + (after.values().isEmpty() ? "(none)" : after.toString()));
+            context.out().flush();
         }
     }
 

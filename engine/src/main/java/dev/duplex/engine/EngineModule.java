@@ -61,6 +61,8 @@ public final class EngineModule extends AbstractModule {
         bind(FailoverService.class).to(EngineFailoverService.class);
         bind(UpgradeService.class).to(EngineUpgradeService.class);
         bind(DemoService.class);
+        bind(dev.duplex.engine.service.FleetService.class);
+        bind(dev.duplex.engine.service.PairLabelService.class);
     }
 
     /** The built-in role-controller types and those the installed plugins add. */

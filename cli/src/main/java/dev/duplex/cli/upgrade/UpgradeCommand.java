@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
     "",
     "Strategies: link (the database volume is mounted at boot: nothing is copied), copy-at-boot (copied in when the VM starts, for platforms that cannot mount), snapshot-copy (the old way: copy the volume before boot, kept to compare with)."
 }, footer = {"", "Examples:", "  duplex upgrade plan kv --image kv-2"}, subcommands = {UpgradeCommand.Plan.class, UpgradeCommand.Run.class, UpgradeCommand.Resume.class,
-    UpgradeCommand.Rollback.class, UpgradeCommand.Status.class, UpgradeCommand.Vm.class})
+    UpgradeCommand.Rollback.class, UpgradeCommand.Status.class, UpgradeCommand.Vm.class, FleetCommand.class})
 public final class UpgradeCommand {
     /** The engine settings this installation is configured with; kept for cli/demo and cli/bench until they call services. */
     public static UpgradeSettings settings(DuplexConfig config) {
@@ -219,6 +219,9 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
+            if (FleetCommand.isFleet(context, job)) {
+                return FleetCommand.resume(context, output.format(), job, force);
+            }
             UpgradeService upgrades = upgrades(context);
             return runJob(context, output.format(), listener -> upgrades.resume(job, force, listener));
         }
@@ -232,6 +235,9 @@ public final class UpgradeCommand {
         @Parameters(index = "0", paramLabel = "JOB")
         long job;
 
+        @Option(names = "--wave", paramLabel = "N", description = "For a fleet job: roll back only wave N (default: every wave, last first).")
+        Integer wave;
+
         @picocli.CommandLine.Mixin
         OutputOption output = new OutputOption();
 
@@ -241,6 +247,12 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
+            if (FleetCommand.isFleet(context, job)) {
+                return FleetCommand.rollback(context, output.format(), job, java.util.Optional.ofNullable(wave));
+            }
+            if (wave != null) {
+                throw new IllegalArgumentException("--wave is for a fleet job; job #" + job + " is not one ('duplex upgrade status " + job + "' shows it)");
+            }
             UpgradeService upgrades = upgrades(context);
             return runJob(context, output.format(), listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
         }
@@ -267,6 +279,9 @@ public final class UpgradeCommand {
 
         @Override
         public Integer call() {
+            if (isJobNumber(what) && !watch && FleetCommand.isFleet(context, Long.parseLong(what))) {
+                return FleetCommand.status(context, output.format(), Long.parseLong(what));
+            }
             UpgradeService upgrades = upgrades(context);
             UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
             if (watch) {

@@ -80,7 +80,9 @@ public final class FleetUpgrade {
                 });
             }
         } finally {
+            // On a failure the pairs already running finish (or die with the process): none is left half-done behind our back.
             pool.shutdown();
+            awaitEnd(pool);
         }
         return new FleetReport(outcomes, notStarted, stopped, Duration.ofNanos(nanoClock.getAsLong() - start));
     }
@@ -119,7 +121,20 @@ public final class FleetUpgrade {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while a wave ran", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw new IllegalStateException("a pair's upgrade ended abnormally", e.getCause());
+        }
+    }
+
+    private static void awaitEnd(ExecutorService pool) {
+        try {
+            while (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.debug("waiting for the wave's running pairs to end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
