@@ -6,6 +6,7 @@ import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
 import dev.duplex.api.ConflictException;
 import dev.duplex.api.CopyProgress;
+import dev.duplex.api.DriverException;
 import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageInfo;
@@ -339,7 +340,9 @@ final class OpenstackDriver implements HypervisorDriver {
             if (link.mode() != VolumeLink.Mode.MOUNT_AT_BOOT) {
                 throw new UnsupportedOperationDriverException(kind(), "copy at boot");
             }
-            refuseInUse(volume(link.volume()), link.volume(), "link it to VM '" + spec.name() + "'");
+            // Only its existence is checked here: a volume in use is left for Nova to refuse, so the
+            // message can quote Nova's request id (see bootRefused).
+            volume(link.volume());
             metadata.put(LINK_PREFIX + link.volume().id(), linkValue(link, object));
             server.blockDevice(Builders.blockDeviceMapping().uuid(link.volume().id()).sourceType(BDMSourceType.VOLUME)
                     .destinationType(BDMDestType.VOLUME).bootIndex(-1).deleteOnTermination(false).build());
@@ -347,7 +350,12 @@ final class OpenstackDriver implements HypervisorDriver {
         server.addMetadata(metadata);
         ServerCreate create = server.build();
         long started = System.nanoTime();
-        Server booted = call("Creating", object, () -> os().compute().servers().boot(create));
+        Server booted;
+        try {
+            booted = call("Creating", object, () -> os().compute().servers().boot(create));
+        } catch (DriverException refused) {
+            throw bootRefused(spec, refused);
+        }
         VmRef vm = new VmRef(booted.getId(), spec.name());
         try {
             awaitServer(vm, Server.Status.ACTIVE);
@@ -360,6 +368,33 @@ final class OpenstackDriver implements HypervisorDriver {
             throw e;
         }
         return vm;
+    }
+
+    /**
+     * Nova refused to create a server. When a linked volume is attached to another server (Nova only
+     * says the volume is "in-use"), the refusal names that server, what to do, and Nova's request id.
+     */
+    private DriverException bootRefused(VmSpec spec, DriverException refused) {
+        for (VolumeLink link : spec.links()) {
+            Volume found;
+            try {
+                found = volume(link.volume());
+            } catch (DriverException e) {
+                refused.addSuppressed(e);
+                continue;
+            }
+            List<? extends VolumeAttachment> attachments = found.getAttachments();
+            if (attachments != null && !attachments.isEmpty()) {
+                String serverId = attachments.get(0).getServerId();
+                Server server = call("Looking up the server of", ObjectId.of(link.volume()), () -> os().compute().servers().get(serverId));
+                String holder = server == null ? serverId : "'" + server.getName() + "' (" + serverId + ")";
+                return new ConflictException("Creating VM '" + spec.name() + "' failed: volume " + link.volume() + " is in use by VM "
+                        + holder + OpenstackFaults.requestIdIn(refused.getMessage()).map(id -> " (Nova refused, request " + id + ")").orElse("")
+                        + "; stop and delete that VM (or detach the volume) before you link the volume to another",
+                        ObjectId.of(link.volume()), refused);
+            }
+        }
+        return refused;
     }
 
     /** Deletes a server whose creation failed half-way; its own failure is kept beside the first. */
