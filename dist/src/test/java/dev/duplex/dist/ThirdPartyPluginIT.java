@@ -1,6 +1,7 @@
 package dev.duplex.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -61,6 +62,15 @@ class ThirdPartyPluginIT {
     void theReleaseListsThePluginsDriverAndConnectsAnEndpointThroughIt() throws IOException, InterruptedException {
         Result drivers = duplex("drivers");
         assertEquals(0, drivers.exitCode(), drivers.toString());
+        // Loading the VMware and OpenStack plugins must not print SLF4J's "No SLF4J providers were found":
+        // plugins log through Duplex's own SLF4J, and their folders hold no slf4j-api of their own.
+        assertFalse(drivers.err().contains("SLF4J"), "no SLF4J warning on stderr: " + drivers);
+        for (String plugin : List.of("vmware", "openstack")) {
+            try (Stream<Path> jars = Files.list(release.resolve("plugins").resolve(plugin))) {
+                List<String> names = jars.map(p -> p.getFileName().toString()).toList();
+                assertTrue(names.stream().noneMatch(j -> j.startsWith("slf4j-api")), "no slf4j-api in plugins/" + plugin + ": " + names);
+            }
+        }
         String line = drivers.out().lines().filter(l -> l.startsWith("process")).findFirst().orElse("");
         assertTrue(line.contains("MOUNT_AT_BOOT") && line.contains("plugins/process/process-driver.jar"),
                 "listed with its capabilities and where it was loaded from: " + drivers);

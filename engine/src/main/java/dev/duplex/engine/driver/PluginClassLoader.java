@@ -2,15 +2,19 @@ package dev.duplex.engine.driver;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.List;
 
 /**
  * The class loader of one plugin folder. Its parent is the platform loader, so a plugin sees
- * the JDK and its own jars but none of Duplex's libraries; only the SPI packages
- * ({@code dev.duplex.api}) are delegated to the loader Duplex itself was loaded by, so that a
- * plugin's classes implement the very interfaces the engine calls (Trino's PluginClassLoader).
+ * the JDK and its own jars but none of Duplex's libraries; only the packages shared with the
+ * application are delegated to the loader Duplex itself was loaded by: the SPI
+ * ({@code dev.duplex.api}), so that a plugin's classes implement the very interfaces the engine
+ * calls (Trino's PluginClassLoader), and the SLF4J API, so that a plugin logs through Duplex's own
+ * logging. A plugin's own copy of slf4j-api would find no provider in its folder and print
+ * "SLF4J(W): No SLF4J providers were found" on every command.
  */
 final class PluginClassLoader extends URLClassLoader {
-    private static final String SPI_PACKAGE = "dev.duplex.api.";
+    private static final List<String> SHARED_PACKAGES = List.of("dev.duplex.api.", "org.slf4j.");
 
     private final ClassLoader spiLoader;
 
@@ -21,7 +25,7 @@ final class PluginClassLoader extends URLClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith(SPI_PACKAGE)) {
+        if (SHARED_PACKAGES.stream().anyMatch(name::startsWith)) {
             return spiLoader.loadClass(name);
         }
         return super.loadClass(name, resolve);

@@ -11,6 +11,7 @@ import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
 import dev.duplex.api.VmState;
+import dev.duplex.api.VolumeCopy;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
@@ -30,8 +31,8 @@ import java.util.Optional;
  * member's old, stopped VM (its definition is in the job's parameters), creates the new VM from
  * the new image with links to the SAME volumes (or, for {@code snapshot-copy}, to fresh copies of
  * them), and points the member's inventory record at it. A VM already created under the job's
- * name is reused, a copy volume already created is copied into again. Under {@code link} and
- * {@code copy-at-boot} it first takes the member's safety snapshots ({@link SafetySnapshots}).
+ * name is reused, and so is a copy volume the inventory recorded (see {@link #copyOf}). Under
+ * {@code link} and {@code copy-at-boot} it first takes the member's safety snapshots ({@link SafetySnapshots}).
  */
 final class LinkNewImage implements UpgradeStep {
     private final StepInfo info;
@@ -66,18 +67,10 @@ final class LinkNewImage implements UpgradeStep {
             long copied = 0;
             long started = System.nanoTime();
             for (LinkRecord link : before.links()) {
-                VolumeRecord copy = copyOf(run, driver, link.volume(), existing.isPresent());
-                if (existing.isEmpty()) {
-                    VolumeRecord original = run.volume(link.volume());
-                    copied += driver.copyVolume(new VolumeRef(original.driverRef(), original.name()),
-                            new VolumeRef(copy.driverRef(), copy.name()),
-                            (done, total) -> {
-                                run.listener().copyProgress(job.id(), info, done, total);
-                                run.heartbeat();
-                            });
-                }
-                links.add(new LinkRecord(copy.name(), link.mountPath(), VolumeLink.Mode.MOUNT_AT_BOOT));
-                outputs.put("copy-volume." + link.volume(), copy.name());
+                VolumeCopy copy = copyOf(run, driver, link.volume(), existing.isPresent());
+                copied += copy.bytes();
+                links.add(new LinkRecord(job.copyVolumeName(link.volume()), link.mountPath(), VolumeLink.Mode.MOUNT_AT_BOOT));
+                outputs.put("copy-volume." + link.volume(), job.copyVolumeName(link.volume()));
             }
             outputs.put("bytes-copied", Long.toString(copied));
             outputs.put("copy-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
@@ -171,30 +164,48 @@ final class LinkNewImage implements UpgradeStep {
     }
 
 
-    /** Finds or creates the copy volume of a member's volume, and records it in the inventory. */
-    private VolumeRecord copyOf(UpgradeRun run, HypervisorDriver driver, String volumeName, boolean mustExist) {
+    /**
+     * The copy volume of a member's volume: made with the driver's {@code cloneVolume} (a storage-side
+     * clone where the platform has one, which gives the copy an id of its own: the inventory records
+     * the id the driver returned) and recorded in the inventory once it is whole. On a resume, a copy
+     * the inventory recorded is reused as it is; a copy on the platform that the inventory does not
+     * know was left by a run that stopped while copying, so its content may be partial: the step
+     * refuses it instead of guessing (it never deletes a volume).
+     */
+    private VolumeCopy copyOf(UpgradeRun run, HypervisorDriver driver, String volumeName, boolean newVmExists) {
         UpgradeJob job = run.job();
         VolumeRecord original = run.volume(volumeName);
         String copyName = job.copyVolumeName(volumeName);
         Optional<VolumeInfo> found = driver.listVolumes().stream().filter(v -> v.volume().name().equals(copyName)).findFirst();
-        VolumeRef copy;
-        if (found.isPresent()) {
-            copy = found.get().volume();
-        } else {
-            if (mustExist) {
-                throw new StepFailure("The new VM of " + member + " exists but its copy volume " + copyName + " does not");
-            }
-            if (!driver.capabilities().supports(Capability.VOLUME_COPY)) {
-                throw new StepFailure("Endpoint " + original.endpoint() + " cannot copy volumes");
-            }
-            copy = driver.createVolume(new VolumeSpec(copyName, original.sizeBytes(), original.purpose(), Map.of()));
-        }
         Optional<VolumeRecord> recorded = run.inventory().volume(copyName);
-        if (recorded.isPresent()) {
-            return recorded.get();
+        if (found.isPresent()) {
+            if (recorded.isPresent() && recorded.get().driverRef().equals(found.get().volume().id())) {
+                return new VolumeCopy(found.get().volume(), 0);
+            }
+            throw new StepFailure("Copy volume " + found.get().volume() + " of " + member + " on endpoint " + original.endpoint()
+                    + " was left by a run of job #" + job.id() + " that stopped while copying " + volumeName
+                    + ", so it may be incomplete. Delete it on the endpoint (the original " + volumeName
+                    + " is untouched), then resume job #" + job.id() + ".");
         }
-        VolumeRecord record = new VolumeRecord(copyName, original.endpoint(), copy.id(), original.sizeBytes(), original.purpose());
+        if (newVmExists) {
+            throw new StepFailure("The new VM of " + member + " exists but its copy volume " + copyName + " does not");
+        }
+        if (!driver.capabilities().supports(Capability.VOLUME_COPY)) {
+            throw new StepFailure("Endpoint " + original.endpoint() + " cannot copy volumes");
+        }
+        VolumeCopy copy = driver.cloneVolume(new VolumeRef(original.driverRef(), original.name()),
+                new VolumeSpec(copyName, original.sizeBytes(), original.purpose(), Map.of()),
+                (done, total) -> {
+                    run.listener().copyProgress(job.id(), info, done, total);
+                    run.heartbeat();
+                });
+        VolumeRecord record = new VolumeRecord(copyName, original.endpoint(), copy.volume().id(), original.sizeBytes(),
+                original.purpose());
+        if (recorded.isPresent()) {
+            // Recorded by an earlier run whose copy is gone from the platform: the new copy replaces it.
+            run.inventory().removeVolume(copyName);
+        }
         run.inventory().addVolume(record);
-        return record;
+        return copy;
     }
 }

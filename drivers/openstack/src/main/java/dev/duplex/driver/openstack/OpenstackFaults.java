@@ -82,6 +82,12 @@ final class OpenstackFaults {
         }
     }
 
+    /** The request id a translated message quotes, to quote it again in a message that explains the refusal better. */
+    static Optional<String> requestIdIn(String message) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\(request (req-[0-9a-f-]+)\\)").matcher(message);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+
     static String oneLine(String text) {
         return text == null ? "" : text.replaceAll("[\\r\\n\\t]+", " ").strip();
     }

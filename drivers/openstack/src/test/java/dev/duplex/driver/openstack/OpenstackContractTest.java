@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OpenstackContractTest extends BaseDriverContractTest implements OpenstackPeer.User {
     private static final Set<DriverBehavior> SUPPORTED = Set.of(DriverBehavior.REGISTER_IMAGE, DriverBehavior.CREATE_VOLUME,
             DriverBehavior.START_STOP, DriverBehavior.MOUNT_AT_BOOT, DriverBehavior.HOT_ATTACH, DriverBehavior.STOP_WAITS_UNTIL_GONE,
-            DriverBehavior.ENVIRONMENT_STORE);
+            DriverBehavior.ENVIRONMENT_STORE, DriverBehavior.VOLUME_COPY);
 
     private OpenstackPeer peer;
 
@@ -53,6 +53,12 @@ class OpenstackContractTest extends BaseDriverContractTest implements OpenstackP
     @Override
     protected List<String> environmentItemNames() {
         return List.of("configuration", "network");
+    }
+
+    /** A Cinder clone makes a new volume; the driver cannot fill an existing one (see its README). */
+    @Override
+    protected boolean copiesIntoExistingVolume() {
+        return false;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.duplex.driver.openstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.duplex.api.CopyProgress;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
@@ -68,6 +70,10 @@ class OpenstackOperationTimingsTest implements OpenstackPeer.User {
             ImageRef v2 = driver.registerImage(new ImageSpec("t2-" + run, "2.0", peer.imageFile("2.0").toString(), Map.of()));
             VolumeRef db = timed("create volume", () -> driver.createVolume(new VolumeSpec("tdb-" + run, 1L << 30, "database", Map.of())));
             VolumeRef extra = driver.createVolume(new VolumeSpec("tx-" + run, 1L << 30, "scratch", Map.of()));
+            VolumeRef clone = timed("clone volume (Cinder source_volid, to available)", () -> driver.cloneVolume(db,
+                    new VolumeSpec("tc-" + run, 1L << 30, "database", Map.of()), CopyProgress.NONE).volume());
+            assertTrue(driver.listVolumes().stream().anyMatch(v -> v.volume().equals(clone)), "the clone is listed");
+            driver.deleteVolume(clone);
             VmRef vm = timed("boot with volume mapped + stop (createVm)", () -> driver.createVm(new VmSpec("t-" + run, v1,
                     List.of(new VolumeLink(db, "vdb", VolumeLink.Mode.MOUNT_AT_BOOT)), Map.of())));
             timed("start", () -> driver.start(vm));

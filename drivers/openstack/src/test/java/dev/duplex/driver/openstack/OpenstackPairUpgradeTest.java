@@ -50,6 +50,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,9 +71,10 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
     @TempDir
     Path dir;
 
-    private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private final String pair = "pair-" + run;
-    private final List<String> members = List.of("m0-" + run, "m1-" + run);
+    // Names unique per test, so the two strategies' runs do not meet on the shared peer.
+    private String run;
+    private String pair;
+    private List<String> members;
     private final Map<String, Duration> timings = new LinkedHashMap<>();
     private OpenstackPeer peer;
     private HypervisorDriver driver;
@@ -87,6 +89,13 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
         driver = new OpenstackDriverProvider().connect(peer.driverConfig(ENDPOINT, Map.of()));
     }
 
+    @BeforeEach
+    void name() {
+        run = UUID.randomUUID().toString().substring(0, 8);
+        pair = "pair-" + run;
+        members = List.of("m0-" + run, "m1-" + run);
+    }
+
     @AfterAll
     void close() {
         if (driver != null) {
@@ -97,6 +106,19 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
 
     @Test
     void aPairOfNovaServersIsUpgradedWithTheLinkStrategyAndKeepsItsCinderVolumes() throws IOException {
+        upgrade(UpgradeStrategy.LINK);
+    }
+
+    /**
+     * {@code snapshot-copy}: each new server gets a Cinder clone of its member's volume (an id of
+     * its own, recorded in the inventory), and the original volumes stay as they were, unlinked.
+     */
+    @Test
+    void aPairOfNovaServersIsUpgradedWithSnapshotCopyOntoCinderClones() throws IOException {
+        upgrade(UpgradeStrategy.SNAPSHOT_COPY);
+    }
+
+    private void upgrade(UpgradeStrategy strategy) throws IOException {
         FakeInventory inventory = new FakeInventory();
         inventory.addEndpoint(new Endpoint(ENDPOINT, "openstack", peer.driverConfig(ENDPOINT, Map.of()).uri(),
                 java.util.Optional.empty(), Map.of()));
@@ -134,12 +156,13 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
             return driver;
         }, new RoleControllers(), UpgradeSettings.defaults());
 
+        List<VolumeRef> copies = new ArrayList<>();
         long t = System.nanoTime();
         UpgradeReport report;
         try {
-            report = engine.run(UpgradeRequest.of(pair, "app-v2", UpgradeStrategy.LINK, "tester@openstack"), UpgradeListener.NONE);
+            report = engine.run(UpgradeRequest.of(pair, "app-v2", strategy, "tester@openstack"), UpgradeListener.NONE);
         } finally {
-            timings.put("RollingUpgrade.run", Duration.ofNanos(System.nanoTime() - t));
+            timings.put("RollingUpgrade.run " + strategy.key(), Duration.ofNanos(System.nanoTime() - t));
         }
 
         try {
@@ -151,8 +174,18 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
                 VmInfo info = driver.describeVm(new VmRef(record.driverRef(), member));
                 assertEquals(VmState.RUNNING, info.state(), member);
                 assertEquals(v2.id(), info.image().id(), member + " runs the new image");
-                assertEquals(List.of(volumes.get(system).id()), info.links().stream().map(l -> l.volume().id()).toList(),
-                        "the new server of " + member + " has the same Cinder volume, by id");
+                List<String> linked = info.links().stream().map(l -> l.volume().id()).toList();
+                if (strategy == UpgradeStrategy.LINK) {
+                    assertEquals(List.of(volumes.get(system).id()), linked, "the new server of " + member + " has the same Cinder volume, by id");
+                } else {
+                    VolumeRecord copy = inventory.volume(record.links().get(0).volume()).orElseThrow();
+                    copies.add(new VolumeRef(copy.driverRef(), copy.name()));
+                    assertEquals(List.of(copy.driverRef()), linked, "the new server of " + member + " has the clone the inventory records");
+                    assertTrue(!copy.driverRef().equals(volumes.get(system).id()), "the clone is a volume of its own");
+                    String original = volumes.get(system).id();
+                    assertTrue(driver.listVms().stream().noneMatch(vm -> vm.links().stream().anyMatch(l -> l.volume().id().equals(original))),
+                            "no server links the original volume of " + member);
+                }
                 EnvironmentSnapshot carried = driver.environment(new VmRef(record.driverRef(), member)).read();
                 assertEquals(new EnvironmentSnapshot(3 + system, List.of(configuration(system))), carried,
                         "the new server of " + member + " carries the old one's environment at its revision");
@@ -163,13 +196,13 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
                 assertTrue(driver.listVolumes().stream().anyMatch(v -> v.volume().id().equals(volume.id())), volume + " still there");
             }
             assertEquals(1, inventory.pair(pair).orElseThrow().activeSystem(), "system 1 took over at the switchover");
-            assertEquals(0, report.bytesCopied(), "link copies nothing");
-            report.switchoverGap().ifPresent(gap -> timings.put("switchover gap S25", gap));
+            assertEquals(0, report.bytesCopied(), "link copies nothing, and Cinder's clone reports no bytes");
+            report.switchoverGap().ifPresent(gap -> timings.put(strategy.key() + " switchover gap S25", gap));
             for (StepTiming step : report.steps()) {
-                step.elapsed().ifPresent(e -> timings.put("step " + step.id(), e));
+                step.elapsed().ifPresent(e -> timings.put(strategy.key() + " step " + step.id(), e));
             }
         } finally {
-            cleanUp(inventory, volumes, oldVms, v1, v2);
+            cleanUp(inventory, volumes, copies, oldVms, v1, v2);
         }
     }
 
@@ -180,7 +213,8 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
     }
 
     /** Deletes every server, volume and image of the run, whatever the upgrade left. */
-    private void cleanUp(FakeInventory inventory, List<VolumeRef> volumes, List<VmRef> oldVms, ImageRef... images) {
+    private void cleanUp(FakeInventory inventory, List<VolumeRef> volumes, List<VolumeRef> copies, List<VmRef> oldVms,
+            ImageRef... images) {
         List<String> ids = new ArrayList<>(oldVms.stream().map(VmRef::id).toList());
         members.forEach(m -> inventory.vm(m).ifPresent(r -> ids.add(r.driverRef())));
         for (VmInfo vm : driver.listVms()) {
@@ -192,6 +226,7 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
             }
         }
         volumes.forEach(driver::deleteVolume);
+        copies.forEach(driver::deleteVolume);
         for (ImageRef image : images) {
             driver.deleteImage(image);
         }

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.duplex.api.BootReport;
 import dev.duplex.api.BytePatch;
 import dev.duplex.api.ConflictException;
+import dev.duplex.api.CopyProgress;
 import dev.duplex.api.DriverConfig;
 import dev.duplex.api.DriverProvider;
 import dev.duplex.api.DuplexPlugin;
@@ -48,6 +49,7 @@ import dev.duplex.api.VmSpec;
 import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeInfo;
+import dev.duplex.api.VolumeCopy;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSpec;
@@ -136,6 +138,15 @@ public abstract class BaseDriverContractTest {
     /** Properties for the volumes the kit creates (storage pool, format, ...). */
     protected Map<String, String> volumeProperties() {
         return Map.of();
+    }
+
+    /**
+     * Whether {@code copyVolume} fills an existing volume, given {@link DriverBehavior#VOLUME_COPY}. A
+     * platform that copies only into a new volume (a storage-side clone: Cinder gives the copy an id of
+     * its own) overrides this with {@code false}; its {@code cloneVolume} is what the kit checks then.
+     */
+    protected boolean copiesIntoExistingVolume() {
+        return supports(VOLUME_COPY);
     }
 
     /** The names of the environment items the kit writes; a firmware store may accept only some names. */
@@ -532,7 +543,7 @@ public abstract class BaseDriverContractTest {
 
     @Test
     public void copyVolumeCopiesTheContent() {
-        assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY));
+        assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY) && copiesIntoExistingVolume());
         VolumeRef source = createVolume();
         VolumeRef target = createVolume();
         String marker = "source-" + runId;
@@ -556,6 +567,64 @@ public abstract class BaseDriverContractTest {
             assertEquals(Optional.of(marker), volumeProbe().readMarker(target), "target content");
             assertEquals(Optional.of(marker), volumeProbe().readMarker(source), "source content");
         }
+    }
+
+    // ---- cloneVolume: a copy into a new volume (the snapshot-copy strategy's copy)
+
+    @Test
+    public void cloneVolumeMakesANewListedVolumeWithTheContentAndLeavesTheSourceAsItWas() {
+        assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY));
+        VolumeRef source = createVolume();
+        String marker = "clone-source-" + runId;
+        long written = supports(VOLUME_DATA_ACCESS) ? volumeProbe().writeMarker(source, marker) : -1;
+        VolumeSpec spec = new VolumeSpec(uniqueName("clone"), volumeSizeBytes(), "database", volumeProperties());
+        AtomicLong lastCopied = new AtomicLong(-1);
+
+        VolumeCopy copy = driver.cloneVolume(source, spec, (done, total) -> {
+            assertTrue(done >= lastCopied.get(), "progress never goes back");
+            lastCopied.set(done);
+        });
+        createdVolumes.add(copy.volume());
+
+        assertNotEquals(source.id(), copy.volume().id(), "the clone is a volume of its own");
+        assertEquals(spec.name(), copy.volume().name());
+        Optional<VolumeInfo> listed = driver.listVolumes().stream().filter(v -> v.volume().equals(copy.volume())).findFirst();
+        assertTrue(listed.isPresent(), "the clone is listed: " + driver.listVolumes());
+        assertEquals(volumeSizeBytes(), listed.get().sizeBytes(), "the clone's size");
+        assertEquals("database", listed.get().purpose(), "the clone's purpose");
+        Optional<VolumeInfo> original = driver.listVolumes().stream().filter(v -> v.volume().equals(source)).findFirst();
+        assertTrue(original.isPresent(), "the source is still listed");
+        assertEquals(volumeSizeBytes(), original.get().sizeBytes(), "the source's size");
+        if (lastCopied.get() >= 0) {
+            assertEquals(copy.bytes(), lastCopied.get(), "the last progress report is the total copied");
+        }
+        if (supports(VOLUME_DATA_ACCESS)) {
+            assertTrue(copy.bytes() == written || copy.bytes() == 0, "bytes copied (or 0 for a storage-side clone): " + copy.bytes());
+            assertEquals(Optional.of(marker), volumeProbe().readMarker(copy.volume()), "the clone's content");
+            volumeProbe().writeMarker(copy.volume(), "written-into-the-clone-" + runId);
+            assertEquals(Optional.of(marker), volumeProbe().readMarker(source), "the source's content, after a write into the clone");
+        }
+    }
+
+    @Test
+    public void cloneOfAnUnknownVolumeIsNotFoundAndLeavesNoVolume() {
+        assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY));
+        VolumeRef unknown = new VolumeRef("tck-missing-volume-" + runId, "tck-missing-volume-" + runId);
+        VolumeSpec spec = new VolumeSpec(uniqueName("clone"), volumeSizeBytes(), "database", volumeProperties());
+
+        assertNotFound(unknown.id(), () -> createdVolumes.add(driver.cloneVolume(unknown, spec, CopyProgress.NONE).volume()));
+        assertFalse(driver.listVolumes().stream().anyMatch(v -> v.volume().name().equals(spec.name())),
+                "no half-made clone is left: " + driver.listVolumes());
+    }
+
+    @Test
+    public void copyIntoAnExistingVolumeIsRefusedWhereTheDriverOnlyClones() {
+        assumeTrue(supports(CREATE_VOLUME) && supports(VOLUME_COPY) && !copiesIntoExistingVolume());
+        VolumeRef source = createVolume();
+        VolumeRef target = createVolume();
+        UnsupportedOperationDriverException e = assertThrows(UnsupportedOperationDriverException.class,
+                () -> driver.copyVolume(source, target, CopyProgress.NONE));
+        assertTrue(e.getMessage().contains(driver.kind()), e.getMessage());
     }
 
     @Test
@@ -641,7 +710,7 @@ public abstract class BaseDriverContractTest {
             assertNotFound(volume.id(), () -> createdVms.add(driver.createVm(
                     new VmSpec(uniqueName("vm"), known, List.of(link), vmProperties()))));
         }
-        if (supports(VOLUME_COPY) && supports(CREATE_VOLUME)) {
+        if (supports(VOLUME_COPY) && supports(CREATE_VOLUME) && copiesIntoExistingVolume()) {
             VolumeRef known = createVolume();
             assertNotFound(volume.id(), () -> driver.copyVolume(volume, known, (d, t) -> {}));
         }
@@ -912,6 +981,8 @@ public abstract class BaseDriverContractTest {
         VolumeRef source = createVolume();
         VolumeRef target = createVolume();
         assertUnsupported(VOLUME_COPY, "volume copy", () -> driver.copyVolume(source, target, (d, t) -> {}));
+        assertUnsupported(VOLUME_COPY, "volume copy", () -> driver.cloneVolume(source,
+                new VolumeSpec(uniqueName("clone"), volumeSizeBytes(), "database", volumeProperties()), CopyProgress.NONE));
     }
 
     @Test
