@@ -5,7 +5,6 @@ import dev.duplex.cli.ExitStatus;
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.job.JobState;
@@ -40,12 +39,12 @@ public final class UpgradeCommand {
         return context.services().get(UpgradeService.class);
     }
 
-    static UpgradeListener progress(CliContext context, OutputFormat output) {
-        return output == OutputFormat.JSON ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
+    static UpgradeListener progress(CliContext context, OutputOption output) {
+        return output.structured() ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
     }
 
     /** Runs one job with Ctrl-C asking it to stop at its next journal point, then prints its report. */
-    static int runJob(CliContext context, OutputFormat output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
+    static int runJob(CliContext context, OutputOption output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
         UpgradeReport report;
         try (StopOnSignal signals = new StopOnSignal(context.err())) {
             report = job.apply(signals.around(progress(context, output)));
@@ -60,7 +59,7 @@ public final class UpgradeCommand {
     static final int INTERRUPTED = ExitStatus.INTERRUPTED;
 
     /** Prints the job's summary; the exit code says whether the job that just ran reached its goal. */
-    static int finish(CliContext context, UpgradeReport report, OutputFormat output) {
+    static int finish(CliContext context, UpgradeReport report, OutputOption output) {
         print(context, report, output);
         return report.state().live() ? ExitStatus.INTERRUPTED : exitCodeOfEnded(report);
     }
@@ -75,32 +74,19 @@ public final class UpgradeCommand {
         return reached ? ExitStatus.DONE : ExitStatus.JOB_NOT_DONE;
     }
 
-    private static void printNothing(CliContext context, String reason, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
-            json.put("nothing_to_do", true);
-            json.put("reason", reason);
-            context.printer().object(json);
-        } else {
-            context.out().println(reason);
-            context.out().flush();
-        }
+    private static void printNothing(CliContext context, String reason, OutputOption output) {
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("nothing_to_do", true);
+        view.put("reason", reason);
+        context.printer().object(output, view, out -> out.println(reason));
     }
 
-    private static void printPlan(CliContext context, UpgradePlan plan, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            context.printer().object(ReportView.json(plan));
-        } else {
-            ReportView.print(plan, context.out());
-        }
+    private static void printPlan(CliContext context, UpgradePlan plan, OutputOption output) {
+        context.printer().object(output, ReportView.json(plan), out -> ReportView.print(plan, out));
     }
 
-    private static void print(CliContext context, UpgradeReport report, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            context.printer().object(ReportView.json(report));
-        } else {
-            ReportView.print(report, context.out());
-        }
+    private static void print(CliContext context, UpgradeReport report, OutputOption output) {
+        context.printer().object(output, ReportView.json(report), out -> ReportView.print(report, out));
     }
 
     /** A job is named by its number (at most 18 digits, so it parses); anything else names a pair or VM. */
@@ -148,15 +134,10 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return;
             }
-            UpgradePlan plan = upgrades.plan(target.request());
-            if (output.format() == OutputFormat.JSON) {
-                context.printer().object(ReportView.json(plan));
-            } else {
-                ReportView.print(plan, context.out());
-            }
+            printPlan(context, upgrades.plan(target.request()), output);
         }
     }
 
@@ -183,14 +164,14 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, upgrades.plan(target.request()), output.format());
+                printPlan(context, upgrades.plan(target.request()), output);
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(), listener -> upgrades.run(target.request(), listener));
+            return runJob(context, output, listener -> upgrades.run(target.request(), listener));
         }
     }
 
@@ -219,7 +200,7 @@ public final class UpgradeCommand {
         @Override
         public Integer call() {
             UpgradeService upgrades = upgrades(context);
-            return runJob(context, output.format(), listener -> upgrades.resume(job, force, listener));
+            return runJob(context, output, listener -> upgrades.resume(job, force, listener));
         }
     }
 
@@ -241,7 +222,7 @@ public final class UpgradeCommand {
         @Override
         public Integer call() {
             UpgradeService upgrades = upgrades(context);
-            return runJob(context, output.format(), listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
+            return runJob(context, output, listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
         }
     }
 
@@ -269,12 +250,12 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
             if (watch) {
-                UpgradeListener printer = output.format() == OutputFormat.JSON ? UpgradeListener.NONE
+                UpgradeListener printer = output.structured() ? UpgradeListener.NONE
                         : new ProgressPrinter(context.out(), System.console() != null,
                                 report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started());
                 report = upgrades.follow(report.jobId(), printer, WATCH_POLL);
             }
-            print(context, report, output.format());
+            print(context, report, output);
             return report.state().live() ? ExitStatus.DONE : exitCodeOfEnded(report);
         }
     }
@@ -310,14 +291,14 @@ public final class UpgradeCommand {
             UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
             Optional<String> nothing = upgrades.nothingToDoVm(vm, image);
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, upgrades.planVm(vm, image, parsed), output.format());
+                printPlan(context, upgrades.planVm(vm, image, parsed), output);
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(), listener -> upgrades.runVm(vm, image, parsed, Actor.operatingSystemUser(), listener));
+            return runJob(context, output, listener -> upgrades.runVm(vm, image, parsed, Actor.operatingSystemUser(), listener));
         }
     }
 }
