@@ -205,7 +205,7 @@ public final class UpgradeCommand {
     }
 
     @Command(name = "rollback", description = "Bring the pair of a job back to its old images on the same volumes.",
-            footer = {"", "Examples:", "  duplex upgrade rollback 1"})
+            footer = {"", "Examples:", "  duplex upgrade rollback 1 --dry-run", "  duplex upgrade rollback 1"})
     static final class Rollback implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -215,6 +215,9 @@ public final class UpgradeCommand {
         @picocli.CommandLine.Mixin
         OutputOption output = new OutputOption();
 
+        @Option(names = "--dry-run", description = "Print the plan: which members go back, the steps and their predicted times. Touches nothing.")
+        boolean dryRun;
+
         Rollback(CliContext context) {
             this.context = context;
         }
@@ -222,6 +225,10 @@ public final class UpgradeCommand {
         @Override
         public Integer call() {
             UpgradeService upgrades = upgrades(context);
+            if (dryRun) {
+                printPlan(context, upgrades.planRollback(job), output);
+                return ExitStatus.DONE;
+            }
             return runJob(context, output, listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
         }
     }

@@ -112,6 +112,11 @@ public final class UpgradeService {
         return engine.rollback(jobId, actor.name(), listener);
     }
 
+    /** What {@link #rollback} would do now; touches nothing. */
+    public UpgradePlan planRollback(long jobId) {
+        return engine.planRollback(jobId);
+    }
+
     /** A job's report from its journal, whatever its state. */
     public UpgradeReport status(long jobId) {
         return engine.status(jobId);
