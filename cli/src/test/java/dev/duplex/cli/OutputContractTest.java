@@ -121,8 +121,10 @@ class OutputContractTest {
                 "-p", "env.KV_PORT=" + port1, "-p", "env.ROLE_TOKEN=" + token);
         changed("vm", "vm", "create", "solo", "--endpoint", "lab", "--image", "img-1", "--link", "db-solo:db",
                 "-p", "env.KV_PORT=" + freePort(), "-p", "env.KV_ROLE=ACT");
-        changed("vm", "vm", "create", "kv-0", "--endpoint", "lab", "--image", "img-1", "--link", "db-0:db");
-        changed("vm", "vm", "create", "kv-1", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:db");
+        changed("vm", "vm", "create", "kv-0", "--endpoint", "lab", "--image", "img-1", "--link", "db-0:db",
+                "-p", "env.KV_PORT=" + freePort(), "-p", "env.KV_ROLE=ACT");
+        changed("vm", "vm", "create", "kv-1", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:db",
+                "-p", "env.KV_PORT=" + freePort());
         changed("vm", "vm", "create", "gone", "--endpoint", "lab", "--image", "img-x", "--link", "db-x:db:copy",
                 "-p", "env.KV_PORT=" + freePort(), "-p", "env.KV_ROLE=ACT");
         JsonNode started = changed("vm", "vm", "start", "kvc-0");
@@ -144,7 +146,16 @@ class OutputContractTest {
                 "--role-controller", "member.kvc-1.port=" + port1);
         assertEquals("kvc-1", pair.get("standby_vm").asText(), "standby_vm is a VM name");
         assertEquals("cold", pair.get("standby_mode").asText(), "standby_mode is hot or cold");
-        changed("pair", "pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1");
+        // a hot pair whose application answers through commands: kv-0 active, always in sync
+        Path roles = script("roles", "[ \"$2\" = kv-0 ] && echo ACT || echo SBY");
+        Path inSync = script("sync", "echo in-sync");
+        startedVms.add("kv-0");
+        startedVms.add("kv-1");
+        changed("vm", "vm", "start", "kv-0");
+        changed("vm", "vm", "start", "kv-1");
+        changed("pair", "pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--role-controller", "type=exec",
+                "--role-controller", "roles-command=" + roles, "--role-controller", "switchover-command=" + script("switch", "exit 0"),
+                "--role-controller", "sync-command=" + inSync);
         both("pair[]", "pair", "list");
         both("pair", "pair", "show", "kvc");
 
@@ -357,6 +368,13 @@ class OutputContractTest {
     private static CommandLine tree() {
         PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         return CommandTree.build(new CliContext(Installation.current(), Map.of(), nowhere, nowhere));
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path file = dir.resolve(name + ".sh");
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return file;
     }
 
     private static int freePort() throws IOException {
