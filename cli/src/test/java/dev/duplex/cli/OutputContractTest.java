@@ -177,7 +177,9 @@ class OutputContractTest {
                 rollbackPlan.toString());
         assertEquals("img-2", both("vm", "vm", "show", "solo").get("image").asText(), "the dry run touched nothing");
         JsonNode rolledBack = changed("upgrade_report", "upgrade", "rollback", job);
-        assertEquals("ROLLED_BACK", rolledBack.get("state").asText(), rolledBack.toString());
+        assertEquals("rollback", rolledBack.get("kind").asText(), rolledBack.toString());
+        assertEquals("SUCCEEDED", rolledBack.get("state").asText(), "a rollback job that reached its goal: " + rolledBack);
+        assertEquals("img-1", both("vm", "vm", "show", "solo").get("image").asText(), "solo is back on its old image");
         String rollbackJob = rolledBack.get("job_id").asText();
         changed("upgrade_report", 0, "upgrade", "resume", rollbackJob);
         both("job[]", "jobs", "list");

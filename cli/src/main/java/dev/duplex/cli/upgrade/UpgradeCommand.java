@@ -39,8 +39,9 @@ public final class UpgradeCommand {
         return context.services().get(UpgradeService.class);
     }
 
+    /** Step lines for people: on standard output, or on standard error when standard output carries -o json or yaml. */
     static UpgradeListener progress(CliContext context, OutputOption output) {
-        return output.structured() ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
+        return output.structured() ? new ProgressPrinter(context.err(), false) : new ProgressPrinter(context.out(), System.console() != null);
     }
 
     /** Runs one job with Ctrl-C asking it to stop at its next journal point, then prints its report. */
@@ -257,9 +258,9 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
             if (watch) {
-                UpgradeListener printer = output.structured() ? UpgradeListener.NONE
-                        : new ProgressPrinter(context.out(), System.console() != null,
-                                report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started());
+                java.time.Instant since = report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started();
+                UpgradeListener printer = output.structured() ? new ProgressPrinter(context.err(), false, since)
+                        : new ProgressPrinter(context.out(), System.console() != null, since);
                 report = upgrades.follow(report.jobId(), printer, WATCH_POLL);
             }
             print(context, report, output);
