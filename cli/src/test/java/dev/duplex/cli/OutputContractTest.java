@@ -239,6 +239,7 @@ class OutputContractTest {
         changed("pair", "pair", "delete", "kv");
         changed("pair", "pair", "delete", "kvc");
         changed("vm", "vm", "delete", "gone");
+        changed("vm", "vm", "stop", "kv-1");
         JsonNode deletedVm = changed("vm", "vm", "delete", "kv-1");
         assertTrue(deletedVm.get("state").isNull(), "a deleted VM has no state: " + deletedVm);
         changed("volume", "volume", "delete", "db-x", "--force");
