@@ -1,8 +1,11 @@
 package dev.duplex.cli;
 
 import dev.duplex.engine.driver.InstalledDriver;
+import dev.duplex.cli.Printer.Column;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 
 /** {@code duplex drivers}: what drivers this installation has. */
@@ -22,10 +25,21 @@ public final class DriversCommand implements Runnable {
 
     @Override
     public void run() {
-        List<List<Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> drivers = new ArrayList<>();
         for (InstalledDriver driver : context.registry().drivers()) {
-            rows.add(List.of(driver.kind(), driver.provider().version(), driver.provider().capabilities().describe(), driver.source()));
+            drivers.add(view(driver));
         }
-        context.printer().rows(output, List.of("kind", "version", "capabilities", "loaded from"), rows);
+        context.printer().list(output, List.of(Column.of("kind"), Column.of("version"), Column.of("capabilities"),
+                Column.of("loaded_from")), drivers);
+    }
+
+    /** A driver as docs/output.md describes it (kind "driver"): capabilities as an array of names. */
+    static Map<String, Object> view(InstalledDriver driver) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("kind", driver.kind());
+        view.put("version", driver.provider().version());
+        view.put("capabilities", driver.provider().capabilities().features().stream().sorted().map(Enum::name).toList());
+        view.put("loaded_from", driver.source());
+        return view;
     }
 }

@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.api.Redaction;
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.service.AddEndpoint;
@@ -42,6 +43,9 @@ public final class EndpointCommand {
         @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE", description = "Driver setting; repeatable.")
         Map<String, String> properties = new LinkedHashMap<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Add(CliContext context) {
             this.context = context;
         }
@@ -50,8 +54,8 @@ public final class EndpointCommand {
         public void run() {
             Endpoint endpoint = context.services().get(EndpointService.class).add(new AddEndpoint(name, driver, Optional.ofNullable(uri),
                     Optional.ofNullable(credentialFile).map(p -> p.toAbsolutePath().toString()), properties), Actor.operatingSystemUser());
-            context.out().println("Endpoint " + name + " added (" + driver + ", " + Redaction.redactUri(endpoint.uri()) + ")");
-            context.out().flush();
+            context.printer().changed(output, "Endpoint " + name + " added (" + driver + ", " + Redaction.redactUri(endpoint.uri()) + ")",
+                    view(endpoint));
         }
     }
 
@@ -68,12 +72,12 @@ public final class EndpointCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> endpoints = new ArrayList<>();
             for (Endpoint e : context.services().get(EndpointService.class).list()) {
-                rows.add(List.of(e.name(), e.driverKind(), Redaction.redactUri(e.uri()), e.credentialFile().orElse("-"),
-                        e.properties().isEmpty() ? "-" : e.properties().toString()));
+                endpoints.add(view(e));
             }
-            context.printer().rows(output, List.of("name", "driver", "uri", "credential file", "properties"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("driver"), Column.of("uri"), Column.of("credential_file"),
+                    Column.of("properties")), endpoints);
         }
     }
 
@@ -93,14 +97,7 @@ public final class EndpointCommand {
 
         @Override
         public void run() {
-            Endpoint e = context.services().get(EndpointService.class).show(name);
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("name", e.name());
-            fields.put("driver", e.driverKind());
-            fields.put("uri", Redaction.redactUri(e.uri()));
-            fields.put("credential_file", e.credentialFile().orElse("-"));
-            fields.put("properties", Redaction.redactSettings(e.properties()));
-            context.printer().fields(output.format(), fields);
+            context.printer().object(output, view(context.services().get(EndpointService.class).show(name)));
         }
     }
 
@@ -111,15 +108,28 @@ public final class EndpointCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Remove(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(EndpointService.class).remove(name, Actor.operatingSystemUser());
-            context.out().println("Endpoint " + name + " removed");
-            context.out().flush();
+            Endpoint removed = context.services().get(EndpointService.class).remove(name, Actor.operatingSystemUser());
+            context.printer().changed(output, "Endpoint " + name + " removed", view(removed));
         }
+    }
+
+    /** An endpoint as docs/output.md describes it (kind "endpoint"): its URI and settings redacted. */
+    static Map<String, Object> view(Endpoint e) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", e.name());
+        view.put("driver", e.driverKind());
+        view.put("uri", Redaction.redactUri(e.uri()));
+        view.put("credential_file", e.credentialFile());
+        view.put("properties", Redaction.redactSettings(e.properties()));
+        return view;
     }
 }

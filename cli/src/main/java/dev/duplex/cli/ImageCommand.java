@@ -1,5 +1,6 @@
 package dev.duplex.cli;
 
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.ImageRecord;
 import dev.duplex.engine.service.ImageService;
@@ -38,6 +39,9 @@ public final class ImageCommand {
         @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE", description = "Driver setting for the image; repeatable.")
         Map<String, String> properties = new LinkedHashMap<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Register(CliContext context) {
             this.context = context;
         }
@@ -46,8 +50,8 @@ public final class ImageCommand {
         public void run() {
             ImageRecord image = context.services().get(ImageService.class)
                     .register(new RegisterImage(name, endpoint, version, source, properties), Actor.operatingSystemUser());
-            context.out().println("Image " + name + " (" + version + ") registered on " + endpoint + " as " + image.driverRef());
-            context.out().flush();
+            context.printer().changed(output, "Image " + name + " (" + version + ") registered on " + endpoint + " as " + image.driverRef(),
+                    view(image));
         }
     }
 
@@ -64,11 +68,12 @@ public final class ImageCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> images = new ArrayList<>();
             for (ImageRecord i : context.services().get(ImageService.class).list()) {
-                rows.add(List.of(i.name(), i.endpoint(), i.softwareVersion(), i.driverRef()));
+                images.add(view(i));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "version", "driver ref"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("endpoint"), Column.of("version"), Column.of("driver_ref")),
+                    images);
         }
     }
 
@@ -88,13 +93,7 @@ public final class ImageCommand {
 
         @Override
         public void run() {
-            ImageRecord i = context.services().get(ImageService.class).show(name);
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("name", i.name());
-            fields.put("endpoint", i.endpoint());
-            fields.put("version", i.softwareVersion());
-            fields.put("driver_ref", i.driverRef());
-            context.printer().fields(output.format(), fields);
+            context.printer().object(output, view(context.services().get(ImageService.class).show(name)));
         }
     }
 
@@ -105,15 +104,27 @@ public final class ImageCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Delete(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(ImageService.class).delete(name, Actor.operatingSystemUser());
-            context.out().println("Image " + name + " deleted");
-            context.out().flush();
+            ImageRecord deleted = context.services().get(ImageService.class).delete(name, Actor.operatingSystemUser());
+            context.printer().changed(output, "Image " + name + " deleted", view(deleted));
         }
+    }
+
+    /** An image as docs/output.md describes it (kind "image"). */
+    static Map<String, Object> view(ImageRecord i) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", i.name());
+        view.put("endpoint", i.endpoint());
+        view.put("version", i.softwareVersion());
+        view.put("driver_ref", i.driverRef());
+        return view;
     }
 }

@@ -1,17 +1,16 @@
 package dev.duplex.cli;
 
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobEntry;
 import dev.duplex.engine.job.StepRecord;
 import dev.duplex.engine.service.JobDetail;
 import dev.duplex.engine.service.JobService;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,14 +37,13 @@ public final class JobsCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> jobs = new ArrayList<>();
             for (JobEntry entry : context.services().get(JobService.class).list(limit)) {
-                Job job = entry.job();
-                rows.add(List.of(job.id(), job.kind(), job.pair(), job.state().name(), job.requestedBy(), entry.createdAt().toString(),
-                        time(entry.startedAt()), time(entry.finishedAt())));
+                jobs.add(view(entry));
             }
-            context.printer().rows(output, List.of("id", "kind", "target", "state", "requested by", "created", "started", "finished"),
-                    rows);
+            context.printer().list(output, List.of(Column.of("id"), Column.of("kind"), Column.of("target"), Column.of("state"),
+                    Column.of("requested_by"), Column.of("created", "created_at"), Column.of("started", "started_at"),
+                    Column.of("finished", "finished_at")), jobs);
         }
     }
 
@@ -66,49 +64,47 @@ public final class JobsCommand {
         @Override
         public void run() {
             JobDetail detail = context.services().get(JobService.class).show(id);
-            Job job = detail.entry().job();
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("id", job.id());
-            fields.put("kind", job.kind());
-            fields.put("target", job.pair());
-            fields.put("state", job.state().name());
-            fields.put("requested_by", job.requestedBy());
-            fields.put("created", detail.entry().createdAt().toString());
-            fields.put("started", time(detail.entry().startedAt()));
-            fields.put("finished", time(detail.entry().finishedAt()));
-            fields.put("owner", job.owner().orElse("-"));
-            fields.put("heartbeat", time(job.heartbeat()));
-            fields.put("error", job.error().orElse("-"));
-            fields.put("parameters", job.parameters());
-            if (output.format() == OutputFormat.JSON) {
-                List<Object> steps = new ArrayList<>();
-                for (StepRecord step : detail.journal()) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("step", step.stepId());
-                    line.put("state", step.state().name());
-                    line.put("started", step.startedAt().toString());
-                    line.put("ended", step.endedAt().map(Instant::toString).orElse(null));
-                    line.put("error", step.error().orElse(null));
-                    line.put("outputs", step.outputs());
-                    steps.add(line);
-                }
-                fields.put("steps", steps);
-                context.printer().fields(output.format(), fields);
-                return;
-            }
-            context.printer().fields(output.format(), fields);
-            context.out().println();
-            List<List<Object>> rows = new ArrayList<>();
+            Map<String, Object> view = view(detail.entry());
+            List<Map<String, Object>> steps = new ArrayList<>();
             for (StepRecord step : detail.journal()) {
-                rows.add(List.of(step.stepId(), step.state().name(), step.startedAt().toString(), time(step.endedAt()),
-                        step.endedAt().map(end -> (Object) (Duration.between(step.startedAt(), end).toMillis() + " ms")).orElse("-"),
-                        step.error().orElse("-")));
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("step", step.stepId());
+                line.put("state", step.state().name());
+                line.put("started_at", step.startedAt());
+                line.put("ended_at", step.endedAt());
+                line.put("ms", step.endedAt().map(end -> Duration.between(step.startedAt(), end)));
+                line.put("error", step.error());
+                line.put("outputs", new java.util.TreeMap<>(step.outputs()));
+                steps.add(line);
             }
-            context.printer().rows(output, List.of("step", "state", "started", "ended", "took", "error"), rows);
+            view.put("steps", steps);
+            context.printer().object(output, view, out -> {
+                Map<String, Object> fields = new LinkedHashMap<>(view);
+                fields.remove("steps");
+                context.printer().fields(OutputFormat.TABLE, fields);
+                out.println();
+                context.printer().list(output, List.of(Column.of("step"), Column.of("state"), Column.of("started", "started_at"),
+                        Column.of("ended", "ended_at"), Column.of("took", "ms", ms -> ms + " ms"), Column.of("error")), steps);
+            });
         }
     }
 
-    private static String time(Optional<Instant> at) {
-        return at.map(Instant::toString).orElse("-");
+    /** A job as docs/output.md describes it (kind "job"); {@code jobs show} adds its steps. */
+    static Map<String, Object> view(JobEntry entry) {
+        Job job = entry.job();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", job.id());
+        view.put("kind", job.kind());
+        view.put("target", job.pair());
+        view.put("state", job.state().name());
+        view.put("requested_by", job.requestedBy());
+        view.put("created_at", entry.createdAt());
+        view.put("started_at", entry.startedAt());
+        view.put("finished_at", entry.finishedAt());
+        view.put("owner", job.owner());
+        view.put("heartbeat_at", job.heartbeat());
+        view.put("error", job.error());
+        view.put("parameters", new java.util.TreeMap<>(job.parameters()));
+        return view;
     }
 }

@@ -4,14 +4,14 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Accepts {@code table} or {@code json}, any case. */
+/** Accepts {@code table}, {@code json} or {@code yaml}, any case. */
 public final class OutputFormatConverter implements ITypeConverter<OutputFormat> {
     @Override
     public OutputFormat convert(String value) {
         try {
             return OutputFormat.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new TypeConversionException("'" + value + "' is not an output format; use table or json");
+            throw new TypeConversionException("'" + value + "' is not an output format; use table, json or yaml");
         }
     }
 }

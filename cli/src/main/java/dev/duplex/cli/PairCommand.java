@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.api.Redaction;
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -69,6 +71,9 @@ public final class PairCommand {
         @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms); repeatable.")
         Map<String, String> resync = new LinkedHashMap<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label (e.g. tier=db) a fleet upgrade can select the pair by; repeatable.")
         List<String> labels = new ArrayList<>();
 
@@ -83,11 +88,12 @@ public final class PairCommand {
                 case "cold" -> StandbyKind.COLD;
                 default -> throw new IllegalArgumentException("--standby is hot or cold, not '" + standby + "'");
             };
-            PairRecord pair = context.services().get(PairLabelService.class).create(
-                    new CreatePair(name, system0, system1, active, kind, roleController, resync), labels, Actor.operatingSystemUser());
-            context.out().println("Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
-                    + ", active = system " + active + " (" + pair.active() + ")");
-            context.out().flush();
+            CreatePair spec = new CreatePair(name, system0, system1, active, kind, roleController, resync);
+            PairRecord pair = labels.isEmpty()
+                    ? context.services().get(PairService.class).create(spec, Actor.operatingSystemUser())
+                    : context.services().get(PairLabelService.class).create(spec, labels, Actor.operatingSystemUser());
+            context.printer().changed(output, "Pair " + name + " created: system 0 = " + system0 + ", system 1 = " + system1
+                    + ", active = system " + active + " (" + pair.active() + ")", view(pair, labelsOf(context, name)));
         }
     }
 
@@ -104,13 +110,13 @@ public final class PairCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
-            Map<String, Labels> labels = context.services().get(PairLabelService.class).all();
+            List<Map<String, Object>> pairs = new ArrayList<>();
+            Map<String, Labels> labels = context.services().find(PairLabelService.class).map(PairLabelService::all).orElse(Map.of());
             for (PairRecord p : context.services().get(PairService.class).list()) {
-                rows.add(List.of(p.name(), p.system0(), p.system1(), p.active(), p.standbyKind().name().toLowerCase(Locale.ROOT),
-                        labels.getOrDefault(p.name(), Labels.none()).toString()));
+                pairs.add(view(p, Optional.ofNullable(labels.get(p.name()))));
             }
-            context.printer().rows(output, List.of("name", "system0", "system1", "active", "standby", "labels"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("system0"), Column.of("system1"), Column.of("active"),
+                    Column.of("standby_vm"), Column.of("standby_mode"), Column.of("labels")), pairs);
         }
     }
 
@@ -130,18 +136,7 @@ public final class PairCommand {
 
         @Override
         public void run() {
-            PairRecord pair = context.services().get(PairService.class).show(name);
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("name", pair.name());
-            fields.put("system0", pair.system0());
-            fields.put("system1", pair.system1());
-            fields.put("active", pair.active());
-            fields.put("standby", pair.standby());
-            fields.put("standby_kind", pair.standbyKind().name().toLowerCase(Locale.ROOT));
-            fields.put("role_controller", Redaction.redactSettings(pair.roleController()));
-            fields.put("resync_gate", pair.resyncGate());
-            fields.put("labels", context.services().get(PairLabelService.class).of(name).values());
-            context.printer().fields(output.format(), fields);
+            context.printer().object(output, view(context.services().get(PairService.class).show(name), labelsOf(context, name)));
         }
     }
 
@@ -176,15 +171,46 @@ public final class PairCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Delete(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(PairService.class).delete(name, Actor.operatingSystemUser());
-            context.out().println("Pair " + name + " deleted; its VMs stay");
-            context.out().flush();
+            PairRecord deleted = context.services().get(PairService.class).delete(name, Actor.operatingSystemUser());
+            context.printer().changed(output, "Pair " + name + " deleted; its VMs stay", view(deleted));
         }
+    }
+
+    /**
+     * A pair as docs/output.md describes it (kind "pair"): {@code active} and {@code standby_vm} are
+     * VM names, {@code standby_mode} says whether the standby runs (hot) or waits off (cold); the
+     * role controller's secrets are redacted.
+     */
+    /** The pair's labels where this transport can read them (in process; a server does not serve them yet). */
+    static Optional<Labels> labelsOf(CliContext context, String pair) {
+        return context.services().find(PairLabelService.class).map(labels -> labels.of(pair));
+    }
+
+    static Map<String, Object> view(PairRecord pair) {
+        return view(pair, Optional.empty());
+    }
+
+    static Map<String, Object> view(PairRecord pair, Optional<Labels> labels) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", pair.name());
+        view.put("system0", pair.system0());
+        view.put("system1", pair.system1());
+        view.put("active_system", pair.activeSystem());
+        view.put("active", pair.active());
+        view.put("standby_vm", pair.standby());
+        view.put("standby_mode", pair.standbyKind().name().toLowerCase(Locale.ROOT));
+        view.put("role_controller", new java.util.TreeMap<>(Redaction.redactSettings(pair.roleController())));
+        view.put("resync_gate", new java.util.TreeMap<>(pair.resyncGate()));
+        labels.ifPresent(l -> view.put("labels", new java.util.TreeMap<>(l.values())));
+        return view;
     }
 }

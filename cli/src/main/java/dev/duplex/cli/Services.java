@@ -59,6 +59,11 @@ public final class Services implements AutoCloseable {
                 config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of), config.duration(ConfigKey.DB_IDLE_STOP));
     }
 
+    /** The service of {@code type} where this transport offers it (a server offers fewer than this host's database). */
+    public <T> java.util.Optional<T> find(Class<T> type) {
+        return remote != null ? remote.find(type) : java.util.Optional.of(injector.getInstance(type));
+    }
+
     /**
      * An engine service ({@code dev.duplex.engine.service}, {@code TokenService}): what a command calls.
      * Commands call no driver and write no inventory, job or audit row themselves;

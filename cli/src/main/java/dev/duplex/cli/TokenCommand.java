@@ -1,11 +1,13 @@
 package dev.duplex.cli;
 
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.OperatingSystemUser;
 import dev.duplex.engine.token.IssuedToken;
 import dev.duplex.engine.token.StoredToken;
 import dev.duplex.engine.token.TokenRole;
 import dev.duplex.engine.token.TokenService;
-import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -29,6 +31,9 @@ public final class TokenCommand {
         @Option(names = "--role", required = true, paramLabel = "ROLE", description = "viewer, operator or admin.")
         String role;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Create(CliContext context) {
             this.context = context;
         }
@@ -40,8 +45,17 @@ public final class TokenCommand {
             context.err().println("duplex: token '" + token.name() + "' (" + token.role().key() + ") created; it is shown only now,"
                     + " keep it in a file only its user can read");
             context.err().flush();
-            context.out().println(token.secret());
-            context.out().flush();
+            if (output.structured()) {
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("name", token.name());
+                view.put("role", token.role().key());
+                view.put("secret", token.secret());
+                context.printer().object(output, view);
+            } else {
+                // alone on its line, so that '> file' keeps exactly the token
+                context.out().println(token.secret());
+                context.out().flush();
+            }
         }
     }
 
@@ -58,12 +72,12 @@ public final class TokenCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> tokens = new ArrayList<>();
             for (StoredToken token : context.services().get(TokenService.class).list()) {
-                rows.add(List.of(token.name(), token.role().key(), token.keyId(), token.createdAt().toString(), token.createdBy(),
-                        token.revokedAt().map(Instant::toString).map(at -> "revoked " + at).orElse("live")));
+                tokens.add(view(token));
             }
-            context.printer().rows(output, List.of("name", "role", "key id", "created", "created by", "state"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("role"), Column.of("key_id"), Column.of("created", "created_at"),
+                    Column.of("created_by"), Column.of("state"), Column.of("revoked", "revoked_at")), tokens);
         }
     }
 
@@ -74,14 +88,34 @@ public final class TokenCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Revoke(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(TokenService.class).revoke(name, OperatingSystemUser.current());
-            context.out().println("Token '" + name + "' revoked");
+            TokenService tokens = context.services().get(TokenService.class);
+            tokens.revoke(name, OperatingSystemUser.current());
+            // the token just revoked: the newest of that name
+            Map<String, Object> view = tokens.list().stream().filter(t -> t.name().equals(name) && t.revokedAt().isPresent())
+                    .max(java.util.Comparator.comparing(StoredToken::createdAt)).map(TokenCommand::view).orElseThrow();
+            context.printer().changed(output, "Token '" + name + "' revoked", view);
         }
+    }
+
+    /** A token as docs/output.md describes it (kind "token"): never its secret or hash. */
+    static Map<String, Object> view(StoredToken token) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", token.name());
+        view.put("role", token.role().key());
+        view.put("key_id", token.keyId());
+        view.put("created_at", token.createdAt());
+        view.put("created_by", token.createdBy());
+        view.put("state", token.revokedAt().isPresent() ? "revoked" : "live");
+        view.put("revoked_at", token.revokedAt());
+        return view;
     }
 }

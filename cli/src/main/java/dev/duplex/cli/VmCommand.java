@@ -5,6 +5,7 @@ import dev.duplex.api.ObjectName;
 import dev.duplex.api.VisibleText;
 import dev.duplex.api.VmStartFailedException;
 import dev.duplex.api.VolumeLink;
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.VmRecord;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,6 +51,9 @@ public final class VmCommand {
         @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE")
         Map<String, String> properties = new LinkedHashMap<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Create(CliContext context) {
             this.context = context;
         }
@@ -57,10 +62,10 @@ public final class VmCommand {
         public void run() {
             // Links are parsed before anything is started, so a malformed one costs nothing.
             List<LinkRecord> parsedLinks = links.stream().map(Create::parseLink).toList();
-            VmRecord vm = context.services().get(VmService.class)
-                    .create(new CreateVm(name, endpoint, image, parsedLinks, properties), Actor.operatingSystemUser());
-            context.out().println("VM " + name + " created on " + endpoint + " from " + image + " as " + vm.driverRef());
-            context.out().flush();
+            VmService vms = context.services().get(VmService.class);
+            VmRecord vm = vms.create(new CreateVm(name, endpoint, image, parsedLinks, properties), Actor.operatingSystemUser());
+            context.printer().changed(output, "VM " + name + " created on " + endpoint + " from " + image + " as " + vm.driverRef(),
+                    view(vms.show(name)));
         }
 
         static LinkRecord parseLink(String spec) {
@@ -99,14 +104,12 @@ public final class VmCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> vms = new ArrayList<>();
             for (VmStatus status : context.services().get(VmService.class).list()) {
-                VmRecord vm = status.vm();
-                List<String> links = links(vm);
-                rows.add(List.of(vm.name(), vm.endpoint(), vm.image(), status.state(),
-                        output.format() == OutputFormat.JSON ? links : String.join(",", links), vm.driverRef()));
+                vms.add(view(status));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "image", "state", "links", "driver ref"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("endpoint"), Column.of("image"), Column.of("state"),
+                    Column.of("links", "links", VmCommand::linkTexts), Column.of("driver_ref")), vms);
         }
     }
 
@@ -126,18 +129,11 @@ public final class VmCommand {
 
         @Override
         public void run() {
-            VmStatus status = context.services().get(VmService.class).show(name);
-            VmRecord vm = status.vm();
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("name", vm.name());
-            fields.put("endpoint", vm.endpoint());
-            fields.put("image", vm.image());
-            fields.put("state", status.state());
-            fields.put("links", links(vm));
-            fields.put("pair", status.pair().orElse("-"));
-            fields.put("driver_ref", vm.driverRef());
-            fields.put("properties", dev.duplex.api.Redaction.redactSettings(vm.properties())); // tokens in VM settings are secrets, as in the API
-            context.printer().fields(output.format(), fields);
+            Map<String, Object> view = view(context.services().get(VmService.class).show(name));
+            if (!output.structured()) {
+                view.put("links", linkTexts(view.get("links")));
+            }
+            context.printer().object(output, view);
         }
     }
 
@@ -150,6 +146,9 @@ public final class VmCommand {
 
         @Option(names = "--force", description = "Start it even while a live job (upgrade, rollback, failover) holds it; audited.")
         boolean force;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
 
         Start(CliContext context) {
             this.context = context;
@@ -170,9 +169,14 @@ public final class VmCommand {
                 context.err().flush();
                 return 1;
             }
-            context.out().println("VM " + name + " started" + (report.bytesCopied() > 0
-                    ? " (" + ByteSize.format(report.bytesCopied()) + " copied in at boot in " + report.copyTime().toMillis() + " ms)" : ""));
-            context.out().flush();
+            Map<String, Object> view = view(context.services().get(VmService.class).show(name));
+            Map<String, Object> boot = new LinkedHashMap<>();
+            boot.put("bytes_copied", report.bytesCopied());
+            boot.put("copy_ms", report.copyTime());
+            view.put("boot", boot);
+            context.printer().changed(output, "VM " + name + " started" + (report.bytesCopied() > 0
+                    ? " (" + ByteSize.format(report.bytesCopied()) + " copied in at boot in " + report.copyTime().toMillis() + " ms)" : ""),
+                    view);
             return 0;
         }
     }
@@ -188,15 +192,18 @@ public final class VmCommand {
                 + " past a job it is audited.")
         boolean force;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Stop(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(VmService.class).stop(name, force, Actor.operatingSystemUser());
-            context.out().println("VM " + name + " stopped");
-            context.out().flush();
+            VmService vms = context.services().get(VmService.class);
+            vms.stop(name, force, Actor.operatingSystemUser());
+            context.printer().changed(output, "VM " + name + " stopped", view(vms.show(name)));
         }
     }
 
@@ -207,21 +214,54 @@ public final class VmCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Delete(CliContext context) {
             this.context = context;
         }
 
         @Override
         public void run() {
-            context.services().get(VmService.class).delete(name, Actor.operatingSystemUser());
-            context.out().println("VM " + name + " deleted; its volumes stay");
-            context.out().flush();
+            VmRecord deleted = context.services().get(VmService.class).delete(name, Actor.operatingSystemUser());
+            // deleted: it has no state any more, and a VM in a pair is never deleted
+            context.printer().changed(output, "VM " + name + " deleted; its volumes stay", view(deleted, null, Optional.empty()));
         }
     }
 
-    /** A VM's links as written on the command line: {@code VOLUME:PATH[:copy]}. */
-    static List<String> links(VmRecord vm) {
-        return vm.links().stream()
-                .map(l -> l.volume() + ":" + l.mountPath() + (l.mode() == VolumeLink.Mode.COPY_AT_BOOT ? ":copy" : "")).toList();
+    /**
+     * A VM as docs/output.md describes it (kind "vm"): its state as the platform reports it now
+     * (null once deleted), its links as objects.
+     */
+    static Map<String, Object> view(VmStatus status) {
+        return view(status.vm(), status.state(), status.pair());
+    }
+
+    private static Map<String, Object> view(VmRecord vm, String state, Optional<String> pair) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", vm.name());
+        view.put("endpoint", vm.endpoint());
+        view.put("image", vm.image());
+        view.put("state", state);
+        List<Map<String, Object>> links = new ArrayList<>();
+        for (LinkRecord link : vm.links()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("volume", link.volume());
+            l.put("mount_path", link.mountPath());
+            l.put("mode", link.mode() == VolumeLink.Mode.COPY_AT_BOOT ? "copy" : "mount");
+            links.add(l);
+        }
+        view.put("links", links);
+        view.put("pair", pair);
+        view.put("driver_ref", vm.driverRef());
+        view.put("properties", dev.duplex.api.Redaction.redactSettings(vm.properties())); // tokens in VM settings are secrets, as in the API
+        return view;
+    }
+
+    /** Links as people write them on the command line: {@code VOLUME:PATH[:copy]}. */
+    @SuppressWarnings("unchecked")
+    static Object linkTexts(Object links) {
+        return ((List<Map<String, Object>>) links).stream()
+                .map(l -> l.get("volume") + ":" + l.get("mount_path") + ("copy".equals(l.get("mode")) ? ":copy" : "")).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.duplex.cli;
 
+import dev.duplex.cli.Printer.Column;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.inventory.VolumeRecord;
 import dev.duplex.engine.service.CreateVolume;
@@ -37,6 +38,9 @@ public final class VolumeCommand {
         @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE")
         Map<String, String> properties = new LinkedHashMap<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Create(CliContext context) {
             this.context = context;
         }
@@ -45,8 +49,8 @@ public final class VolumeCommand {
         public void run() {
             VolumeRecord volume = context.services().get(VolumeService.class)
                     .create(new CreateVolume(name, endpoint, size, purpose, properties), Actor.operatingSystemUser());
-            context.out().println("Volume " + name + " (" + ByteSize.format(size) + ") created on " + endpoint + " as " + volume.driverRef());
-            context.out().flush();
+            context.printer().changed(output, "Volume " + name + " (" + ByteSize.format(size) + ") created on " + endpoint + " as "
+                    + volume.driverRef(), view(volume));
         }
     }
 
@@ -63,12 +67,12 @@ public final class VolumeCommand {
 
         @Override
         public void run() {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> volumes = new ArrayList<>();
             for (VolumeRecord v : context.services().get(VolumeService.class).list()) {
-                rows.add(List.of(v.name(), v.endpoint(), output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()),
-                        v.purpose(), v.driverRef()));
+                volumes.add(view(v));
             }
-            context.printer().rows(output, List.of("name", "endpoint", "size", "purpose", "driver ref"), rows);
+            context.printer().list(output, List.of(Column.of("name"), Column.of("endpoint"), Column.of("size", "size_bytes", SIZE),
+                    Column.of("purpose"), Column.of("driver_ref")), volumes);
         }
     }
 
@@ -88,18 +92,7 @@ public final class VolumeCommand {
 
         @Override
         public void run() {
-            VolumeView view = context.services().get(VolumeService.class).show(name);
-            VolumeRecord v = view.volume();
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("name", v.name());
-            fields.put("endpoint", v.endpoint());
-            fields.put("size", output.format() == OutputFormat.JSON ? v.sizeBytes() : ByteSize.format(v.sizeBytes()));
-            fields.put("purpose", v.purpose());
-            fields.put("driver_ref", v.driverRef());
-            fields.put("linked_by", view.linkedBy().orElse("-"));
-            fields.put("may_hold_data", view.mayHoldData());
-            fields.put("first_linked_at", view.firstLinked().map(Object::toString).orElse("-"));
-            context.printer().fields(output.format(), fields);
+            context.printer().object(output, view(context.services().get(VolumeService.class).show(name)));
         }
     }
 
@@ -116,6 +109,9 @@ public final class VolumeCommand {
         @Option(names = "--force", description = "Delete it even though it may hold data (audited).")
         boolean force;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Delete(CliContext context) {
             this.context = context;
         }
@@ -123,8 +119,31 @@ public final class VolumeCommand {
         @Override
         public void run() {
             VolumeView deleted = context.services().get(VolumeService.class).delete(name, force, Actor.operatingSystemUser());
-            context.out().println("Volume " + name + " deleted" + (deleted.mayHoldData() ? " with the data it held" : ""));
-            context.out().flush();
+            context.printer().changed(output, "Volume " + name + " deleted" + (deleted.mayHoldData() ? " with the data it held" : ""),
+                    view(deleted));
         }
     }
+
+    private static final java.util.function.Function<Object, Object> SIZE = bytes -> ByteSize.format(((Number) bytes).longValue());
+
+    /** A volume as docs/output.md describes it (kind "volume"), as listings know it. */
+    static Map<String, Object> view(VolumeRecord v) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", v.name());
+        view.put("endpoint", v.endpoint());
+        view.put("size_bytes", v.sizeBytes());
+        view.put("purpose", v.purpose());
+        view.put("driver_ref", v.driverRef());
+        return view;
+    }
+
+    /** A volume with what only show and delete know: the VM that links it and whether it may hold data. */
+    static Map<String, Object> view(VolumeView shown) {
+        Map<String, Object> view = view(shown.volume());
+        view.put("linked_by", shown.linkedBy());
+        view.put("may_hold_data", shown.mayHoldData());
+        view.put("first_linked_at", shown.firstLinked());
+        return view;
+    }
+
 }

@@ -52,7 +52,7 @@ class HelpTextTest {
     void imageRegisterHelpIsItsOwnThroughBothWays() {
         CliRun direct = CliRun.of("image", "register", "--help");
         assertEquals(0, direct.exitCode(), direct.toString());
-        assertTrue(direct.out().startsWith("Usage: duplex image register [-hv] [--config=FILE] --endpoint=ENDPOINT"), direct.out());
+        assertTrue(direct.out().startsWith("Usage: duplex image register [-hv]") && direct.out().contains("--endpoint=ENDPOINT"), direct.out());
         assertTrue(direct.out().contains("--version=VERSION"), direct.out());
         CliRun viaHelp = CliRun.of("help", "image", "register");
         assertEquals(0, viaHelp.exitCode(), viaHelp.toString());

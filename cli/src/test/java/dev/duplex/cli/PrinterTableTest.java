@@ -53,4 +53,35 @@ class PrinterTableTest {
         assertTrue(lines.stream().allMatch(l -> l.length() <= column + "nobody (the gap)".length()), lines.toString());
         assertTrue(lines.get(lines.size() - 1).substring(column).equals("nobody (the gap)"), lines.toString());
     }
+
+    @Test
+    void aListInACellWrapsBetweenItsItemsNeverInsideAName() {
+        List<String> capabilities = List.of("MOUNT_AT_BOOT", "COPY_AT_BOOT", "HOT_ATTACH", "FIRMWARE_STORE", "ENVIRONMENT_STORE",
+                "VOLUME_SNAPSHOT", "VOLUME_CLONE");
+        printer.list(new OutputOption(), List.of(Printer.Column.of("kind"), Printer.Column.of("capabilities"), Printer.Column.of("loaded_from")),
+                List.of(java.util.Map.of("kind", "kvm", "capabilities", capabilities, "loaded_from", "lib/duplex-driver-kvm.jar")));
+        List<String> lines = text.toString().lines().toList();
+        int from = lines.get(0).indexOf("CAPABILITIES");
+        int to = lines.get(0).indexOf("LOADED FROM");
+        List<String> pieces = lines.stream().skip(1).map(l -> l.substring(from, Math.min(l.length(), to)).strip()).toList();
+        assertTrue(pieces.size() > 1, "the cell wrapped: " + lines);
+        List<String> names = java.util.Arrays.stream(String.join(" ", pieces).split(",? +")).map(n -> n.replace(",", "")).toList();
+        assertEquals(capabilities, names, "each name whole, on one line: " + lines);
+        assertTrue(lines.get(1).endsWith("lib/duplex-driver-kvm.jar"), lines.toString());
+    }
+
+    @Test
+    void onlyAWordLongerThanItsColumnIsCut() {
+        String word = "x".repeat(Printer.MAX_COLUMN_WIDTH + 5);
+        printer.rows(OutputFormat.TABLE, List.of("a", "b"), List.of(List.of(word, "end")));
+        List<String> lines = text.toString().lines().toList();
+        assertEquals("x".repeat(Printer.MAX_COLUMN_WIDTH) + "  end", lines.get(1));
+        assertEquals("xxxxx", lines.get(2));
+    }
+
+    @Test
+    void aCommaJoinedTextBreaksAfterAComma() {
+        assertEquals("HOT_ATTACH,".length(), Printer.breakAt("HOT_ATTACH,MOUNT_AT_BOOT", 12));
+        assertEquals(8, Printer.breakAt("abcdefghijkl", 8));
+    }
 }

@@ -42,7 +42,7 @@ class PrinterTest {
         printer.fields(OutputFormat.TABLE, fields);
         List<String> lines = text.toString().lines().toList();
         assertEquals(3, lines.size(), lines.toString());
-        assertTrue(lines.get(1).contains("{command=\\x1b]0;pwned\\x07}"), lines.get(1));
+        assertTrue(lines.get(1).endsWith(" command=\\x1b]0;pwned\\x07"), lines.get(1));
         assertNoControlCharacter(text.toString());
     }
 
@@ -54,6 +54,55 @@ class PrinterTest {
         assertTrue(json.contains("\\u001B]0;pwned\\u0007") && json.contains("\\u009b") && json.contains("\\u007F"), json);
         List<?> parsed = new ObjectMapper().readValue(json, List.class);
         assertEquals(List.of(Map.of("name", FORGED_ROW, "state", RETITLE + NASTY)), parsed, "the exact values come back");
+    }
+
+    @Test
+    void yamlIsTheSameTreeAsJsonAndAsSafeForTheTerminal() throws Exception {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", FORGED_ROW);
+        view.put("detail", RETITLE + NASTY);
+        view.put("count", 3);
+        view.put("absent", java.util.Optional.empty());
+        view.put("created_at", java.time.Instant.parse("2026-11-30T08:10:21.123456Z"));
+        view.put("total_ms", java.time.Duration.ofMillis(1234));
+        view.put("looks_like_a_number", "5");
+        view.put("looks_like_a_bool", "true");
+        view.put("properties", Map.of("env.KV_PORT", "7000"));
+        view.put("capabilities", List.of("MOUNT_AT_BOOT", "COPY_AT_BOOT"));
+        OutputOption json = option("-o", "json");
+        OutputOption yaml = option("-o", "yaml");
+        printer.object(json, view);
+        String jsonText = text.toString();
+        text.getBuffer().setLength(0);
+        printer.object(yaml, view);
+        String yamlText = text.toString();
+        assertNoControlCharacter(yamlText);
+        var fromJson = new ObjectMapper().readTree(jsonText);
+        var fromYaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yamlText);
+        assertEquals(fromJson, fromYaml, yamlText);
+        assertEquals(RETITLE + NASTY, fromYaml.get("detail").asText(), "the exact value comes back");
+        assertTrue(fromJson.get("absent").isNull() && fromJson.get("total_ms").isIntegralNumber()
+                && fromJson.get("total_ms").asLong() == 1234, jsonText);
+        assertEquals("2026-11-30T08:10:21.123456Z", fromJson.get("created_at").asText());
+        assertTrue(fromYaml.get("looks_like_a_number").isTextual() && fromYaml.get("looks_like_a_bool").isTextual(), yamlText);
+    }
+
+    @Test
+    void theOneObjectViewReadsSizesDurationsAndAbsenceForPeople() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("size_bytes", 64L * 1024 * 1024);
+        view.put("total_ms", java.time.Duration.ofMillis(12));
+        view.put("linked_by", java.util.Optional.empty());
+        view.put("capabilities", List.of("MOUNT_AT_BOOT", "COPY_AT_BOOT"));
+        printer.object(OutputFormat.TABLE, view);
+        assertEquals(List.of("size:          64 MiB", "total:         12 ms", "linked by:     -", "capabilities:  MOUNT_AT_BOOT, COPY_AT_BOOT"),
+                text.toString().lines().toList());
+    }
+
+    private static OutputOption option(String... args) {
+        OutputOption option = new OutputOption();
+        picocli.CommandLine.populateCommand(option, args);
+        return option;
     }
 
     /** The only line breaks are the printer's own. */

@@ -15,7 +15,9 @@ import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.engine.envsync.FullWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -59,6 +61,9 @@ public final class EnvApplyCommand implements Runnable {
 
     @Option(names = "--target", required = true, paramLabel = "FILE", description = "The file to bring from the diff's base to its target.")
     Path target;
+
+    @picocli.CommandLine.Mixin
+    dev.duplex.cli.OutputOption output = new dev.duplex.cli.OutputOption();
 
     public EnvApplyCommand(CliContext context) {
         this.context = context;
@@ -110,11 +115,13 @@ public final class EnvApplyCommand implements Runnable {
                     + "replaced the file) but it reads back differently now: " + firstSentence(e.getMessage())
                     + "; another process wrote it since, or its storage is failing: check it before using it", e);
         }
-        context.out().println("Applied " + diffFile + " to " + target + ": revision " + write.fromRevision() + " -> "
-                + write.toRevision() + ", " + diff.entryCount() + " entries, " + write.bytesWritten()
-                + " bytes written; " + item.lengthAfter() + " bytes, CRC32C " + OfflineFiles.hex(item.crcAfter())
-                + " verified");
-        context.out().flush();
+        Map<String, Object> view = view("diff", diffFile, write.bytesWritten(), item.lengthAfter(), item.crcAfter());
+        view.put("from_revision", write.fromRevision());
+        view.put("to_revision", write.toRevision());
+        view.put("entries", diff.entryCount());
+        context.printer().object(output, view, out -> out.println("Applied " + diffFile + " to " + target + ": revision "
+                + write.fromRevision() + " -> " + write.toRevision() + ", " + diff.entryCount() + " entries, " + write.bytesWritten()
+                + " bytes written; " + item.lengthAfter() + " bytes, CRC32C " + OfflineFiles.hex(item.crcAfter()) + " verified"));
     }
 
     /**
@@ -138,9 +145,27 @@ public final class EnvApplyCommand implements Runnable {
                     + " but it reads back differently now: " + firstSentence(e.getMessage())
                     + "; another process wrote it since, or its storage is failing: check it before using it", e);
         }
-        context.out().println("Wrote " + from + " over " + target + ": " + write.bytesWritten() + " bytes, CRC32C "
-                + OfflineFiles.hex(OfflineFiles.crc32c(content)) + " verified");
-        context.out().flush();
+        Map<String, Object> view = view("full", from, write.bytesWritten(), content.length, OfflineFiles.crc32c(content));
+        context.printer().object(output, view, out -> out.println("Wrote " + from + " over " + target + ": " + write.bytesWritten()
+                + " bytes, CRC32C " + OfflineFiles.hex(OfflineFiles.crc32c(content)) + " verified"));
+    }
+
+    /**
+     * What was written, as docs/output.md describes it (kind "env_apply"); the revisions and entries
+     * are a diff's, null for a full write.
+     */
+    private Map<String, Object> view(String source, Path from, long bytesWritten, long size, int crc) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("target", target);
+        view.put("source", source);
+        view.put("file", from);
+        view.put("from_revision", null);
+        view.put("to_revision", null);
+        view.put("entries", null);
+        view.put("bytes_written", bytesWritten);
+        view.put("size_bytes", size);
+        view.put("crc32c", OfflineFiles.hex(crc));
+        return view;
     }
 
     private String refused(String why) {

@@ -3,7 +3,6 @@ package dev.duplex.cli.env;
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.envsync.CostModel;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.service.EnvironmentService;
@@ -44,16 +43,14 @@ public final class EnvCalibrateCommand implements Runnable {
     @Override
     public void run() {
         CostModel model = context.services().get(EnvironmentService.class).calibrate(target, Actor.operatingSystemUser());
-        if (output.format() == OutputFormat.JSON) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("target", target);
-            json.putAll(model.toMap());
-            context.printer().object(json);
-            return;
-        }
-        context.out().println("Calibrated the environment store of " + target + ":");
-        context.out().println("  " + Models.describe(model));
-        context.out().println("Saved; failover to " + target + " now chooses by this model.");
-        context.out().flush();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("target", target);
+        view.putAll(Models.view(model));
+        context.printer().object(output, view, out -> {
+            out.println("Calibrated the environment store of " + target + ":");
+            out.println("  " + Models.describe(model));
+            out.println("Saved; failover to " + target + " now chooses by this model.");
+        });
     }
+
 }

@@ -10,7 +10,9 @@ import dev.duplex.engine.envsync.DiffExtractor;
 import dev.duplex.engine.envsync.DiffInfo;
 import dev.duplex.engine.envsync.ItemDiff;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,6 +52,9 @@ public final class EnvDiffCommand implements Runnable {
     @Option(names = "--plain", description = "Write the uncompressed format even when the compressed container is smaller.")
     boolean plain;
 
+    @picocli.CommandLine.Mixin
+    dev.duplex.cli.OutputOption output = new dev.duplex.cli.OutputOption();
+
     public EnvDiffCommand(CliContext context) {
         this.context = context;
     }
@@ -73,13 +78,26 @@ public final class EnvDiffCommand implements Runnable {
         byte[] encoded = plain ? new DiffEncoder().encode(diff) : new DiffEncoder().encode(diff, DiffBase.ofContent(before));
         AtomicFile.write(out, encoded);
         ItemDiff itemDiff = diff.items().get(0);
-        context.out().println("Wrote " + out + ": " + encoded.length + " bytes"
-                + (DiffDecoder.isContainer(encoded) ? " (compressed; plain " + DiffEncoder.encodedSize(diff) + " bytes)" : "")
+        boolean compressed = DiffDecoder.isContainer(encoded);
+        // the diff written, as docs/output.md describes it (kind "env_diff")
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("file", out);
+        view.put("size_bytes", encoded.length);
+        view.put("compressed", compressed);
+        view.put("plain_size_bytes", DiffEncoder.encodedSize(diff));
+        view.put("entries", diff.entryCount());
+        view.put("item", name);
+        view.put("size_before_bytes", itemDiff.lengthBefore());
+        view.put("size_after_bytes", itemDiff.lengthAfter());
+        view.put("base_revision", baseRevision);
+        view.put("target_revision", target);
+        view.put("identical", itemDiff.unchanged());
+        context.printer().object(output, view, text -> text.println("Wrote " + out + ": " + encoded.length + " bytes"
+                + (compressed ? " (compressed; plain " + DiffEncoder.encodedSize(diff) + " bytes)" : "")
                 + ", " + diff.entryCount()
                 + " entries; item '" + name + "' " + itemDiff.lengthBefore() + " -> " + itemDiff.lengthAfter()
                 + " bytes, revision " + baseRevision + " -> " + target
-                + (itemDiff.unchanged() ? " (the files are identical)" : ""));
-        context.out().flush();
+                + (itemDiff.unchanged() ? " (the files are identical)" : "")));
     }
 
     private String itemName() {

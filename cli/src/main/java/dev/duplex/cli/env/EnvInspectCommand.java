@@ -83,7 +83,7 @@ public final class EnvInspectCommand implements Runnable {
         }
         // The FIG. 5 bytes: the file, or what the container holds (encoding a decoded diff gives its bytes back).
         byte[] fig5 = container.isEmpty() ? bytes : diff == null ? null : new DiffEncoder().encode(diff);
-        if (output.format() == OutputFormat.JSON) {
+        if (output.structured()) {
             json(bytes, container, diff, fig5);
         } else {
             text(bytes, container, diff, fig5);
@@ -93,7 +93,7 @@ public final class EnvInspectCommand implements Runnable {
     private void json(byte[] bytes, Optional<DiffContainerHeader> container, DiffInfo diff, byte[] fig5) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("file", file.toString());
-        json.put("size", bytes.length);
+        json.put("size_bytes", bytes.length);
         json.put("container", container.map(this::containerJson).orElse(null));
         if (diff == null) {
             DiffContainerHeader header = container.orElseThrow();
@@ -101,11 +101,11 @@ public final class EnvInspectCommand implements Runnable {
             json.put("target_revision", header.targetRevision());
             json.put("entry_count", header.entryCount());
             json.put("items", null);
-            context.printer().object(json);
+            context.printer().object(output, json);
             return;
         }
         DiffHeader header = diff.header();
-        json.put("signature", signature(header.signature()));
+        json.put("signature", ascii(header.signature()));
         json.put("version", header.version());
         json.put("base_revision", header.baseRevision());
         json.put("target_revision", header.targetRevision());
@@ -116,8 +116,8 @@ public final class EnvInspectCommand implements Runnable {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", item.name());
             row.put("change", item.change().name());
-            row.put("length_before", item.lengthBefore());
-            row.put("length_after", item.lengthAfter());
+            row.put("size_before_bytes", item.lengthBefore());
+            row.put("size_after_bytes", item.lengthAfter());
             row.put("crc32c_before", OfflineFiles.hex(item.crcBefore()));
             row.put("crc32c_after", OfflineFiles.hex(item.crcAfter()));
             List<Map<String, Object>> entries = new ArrayList<>();
@@ -133,7 +133,7 @@ public final class EnvInspectCommand implements Runnable {
             items.add(row);
         }
         json.put("items", items);
-        context.printer().object(json);
+        context.printer().object(output, json);
     }
 
     private Map<String, Object> containerJson(DiffContainerHeader header) {
@@ -141,10 +141,10 @@ public final class EnvInspectCommand implements Runnable {
         json.put("signature", "DXDZ");
         json.put("version", header.version());
         json.put("compression", "zstd");
-        json.put("size", header.totalLength());
-        json.put("fig5_size", header.diffLength());
+        json.put("size_bytes", header.totalLength());
+        json.put("plain_size_bytes", header.diffLength());
         json.put("ratio", Math.round(header.ratio() * 100) / 100.0);
-        json.put("base_length", header.baseLength());
+        json.put("base_size_bytes", header.baseLength());
         json.put("base_crc32c", OfflineFiles.hex(header.baseCrc()));
         json.put("base_verified", base != null);
         json.put("checksum", OfflineFiles.hex(header.checksum()));
@@ -205,7 +205,11 @@ public final class EnvInspectCommand implements Runnable {
     }
 
     private static String signature(int signature) {
+        return ascii(signature) + " (" + OfflineFiles.hex(signature) + ")";
+    }
+
+    private static String ascii(int signature) {
         byte[] ascii = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(signature).array();
-        return new String(ascii, StandardCharsets.US_ASCII) + " (" + OfflineFiles.hex(signature) + ")";
+        return new String(ascii, StandardCharsets.US_ASCII);
     }
 }

@@ -5,7 +5,6 @@ import dev.duplex.cli.OutputOption;
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.service.EnvironmentService;
 import dev.duplex.engine.failover.PushReport;
@@ -62,20 +61,15 @@ public final class EnvPushCommand implements Runnable {
         }
         PushReport report = context.services().get(EnvironmentService.class)
                 .push(pair, new EnvironmentSnapshot(revision, list), Actor.operatingSystemUser());
-        if (output.format() == OutputFormat.JSON) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("pair", report.pair());
-            json.put("active", report.active());
-            json.put("standby", report.standby());
-            json.put("active_revision", report.activeRevision());
-            json.put("standby_revision", report.standbyRevision());
-            json.put("diff_stored", report.diffStored());
-            json.put("diff_bytes", report.diffBytes().orElse(null));
-            json.put("diff_entries", report.diffEntries());
-            context.printer().object(json);
-        } else {
-            context.out().println(report.summary());
-            context.out().flush();
-        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("pair", report.pair());
+        view.put("active", report.active());
+        view.put("standby_vm", report.standby());
+        view.put("active_revision", report.activeRevision());
+        view.put("standby_revision", report.standbyRevision());
+        view.put("diff_stored", report.diffStored());
+        view.put("diff_bytes", report.diffBytes());
+        view.put("diff_entries", report.diffEntries());
+        context.printer().object(output, view, out -> out.println(report.summary()));
     }
 }

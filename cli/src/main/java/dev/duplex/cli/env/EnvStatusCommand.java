@@ -3,7 +3,6 @@ package dev.duplex.cli.env;
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.service.EnvironmentService;
 import dev.duplex.engine.service.EnvironmentStatus;
@@ -38,16 +37,55 @@ public final class EnvStatusCommand implements Runnable {
     @Override
     public void run() {
         EnvironmentStatus status = context.services().get(EnvironmentService.class).status(pairName);
-        Map<String, Object> fields = fields(status);
-        if (output.format() == OutputFormat.JSON) {
-            context.printer().object(fields);
-            return;
-        }
-        fields.forEach((key, value) -> context.out().printf("%-20s %s%n", key.replace('_', ' ') + ":", value == null ? "-" : value));
-        context.out().flush();
+        context.printer().object(output, view(status), out -> {
+            text(status).forEach((key, value) -> out.printf("%-20s %s%n", key.replace('_', ' ') + ":", value == null ? "-" : value));
+        });
     }
 
-    private static Map<String, Object> fields(EnvironmentStatus status) {
+    /** Where the sync stands as docs/output.md describes it (kind "env_status"): data, no prose but the reasons. */
+    static Map<String, Object> view(EnvironmentStatus status) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("pair", status.pair());
+        view.put("active", status.active());
+        view.put("standby_vm", status.standby());
+        view.put("standby_mode", status.standbyKind().name().toLowerCase(Locale.ROOT));
+        view.put("active_revision", status.activeLatest().map(EnvironmentStatus.Recorded::revision));
+        view.put("active_recorded_at", status.activeLatest().map(EnvironmentStatus.Recorded::recordedAt));
+        view.put("active_items", status.activeLatest().map(r -> r.items().stream().map(i -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("name", i.name());
+            item.put("size_bytes", i.sizeBytes());
+            return item;
+        }).toList()));
+        view.put("standby_revision", status.standbyRevision());
+        view.put("standby_error", status.standbyError());
+        view.put("in_sync", status.inSync());
+        view.put("stored_diff", status.storedDiff().map(d -> {
+            Map<String, Object> diff = new LinkedHashMap<>();
+            diff.put("base_revision", d.baseRevision());
+            diff.put("target_revision", d.targetRevision());
+            diff.put("size_bytes", d.sizeBytes());
+            diff.put("entries", d.entries());
+            return diff;
+        }));
+        Map<String, Object> chooser = new LinkedHashMap<>();
+        chooser.put("rule", status.model().isPresent() ? "cost_model" : "half_size");
+        chooser.put("cost_model", status.model().map(Models::view));
+        chooser.put("model_problem", status.modelProblem());
+        view.put("chooser", chooser);
+        view.put("failover_would", status.failoverWould().map(decision -> {
+            Map<String, Object> would = new LinkedHashMap<>();
+            would.put("path", decision.path().name());
+            would.put("reason", decision.reason());
+            would.put("predicted_diff_ms", decision.predictedDiff());
+            would.put("predicted_full_ms", decision.predictedFull());
+            return would;
+        }));
+        return view;
+    }
+
+    /** The same, in sentences for people. */
+    private static Map<String, Object> text(EnvironmentStatus status) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("pair", status.pair());
         fields.put("active", status.active());

@@ -3,7 +3,6 @@ package dev.duplex.cli.env;
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.envsync.SyncReport;
@@ -74,10 +73,10 @@ public final class FailoverCommand implements Runnable {
             return;
         }
         FailoverReport report = failovers.failover(pair, force, full, Actor.operatingSystemUser());
-        if (output.format() == OutputFormat.JSON) {
-            context.printer().object(json(report));
-            return;
-        }
+        context.printer().object(output, json(report), out -> text(report));
+    }
+
+    private void text(FailoverReport report) {
         SyncReport sync = report.sync();
         var out = context.out();
         out.printf("Failover of pair %s: %s -> %s (job #%d)%n", report.pair(), report.oldActive(), report.newActive(),
@@ -115,24 +114,30 @@ public final class FailoverCommand implements Runnable {
     }
 
     private void printPlan(FailoverPlan plan) {
+        context.printer().object(output, json(plan), out -> text(plan));
+    }
+
+    /** A failover plan as docs/output.md describes it (kind "failover_plan"). */
+    private static Map<String, Object> json(FailoverPlan plan) {
         SyncDecision sync = plan.sync();
-        if (output.format() == OutputFormat.JSON) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("dry_run", true);
-            json.put("pair", plan.pair());
-            json.put("fence", plan.fenced());
-            json.put("start", plan.started());
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("chosen", sync.path().name());
-            s.put("reason", sync.reason());
-            s.put("from_revision", plan.fromRevision().orElse(null));
-            s.put("to_revision", plan.toRevision().orElse(null));
-            s.put("predicted_diff_ms", sync.predictedDiff().map(FailoverCommand::millis).orElse(null));
-            s.put("predicted_full_ms", sync.predictedFull().map(FailoverCommand::millis).orElse(null));
-            json.put("sync", s);
-            context.printer().object(json);
-            return;
-        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dry_run", true);
+        json.put("pair", plan.pair());
+        json.put("old_active", plan.fenced());
+        json.put("new_active", plan.started());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("chosen", sync.path().name());
+        s.put("reason", sync.reason());
+        s.put("from_revision", plan.fromRevision());
+        s.put("to_revision", plan.toRevision());
+        s.put("predicted_diff_ms", sync.predictedDiff());
+        s.put("predicted_full_ms", sync.predictedFull());
+        json.put("sync", s);
+        return json;
+    }
+
+    private void text(FailoverPlan plan) {
+        SyncDecision sync = plan.sync();
         var out = context.out();
         out.printf("Failover plan of pair %s: %s -> %s (dry run: nothing was touched)%n", plan.pair(), plan.fenced(), plan.started());
         out.printf("  1. fence    power %s off and confirm it is off%n", plan.fenced());
@@ -167,10 +172,11 @@ public final class FailoverCommand implements Runnable {
         return String.format(Locale.ROOT, "%.1f ms", duration.toNanos() / 1e6);
     }
 
+    /** A failover's report as docs/output.md describes it (kind "failover_report"). */
     private static Map<String, Object> json(FailoverReport report) {
         SyncReport sync = report.sync();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("job", report.jobId());
+        json.put("job_id", report.jobId());
         json.put("pair", report.pair());
         json.put("old_active", report.oldActive());
         json.put("new_active", report.newActive());
@@ -182,26 +188,24 @@ public final class FailoverCommand implements Runnable {
         s.put("reason", sync.reason());
         s.put("from_revision", sync.fromRevision());
         s.put("to_revision", sync.toRevision());
-        s.put("predicted_diff_ms", sync.decision().predictedDiff().map(FailoverCommand::millis).orElse(null));
-        s.put("predicted_full_ms", sync.decision().predictedFull().map(FailoverCommand::millis).orElse(null));
-        s.put("actual_ms", millis(sync.actual()));
+        s.put("predicted_diff_ms", sync.decision().predictedDiff());
+        s.put("predicted_full_ms", sync.decision().predictedFull());
+        s.put("actual_ms", sync.actual());
         s.put("bytes_written", sync.bytesWritten());
         s.put("model_corrected", sync.learnedModel().isPresent());
         json.put("sync", s);
         Map<String, Object> phases = new LinkedHashMap<>();
-        phases.put("fence_ms", millis(report.fenceTime()));
-        phases.put("sync_ms", millis(report.syncTime()));
-        phases.put("start_ms", millis(report.startTime()));
-        phases.put("promote_ms", millis(report.promoteTime()));
-        phases.put("health_wait_ms", millis(report.overhead().healthWait()));
-        phases.put("prepare_ms", millis(report.overhead().prepare()));
-        phases.put("record_ms", millis(report.overhead().record()));
-        phases.put("total_ms", millis(report.total()));
+        // whole milliseconds, as upgrade reports give them; the text for people keeps a tenth of a millisecond
+        phases.put("fence_ms", report.fenceTime());
+        phases.put("sync_ms", report.syncTime());
+        phases.put("start_ms", report.startTime());
+        phases.put("promote_ms", report.promoteTime());
+        phases.put("health_wait_ms", report.overhead().healthWait());
+        phases.put("prepare_ms", report.overhead().prepare());
+        phases.put("record_ms", report.overhead().record());
+        phases.put("total_ms", report.total());
         json.put("phases", phases);
         return json;
     }
 
-    private static double millis(Duration duration) {
-        return Math.round(duration.toNanos() / 1e3) / 1e3;
-    }
 }

@@ -78,6 +78,11 @@ public final class HttpUpgradeService implements UpgradeService {
         throw notThroughServer("upgrade vm");
     }
 
+    @Override
+    public dev.duplex.engine.upgrade.UpgradePlan planRollback(long jobId) {
+        throw notThroughServer("upgrade rollback --dry-run");
+    }
+
     private ServerProblemException notThroughServer(String command) {
         return new ServerProblemException(0, "'duplex " + command + "' is not available through a server yet (" + server.shownUrl()
                 + "); run it on the server's host without --server");

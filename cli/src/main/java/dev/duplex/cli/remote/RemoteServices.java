@@ -88,6 +88,11 @@ public final class RemoteServices {
         return type.cast(service);
     }
 
+    /** The service of {@code type} if the server offers it. */
+    public <T> java.util.Optional<T> find(Class<T> type) {
+        return java.util.Optional.ofNullable(services.get(type)).map(type::cast);
+    }
+
     /** The refusal of a command that needs this host's database. */
     public ServerProblemException notOffered() {
         return new ServerProblemException(0, "This command works on this host's database only, not through the Duplex server at "

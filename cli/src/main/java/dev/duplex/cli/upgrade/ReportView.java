@@ -19,7 +19,7 @@ public final class ReportView {
 
     public static Map<String, Object> json(UpgradeReport report) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("job", report.jobId());
+        json.put("job_id", report.jobId());
         json.put("kind", report.kind());
         json.put("pair", report.pair());
         json.put("strategy", report.strategy().key());
@@ -28,11 +28,16 @@ public final class ReportView {
         json.put("single_side_window_ms", report.longestSingleSideWindow().toMillis());
         List<Map<String, Object>> windows = new ArrayList<>();
         for (SingleSideWindow w : report.singleSideWindows()) {
-            windows.add(Map.of("served_by", w.servedBy(), "from", w.fromStep(), "to", w.toStep(), "ms", w.length().toMillis()));
+            Map<String, Object> window = new LinkedHashMap<>();
+            window.put("served_by", w.servedBy());
+            window.put("from_step", w.fromStep());
+            window.put("to_step", w.toStep());
+            window.put("ms", w.length().toMillis());
+            windows.add(window);
         }
         json.put("single_side_windows", windows);
         json.put("switchover_gap_ms", report.switchoverGap().map(Duration::toMillis).orElse(null));
-        report.downtime().ifPresent(d -> json.put("downtime_ms", d.toMillis()));
+        json.put("downtime_ms", report.downtime().map(Duration::toMillis).orElse(null));
         json.put("bytes_copied", report.bytesCopied());
         json.put("total_ms", report.total().toMillis());
         List<Map<String, Object>> steps = new ArrayList<>();
@@ -43,9 +48,8 @@ public final class ReportView {
             step.put("member", s.member());
             step.put("state", s.state().name());
             step.put("ms", s.elapsed().map(Duration::toMillis).orElse(null));
-            if (s.outputs().containsKey(UpgradeReport.FAILED_VM_CONSOLE)) {
-                step.put("failed_vm_console", s.outputs().get(UpgradeReport.FAILED_VM_CONSOLE).lines().toList());
-            }
+            String console = s.outputs().get(UpgradeReport.FAILED_VM_CONSOLE);
+            step.put("failed_vm_console", console == null ? null : console.lines().toList());
             steps.add(step);
         }
         json.put("steps", steps);

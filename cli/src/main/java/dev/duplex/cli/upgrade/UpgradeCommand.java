@@ -5,7 +5,6 @@ import dev.duplex.cli.ExitStatus;
 import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.config.DuplexConfig;
 import dev.duplex.engine.job.JobState;
@@ -40,12 +39,13 @@ public final class UpgradeCommand {
         return context.services().get(UpgradeService.class);
     }
 
-    static UpgradeListener progress(CliContext context, OutputFormat output) {
-        return output == OutputFormat.JSON ? UpgradeListener.NONE : new ProgressPrinter(context.out(), System.console() != null);
+    /** Step lines for people: on standard output, or on standard error when standard output carries -o json or yaml. */
+    static UpgradeListener progress(CliContext context, OutputOption output) {
+        return output.structured() ? new ProgressPrinter(context.err(), false) : new ProgressPrinter(context.out(), System.console() != null);
     }
 
     /** Runs one job with Ctrl-C asking it to stop at its next journal point, then prints its report. */
-    static int runJob(CliContext context, OutputFormat output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
+    static int runJob(CliContext context, OutputOption output, java.util.function.Function<UpgradeListener, UpgradeReport> job) {
         UpgradeReport report;
         try (StopOnSignal signals = context.remote() ? new StopOnSignal(context.err(), "duplex: detaching; the job goes on on the server;"
                 + " press Ctrl-C again to quit at once") : new StopOnSignal(context.err())) {
@@ -61,7 +61,7 @@ public final class UpgradeCommand {
     static final int INTERRUPTED = ExitStatus.INTERRUPTED;
 
     /** Prints the job's summary; the exit code says whether the job that just ran reached its goal. */
-    static int finish(CliContext context, UpgradeReport report, OutputFormat output) {
+    static int finish(CliContext context, UpgradeReport report, OutputOption output) {
         print(context, report, output);
         return report.state().live() ? ExitStatus.INTERRUPTED : exitCodeOfEnded(report);
     }
@@ -76,32 +76,19 @@ public final class UpgradeCommand {
         return reached ? ExitStatus.DONE : ExitStatus.JOB_NOT_DONE;
     }
 
-    private static void printNothing(CliContext context, String reason, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
-            json.put("nothing_to_do", true);
-            json.put("reason", reason);
-            context.printer().object(json);
-        } else {
-            context.out().println(reason);
-            context.out().flush();
-        }
+    private static void printNothing(CliContext context, String reason, OutputOption output) {
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("nothing_to_do", true);
+        view.put("reason", reason);
+        context.printer().object(output, view, out -> out.println(reason));
     }
 
-    private static void printPlan(CliContext context, UpgradePlan plan, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            context.printer().object(ReportView.json(plan));
-        } else {
-            ReportView.print(plan, context.out());
-        }
+    private static void printPlan(CliContext context, UpgradePlan plan, OutputOption output) {
+        context.printer().object(output, ReportView.json(plan), out -> ReportView.print(plan, out));
     }
 
-    private static void print(CliContext context, UpgradeReport report, OutputFormat output) {
-        if (output == OutputFormat.JSON) {
-            context.printer().object(ReportView.json(report));
-        } else {
-            ReportView.print(report, context.out());
-        }
+    private static void print(CliContext context, UpgradeReport report, OutputOption output) {
+        context.printer().object(output, ReportView.json(report), out -> ReportView.print(report, out));
     }
 
     /** A job is named by its number (at most 18 digits, so it parses); anything else names a pair or VM. */
@@ -149,15 +136,10 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return;
             }
-            UpgradePlan plan = upgrades.plan(target.request());
-            if (output.format() == OutputFormat.JSON) {
-                context.printer().object(ReportView.json(plan));
-            } else {
-                ReportView.print(plan, context.out());
-            }
+            printPlan(context, upgrades.plan(target.request()), output);
         }
     }
 
@@ -184,14 +166,14 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             Optional<String> nothing = upgrades.nothingToDo(target.request());
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, upgrades.plan(target.request()), output.format());
+                printPlan(context, upgrades.plan(target.request()), output);
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(), listener -> upgrades.run(target.request(), listener));
+            return runJob(context, output, listener -> upgrades.run(target.request(), listener));
         }
     }
 
@@ -223,12 +205,12 @@ public final class UpgradeCommand {
                 return FleetCommand.resume(context, output.format(), job, force);
             }
             UpgradeService upgrades = upgrades(context);
-            return runJob(context, output.format(), listener -> upgrades.resume(job, force, listener));
+            return runJob(context, output, listener -> upgrades.resume(job, force, listener));
         }
     }
 
     @Command(name = "rollback", description = "Bring the pair of a job back to its old images on the same volumes.",
-            footer = {"", "Examples:", "  duplex upgrade rollback 1"})
+            footer = {"", "Examples:", "  duplex upgrade rollback 1 --dry-run", "  duplex upgrade rollback 1"})
     static final class Rollback implements java.util.concurrent.Callable<Integer> {
         private final CliContext context;
 
@@ -240,6 +222,9 @@ public final class UpgradeCommand {
 
         @picocli.CommandLine.Mixin
         OutputOption output = new OutputOption();
+
+        @Option(names = "--dry-run", description = "Print the plan: which members go back, the steps and their predicted times. Touches nothing.")
+        boolean dryRun;
 
         Rollback(CliContext context) {
             this.context = context;
@@ -254,7 +239,11 @@ public final class UpgradeCommand {
                 throw new IllegalArgumentException("--wave is for a fleet job; job #" + job + " is not one ('duplex upgrade status " + job + "' shows it)");
             }
             UpgradeService upgrades = upgrades(context);
-            return runJob(context, output.format(), listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
+            if (dryRun) {
+                printPlan(context, upgrades.planRollback(job), output);
+                return ExitStatus.DONE;
+            }
+            return runJob(context, output, listener -> upgrades.rollback(job, Actor.operatingSystemUser(), listener));
         }
     }
 
@@ -285,12 +274,12 @@ public final class UpgradeCommand {
             UpgradeService upgrades = upgrades(context);
             UpgradeReport report = isJobNumber(what) ? upgrades.status(Long.parseLong(what)) : upgrades.latest(what);
             if (watch) {
-                UpgradeListener printer = output.format() == OutputFormat.JSON ? UpgradeListener.NONE
-                        : new ProgressPrinter(context.out(), System.console() != null,
-                                report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started());
+                java.time.Instant since = report.steps().isEmpty() ? java.time.Instant.now() : report.steps().get(0).started();
+                UpgradeListener printer = output.structured() ? new ProgressPrinter(context.err(), false, since)
+                        : new ProgressPrinter(context.out(), System.console() != null, since);
                 report = upgrades.follow(report.jobId(), printer, WATCH_POLL);
             }
-            print(context, report, output.format());
+            print(context, report, output);
             return report.state().live() ? ExitStatus.DONE : exitCodeOfEnded(report);
         }
     }
@@ -326,14 +315,14 @@ public final class UpgradeCommand {
             UpgradeStrategy parsed = UpgradeStrategy.parse(strategy);
             Optional<String> nothing = upgrades.nothingToDoVm(vm, image);
             if (nothing.isPresent()) {
-                printNothing(context, nothing.get(), output.format());
+                printNothing(context, nothing.get(), output);
                 return ExitStatus.DONE;
             }
             if (dryRun) {
-                printPlan(context, upgrades.planVm(vm, image, parsed), output.format());
+                printPlan(context, upgrades.planVm(vm, image, parsed), output);
                 return ExitStatus.DONE;
             }
-            return runJob(context, output.format(), listener -> upgrades.runVm(vm, image, parsed, Actor.operatingSystemUser(), listener));
+            return runJob(context, output, listener -> upgrades.runVm(vm, image, parsed, Actor.operatingSystemUser(), listener));
         }
     }
 }

@@ -83,9 +83,9 @@ class EnvInspectContainerTest {
         assertEquals(0, json.exitCode(), json.toString());
         JsonNode root = new ObjectMapper().readTree(json.out());
         JsonNode container = root.get("container");
-        assertEquals(written.length, container.get("size").asInt());
-        assertEquals(written.length, root.get("size").asInt());
-        int fig5 = container.get("fig5_size").asInt();
+        assertEquals(written.length, container.get("size_bytes").asInt());
+        assertEquals(written.length, root.get("size_bytes").asInt());
+        int fig5 = container.get("plain_size_bytes").asInt();
         CliRun plain = CliRun.of("env", "diff", "--from", oldFile.toString(), "--to", newFile.toString(), "--out",
                 dir.resolve("plain.dxdf").toString(), "--base-revision", "7", "--plain");
         assertEquals(0, plain.exitCode(), plain.toString());
@@ -97,7 +97,7 @@ class EnvInspectContainerTest {
 
         CliRun headerOnly = CliRun.of("env", "inspect", diff.toString(), "--output", "json");
         JsonNode summaryJson = new ObjectMapper().readTree(headerOnly.out());
-        assertEquals(fig5, summaryJson.get("container").get("fig5_size").asInt());
+        assertEquals(fig5, summaryJson.get("container").get("plain_size_bytes").asInt());
         assertTrue(summaryJson.get("items").isNull());
     }
 

@@ -110,6 +110,11 @@ public final class EngineUpgradeService implements UpgradeService {
         return engine.pruneExpiredSnapshots();
     }
 
+    @Override
+    public UpgradePlan planRollback(long jobId) {
+        return engine.planRollback(jobId);
+    }
+
     /** A job's report from its journal, whatever its state. */
     public UpgradeReport status(long jobId) {
         return engine.status(jobId);

@@ -56,6 +56,9 @@ public interface UpgradeService {
     /** Brings the pair (or VM) of a job back to its old images on the same volumes. */
     UpgradeReport rollback(long jobId, Actor actor, UpgradeListener listener);
 
+    /** What {@link #rollback} would do now; touches nothing. */
+    UpgradePlan planRollback(long jobId);
+
     /** A job's report from its journal, whatever its state. */
     UpgradeReport status(long jobId);
 

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Keeps a claimed job's heartbeat fresh from a background thread while this process runs it. */
 final class Heartbeat implements AutoCloseable {
@@ -26,7 +28,13 @@ final class Heartbeat implements AutoCloseable {
             return thread;
         });
         long ms = Math.max(1, every.toMillis());
+        // the log context of the thread that runs the job (process id, command, job): a line this
+        // thread writes names them too, although MDC is per thread and not inherited
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
         timer.scheduleAtFixedRate(() -> {
+            if (logContext != null) {
+                MDC.setContextMap(logContext);
+            }
             try {
                 if (!jobQueue.heartbeat(jobId, node)) {
                     lost = true;

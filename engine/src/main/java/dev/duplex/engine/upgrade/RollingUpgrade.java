@@ -309,6 +309,57 @@ public final class RollingUpgrade {
         return execute(upgrade, roleController(upgrade), listener, true);
     }
 
+    /**
+     * What {@link #rollback} would do now, touching nothing: the same refusals, then R0's decision
+     * made from the platform and inventory as they are (not journaled), and the R steps it leads to
+     * with times predicted from the steps they repeat.
+     */
+    public UpgradePlan planRollback(long jobId) {
+        Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));
+        UpgradeJob upgrade = UpgradeJob.of(job);
+        if (job.state() == JobState.ROLLED_BACK) {
+            throw new UpgradeRefusedException("Job #" + jobId + " is rolled back already." + afterEnd(job));
+        }
+        if (job.kind().equals(UpgradeJob.KIND_ROLLBACK) && job.state() == JobState.FAILED && upgrade.rollbackOf().isPresent()) {
+            return planRollback(upgrade.rollbackOf().get());
+        }
+        if (job.kind().equals(UpgradeJob.KIND_ROLLBACK) && !job.state().live()) {
+            throw new UpgradeRefusedException("Job #" + jobId + " is itself a rollback (of job #" + upgrade.rollbackOf().orElse(0L)
+                    + ") and it succeeded: " + job.pair() + " is on its old images." + afterEnd(job));
+        }
+        UpgradeRun run = new UpgradeRun(upgrade, inventory, drivers, roleController(upgrade), UpgradeListener.NONE, settings,
+                new KeptEnvironment(jobQueue, upgrade.id()), () -> { });
+        Map<String, String> decision = new PlanRollback(Optional.empty(), "rollback requested", false).run(run);
+        StepTimePredictor predictor = new StepTimePredictor(jobQueue, upgrade.pair(), settings.assumedCopyBytesPerSecond());
+        List<PlannedStep> planned = new ArrayList<>();
+        planned.add(predictor.predictRepeating(UpgradeSteps.planRollbackInfo(), List.of()));
+        for (UpgradeStep step : UpgradeSteps.rollback(upgrade, decision)) {
+            List<StepTimePredictor.Kind> kinds = step instanceof RestoreOldImage
+                    ? List.of(StepTimePredictor.Kind.STOP, StepTimePredictor.Kind.LINK, StepTimePredictor.Kind.START)
+                    : step instanceof Switchover ? List.of(StepTimePredictor.Kind.SWITCHOVER) : List.of(StepTimePredictor.Kind.RESYNC);
+            planned.add(predictor.predictRepeating(step.info(), kinds));
+        }
+        Duration window = Duration.ZERO;
+        Duration run1 = Duration.ZERO;
+        Duration gap = Duration.ZERO;
+        Duration total = Duration.ZERO;
+        for (PlannedStep p : planned) {
+            total = total.plus(p.predicted());
+            run1 = p.step().singleSide() ? run1.plus(p.predicted()) : Duration.ZERO;
+            window = run1.compareTo(window) > 0 ? run1 : window;
+            if (p.step().servedBy().startsWith("nobody")) {
+                gap = gap.plus(p.predicted());
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(planned.size() == 1 ? "nothing to bring back: every member runs its old image" : "rollback of job #" + upgrade.id()
+                + ": members go back to their old images with the same volumes; no volume is deleted");
+        if (job.state().live()) {
+            notes.add("job #" + jobId + " is still " + job.state() + ": the rollback takes it over once its owner's heartbeat is stale");
+        }
+        return new UpgradePlan(upgrade.pair(), upgrade.strategy(), planned, window, gap, total, 0, predictor.basis(), notes);
+    }
+
     /** The report of a job from its journal, whatever its state. */
     public UpgradeReport status(long jobId) {
         Job job = jobQueue.job(jobId).orElseThrow(() -> new UpgradeRefusedException("No job #" + jobId));

@@ -95,6 +95,23 @@ final class StepTimePredictor {
         return new PlannedStep(step, base, basis);
     }
 
+    /**
+     * A rollback step, predicted from the upgrade steps it repeats: bringing a member back on its
+     * old image is a stop, a re-create and a start; R0 only reads.
+     */
+    PlannedStep predictRepeating(StepInfo step, List<Kind> kinds) {
+        Duration total = Duration.ZERO;
+        boolean measured = false;
+        for (Kind kind : kinds) {
+            long[] sum = sums.get(kind);
+            total = total.plus(sum == null ? kind.assumed : Duration.ofMillis(sum[0] / sum[1]));
+            measured |= sum != null;
+        }
+        String names = String.join(" + ", kinds.stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        return new PlannedStep(step, total, kinds.isEmpty() ? "reads the platform and the inventory only"
+                : (measured ? "earlier " : "assumed ") + names + " time");
+    }
+
     String basis() {
         return jobs == 0 ? "no earlier upgrade of this pair: assumed step times and copy throughput of " + mib(assumedBytesPerSecond) + "/s"
                 : "step times of " + jobs + " earlier successful upgrade job(s) of this pair"
