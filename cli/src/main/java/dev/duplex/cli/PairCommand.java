@@ -152,6 +152,9 @@ public final class PairCommand {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE|KEY-")
         List<String> changes = new ArrayList<>();
 
+        @picocli.CommandLine.Mixin
+        OutputOption output = new OutputOption();
+
         Label(CliContext context) {
             this.context = context;
         }
@@ -159,8 +162,9 @@ public final class PairCommand {
         @Override
         public void run() {
             Labels after = context.services().get(PairLabelService.class).change(name, changes, Actor.operatingSystemUser());
-            context.out().println("Pair " + name + " labels: " + (after.values().isEmpty() ? "(none)" : after.toString()));
-            context.out().flush();
+            // For people the labels alone; for scripts the pair with its labels, as pair show prints it.
+            context.printer().object(output, view(context.services().get(PairService.class).show(name), Optional.of(after)),
+                    out -> out.println("Pair " + name + " labels: " + (after.values().isEmpty() ? "(none)" : after.toString())));
         }
     }
 
@@ -210,7 +214,8 @@ public final class PairCommand {
         view.put("standby_mode", pair.standbyKind().name().toLowerCase(Locale.ROOT));
         view.put("role_controller", new java.util.TreeMap<>(Redaction.redactSettings(pair.roleController())));
         view.put("resync_gate", new java.util.TreeMap<>(pair.resyncGate()));
-        labels.ifPresent(l -> view.put("labels", new java.util.TreeMap<>(l.values())));
+        // Shown when there are some: a server does not serve labels yet, and both transports must print alike.
+        labels.filter(l -> !l.values().isEmpty()).ifPresent(l -> view.put("labels", new java.util.TreeMap<>(l.values())));
         return view;
     }
 }

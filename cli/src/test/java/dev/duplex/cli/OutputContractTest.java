@@ -158,6 +158,9 @@ class OutputContractTest {
                 "--role-controller", "sync-command=" + inSync);
         both("pair[]", "pair", "list");
         both("pair", "pair", "show", "kvc");
+        both("pair", "pair", "label", "kv", "tier=db");
+        JsonNode fleet = both("fleet_plan", "upgrade", "fleet", "--image", "img-2", "--pairs", "kv*", "--dry-run");
+        assertTrue(fleet.get("waves").size() >= 1 && fleet.get("waves").get(0).get("pairs").get(0).get("members").size() == 2, fleet.toString());
 
         // upgrades: a plan, nothing to do, a single VM's upgrade, its status, a dry-run rollback, the rollback
         both("upgrade_plan", "upgrade", "plan", "kv", "--image", "img-2");

@@ -121,14 +121,14 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
         for (PairOutcome o : report.outcomes()) {
             rows.add(row(o));
         }
-        if (format == OutputFormat.JSON) {
+        if (format.structured()) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("fleet_job", report.fleetJobId());
             json.put("complete", report.complete());
             json.put("pairs", report.outcomes().stream().map(FleetCommand::json).toList());
             json.put("already_back", report.alreadyBack());
             json.put("stopped_because", report.stoppedBecause().orElse(null));
-            context.printer().object(json);
+            context.printer().object(format, json);
         } else {
             context.printer().rows(format, COLUMNS, rows);
             PrintWriter out = context.out();
@@ -147,7 +147,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             rows.add(List.of(line.wave(), line.pair(), line.jobId().map(id -> "#" + id).orElse("-"),
                     line.state().map(JobState::name).orElse("not started")));
         }
-        if (format == OutputFormat.JSON) {
+        if (format.structured()) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("fleet_job", job);
             json.put("state", status.state().name());
@@ -162,7 +162,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                 p.put("state", l.state().map(JobState::name).orElse(null));
                 return p;
             }).toList());
-            context.printer().object(json);
+            context.printer().object(format, json);
         } else {
             context.out().println("Fleet job #" + job + " to " + status.fleet().image() + " (" + status.fleet().selection() + "): "
                     + status.state() + status.error().map(e -> ": " + e).orElse(""));
@@ -185,7 +185,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
         p.put("pair", o.pair());
         p.put("job", o.jobId().orElse(null));
         p.put("state", o.state().name());
-        p.put("seconds", o.elapsed().toMillis() / 1000.0);
+        p.put("elapsed_ms", o.elapsed().toMillis());
         p.put("error", o.error().orElse(null));
         return p;
     }
@@ -193,15 +193,15 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     private static int printRun(CliContext context, FleetJobReport report, OutputFormat format) {
         List<PairOutcome> outcomes = new ArrayList<>(report.run().outcomes());
         outcomes.sort(java.util.Comparator.comparingInt(PairOutcome::wave).thenComparing(PairOutcome::pair));
-        if (format == OutputFormat.JSON) {
+        if (format.structured()) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("fleet_job", report.jobId());
             json.put("state", report.state().name());
             json.put("error", report.error().orElse(null));
-            json.put("total_seconds", report.run().total().toMillis() / 1000.0);
+            json.put("total_ms", report.run().total().toMillis());
             json.put("pairs", outcomes.stream().map(FleetCommand::json).toList());
             json.put("not_started", report.run().notStarted());
-            context.printer().object(json);
+            context.printer().object(format, json);
         } else {
             context.printer().rows(format, COLUMNS, outcomes.stream().map(FleetCommand::row).toList());
             PrintWriter out = context.out();
@@ -218,19 +218,19 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
 
     private static void printForecast(CliContext context, FleetForecast forecast, OutputFormat format) {
         FleetRequest request = forecast.request();
-        if (format == OutputFormat.JSON) {
+        if (format.structured()) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("image", request.image());
             json.put("selection", request.selection().describe());
             json.put("max_in_flight", request.maxInFlight());
             json.put("canary", request.canary());
             json.put("max_failed_percent", request.maxFailedPercent());
-            json.put("predicted_total_seconds", forecast.predictedTotal().map(d -> d.toMillis() / 1000.0).orElse(null));
+            json.put("predicted_total_ms", forecast.predictedTotal().map(Duration::toMillis).orElse(null));
             List<Object> waves = new ArrayList<>();
             for (Wave wave : forecast.plan().waves()) {
                 Map<String, Object> w = new LinkedHashMap<>();
                 w.put("wave", wave.number());
-                w.put("predicted_seconds", forecast.predictedWave(wave.number()).map(d -> d.toMillis() / 1000.0).orElse(null));
+                w.put("predicted_ms", forecast.predictedWave(wave.number()).map(Duration::toMillis).orElse(null));
                 w.put("pairs", forecast.pairs().stream().filter(p -> p.wave() == wave.number()).map(p -> {
                     Map<String, Object> pair = new LinkedHashMap<>();
                     pair.put("pair", p.pair());
@@ -242,14 +242,14 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                         member.put("driver", m.driver());
                         return member;
                     }).toList());
-                    pair.put("predicted_seconds", p.predicted().map(d -> d.toMillis() / 1000.0).orElse(null));
+                    pair.put("predicted_ms", p.predicted().map(Duration::toMillis).orElse(null));
                     return pair;
                 }).toList());
                 waves.add(w);
             }
             json.put("waves", waves);
             json.put("notes", forecast.notes());
-            context.printer().object(json);
+            context.printer().object(format, json);
             return;
         }
         PrintWriter out = context.out();
@@ -279,7 +279,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     }
 
     private static FleetListener progress(CliContext context, OutputFormat format) {
-        if (format == OutputFormat.JSON) {
+        if (format.structured()) {
             return FleetListener.NONE;
         }
         PrintWriter out = context.out();

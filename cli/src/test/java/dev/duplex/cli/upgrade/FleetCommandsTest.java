@@ -68,7 +68,7 @@ class FleetCommandsTest {
     @Test
     void labelsAreShownSetAndRemoved() {
         assertTrue(ok("pair", "show", "kv", "--output", "json").replaceAll("\\s+", "").contains("\"labels\":{\"site\":\"fra\",\"tier\":\"db\"}"));
-        assertTrue(ok("pair", "list").lines().anyMatch(l -> l.startsWith("kv ") && l.endsWith("site=fra,tier=db")), ok("pair", "list"));
+        assertTrue(ok("pair", "list").lines().anyMatch(l -> l.startsWith("kv ") && l.endsWith("site=fra, tier=db")), ok("pair", "list"));
 
         assertEquals("Pair web labels: site=ber,tier=web", ok("pair", "label", "web", "site=ber").strip());
         assertEquals("Pair web labels: tier=web", ok("pair", "label", "web", "site-").strip());
@@ -84,8 +84,8 @@ class FleetCommandsTest {
 
         String json = ok("upgrade", "fleet", "--image", "img-2", "--pairs", "*", "--max-in-flight", "1", "--dry-run", "--output", "json")
                 .replaceAll("\\s+", "");
-        assertTrue(json.contains("\"wave\":1,\"predicted_seconds\":null,\"pairs\":[{\"pair\":\"kv\""), json);
-        assertTrue(json.contains("\"wave\":2,\"predicted_seconds\":null,\"pairs\":[{\"pair\":\"web\""), json);
+        assertTrue(json.contains("\"wave\":1,\"predicted_ms\":null,\"pairs\":[{\"pair\":\"kv\""), json);
+        assertTrue(json.contains("\"wave\":2,\"predicted_ms\":null,\"pairs\":[{\"pair\":\"web\""), json);
 
         assertTrue(ok("upgrade", "fleet", "--image", "img-2", "--pairs", "w?b", "--dry-run").contains("1 pairs in 1 waves"));
         String onLab = ok("upgrade", "fleet", "--image", "img-2", "--endpoint", "lab", "--dry-run");
