@@ -104,7 +104,7 @@ class FailoverRoutesTest {
         assertProblem(api.post("/api/v1/pairs/anything/failover", null, ""), 401, "unauthorized");
         assertProblem(api.post("/api/v1/pairs/no-such-pair/failover", operator, ""), 404, "not-found", "no-such-pair");
         assertProblem(api.post("/api/v1/pairs/no-such-pair/failover", operator, "{\"dryRun\":true}"), 404, "not-found");
-        List<String> hostile = List.of("{\"full\":\"true\"}", "{\"full\":1}", "{\"dryRun\":null}", "{\"force\":true}", "[true]", "true",
+        List<String> hostile = List.of("{\"full\":\"true\"}", "{\"full\":1}", "{\"dryRun\":null}", "{\"force\":\"yes\"}", "{\"fast\":true}", "[true]", "true",
                 "{\"full\":true", "{\"full\":true}{}", "{\"" + "x".repeat(5000) + "\":true}", "\u0000", "{\"dryRun\":{\"a\":1}}");
         for (String body : hostile) {
             Api.Answer answer = api.post("/api/v1/pairs/no-such-pair/failover", operator, body);
