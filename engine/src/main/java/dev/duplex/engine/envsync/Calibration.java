@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
  *       entry counts, packed densely (16-byte stride, few pages, one span) and spread evenly (up
  *       to {@code n} pages, as {@code n} separate writes while they are a page or more apart, one
  *       write of every page once they are closer) — a plane {@code a + b·entries + c·pages + d·spans}
- *       fitted through them, so per-entry, per-page and per-seek costs separate.
+ *       fitted through them, so per-entry, per-page and per-seek costs separate; and as many runs
+ *       as the item holds two pages apart, the most separate writes it allows.
  * </ul>
- * Before anything is timed, each kind of write runs {@value #WARM_UPS} times untimed, and every
- * diff shape once more untimed just before its timed runs: the first writes to a store pay for
- * cold caches, journal files being created and first fsyncs, and the first applies of a new JVM
+ * Before anything is timed, each kind of write runs untimed until two rounds agree (at least
+ * {@value #WARM_UPS}, at most {@value #MAX_WARM_UPS} rounds), and every diff shape once more
+ * untimed just before its timed runs: the first writes to a store pay for cold caches, journal files being created and first fsyncs, and the first applies of a new JVM
  * run interpreted code, none of which a failover later pays again (measured: a 32 ms "fixed cost"
  * on a store whose small applies take 4 ms, from a calibration that was the JVM's first work).
  * Each measurement is then repeated and the median kept; coefficients come from least
@@ -52,6 +53,8 @@ public final class Calibration {
     public static final List<Integer> DEFAULT_ENTRY_COUNTS = List.of(1, 4, 16, 64, 256, 1024, 4096, 16384);
     /** Untimed rounds of each kind of write before the timed ones. */
     public static final int WARM_UPS = 2;
+    /** The most untimed rounds of one kind of write, for a store whose times never settle. */
+    public static final int MAX_WARM_UPS = 12;
 
     private final LongSupplier nanoClock;
     private final int repetitions;
@@ -102,10 +105,10 @@ public final class Calibration {
         var fullTimes = new ArrayList<Double>();
         EnvironmentSnapshot inverted = transformed(original, content -> invert(content, content.length));
         EnvironmentSnapshot halved = transformed(original, content -> invert(content, content.length / 2));
-        for (int w = 0; w < WARM_UPS; w++) {
+        warmUntilSteady(() -> {
             fullWriter.write(store, inverted);
             fullWriter.write(store, original);
-        }
+        });
         for (EnvironmentSnapshot changed : List.of(inverted, halved)) {
             long[] there = new long[repetitions];
             long[] back = new long[repetitions];
@@ -126,42 +129,60 @@ public final class Calibration {
         var diffRows = new ArrayList<double[]>();
         var diffTimes = new ArrayList<Double>();
         boolean warm = false;
+        var shapes = new ArrayList<int[]>();
         for (int n : entryCounts) {
             if (n < 1 || (long) n * 16 > content.length) {
                 continue;
             }
-            for (boolean spread : new boolean[] {false, true}) {
-                int stride = spread ? (content.length / n) & ~7 : 16;
-                byte[] changedContent = content.clone();
-                for (int i = 0; i < n; i++) {
-                    int offset = i * stride;
-                    for (int b = offset; b < offset + 8; b++) {
-                        changedContent[b] = (byte) ~changedContent[b];
-                    }
+            shapes.add(new int[] {n, 16});
+            shapes.add(new int[] {n, (content.length / n) & ~7});
+        }
+        // As many runs as fit two pages apart: the most separate writes the item allows, so the
+        // per-write (seek) cost is told from the per-page cost even where the spread shapes of
+        // the counts measured give only one or two rows with many separate writes.
+        int farApart = content.length / (2 * SyncWorkload.PAGE_BYTES);
+        if (farApart > 1) {
+            shapes.add(new int[] {farApart, 2 * SyncWorkload.PAGE_BYTES});
+        }
+        for (int[] shape : shapes) {
+            int n = shape[0];
+            int stride = shape[1];
+            byte[] changedContent = content.clone();
+            for (int i = 0; i < n; i++) {
+                int offset = i * stride;
+                for (int b = offset; b < offset + 8; b++) {
+                    changedContent[b] = (byte) ~changedContent[b];
                 }
-                EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
-                DiffInfo there = extractor.extract(original, changed);
-                DiffInfo back = extractor.extract(changed, original);
-                for (int w = 0; w < (warm ? 1 : WARM_UPS); w++) {
-                    applier.apply(store, there);
-                    applier.apply(store, back);
-                }
-                warm = true;
-                SyncWorkload workload = SyncWorkload.of(there, 0);
-                long[] thereTimes = new long[repetitions];
-                long[] backTimes = new long[repetitions];
-                for (int r = 0; r < repetitions; r++) {
-                    thereTimes[r] = timed(() -> applier.apply(store, there));
-                    backTimes[r] = timed(() -> applier.apply(store, back));
-                }
-                diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched(), workload.spans()});
-                diffTimes.add(median(thereTimes));
-                SyncWorkload backWorkload = SyncWorkload.of(back, 0);
-                diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched(), backWorkload.spans()});
-                diffTimes.add(median(backTimes));
-                spreads.add(spread(thereTimes));
-                spreads.add(spread(backTimes));
             }
+            EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
+            DiffInfo there = extractor.extract(original, changed);
+            DiffInfo back = extractor.extract(changed, original);
+            Runnable round = () -> {
+                applier.apply(store, there);
+                applier.apply(store, back);
+            };
+            if (warm) {
+                round.run();
+            } else {
+                warmUntilSteady(round);
+                warm = true;
+            }
+            SyncWorkload workload = SyncWorkload.of(there, 0);
+            long[] thereTimes = new long[repetitions];
+            long[] backTimes = new long[repetitions];
+            for (int r = 0; r < repetitions; r++) {
+                thereTimes[r] = timed(() -> applier.apply(store, there));
+                backTimes[r] = timed(() -> applier.apply(store, back));
+            }
+            diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched(), workload.spans()});
+            diffTimes.add(median(thereTimes));
+            log.debug("Calibration diff: {} entries, {} pages, {} spans: median {} ns", workload.entries(),
+                    workload.pagesTouched(), workload.spans(), median(thereTimes));
+            SyncWorkload backWorkload = SyncWorkload.of(back, 0);
+            diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched(), backWorkload.spans()});
+            diffTimes.add(median(backTimes));
+            spreads.add(spread(thereTimes));
+            spreads.add(spread(backTimes));
         }
         double[] diff = fitRelative(diffRows, diffTimes);
         double noise = spreads.stream().mapToDouble(Double::doubleValue).sorted().toArray()[spreads.size() / 2];
@@ -195,6 +216,23 @@ public final class Calibration {
         long[] sorted = samples.clone();
         Arrays.sort(sorted);
         return sorted[(3 * sorted.length) / 4] - sorted[sorted.length / 4];
+    }
+
+    /**
+     * Runs {@code round} untimed at least {@value #WARM_UPS} times and until two rounds in a row
+     * take times within a quarter of each other (at most {@value #MAX_WARM_UPS} rounds): a fixed
+     * number was too few when the calibration is the JVM's first work (full writes of 1 MiB
+     * fitted at 43 ms against 7 ms measured later in the same process).
+     */
+    private void warmUntilSteady(Runnable round) {
+        long previous = -1;
+        for (int w = 0; w < MAX_WARM_UPS; w++) {
+            long took = timed(round);
+            if (w + 1 >= WARM_UPS && previous > 0 && Math.abs(took - previous) <= previous / 4) {
+                return;
+            }
+            previous = took;
+        }
     }
 
     private long timed(Runnable write) {

@@ -130,10 +130,14 @@ class CalibrationTest {
         new Calibration(System::nanoTime, 1, java.util.List.of(1, 64)).measure(watched);
 
         assertEquals(0, unchanged[0], "no measured write leaves the bytes as they were (of " + writes[0] + ")");
-        // Untimed: full writes and the first diff shape WARM_UPS times there and back, each later shape once.
-        int warmUps = Calibration.WARM_UPS * 2 * 2 + 3 * 2;
-        assertEquals(warmUps + 2 * 2 + 2 * 2 * 2, writes[0],
-                "warm-ups, then two full writes there and back, four diffs there and back");
+        // Untimed: full writes and the first diff shape there and back until two rounds agree (from
+        // WARM_UPS to MAX_WARM_UPS rounds), each later shape once; 5 shapes: 1 and 64 runs packed and
+        // spread, and 8 runs two pages apart. Timed: two full writes and five diffs, there and back.
+        int timed = 2 * 2 + 5 * 2;
+        int laterShapes = 4 * 2;
+        assertTrue(writes[0] >= 2 * Calibration.WARM_UPS * 2 + laterShapes + timed
+                        && writes[0] <= 2 * Calibration.MAX_WARM_UPS * 2 + laterShapes + timed,
+                writes[0] + " writes: warm-ups, then two full writes and five diffs there and back");
         assertEquals(snapshot, inner.read());
     }
 
@@ -162,6 +166,66 @@ class CalibrationTest {
 
         assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 10, "a 4 ms apply is not measured as 34 ms");
         assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 10);
+    }
+
+    @Test
+    void writesThatSpeedUpForAWhileAreWarmedUntilTheyAgree() {
+        // A JVM whose calibration is its first work: each kind of write starts interpreted and
+        // gets faster write by write (80 ms late, then 40, 20, ...), longer than two rounds.
+        var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
+        var random = new Random(11);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
+        var store = new CostedStore(snapshot, truth) {
+            int patches;
+            int replaces;
+
+            @Override
+            public void write(EnvironmentUpdate update) {
+                boolean patch = update.changes().stream().anyMatch(c -> c instanceof ItemChange.Patch);
+                int k = patch ? patches++ : replaces++;
+                now += k < 20 ? 80_000_000L >> k : 0;
+                super.write(update);
+            }
+        };
+
+        CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
+
+        assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 200_000, "a 9 ms full write is not fitted slower");
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 200_000, "a 4 ms apply is not fitted slower");
+    }
+
+    @Test
+    void measuresAsManySeparateWritesAsTheItemHoldsTwoPagesApart() {
+        // Measured at 1, 16 and 256 runs, a 4 MiB item has only two shapes of separate writes, too
+        // few to tell a seek from a page on a real disk; 512 runs two pages apart is the most it holds.
+        var random = new Random(12);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(2, "settings", Fixtures.random(random, 4 << 20));
+        var inner = new InMemoryEnvironmentStore(snapshot);
+        var patchShapes = new java.util.ArrayList<List<BytePatch>>();
+        EnvironmentStore watched = new EnvironmentStore() {
+            @Override
+            public EnvironmentSnapshot read() {
+                return inner.read();
+            }
+
+            @Override
+            public void write(EnvironmentUpdate update) {
+                for (ItemChange change : update.changes()) {
+                    if (change instanceof ItemChange.Patch p) {
+                        patchShapes.add(p.patches());
+                    }
+                }
+                inner.write(update);
+            }
+        };
+
+        new Calibration(System::nanoTime, 1, List.of(1, 16, 256)).measure(watched);
+
+        assertTrue(patchShapes.stream().anyMatch(patches -> patches.size() == 512
+                        && java.util.stream.IntStream.range(1, 512)
+                                .allMatch(i -> patches.get(i).offset() - patches.get(i - 1).offset() == 8192)),
+                "a diff of 512 runs 8 KiB apart was measured");
+        assertEquals(snapshot, inner.read());
     }
 
     @Test
