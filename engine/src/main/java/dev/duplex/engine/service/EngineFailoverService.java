@@ -24,8 +24,6 @@ import dev.duplex.engine.job.Job;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
@@ -106,35 +104,15 @@ public final class EngineFailoverService implements FailoverService {
         plan(pair, fullWrite);
         requireNonNull(actor, "actor is null");
         requireNonNull(journal, "journal is null");
-        CompletableFuture<Long> created = new CompletableFuture<>();
-        Failover announcing = engine.withJobs(jobs -> new ForwardingJobQueue(journal.apply(jobs)) {
+        JobLaunch<FailoverReport> launch = JobLaunch.start(created -> engine.withJobs(jobs -> new ForwardingJobQueue(journal.apply(jobs)) {
             @Override
             public Job create(String kind, String target, String requestedBy, Map<String, String> parameters) {
                 Job job = super.create(kind, target, requestedBy, parameters);
                 created.complete(job.id());
                 return job;
             }
-        });
-        CompletableFuture<FailoverReport> report = CompletableFuture.supplyAsync(
-                () -> announcing.failover(pair, force, fullWrite, actor.name()), executor);
-        report.whenComplete((done, failure) -> {
-            if (failure != null) {
-                created.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
-            } else {
-                created.complete(done.jobId());
-            }
-        });
-        try {
-            return new StartedFailover(created.get(), report);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the failover of pair " + pair + " started", e);
-        }
+        }).failover(pair, force, fullWrite, actor.name()), FailoverReport::jobId, executor, "the failover of pair " + pair);
+        return new StartedFailover(launch.jobId(), launch.report());
     }
 
     /** What {@link #failover} would do now, refused for the same reasons before the fence; changes nothing. */

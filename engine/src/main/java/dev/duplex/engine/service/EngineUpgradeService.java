@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -195,27 +193,9 @@ public final class EngineUpgradeService implements UpgradeService {
     }
 
     private static StartedJob startJob(Function<UpgradeListener, UpgradeReport> run, UpgradeListener listener, Executor executor) {
-        CompletableFuture<Long> created = new CompletableFuture<>();
-        UpgradeListener announcing = new Announcing(listener, created);
-        CompletableFuture<UpgradeReport> report = CompletableFuture.supplyAsync(() -> run.apply(announcing), executor);
-        report.whenComplete((done, failure) -> {
-            if (failure != null) {
-                created.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
-            } else {
-                created.complete(done.jobId());
-            }
-        });
-        try {
-            return new StartedJob(created.get(), report);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the upgrade started", e);
-        }
+        JobLaunch<UpgradeReport> launch = JobLaunch.start(created -> run.apply(new Announcing(listener, created)),
+                UpgradeReport::jobId, executor, "the upgrade");
+        return new StartedJob(launch.jobId(), launch.report());
     }
 
     /** Passes every event on; the first one that names the job tells the caller its number. */

@@ -69,6 +69,25 @@ class CalibrationTest {
         }
     }
 
+    /** A store whose k-th write of each kind (patch or whole) is {@code lateBy(k)} ns late. */
+    private static final class SlowAtFirstStore extends CostedStore {
+        private final java.util.function.IntToLongFunction lateBy;
+        private int patches;
+        private int replaces;
+
+        SlowAtFirstStore(EnvironmentSnapshot initial, CostModel truth, java.util.function.IntToLongFunction lateBy) {
+            super(initial, truth);
+            this.lateBy = lateBy;
+        }
+
+        @Override
+        public void write(EnvironmentUpdate update) {
+            boolean patch = update.changes().stream().anyMatch(c -> c instanceof ItemChange.Patch);
+            now += lateBy.applyAsLong(patch ? patches++ : replaces++);
+            super.write(update);
+        }
+    }
+
     @Test
     void recoversKnownCoefficients() {
         var truth = new CostModel(800_000, 1_500, 40_000, 3_000_000, 0.75, 0);
@@ -146,21 +165,9 @@ class CalibrationTest {
         var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
         var random = new Random(7);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
-        var store = new CostedStore(snapshot, truth) {
-            int patches;
-            int replaces;
-
-            @Override
-            public void write(EnvironmentUpdate update) {
-                boolean patch = update.changes().stream().anyMatch(c -> c instanceof ItemChange.Patch);
-                // A cold store: its first three writes of each kind stall 30 ms (cold cache, first fsyncs),
-                // more than a median of 3 can outvote.
-                if ((patch ? patches++ : replaces++) < 3) {
-                    now += 30_000_000;
-                }
-                super.write(update);
-            }
-        };
+        // A cold store: its first three writes of each kind stall 30 ms (cold cache, first fsyncs),
+        // more than a median of 3 can outvote.
+        var store = new SlowAtFirstStore(snapshot, truth, k -> k < 3 ? 30_000_000 : 0);
 
         CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
 
@@ -175,18 +182,7 @@ class CalibrationTest {
         var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
         var random = new Random(11);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
-        var store = new CostedStore(snapshot, truth) {
-            int patches;
-            int replaces;
-
-            @Override
-            public void write(EnvironmentUpdate update) {
-                boolean patch = update.changes().stream().anyMatch(c -> c instanceof ItemChange.Patch);
-                int k = patch ? patches++ : replaces++;
-                now += k < 20 ? 80_000_000L >> k : 0;
-                super.write(update);
-            }
-        };
+        var store = new SlowAtFirstStore(snapshot, truth, k -> k < 20 ? 80_000_000L >> k : 0);
 
         CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
 
