@@ -329,7 +329,8 @@ final class VolumeSnapshots {
                 spec.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
                 tasks.await(keeper.reconfigVM_Task(spec), "detach the volume from its snapshot keeper", object);
             }
-            tasks.await(keeper.destroy_Task(), "remove the snapshot keeper " + keeper.getName() + " of", object);
+            String action = "remove the snapshot keeper " + keeperName(volume) + " of";
+            tasks.await(keeper.destroy_Task(), action, object);
         } catch (Exception e) {
             DriverException failure = VsphereFaults.translate(e, "remove the snapshot keeper of", object);
             if (pending != null) {
