@@ -178,34 +178,30 @@ class VsphereSnapshotTest {
     }
 
     /**
-     * At 64 MiB and at 4 GiB: the first snapshot (which makes the keeper), then three more taken and
-     * deleted while the first holds the keeper, then the last delete (which removes it). The
-     * figures go to the README.
+     * At 64 MiB and at 4 GiB, three rounds of: snapshot (which makes the keeper), list, delete (which
+     * removes it). One snapshot per keeper at a time: vcsim 0.24's RemoveSnapshot_Task deletes the file
+     * its layout key names, and the storage refresh it runs after each removal renumbers those keys,
+     * so a second removal on the same keeper can delete another file of it, the volume's vmdk
+     * included (see the README). The figures go to the README.
      */
     @Test
     void snapshotTimesAtTwoDiskSizes() {
         for (long size : List.of(64L << 20, 4L << 30)) {
             String label = (size >= 1L << 30 ? (size >> 30) + " GiB" : (size >> 20) + " MiB");
             VolumeRef db = volume("timed-" + (size >> 20), size);
-            long began = System.nanoTime();
-            VolumeSnapshot first = driver.snapshotVolume(db, "duplex-job-0-timed");
-            timings.put("first snapshot (makes the keeper) " + label, Duration.ofNanos(System.nanoTime() - began));
             long[] takes = new long[3];
             long[] drops = new long[3];
             for (int round = 0; round < 3; round++) {
-                began = System.nanoTime();
-                VolumeSnapshot snapshot = driver.snapshotVolume(db, "duplex-job-" + (round + 1) + "-timed");
+                long began = System.nanoTime();
+                VolumeSnapshot snapshot = driver.snapshotVolume(db, "duplex-job-" + round + "-timed");
                 takes[round] = System.nanoTime() - began;
-                assertEquals(List.of(first, snapshot), driver.listSnapshots(db));
+                assertEquals(List.of(snapshot), driver.listSnapshots(db));
                 began = System.nanoTime();
                 driver.deleteSnapshot(snapshot);
                 drops[round] = System.nanoTime() - began;
             }
-            timings.put("snapshot (median of 3) " + label, Duration.ofNanos(median(takes)));
-            timings.put("delete (median of 3) " + label, Duration.ofNanos(median(drops)));
-            began = System.nanoTime();
-            driver.deleteSnapshot(first);
-            timings.put("last delete (removes the keeper) " + label, Duration.ofNanos(System.nanoTime() - began));
+            timings.put("snapshot (median of 3, makes the keeper) " + label, Duration.ofNanos(median(takes)));
+            timings.put("delete (median of 3, removes the keeper) " + label, Duration.ofNanos(median(drops)));
             assertEquals(List.of(), driver.listSnapshots(db));
             driver.deleteVolume(db);
         }
