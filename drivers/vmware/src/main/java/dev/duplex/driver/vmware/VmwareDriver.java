@@ -53,6 +53,7 @@ import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,8 @@ import org.slf4j.LoggerFactory;
 final class VmwareDriver implements HypervisorDriver {
     static final String KIND = "vmware";
     static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT,
-            Capability.VOLUME_COPY, Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE, Capability.FIRMWARE_STORE);
+            Capability.VOLUME_COPY, Capability.VOLUME_SNAPSHOT, Capability.HOT_ATTACH, Capability.ENVIRONMENT_STORE,
+            Capability.FIRMWARE_STORE);
 
     private static final Logger log = LoggerFactory.getLogger(VmwareDriver.class);
     private static final String VOLUMES = "duplex-volumes";
@@ -95,6 +97,8 @@ final class VmwareDriver implements HypervisorDriver {
     private static final int SCSI_UNITS = 16;
     private static final int SCSI_BUSES = 4;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,79}");
+    /** How vSphere names a snapshot's delta disk after its parent's: {@code -000001.vmdk}. */
+    private static final Pattern DELTA = Pattern.compile("-[0-9]{6}\\.vmdk");
     private static final Set<String> IMAGE_KEYS = Set.of("guest-id", "memory-mb", "cpus");
     private static final Set<String> VOLUME_KEYS = Set.of();
     private static final Set<String> VM_KEYS = Set.of();
@@ -107,6 +111,7 @@ final class VmwareDriver implements HypervisorDriver {
     private final Folder vmFolder;
     private final DatastoreFiles files;
     private final Tasks tasks = new Tasks(Duration.ofMinutes(10));
+    private final VolumeSnapshots snapshots;
 
     private VmwareDriver(ServiceInstance service, String endpoint, Datacenter datacenter, Datastore datastore, ResourcePool pool,
             Folder vmFolder, DatastoreFiles files) {
@@ -117,6 +122,7 @@ final class VmwareDriver implements HypervisorDriver {
         this.pool = pool;
         this.vmFolder = vmFolder;
         this.files = files;
+        this.snapshots = new VolumeSnapshots(service, datastore.getName(), pool, vmFolder, tasks, endpoint);
     }
 
     static VmwareDriver connect(VmwareSettings settings, String endpoint) {
@@ -318,6 +324,7 @@ final class VmwareDriver implements HypervisorDriver {
                 }
             }
         }
+        snapshots.refuseIfSnapshotted(volume, "delete");
         try {
             tasks.await(service.getVirtualDiskManager().deleteVirtualDisk_Task(volume.id(), datacenter), "delete", id);
             tasks.await(service.getFileManager().deleteDatastoreFile_Task(
@@ -332,9 +339,11 @@ final class VmwareDriver implements HypervisorDriver {
         VolumeInfo source = describe(from).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(from)));
         describe(to).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(to)));
         ObjectId id = ObjectId.of(to);
+        snapshots.refuseIfSnapshotted(to, "copy " + from + " onto");
+        String sourceFile = snapshots.currentFile(from);
         try {
             // The target is an existing, empty volume of the pair: replaced by the copy (force).
-            tasks.await(service.getVirtualDiskManager().copyVirtualDisk_Task(from.id(), datacenter, to.id(), datacenter,
+            tasks.await(service.getVirtualDiskManager().copyVirtualDisk_Task(sourceFile, datacenter, to.id(), datacenter,
                     null, true), "copy " + from + " to", id);
         } catch (Exception e) {
             throw VsphereFaults.translate(e, "copy " + from + " to", id);
@@ -342,6 +351,92 @@ final class VmwareDriver implements HypervisorDriver {
         progress.update(source.sizeBytes(), source.sizeBytes());
         return source.sizeBytes();
     }
+
+    // ---- safety snapshots (VolumeSnapshots: VM snapshots on the volume's keeper)
+
+    @Override
+    public VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        VolumeSnapshots.checkName(volume, name);
+        VolumeInfo info = describe(volume).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(volume)));
+        return snapshots.take(volume, name, info.sizeBytes(), users);
+    }
+
+    @Override
+    public List<VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        describe(volume).orElseThrow(() -> new ObjectNotFoundException(ObjectId.of(volume)));
+        return snapshots.list(volume);
+    }
+
+    @Override
+    public void restoreSnapshot(VolumeSnapshot snapshot) {
+        volumeName(snapshot.volume());
+        snapshots.restore(snapshot, users);
+    }
+
+    @Override
+    public void deleteSnapshot(VolumeSnapshot snapshot) {
+        try {
+            volumeName(snapshot.volume());
+        } catch (ObjectNotFoundException notOurs) {
+            return; // no volume of ours, so no snapshot of ours: nothing to delete
+        }
+        snapshots.delete(snapshot, users);
+    }
+
+    /** The VMs that use volumes, as the snapshot keeper needs them (keepers themselves left out). */
+    private final VolumeSnapshots.Users users = new VolumeSnapshots.Users() {
+        @Override
+        public Optional<String> running(VolumeRef volume, String currentFile) {
+            String name = volumeName(volume);
+            for (Seen vm : allVms()) {
+                if (vm.template() || VolumeSnapshots.isKeeper(vm.config()) || vm.power() == VirtualMachinePowerState.poweredOff) {
+                    continue;
+                }
+                boolean attached = volumeDisks(vm.config()).stream()
+                        .anyMatch(disk -> isFileOf(((VirtualDiskFlatVer2BackingInfo) disk.getBacking()).getFileName(), name));
+                boolean copied = links(vm).stream().anyMatch(link -> link.volume().id().equals(volume.id()));
+                if (attached || copied) {
+                    return Optional.of(vm.name());
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public void follow(VolumeRef volume, String from, String to) {
+            if (from.equals(to)) {
+                return;
+            }
+            for (Seen vm : allVms()) {
+                if (VolumeSnapshots.isKeeper(vm.config())) {
+                    continue;
+                }
+                List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
+                for (VirtualDisk disk : volumeDisks(vm.config())) {
+                    VirtualDiskFlatVer2BackingInfo backing = (VirtualDiskFlatVer2BackingInfo) disk.getBacking();
+                    if (backing.getFileName().equals(from)) {
+                        backing.setFileName(to);
+                        VirtualDeviceConfigSpec change = new VirtualDeviceConfigSpec();
+                        change.setOperation(VirtualDeviceConfigSpecOperation.edit);
+                        change.setDevice(disk);
+                        changes.add(change);
+                    }
+                }
+                if (!changes.isEmpty()) {
+                    log.info("VM {} follows volume {} from {} to {}", vm.name(), volume, from, to);
+                    VirtualMachineConfigSpec config = new VirtualMachineConfigSpec();
+                    config.setDeviceChange(changes.toArray(VirtualDeviceConfigSpec[]::new));
+                    config.setChangeVersion(vm.config().getChangeVersion());
+                    ObjectId id = new ObjectId(ObjectKind.VM, vm.id());
+                    try {
+                        tasks.await(vm.vm().reconfigVM_Task(config), "point the disk of " + volume + " at " + to + " in", id);
+                    } catch (Exception e) {
+                        throw VsphereFaults.translate(e, "point the disk of " + volume + " at " + to + " in", id);
+                    }
+                }
+            }
+        }
+    };
 
     // ---- VMs
 
@@ -383,7 +478,7 @@ final class VmwareDriver implements HypervisorDriver {
                 List<Disk> disks = new ArrayList<>();
                 for (int i = 0; i < spec.links().size(); i++) {
                     VolumeLink link = spec.links().get(i);
-                    String file = link.volume().id();
+                    String file = snapshots.currentFile(link.volume());
                     if (link.mode() == VolumeLink.Mode.COPY_AT_BOOT) {
                         // The VM's private disk, empty and thin until each boot fills it with the volume's content:
                         // copying here too would copy the whole volume twice before the first boot.
@@ -547,7 +642,7 @@ final class VmwareDriver implements HypervisorDriver {
                             ObjectId.of(link.volume()));
                 }
             }
-            addDisks(seen, List.of(new Disk(link.volume().id(), size)),
+            addDisks(seen, List.of(new Disk(snapshots.currentFile(link.volume()), size)),
                     List.of(option(LINK + next, link.mode() + "|" + link.mountPath() + "|" + link.volume().name())),
                     "hot-attach " + link.volume() + " to", id);
         }
@@ -561,7 +656,7 @@ final class VmwareDriver implements HypervisorDriver {
             Seen seen = vm(vm);
             List<VirtualDeviceConfigSpec> changes = new ArrayList<>();
             for (VirtualDisk disk : volumeDisks(seen.config())) {
-                if (((VirtualDiskFlatVer2BackingInfo) disk.getBacking()).getFileName().equals(volume.id())) {
+                if (isFileOf(((VirtualDiskFlatVer2BackingInfo) disk.getBacking()).getFileName(), name)) {
                     // No file operation: the disk leaves the VM, its file stays.
                     VirtualDeviceConfigSpec change = new VirtualDeviceConfigSpec();
                     change.setOperation(VirtualDeviceConfigSpecOperation.remove);
@@ -640,7 +735,8 @@ final class VmwareDriver implements HypervisorDriver {
                 }
                 for (int index : copies) {
                     VolumeLink link = linkAt(seen, index);
-                    copyDisk(link.volume().id(), copyPath(seen, index).toString(), "copy " + link.volume() + " in at the boot of", id);
+                    copyDisk(snapshots.currentFile(link.volume()), copyPath(seen, index).toString(),
+                            "copy " + link.volume() + " in at the boot of", id);
                     copied += describe(link.volume()).map(VolumeInfo::sizeBytes).orElse(0L);
                 }
                 setExtra(seen, COPIES_UNSAVED, "true", "mark the copies of", id);
@@ -683,6 +779,7 @@ final class VmwareDriver implements HypervisorDriver {
     private void saveCopies(Seen vm, ObjectId id) {
         for (int index : copyLinks(vm)) {
             VolumeLink link = linkAt(vm, index);
+            snapshots.refuseIfSnapshotted(link.volume(), "save the copy of VM " + vm.name() + " back onto");
             copyDisk(copyPath(vm, index).toString(), link.volume().id(), "save the copy back to " + link.volume() + " from", id);
         }
         setExtra(lookUp(vm.id(), id), COPIES_UNSAVED, "", "clear the copies' mark of", id);
@@ -974,7 +1071,8 @@ final class VmwareDriver implements HypervisorDriver {
             if (key.startsWith(LINK)) {
                 String[] parts = value.split("\\|", 3);
                 // A copy-at-boot link uses the VM's private copy: the volume itself is never attached.
-                if (parts.length == 3 && (parts[0].equals(VolumeLink.Mode.COPY_AT_BOOT.name()) || attached.contains(diskPath(parts[2])))) {
+                if (parts.length == 3 && (parts[0].equals(VolumeLink.Mode.COPY_AT_BOOT.name())
+                        || attached.stream().anyMatch(file -> isFileOf(file, parts[2])))) {
                     links.put(Integer.parseInt(key.substring(LINK.length())), new VolumeLink(
                             new VolumeRef(diskPath(parts[2]), parts[2]), parts[1], VolumeLink.Mode.valueOf(parts[0])));
                 }
@@ -1000,6 +1098,16 @@ final class VmwareDriver implements HypervisorDriver {
 
     private String diskPath(String name) {
         return "[" + datastore.getName() + "] " + VOLUMES + "/" + name + (name.isEmpty() ? "" : ".vmdk");
+    }
+
+    /**
+     * Whether {@code file} holds volume {@code name}'s current content: its own vmdk, or a delta
+     * disk vSphere made beside it for a snapshot ({@code <name>-000001.vmdk}).
+     */
+    private boolean isFileOf(String file, String name) {
+        String stem = diskPath(name);
+        stem = stem.substring(0, stem.length() - ".vmdk".length());
+        return file.equals(stem + ".vmdk") || file.startsWith(stem + "-") && DELTA.matcher(file.substring(stem.length())).matches();
     }
 
     private static String describer(String name) {
