@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.duplex.api.Capability;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ObjectName;
+import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.engine.inventory.Inventory;
@@ -85,7 +86,17 @@ final class SafetySnapshots {
         for (LinkRecord link : before.links()) {
             VolumeRecord volume = run.volume(link.volume());
             long started = System.nanoTime();
-            VolumeSnapshot snapshot = driver.snapshotVolume(new VolumeRef(volume.driverRef(), volume.name()), name);
+            VolumeSnapshot snapshot;
+            try {
+                snapshot = driver.snapshotVolume(new VolumeRef(volume.driverRef(), volume.name()), name);
+            } catch (UnsupportedOperationDriverException e) {
+                // A driver that snapshots volumes may still not snapshot this one (vSphere: a volume
+                // linked copy-at-boot); the upgrade goes on without, and says so.
+                log.warn("{} job #{}: no snapshot of volume {}: {}", job.pair(), job.id(), volume.name(), e.getMessage());
+                outputs.put("snapshot." + volume.name(), "none: " + e.getMessage()
+                        + ", so a rollback will not undo the new version's data changes");
+                continue;
+            }
             log.info("{} job #{}: snapshot {} of volume {} taken in {} ms", job.pair(), job.id(), snapshot.name(), volume.name(),
                     (System.nanoTime() - started) / 1_000_000);
             outputs.put("snapshot." + volume.name(), snapshot.name());

@@ -51,6 +51,7 @@ final class FakeDriver implements HypervisorDriver {
     private final Map<String, List<dev.duplex.api.VolumeSnapshot>> snapshots = new LinkedHashMap<>();
     private final Map<String, byte[]> snapshotContent = new LinkedHashMap<>();
     private final Map<String, Byte> writesOnStart = new LinkedHashMap<>();
+    private final java.util.Set<String> unsnapshottable = new java.util.HashSet<>();
     private int nextId = 1;
     private boolean allDownSeen;
 
@@ -63,6 +64,11 @@ final class FakeDriver implements HypervisorDriver {
     static FakeDriver withSnapshots(String pairPrefix) {
         return new FakeDriver(Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.COPY_AT_BOOT, Capability.VOLUME_COPY,
                 Capability.VOLUME_SNAPSHOT), pairPrefix);
+    }
+
+    /** Snapshots of this volume are refused as unsupported, as vSphere refuses a volume linked copy-at-boot. */
+    synchronized void refuseSnapshotsOf(String volumeName) {
+        unsnapshottable.add(volumeName);
     }
 
     /** A VM of {@code imageName} rewrites its linked volumes when it starts, as a new version migrating its database. */
@@ -263,6 +269,9 @@ final class FakeDriver implements HypervisorDriver {
         requireSnapshots();
         if (!volumes.containsKey(volume.id())) {
             throw new ObjectNotFoundException(ObjectId.of(volume));
+        }
+        if (unsnapshottable.contains(volume.name())) {
+            throw new dev.duplex.api.UnsupportedOperationDriverException(kind(), "snapshots of volume " + volume.name());
         }
         List<dev.duplex.api.VolumeSnapshot> taken = snapshots.computeIfAbsent(volume.id(), id -> new ArrayList<>());
         for (dev.duplex.api.VolumeSnapshot snapshot : taken) {

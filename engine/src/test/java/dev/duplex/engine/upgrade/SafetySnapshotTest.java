@@ -169,6 +169,21 @@ class SafetySnapshotTest {
         assertTrue(link.get("snapshot").contains("rollback will not undo"), link.toString());
     }
 
+    @org.junit.jupiter.api.Test
+    void aVolumeTheDriverCannotSnapshotIsUpgradedWithoutOneAndTheJournalSaysWhy() {
+        PairFixture f = pairWhoseNewVersionMigratesItsData();
+        f.driver.refuseSnapshotsOf("db-1");
+
+        UpgradeReport report = engine(f, Duration.ofHours(24)).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        Map<String, String> link = report.steps().stream().filter(s -> s.id().equals("S22")).findFirst().orElseThrow().outputs();
+        assertTrue(link.get("snapshot.db-1").startsWith("none: ") && link.get("snapshot.db-1").contains("rollback will not undo"),
+                link.toString());
+        assertEquals(List.of(), snapshotNames(f, f.volume1));
+        assertEquals(1, snapshotNames(f, f.volume0).size(), "the other member's volume still gets its snapshot");
+    }
+
     private static void pause(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());

@@ -403,6 +403,20 @@ final class VmwareDriver implements HypervisorDriver {
         }
 
         @Override
+        public Optional<String> copyingAtBoot(VolumeRef volume) {
+            for (Seen vm : allVms()) {
+                if (vm.template() || VolumeSnapshots.isKeeper(vm.config())) {
+                    continue;
+                }
+                if (links(vm).stream().anyMatch(link -> link.mode() == VolumeLink.Mode.COPY_AT_BOOT
+                        && link.volume().id().equals(volume.id()))) {
+                    return Optional.of(vm.name());
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
         public void follow(VolumeRef volume, String from, String to) {
             if (from.equals(to)) {
                 return;

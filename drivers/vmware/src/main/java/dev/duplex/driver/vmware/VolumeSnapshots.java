@@ -28,6 +28,7 @@ import dev.duplex.api.ObjectKind;
 import dev.duplex.api.ObjectName;
 import dev.duplex.api.ObjectNotFoundException;
 import dev.duplex.api.PlatformException;
+import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,9 @@ final class VolumeSnapshots {
         /** A running VM (not a keeper) that uses the volume's disk, by name. */
         Optional<String> running(VolumeRef volume, String currentFile);
 
+        /** A VM (not a keeper) that links the volume copy-at-boot, by name. */
+        Optional<String> copyingAtBoot(VolumeRef volume);
+
         /** Points every VM (not a keeper) whose disk file is {@code from} at {@code to}. */
         void follow(VolumeRef volume, String from, String to);
     }
@@ -102,6 +106,13 @@ final class VolumeSnapshots {
             if (again.isPresent()) {
                 return again.get().snapshot();
             }
+        }
+        // A copy-at-boot VM writes its copy back by replacing the volume's file, which would cut the
+        // snapshot's delta chain; such a volume has no snapshot here (the engine says so in the plan).
+        Optional<String> copying = users.copyingAtBoot(volume);
+        if (copying.isPresent()) {
+            throw new UnsupportedOperationDriverException(VmwareDriver.KIND, "snapshots of a volume linked copy-at-boot (volume "
+                    + volume.name() + ", VM " + copying.get() + "): its write-back would replace the snapshot's delta disk");
         }
         String top = existing.map(k -> diskFile(k, volume)).orElse(volume.id());
         Optional<String> running = users.running(volume, top);

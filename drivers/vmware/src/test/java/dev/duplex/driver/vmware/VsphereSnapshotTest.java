@@ -22,6 +22,7 @@ import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmInfo;
+import dev.duplex.api.UnsupportedOperationDriverException;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
 import dev.duplex.api.VolumeLink;
@@ -173,6 +174,25 @@ class VsphereSnapshotTest {
         driver.deleteVm(fresh);
         driver.deleteVm(old);
         assertNull(keeper(db));
+        driver.deleteVolume(db);
+        driver.deleteImage(image);
+    }
+
+    @Test
+    void aVolumeLinkedCopyAtBootIsNotSnapshottedSinceItsWriteBackWouldReplaceTheDelta() throws Exception {
+        VolumeRef db = volume("copied", 8L << 20);
+        ImageRef image = driver.registerImage(new ImageSpec("snap-cab-image-" + run, "1.0", "blank", Map.of()));
+        VmRef vm = driver.createVm(new VmSpec("snap-cab-" + run, image, List.of(new VolumeLink(db, "var/lib/db",
+                VolumeLink.Mode.COPY_AT_BOOT)), Map.of()));
+
+        UnsupportedOperationDriverException refused = assertThrows(UnsupportedOperationDriverException.class,
+                () -> driver.snapshotVolume(db, "duplex-job-7-cab"));
+
+        assertTrue(refused.getMessage().contains("snap-cab-" + run) && refused.getMessage().contains("copy-at-boot"),
+                refused.getMessage());
+        assertEquals(List.of(), driver.listSnapshots(db));
+        assertNull(keeper(db), "no keeper is left behind");
+        driver.deleteVm(vm);
         driver.deleteVolume(db);
         driver.deleteImage(image);
     }
