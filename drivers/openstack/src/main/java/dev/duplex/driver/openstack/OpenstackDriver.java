@@ -27,6 +27,7 @@ import dev.duplex.api.VolumeCopy;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,7 @@ final class OpenstackDriver implements HypervisorDriver {
     private final Await await;
     /** Undoing a half-built server gets at least a minute, even when the endpoint's deadline is shorter. */
     private final Await cleanup;
+    private final CinderSnapshots snapshots;
 
     OpenstackDriver(OpenstackSettings settings, CloudSession session) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -92,6 +94,7 @@ final class OpenstackDriver implements HypervisorDriver {
         this.await = new Await(settings.pollInterval(), settings.stateTimeout());
         this.cleanup = new Await(settings.pollInterval(), settings.stateTimeout().compareTo(CLEANUP_AT_LEAST) < 0
                 ? CLEANUP_AT_LEAST : settings.stateTimeout());
+        this.snapshots = new CinderSnapshots(settings, session::client, await);
     }
 
     @Override
@@ -106,11 +109,7 @@ final class OpenstackDriver implements HypervisorDriver {
 
     /** Runs one call to OpenStack, translating its failure in the one place that does it. */
     private <T> T call(String action, ObjectId object, Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            throw OpenstackFaults.translate(e, action, object);
-        }
+        return OpenstackFaults.calling(action, object, work);
     }
 
     private OSClientV3 os() {
@@ -276,6 +275,29 @@ final class OpenstackDriver implements HypervisorDriver {
     @Override
     public long copyVolume(VolumeRef from, VolumeRef to, CopyProgress progress) {
         throw new UnsupportedOperationDriverException(kind(), "copying into an existing volume (it clones into a new one)");
+    }
+
+    // ---- safety snapshots (Cinder snapshots; see CinderSnapshots)
+
+    @Override
+    public VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        return snapshots.take(volume, name);
+    }
+
+    @Override
+    public List<VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        return snapshots.list(volume);
+    }
+
+    /** Cinder's revert: only to the volume's latest snapshot, with no server holding the volume (else refused, one line). */
+    @Override
+    public void restoreSnapshot(VolumeSnapshot snapshot) {
+        snapshots.restore(snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(VolumeSnapshot snapshot) {
+        snapshots.delete(snapshot);
     }
 
     private Volume volume(VolumeRef volume) {
@@ -717,6 +739,7 @@ final class OpenstackDriver implements HypervisorDriver {
 
     @Override
     public void close() {
-        // Tokens expire by themselves; openstack4j holds no connection to release.
+        // Tokens expire by themselves; openstack4j holds no connection to release, the revert's own client does.
+        snapshots.close();
     }
 }

@@ -24,6 +24,15 @@ import org.openstack4j.openstack.internal.BaseOpenStackService;
 final class OpenstackFaults {
     private OpenstackFaults() {}
 
+    /** Runs one call to OpenStack, translating its failure here, the one place that does it. */
+    static <T> T calling(String action, ObjectId object, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            throw translate(e, action, object);
+        }
+    }
+
     /** Translates a failure of openstack4j while doing {@code action} on {@code object}. */
     static DriverException translate(RuntimeException failure, String action, ObjectId object) {
         if (failure instanceof DriverException driverException) {
