@@ -185,6 +185,17 @@ final class CinderSnapshots {
         }
     }
 
+    /** Cinder deletes no volume that has snapshots: refused up front, naming them, rather than by Cinder's 400. */
+    void refuseDeletingWithSnapshots(VolumeRef volume) {
+        List<org.openstack4j.model.storage.block.VolumeSnapshot> all = all(volume);
+        if (!all.isEmpty()) {
+            throw new ConflictException("Volume " + volume + " has " + all.size() + " snapshot(s) (" + String.join(", ",
+                    all.stream().map(s -> "'" + nameOf(s) + "' " + s.getId()).toList()) + ") and Cinder deletes no volume with"
+                    + " snapshots; drop them first (an upgrade's safety snapshots go after their retention, or with"
+                    + " 'openstack volume snapshot delete ID')", ObjectId.of(volume));
+        }
+    }
+
     /** Frees the HTTP client's threads and connections. */
     void close() {
         http.dispatcher().executorService().shutdown();

@@ -213,6 +213,7 @@ final class OpenstackDriver implements HypervisorDriver {
         ObjectId object = ObjectId.of(volume);
         Volume found = volume(volume);
         refuseInUse(found, volume, "delete it");
+        snapshots.refuseDeletingWithSnapshots(volume);
         call("Deleting", object, () -> {
             OpenstackFaults.check(os().blockStorage().volumes().delete(volume.id()), "Deleting", object);
             return null;

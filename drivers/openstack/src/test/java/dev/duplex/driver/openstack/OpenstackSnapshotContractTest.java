@@ -142,6 +142,18 @@ class OpenstackSnapshotContractTest extends VolumeSnapshotContractTest implement
         driver().restoreSnapshot(older);
     }
 
+    /** Cinder deletes no volume that has snapshots: the refusal names them, and both stay. */
+    @Test
+    void aVolumeWithASnapshotIsNotDeletedAndTheRefusalNamesIt() {
+        VolumeRef volume = createVolume();
+        VolumeSnapshot snapshot = driver().snapshotVolume(volume, uniqueName("snapshot"));
+
+        ConflictException e = assertThrows(ConflictException.class, () -> driver().deleteVolume(volume));
+
+        assertOneLine(e, volume.id(), snapshot.name(), snapshot.id(), "drop them first");
+        assertEquals(List.of(snapshot), driver().listSnapshots(volume));
+    }
+
     private static void assertOneLine(RuntimeException e, String... mentions) {
         String message = e.getMessage();
         System.out.println("Snapshot refusal as the operator sees it: " + message);
