@@ -27,6 +27,7 @@ import dev.duplex.api.VolumeCopy;
 import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
+import org.openstack4j.api.compute.ServerService;
 import org.openstack4j.model.common.Payloads;
 import org.openstack4j.model.compute.Action;
 import org.openstack4j.model.compute.BDMDestType;
@@ -75,17 +77,24 @@ final class OpenstackDriver implements HypervisorDriver {
     /** Nova's limit on a metadata value. */
     static final int METADATA_VALUE_MAX = 255;
     private static final long GIB = 1L << 30;
+    private static final Duration CLEANUP_AT_LEAST = Duration.ofSeconds(60);
     private static final Set<String> IMAGE_PROPERTIES = Set.of("disk-format", "container-format");
     private static final Set<String> VM_PROPERTIES = Set.of("flavor");
 
     private final OpenstackSettings settings;
     private final CloudSession session;
     private final Await await;
+    /** Undoing a half-built server gets at least a minute, even when the endpoint's deadline is shorter. */
+    private final Await cleanup;
+    private final CinderSnapshots snapshots;
 
     OpenstackDriver(OpenstackSettings settings, CloudSession session) {
         this.settings = requireNonNull(settings, "settings is null");
         this.session = requireNonNull(session, "session is null");
         this.await = new Await(settings.pollInterval(), settings.stateTimeout());
+        this.cleanup = new Await(settings.pollInterval(), settings.stateTimeout().compareTo(CLEANUP_AT_LEAST) < 0
+                ? CLEANUP_AT_LEAST : settings.stateTimeout());
+        this.snapshots = new CinderSnapshots(settings, session::client, await);
     }
 
     @Override
@@ -100,11 +109,7 @@ final class OpenstackDriver implements HypervisorDriver {
 
     /** Runs one call to OpenStack, translating its failure in the one place that does it. */
     private <T> T call(String action, ObjectId object, Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            throw OpenstackFaults.translate(e, action, object);
-        }
+        return OpenstackFaults.calling(action, object, work);
     }
 
     private OSClientV3 os() {
@@ -208,6 +213,7 @@ final class OpenstackDriver implements HypervisorDriver {
         ObjectId object = ObjectId.of(volume);
         Volume found = volume(volume);
         refuseInUse(found, volume, "delete it");
+        snapshots.refuseDeletingWithSnapshots(volume);
         call("Deleting", object, () -> {
             OpenstackFaults.check(os().blockStorage().volumes().delete(volume.id()), "Deleting", object);
             return null;
@@ -272,6 +278,29 @@ final class OpenstackDriver implements HypervisorDriver {
         throw new UnsupportedOperationDriverException(kind(), "copying into an existing volume (it clones into a new one)");
     }
 
+    // ---- safety snapshots (Cinder snapshots; see CinderSnapshots)
+
+    @Override
+    public VolumeSnapshot snapshotVolume(VolumeRef volume, String name) {
+        return snapshots.take(volume, name);
+    }
+
+    @Override
+    public List<VolumeSnapshot> listSnapshots(VolumeRef volume) {
+        return snapshots.list(volume);
+    }
+
+    /** Cinder's revert: only to the volume's latest snapshot, with no server holding the volume (else refused, one line). */
+    @Override
+    public void restoreSnapshot(VolumeSnapshot snapshot) {
+        snapshots.restore(snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(VolumeSnapshot snapshot) {
+        snapshots.delete(snapshot);
+    }
+
     private Volume volume(VolumeRef volume) {
         Volume found = call("Looking up", ObjectId.of(volume), () -> os().blockStorage().volumes().get(volume.id()));
         if (found == null) {
@@ -297,6 +326,10 @@ final class OpenstackDriver implements HypervisorDriver {
     }
 
     private Volume awaitVolume(VolumeRef volume, Volume.Status wanted) {
+        return awaitVolume(volume, wanted, await);
+    }
+
+    private Volume awaitVolume(VolumeRef volume, Volume.Status wanted, Await await) {
         ObjectId object = ObjectId.of(volume);
         Volume seen = await.until(() -> volume(volume), v -> v.getStatus() == wanted || isFailed(v), object,
                 v -> "Volume " + volume + " is " + v.getStatus().value() + ", not " + wanted.value());
@@ -351,23 +384,43 @@ final class OpenstackDriver implements HypervisorDriver {
         ServerCreate create = server.build();
         long started = System.nanoTime();
         Server booted;
+        Optional<String> createRequest;
         try {
-            booted = call("Creating", object, () -> os().compute().servers().boot(create));
+            ServerService servers = os().compute().servers();
+            booted = call("Creating", object, () -> servers.boot(create));
+            // Until Nova has scheduled the server it records no instance action: the boot's own request id is the one to quote.
+            createRequest = OpenstackFaults.lastRequestId(servers);
         } catch (DriverException refused) {
             throw bootRefused(spec, refused);
         }
         VmRef vm = new VmRef(booted.getId(), spec.name());
+        Server seen;
         try {
-            awaitServer(vm, Server.Status.ACTIVE);
-            long active = System.nanoTime();
-            stop(vm, StopMode.FORCE);
-            log.info("Created VM {} on {}: ACTIVE after {} ms, SHUTOFF after {} ms more", vm, settings.endpoint(),
-                    (active - started) / 1_000_000, (System.nanoTime() - active) / 1_000_000);
+            seen = settle(vm, Server.Status.ACTIVE, createRequest);
+            if (seen.getStatus() == Server.Status.ACTIVE) {
+                long active = System.nanoTime();
+                stop(vm, StopMode.FORCE);
+                log.info("Created VM {} on {}: ACTIVE after {} ms, SHUTOFF after {} ms more", vm, settings.endpoint(),
+                        (active - started) / 1_000_000, (System.nanoTime() - active) / 1_000_000);
+                return vm;
+            }
+        } catch (Await.DeadlineMissed missed) {
+            Server last = missed.lastSeen(Server.class);
+            throw new PlatformException("Creating VM '" + vm.name() + "' (" + vm.id() + ") failed: it was still " + statusOf(last) + " when the deadline of "
+                    + Await.describe(missed.deadline()) + " (endpoint '" + settings.endpoint() + "', "
+                    + OpenstackSettings.STATE_TIMEOUT_SECONDS + ") passed" + requestOf(vm, createRequest) + "; "
+                    + undoCreate(vm, spec.links(), missed) + "; check that Nova's scheduler and compute services are up"
+                    + " ('openstack compute service list'), or raise " + OpenstackSettings.STATE_TIMEOUT_SECONDS
+                    + ", then try again", ObjectId.of(vm), missed);
         } catch (RuntimeException e) {
-            undoCreate(vm, e);
+            undoCreate(vm, spec.links(), e);
             throw e;
         }
-        return vm;
+        PlatformException failed = new PlatformException("Creating VM '" + vm.name() + "' (" + vm.id() + ") failed: it went to ERROR instead of ACTIVE:"
+                + " Nova says '" + faultOf(seen) + "'" + requestOf(vm, createRequest), ObjectId.of(vm));
+        throw new PlatformException(failed.getMessage() + "; " + undoCreate(vm, spec.links(), failed)
+                + "; fix what Nova's fault names (for 'No valid host': a smaller flavor, or more room in the cloud), then try again",
+                ObjectId.of(vm), failed);
     }
 
     /**
@@ -397,12 +450,29 @@ final class OpenstackDriver implements HypervisorDriver {
         return refused;
     }
 
-    /** Deletes a server whose creation failed half-way; its own failure is kept beside the first. */
-    private void undoCreate(VmRef vm, RuntimeException cause) {
+    /**
+     * Deletes a server whose creation failed half-way and waits until it is gone and its linked
+     * volumes are available again, so that nothing is left that the engine does not know of and a
+     * retry (or a rollback to the old VM) can link the volumes at once. Says what it did, for the
+     * failure's message; its own failure is kept beside the first.
+     */
+    private String undoCreate(VmRef vm, List<VolumeLink> links, RuntimeException cause) {
+        ObjectId object = ObjectId.of(vm);
         try {
-            call("Deleting half-created", ObjectId.of(vm), () -> os().compute().servers().delete(vm.id()));
+            call("Deleting half-created", object, () -> {
+                OpenstackFaults.check(os().compute().servers().delete(vm.id()), "Deleting half-created", object);
+                return null;
+            });
+            cleanup.until(() -> call("Looking up", object, () -> os().compute().servers().get(vm.id())), s -> s == null, object,
+                    s -> "the half-created server is still " + statusOf(s));
+            for (VolumeLink link : links) {
+                awaitVolume(link.volume(), Volume.Status.AVAILABLE, cleanup);
+            }
+            return "the half-created server was deleted" + (links.isEmpty() ? "" : " and its volumes are available again");
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
+            return "deleting the half-created server failed too (" + OpenstackFaults.oneLine(e.getMessage())
+                    + "): delete it with 'openstack server delete " + vm.id() + "'";
         }
     }
 
@@ -435,28 +505,48 @@ final class OpenstackDriver implements HypervisorDriver {
 
     /** Waits for a server's status with no task in progress; a server in ERROR fails with Nova's fault. */
     private Server awaitServer(VmRef vm, Server.Status wanted) {
-        ObjectId object = ObjectId.of(vm);
-        Server seen = await.until(() -> server(vm),
-                s -> (s.getStatus() == wanted && s.getTaskState() == null) || s.getStatus() == Server.Status.ERROR, object,
-                s -> "VM " + vm + " is " + s.getStatus() + (s.getTaskState() == null ? "" : " (" + s.getTaskState() + ")")
-                        + ", not " + wanted + requestOf(vm));
+        Server seen = settle(vm, wanted, Optional.empty());
         if (seen.getStatus() != wanted) {
-            String fault = seen.getFault() == null ? "no fault given" : OpenstackFaults.oneLine(seen.getFault().getMessage());
-            throw new PlatformException("VM " + vm + " went to ERROR instead of " + wanted + ": Nova says '" + fault + "'"
-                    + requestOf(vm) + "; see 'openstack server event list " + vm.id() + "'", object);
+            throw new PlatformException("VM " + vm + " went to ERROR instead of " + wanted + ": Nova says '" + faultOf(seen) + "'"
+                    + requestOf(vm, Optional.empty()) + "; see 'openstack server event list " + vm.id() + "'", ObjectId.of(vm));
         }
         return seen;
     }
 
-    /** The request id of the server's last action, for messages: what the cloud's support looks up. */
-    private String requestOf(VmRef vm) {
+    /**
+     * Waits until the server has {@code wanted} status with no task in progress, or is in ERROR,
+     * and returns it; fails with {@link Await.DeadlineMissed} when neither comes in time.
+     */
+    private Server settle(VmRef vm, Server.Status wanted, Optional<String> request) {
+        return await.until(() -> server(vm),
+                s -> (s.getStatus() == wanted && s.getTaskState() == null) || s.getStatus() == Server.Status.ERROR, ObjectId.of(vm),
+                s -> "VM " + vm + " is " + statusOf(s) + ", not " + wanted + requestOf(vm, request));
+    }
+
+    /** {@code BUILD (scheduling)}: Nova's status with the task it is busy with, if any. */
+    private static String statusOf(Server server) {
+        return server.getStatus() + (server.getTaskState() == null ? "" : " (" + server.getTaskState() + ")");
+    }
+
+    private static String faultOf(Server server) {
+        return server.getFault() == null ? "no fault given" : OpenstackFaults.oneLine(server.getFault().getMessage());
+    }
+
+    /**
+     * The request id of the server's last action, for messages: what the cloud's support looks up.
+     * A server Nova has not scheduled yet has no action recorded: then {@code otherwise}, the
+     * request that created it, when known.
+     */
+    private String requestOf(VmRef vm, Optional<String> otherwise) {
+        Optional<String> last;
         try {
             List<? extends InstanceAction> actions = os().compute().servers().instanceActions().list(vm.id());
-            return actions.stream().max(Comparator.comparing(InstanceAction::getStartTime))
-                    .map(a -> " (last request " + a.getRequestId() + ", " + a.getAction() + ")").orElse("");
+            last = actions.stream().max(Comparator.comparing(InstanceAction::getStartTime))
+                    .map(a -> " (last request " + a.getRequestId() + ", " + a.getAction() + ")");
         } catch (RuntimeException e) {
-            return "";
+            last = Optional.empty();
         }
+        return last.or(() -> otherwise.map(id -> " (request " + id + ", create)")).orElse("");
     }
 
     static VmState stateOf(Server server) {
@@ -559,7 +649,7 @@ final class OpenstackDriver implements HypervisorDriver {
         });
         await.until(() -> call("Looking up", ObjectId.of(vm), () -> os().compute().servers().get(vm.id())),
                 s -> s == null, ObjectId.of(vm),
-                s -> "VM " + vm + " is still " + s.getStatus() + requestOf(vm));
+                s -> "VM " + vm + " is still " + s.getStatus() + requestOf(vm, Optional.empty()));
         // Nova detaches the linked volumes after the server is gone; wait so they are usable at once.
         for (VolumeLink link : info.links()) {
             awaitVolume(link.volume(), Volume.Status.AVAILABLE);
@@ -650,6 +740,7 @@ final class OpenstackDriver implements HypervisorDriver {
 
     @Override
     public void close() {
-        // Tokens expire by themselves; openstack4j holds no connection to release.
+        // Tokens expire by themselves; openstack4j holds no connection to release, the revert's own client does.
+        snapshots.close();
     }
 }

@@ -14,7 +14,7 @@ import dev.duplex.api.SecretFile;
 public final class OpenstackDriverProvider implements DriverProvider {
     public static final String KIND = "openstack";
     static final Capabilities CAPABILITIES = Capabilities.of(Capability.MOUNT_AT_BOOT, Capability.HOT_ATTACH,
-            Capability.ENVIRONMENT_STORE, Capability.VOLUME_COPY);
+            Capability.ENVIRONMENT_STORE, Capability.VOLUME_COPY, Capability.VOLUME_SNAPSHOT);
 
     @Override
     public String kind() {

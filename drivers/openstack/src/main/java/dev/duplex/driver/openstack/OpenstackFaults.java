@@ -14,6 +14,7 @@ import org.openstack4j.api.exceptions.ConnectionException;
 import org.openstack4j.api.exceptions.OS4JException;
 import org.openstack4j.api.exceptions.ResponseException;
 import org.openstack4j.model.common.ActionResponse;
+import org.openstack4j.openstack.internal.BaseOpenStackService;
 
 /**
  * The one place where OpenStack's answers become Duplex's {@link DriverException}s: the HTTP
@@ -22,6 +23,15 @@ import org.openstack4j.model.common.ActionResponse;
  */
 final class OpenstackFaults {
     private OpenstackFaults() {}
+
+    /** Runs one call to OpenStack, translating its failure here, the one place that does it. */
+    static <T> T calling(String action, ObjectId object, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            throw translate(e, action, object);
+        }
+    }
 
     /** Translates a failure of openstack4j while doing {@code action} on {@code object}. */
     static DriverException translate(RuntimeException failure, String action, ObjectId object) {
@@ -80,6 +90,16 @@ final class OpenstackFaults {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The request id of the last answer openstack4j read on this thread through {@code service}
+     * (it keeps one per thread for all its services; absent when the answer had none).
+     */
+    static Optional<String> lastRequestId(Object service) {
+        return service instanceof BaseOpenStackService openstack
+                ? Optional.ofNullable(openstack.getXOpenstackRequestId()).filter(id -> !id.isBlank())
+                : Optional.empty();
     }
 
     /** The request id a translated message quotes, to quote it again in a message that explains the refusal better. */

@@ -1,5 +1,6 @@
 package dev.duplex.driver.openstack;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.duplex.api.StopMode;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmSpec;
+import dev.duplex.api.VisibleText;
 import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
@@ -119,6 +121,43 @@ class OpenstackErrorsTest implements OpenstackPeer.User {
         }
     }
 
+    /**
+     * Acceptance 2, the deadline: with Nova's scheduler held still, a new server stays in BUILD
+     * (scheduling). The endpoint's one-second deadline passes; the line names the server, where it
+     * was stuck, the deadline and the setting behind it, the boot's request id and what to do, and
+     * the half-built server is gone again with its volume free: a retry links the volume at once.
+     */
+    @Test
+    void aServerStuckInBuildPastTheDeadlineIsDeletedAndNamedWithTheRequest() {
+        ImageRef image = driver.registerImage(new ImageSpec("err-" + run + "-slow", "1.0", peer.imageFile("1.0").toString(), Map.of()));
+        VolumeRef volume = driver.createVolume(new VolumeSpec("err-" + run + "-slow-db", 1L << 30, "database", Map.of()));
+        VolumeLink link = new VolumeLink(volume, "var/lib/db", VolumeLink.Mode.MOUNT_AT_BOOT);
+        String name = "err-" + run + "-stuck";
+        try (HypervisorDriver hurried = new OpenstackDriverProvider().connect(
+                peer.driverConfig("errors-deadline", Map.of("state-timeout-seconds", "1")))) {
+            PlatformException e;
+            try (OpenstackPeer.Paused scheduler = peer.pause("nova-scheduler")) {
+                e = assertThrows(PlatformException.class, () -> hurried.createVm(new VmSpec(name, image, List.of(link), Map.of())));
+                assertTrue(hurried.listVms().stream().noneMatch(vm -> vm.vm().name().equals(name)),
+                        "the half-built server was deleted while the scheduler still held it");
+            }
+
+            assertOneLine(e, "Creating VM '" + name + "'", "still BUILD (scheduling)", "deadline of 1 s",
+                    "endpoint 'errors-deadline', state-timeout-seconds", "the half-created server was deleted and its volumes are"
+                    + " available again", "'openstack compute service list'", "raise state-timeout-seconds");
+            String cli = "duplex: " + VisibleText.escape(e.getMessage());
+            System.out.println("At the CLI: " + cli);
+            assertEquals("duplex: " + e.getMessage(), cli, "the CLI prints the message as it is: nothing in it to escape");
+            VmRef again = driver.createVm(new VmSpec(name, image, List.of(link), Map.of()));
+            assertEquals(List.of(link), driver.describeVm(again).links(), "the volume links at once to a server made again");
+            driver.deleteVm(again);
+        } finally {
+            deleteServersNamed("err-" + run + "-stuck");
+            driver.deleteVolume(volume);
+            driver.deleteImage(image);
+        }
+    }
+
     @Test
     void aServerThatNeverBecomesActiveFailsNamingItAndTheRequest() {
         ImageRef image = driver.registerImage(new ImageSpec("err-" + run + "-huge", "1.0", peer.imageFile("1.0").toString(), Map.of()));
@@ -129,16 +168,19 @@ class OpenstackErrorsTest implements OpenstackPeer.User {
             assertTrue(driver.listVms().stream().map(VmInfo::vm).noneMatch(vm -> vm.name().equals("err-" + run + "-never")),
                     "the failed server was deleted");
         } finally {
-            for (VmInfo vm : driver.listVms()) {
-                if (vm.vm().name().startsWith("err-" + run)) {
-                    if (vm.state() == VmState.RUNNING) {
-                        driver.stop(vm.vm(), StopMode.FORCE);
-                    }
-                    driver.deleteVm(vm.vm());
-                }
-            }
+            deleteServersNamed("err-" + run);
             driver.deleteImage(image);
         }
     }
 
+    private void deleteServersNamed(String prefix) {
+        for (VmInfo vm : driver.listVms()) {
+            if (vm.vm().name().startsWith(prefix)) {
+                if (vm.state() == VmState.RUNNING) {
+                    driver.stop(vm.vm(), StopMode.FORCE);
+                }
+                driver.deleteVm(vm.vm());
+            }
+        }
+    }
 }

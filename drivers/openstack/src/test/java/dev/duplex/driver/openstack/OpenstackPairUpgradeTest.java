@@ -17,6 +17,7 @@ import dev.duplex.api.VmSpec;
 import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
+import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.ImageRecord;
@@ -106,7 +107,17 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
 
     @Test
     void aPairOfNovaServersIsUpgradedWithTheLinkStrategyAndKeepsItsCinderVolumes() throws IOException {
-        upgrade(UpgradeStrategy.LINK);
+        upgrade(UpgradeStrategy.LINK, false);
+    }
+
+    /**
+     * Issue 15's safety snapshot on OpenStack: the link upgrade snapshots each member's Cinder volume
+     * while its old server is stopped (S21/S26), and a rollback afterwards reverts each volume to it
+     * (Cinder's revert-to-snapshot, once the new server is deleted) before the old image boots on it.
+     */
+    @Test
+    void aLinkUpgradeIsRolledBackOntoItsCinderSnapshots() throws IOException {
+        upgrade(UpgradeStrategy.LINK, true);
     }
 
     /**
@@ -115,10 +126,10 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
      */
     @Test
     void aPairOfNovaServersIsUpgradedWithSnapshotCopyOntoCinderClones() throws IOException {
-        upgrade(UpgradeStrategy.SNAPSHOT_COPY);
+        upgrade(UpgradeStrategy.SNAPSHOT_COPY, false);
     }
 
-    private void upgrade(UpgradeStrategy strategy) throws IOException {
+    private void upgrade(UpgradeStrategy strategy, boolean thenRollBack) throws IOException {
         FakeInventory inventory = new FakeInventory();
         inventory.addEndpoint(new Endpoint(ENDPOINT, "openstack", peer.driverConfig(ENDPOINT, Map.of()).uri(),
                 java.util.Optional.empty(), Map.of()));
@@ -201,6 +212,31 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
             for (StepTiming step : report.steps()) {
                 step.elapsed().ifPresent(e -> timings.put(strategy.key() + " step " + step.id(), e));
             }
+            for (int system = 0; system < 2; system++) {
+                List<String> snapshots = driver.listSnapshots(volumes.get(system)).stream().map(VolumeSnapshot::name).toList();
+                assertEquals(strategy == UpgradeStrategy.LINK ? List.of("duplex-job-" + report.jobId() + "-" + members.get(system)) : List.of(),
+                        snapshots, "the safety snapshot of " + volumes.get(system) + " (link only: snapshot-copy writes to a clone)");
+            }
+            if (thenRollBack) {
+                long back = System.nanoTime();
+                UpgradeReport rollback = engine.rollback(report.jobId(), "tester@openstack", UpgradeListener.NONE);
+                timings.put("rollback " + strategy.key(), Duration.ofNanos(System.nanoTime() - back));
+                assertEquals(JobState.SUCCEEDED, rollback.state(), () -> rollback.error().orElse("") + "\n" + rollback.steps());
+                Map<String, String> outputs = new LinkedHashMap<>();
+                rollback.steps().forEach(step -> outputs.putAll(step.outputs()));
+                for (int system = 0; system < 2; system++) {
+                    String member = members.get(system);
+                    VolumeRef volume = volumes.get(system);
+                    assertEquals("duplex-job-" + report.jobId() + "-" + member, outputs.get("restored." + volume.name()),
+                            "the rollback reverted " + volume + " to its safety snapshot: " + outputs);
+                    VmRecord record = inventory.vm(member).orElseThrow();
+                    assertEquals("app-v1", record.image(), member + " is back on the old image");
+                    VmInfo info = driver.describeVm(new VmRef(record.driverRef(), member));
+                    assertEquals(v1.id(), info.image().id());
+                    assertEquals(List.of(volume.id()), info.links().stream().map(l -> l.volume().id()).toList(),
+                            "the old image runs on the same Cinder volume, by id");
+                }
+            }
         } finally {
             cleanUp(inventory, volumes, copies, oldVms, v1, v2);
         }
@@ -224,6 +260,10 @@ class OpenstackPairUpgradeTest implements OpenstackPeer.User {
                 }
                 driver.deleteVm(vm.vm());
             }
+        }
+        // A volume with snapshots cannot be deleted: the upgrade's safety snapshots go first.
+        for (VolumeRef volume : volumes) {
+            driver.listSnapshots(volume).forEach(driver::deleteSnapshot);
         }
         volumes.forEach(driver::deleteVolume);
         copies.forEach(driver::deleteVolume);

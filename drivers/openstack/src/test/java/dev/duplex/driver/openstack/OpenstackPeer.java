@@ -196,6 +196,46 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
         return startMillis;
     }
 
+    /** A service of the peer held still until {@link #close()} lets it go on. */
+    interface Paused extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Pauses one of the peer's services (SIGSTOP to the process group {@code openstack-up.sh}
+     * recorded for it in {@code STATE/pids}) until the handle is closed (SIGCONT): a cloud whose
+     * scheduler or compute host does not answer, as a real one's sometimes does. Messages to it
+     * wait in RabbitMQ meanwhile and are handled after.
+     */
+    Paused pause(String service) {
+        String pid;
+        try {
+            pid = Files.readAllLines(state.resolve("pids"), StandardCharsets.UTF_8).stream().map(line -> line.split(" "))
+                    .filter(fields -> fields.length == 2 && fields[1].equals(service)).map(fields -> fields[0]).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the peer started no service '" + service + "'; see " + state.resolve("pids")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        signal("STOP", pid);
+        return () -> signal("CONT", pid);
+    }
+
+    private static void signal(String signal, String processGroup) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + processGroup).redirectErrorStream(true).start();
+            String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " of process group " + processGroup + " failed: " + said);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + processGroup, e);
+        }
+    }
+
     /** A small image file whose content differs by version, to upload to Glance. */
     Path imageFile(String version) {
         Path file = state.resolve("image-" + version.replaceAll("[^A-Za-z0-9._-]", "_") + ".raw");
