@@ -37,7 +37,7 @@ public final class Main {
         }
         StartupTrace trace = StartupTrace.fromSystemProperties(err);
         try (CliContext context = new CliContext(Installation.current(), environment, out, err, trace)) {
-            CommandLine commandLine = CommandTree.build(context)
+            CommandLine commandLine = CommandTree.build(context, args)
                     .setOut(out)
                     .setErr(err)
                     .setCaseInsensitiveEnumValuesAllowed(true)
@@ -57,7 +57,7 @@ public final class Main {
                         return 1;
                     });
             commandLine.setExecutionStrategy(parsed -> {
-                // Every log line of this invocation names it (logback.xml prints the MDC).
+                // Every log line of this invocation names it (the log file's lines print the MDC: LogFile).
                 MDC.put("command", LogContext.commandOf(parsed));
                 return new CommandLine.RunLast().execute(parsed);
             });
