@@ -142,8 +142,7 @@ public final class CliContext implements AutoCloseable {
         if (services == null) {
             DuplexConfig resolved = config();
             DriverRegistry drivers = registry();
-            services = Services.start(resolved, drivers);
-            trace.phase("database and injector");
+            services = Services.start(resolved, drivers, trace);
         }
         return services;
     }
