@@ -27,7 +27,7 @@ class CommandTreeTest {
     void helpVersionMistakesAndUnknownOptionsGetTheWholeTree() {
         int all = CommandTree.build(context()).getSubcommands().size();
         assertTrue(all > 10, "the whole tree has every top-level command");
-        for (List<String> args : List.of(List.of(), List.of("--help"), List.of("-h", "vm"), List.of("help", "vm", "list"), List.of("vmm", "list"),
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("--help"), List.of("-h", "vm"), List.of("help", "vm", "list"), List.of("vmm", "list"),
                 List.of("-x", "vm", "list"), List.of("-vh", "vm"), List.of("--", "vm"), List.of("@args.txt"), List.of("--server"),
                 List.of("-V"), List.of("VM", "list"))) {
             assertEquals(all, tree(args).getSubcommands().size(), args.toString());
