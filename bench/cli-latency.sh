@@ -97,4 +97,13 @@ if [ -n "${DUPLEX_SERVER_URL:-}" ]; then
   row "remote: duplex upgrade status kv" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} upgrade status kv
 fi
 # --- end of the optional remote part ---
+# where one warm 'vm list' spends its time (wall and CPU per start-up phase: StartupTrace), for the table's notes
+echo "phases of one 'duplex vm list':"
+DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} -Dduplex.internal.debug.startup=true" "$duplex" vm list 2>&1 >/dev/null | sed -n 's/^duplex: startup /  /p'
+if [ -n "${DUPLEX_SERVER_URL:-}" ]; then
+  echo "phases of one 'duplex --server URL vm list':"
+  # shellcheck disable=SC2086
+  DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} -Dduplex.internal.debug.startup=true" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} vm list 2>&1 >/dev/null \
+    | sed -n 's/^duplex: startup /  /p'
+fi
 echo "(ms, wall clock; java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg))"

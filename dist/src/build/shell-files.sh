@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The commands only describe themselves; their logs go to a throw-away folder.
 "$java" -Dduplex.internal.log.dir="$work/logs" -cp "$cp" picocli.AutoComplete --factory "$factory" \
-  --name duplex --completionScript "$out/completion/duplex.bash" --force dev.duplex.cli.DuplexCommand
+  --name duplex --completionScript "$out/completion/duplex.bash" --force 'dev.duplex.cli.DuplexCommand$WithAllCommands'
 "$java" -Dduplex.internal.log.dir="$work/logs" -cp "$cp" picocli.codegen.docgen.manpage.ManPageGenerator \
-  --factory "$factory" --outdir "$out/man-adoc" dev.duplex.cli.DuplexCommand
+  --factory "$factory" --outdir "$out/man-adoc" 'dev.duplex.cli.DuplexCommand$WithAllCommands'
 echo "completion: $out/completion/duplex.bash; man pages (AsciiDoc): $(ls "$out/man-adoc" | wc -l)"

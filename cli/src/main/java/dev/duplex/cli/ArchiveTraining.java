@@ -35,13 +35,21 @@ public final class ArchiveTraining {
             List.of("--version"), List.of("--help"), List.of("drivers"), List.of("vm", "list"), List.of("pair", "list"),
             List.of("endpoint", "list"), List.of("image", "list"), List.of("volume", "list"), List.of("vm", "show", "kv-0"),
             List.of("pair", "show", "kv"), List.of("jobs", "list"), List.of("upgrade", "status", "kv"), List.of("vm", "list", "--output", "json"), List.of("db", "status"),
-            List.of("no-such-command"));
+            List.of("no-such-command"),
+            // the remote transport up to its request (no server listens on port 1): the HTTP client, the token file
+            List.of("--server", "http://127.0.0.1:1", "vm", "list"), List.of("--server", "http://127.0.0.1:1", "pair", "list"));
 
     private ArchiveTraining() {}
 
     public static void main(String[] args) throws IOException {
         Path image = Files.createDirectories(Path.of(args[0]).resolve("training-image"));
         Files.writeString(image.resolve("duplex-image.properties"), "version=v1\ncommand=sleep 60\n");
+        Path token = Path.of(args[0]).resolve("token");
+        if (!Files.exists(token)) {
+            Files.createFile(token, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(token, "training-only\n");
+        }
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put("DUPLEX_HOME", args[0]);
         // the server stays up between the commands, so that they join it as a user's warm commands do; stopped at the end

@@ -99,7 +99,7 @@ public final class CliContext implements AutoCloseable {
             }
             config = DuplexConfig.resolve(files, required, environment, System.getProperties());
             DuplexHome.prepare(config.home());
-            // Read by logback.xml when the first logger is created, which happens after this.
+            // Read by LogFile when the first logger is created, which happens after this.
             System.setProperty("duplex.internal.log.dir", config.home().resolve("logs").toString());
             System.setProperty("duplex.internal.log.level", config.get(dev.duplex.engine.config.ConfigKey.LOG_LEVEL).orElse("INFO"));
             System.setProperty("duplex.internal.log.format", config.get(dev.duplex.engine.config.ConfigKey.LOG_FORMAT).orElse("text"));
@@ -142,8 +142,7 @@ public final class CliContext implements AutoCloseable {
         if (services == null) {
             DuplexConfig resolved = config();
             DriverRegistry drivers = registry();
-            services = Services.start(resolved, drivers);
-            trace.phase("database and injector");
+            services = Services.start(resolved, drivers, trace);
         }
         return services;
     }

@@ -17,9 +17,54 @@ public final class CommandTree {
 
     /** The whole tree, each command created with the invocation's context. */
     public static CommandLine build(CliContext context) {
-        CommandLine root = new CommandLine(DuplexCommand.class, new ContextFactory(context));
+        CommandLine root = new CommandLine(DuplexCommand.WithAllCommands.class, new ContextFactory(context));
         unwrapFooters(root);
         return root;
+    }
+
+    /**
+     * The tree {@code args} need: the root with only the top-level command they name (picocli builds the model
+     * of every command it is given, a fifth of a short command's time when it is all of them). Whatever this
+     * cheap look at the words cannot place (no command, help, the version, an option the root does not have,
+     * an unknown or mistyped command, an argument file) gets the whole tree, so help and suggestions stay whole.
+     */
+    public static CommandLine build(CliContext context, String[] args) {
+        ContextFactory factory = new ContextFactory(context);
+        CommandLine root = new CommandLine(DuplexCommand.class, factory);
+        java.util.Optional<Class<?>> named = topLevelCommand(root.getCommandSpec(), args);
+        if (named.isEmpty()) {
+            return build(context);
+        }
+        root.addSubcommand(new CommandLine(named.get(), factory));
+        unwrapFooters(root);
+        return root;
+    }
+
+    /** The top-level command (not help) that {@code args} run, when the root's own options before it are plain. */
+    static java.util.Optional<Class<?>> topLevelCommand(CommandLine.Model.CommandSpec root, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("-")) {
+                int equals = arg.indexOf('=');
+                CommandLine.Model.OptionSpec option = arg.startsWith("--") || equals < 0
+                        ? root.findOption(equals < 0 ? arg : arg.substring(0, equals)) : null;
+                if (option == null || option.usageHelp() || option.versionHelp()) {
+                    return java.util.Optional.empty();
+                }
+                if (equals < 0 && option.arity().max() > 0) {
+                    i++; // its value
+                }
+                continue;
+            }
+            for (Class<?> command : DuplexCommand.WithAllCommands.class.getAnnotation(CommandLine.Command.class).subcommands()) {
+                CommandLine.Command declared = command.getAnnotation(CommandLine.Command.class);
+                if (command != HelpCommand.class && (declared.name().equals(arg) || java.util.Arrays.asList(declared.aliases()).contains(arg))) {
+                    return java.util.Optional.of(command);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The root {@code duplex} command. */
+/**
+ * The root {@code duplex} command: its options and texts. Its subcommands are those of {@link WithAllCommands};
+ * {@link CommandTree} adds only the one an invocation names, as building all of them is much of a short command's time.
+ */
 @Command(
         name = "duplex",
         // Subcommands inherit the layout and footer; --help is inherited as an option (below), --version is not:
@@ -34,26 +37,8 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  duplex drivers",
             "  duplex pair list"
-        },
-        subcommands = {
-            DriversCommand.class,
-            DbCommand.class,
-            EndpointCommand.class,
-            ImageCommand.class,
-            VolumeCommand.class,
-            VmCommand.class,
-            PairCommand.class,
-            dev.duplex.cli.upgrade.UpgradeCommand.class,
-            dev.duplex.cli.demo.DemoCommand.class,
-            dev.duplex.cli.bench.BenchCommand.class,
-            dev.duplex.cli.env.EnvCommand.class,
-            dev.duplex.cli.env.FailoverCommand.class,
-            JobsCommand.class,
-            ServerCommand.class,
-            TokenCommand.class,
-            HelpCommand.class
         })
-public final class DuplexCommand implements Runnable {
+public class DuplexCommand implements Runnable {
     private final CliContext context;
 
     @picocli.CommandLine.Spec
@@ -96,5 +81,34 @@ public final class DuplexCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(context.out());
+    }
+
+    /**
+     * The whole tree: what {@code duplex --help}, {@code duplex help}, suggestions for a mistyped command, the
+     * completion script and the man pages are made from. The list of top-level commands lives here alone.
+     */
+    @Command(
+        subcommands = {
+            DriversCommand.class,
+            DbCommand.class,
+            EndpointCommand.class,
+            ImageCommand.class,
+            VolumeCommand.class,
+            VmCommand.class,
+            PairCommand.class,
+            dev.duplex.cli.upgrade.UpgradeCommand.class,
+            dev.duplex.cli.demo.DemoCommand.class,
+            dev.duplex.cli.bench.BenchCommand.class,
+            dev.duplex.cli.env.EnvCommand.class,
+            dev.duplex.cli.env.FailoverCommand.class,
+            JobsCommand.class,
+            ServerCommand.class,
+            TokenCommand.class,
+            HelpCommand.class
+        })
+    public static final class WithAllCommands extends DuplexCommand {
+        public WithAllCommands(CliContext context) {
+            super(context);
+        }
     }
 }

@@ -12,14 +12,14 @@ import picocli.CommandLine;
 final class LogContext {
     private LogContext() {}
 
-    /** A context property logback.xml sets to the directory, level and format it was configured with. */
+    /** A context property {@link LogFile} sets to the directory, level and format it was configured with. */
     static final String CONFIGURED_WITH = "duplex.internal.log.configured";
 
     /**
      * Applies duplex.log.level and duplex.log.format, known only once the configuration is read: a
      * class that logs may have started logback before (with the defaults), so it is configured again,
      * unless logback was first configured with these very values (as it is when nothing logged before
-     * the configuration was read): parsing logback.xml twice is a good part of a short command's time.
+     * the configuration was read).
      */
     static void reconfigure() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback
@@ -28,12 +28,12 @@ final class LogContext {
             try {
                 new ch.qos.logback.classic.util.ContextInitializer(logback).autoConfig();
             } catch (ch.qos.logback.core.joran.spi.JoranException e) {
-                throw new IllegalStateException("Cannot configure the log file from logback.xml: " + e.getMessage(), e);
+                throw new IllegalStateException("Cannot configure the log file: " + e.getMessage(), e);
             }
         }
     }
 
-    /** True when logback.xml configured {@code logback} with the log directory, level and format the system properties hold now. */
+    /** True when {@link LogFile} configured {@code logback} with the log directory, level and format the system properties hold now. */
     static boolean configuredWithSystemProperties(ch.qos.logback.classic.LoggerContext logback) {
         String wanted = System.getProperty("duplex.internal.log.dir", System.getProperty("user.home") + "/.duplex/logs")
                 + "|" + System.getProperty("duplex.internal.log.level", "INFO")

@@ -37,7 +37,7 @@ public final class Main {
         }
         StartupTrace trace = StartupTrace.fromSystemProperties(err);
         try (CliContext context = new CliContext(Installation.current(), environment, out, err, trace)) {
-            CommandLine commandLine = CommandTree.build(context)
+            CommandLine commandLine = CommandTree.build(context, args)
                     .setOut(out)
                     .setErr(err)
                     .setCaseInsensitiveEnumValuesAllowed(true)
@@ -56,13 +56,14 @@ public final class Main {
                         err.flush();
                         return 1;
                     });
+            trace.phase("command tree (picocli)");
             commandLine.setExecutionStrategy(parsed -> {
-                // Every log line of this invocation names it (logback.xml prints the MDC).
+                // Every log line of this invocation names it (the log file's lines print the MDC: LogFile).
                 MDC.put("command", LogContext.commandOf(parsed));
                 return new CommandLine.RunLast().execute(parsed);
             });
             LogContext.start();
-            trace.phase("command tree (picocli)");
+            trace.phase("logging (SLF4J, logback)");
             try {
                 return commandLine.execute(args);
             } finally {

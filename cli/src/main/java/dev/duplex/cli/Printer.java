@@ -41,13 +41,26 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Printer {
     private final PrintWriter out;
-    private final ObjectMapper json = new ObjectMapper(new JsonFactory().setCharacterEscapes(new TerminalSafeEscapes()))
-            .enable(SerializationFeature.INDENT_OUTPUT);
-    private final ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().dumperOptions(yamlOptions())
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
+    // made on first use: most commands print a table, and a mapper (YAML's above all) costs a short command's start-up
+    private ObjectMapper json;
+    private ObjectMapper yaml;
 
     public Printer(PrintWriter out) {
         this.out = out;
+    }
+
+    private ObjectMapper mapper(OutputFormat format) {
+        if (format == OutputFormat.YAML) {
+            if (yaml == null) {
+                yaml = new ObjectMapper(YAMLFactory.builder().dumperOptions(yamlOptions())
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
+            }
+            return yaml;
+        }
+        if (json == null) {
+            json = new ObjectMapper(new JsonFactory().setCharacterEscapes(new TerminalSafeEscapes())).enable(SerializationFeature.INDENT_OUTPUT);
+        }
+        return json;
     }
 
     /** The widest a column other than the last may be: a longer cell wraps inside its column. */
@@ -221,7 +234,7 @@ public final class Printer {
     /** Writes a value as JSON or YAML, normalised as the class comment says. */
     private void write(OutputFormat format, Object value) {
         try {
-            String text = (format == OutputFormat.YAML ? yaml : json).writeValueAsString(normalise(value));
+            String text = mapper(format).writeValueAsString(normalise(value));
             out.print(text);
             if (!text.endsWith("\n")) {
                 out.println();

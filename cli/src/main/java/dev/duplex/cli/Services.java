@@ -44,9 +44,15 @@ public final class Services implements AutoCloseable {
 
     /** Starts (or joins) the database, migrates it, and builds the injector. */
     public static Services start(DuplexConfig config, DriverRegistry registry) {
+        return start(config, registry, new StartupTrace(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()), false));
+    }
+
+    static Services start(DuplexConfig config, DriverRegistry registry, StartupTrace trace) {
         Database database = Database.start(databaseConfig(config));
+        trace.phase("database");
         try {
             Injector injector = Guice.createInjector(Stage.DEVELOPMENT, new EngineModule(config, registry), new PersistenceModule(database));
+            trace.phase("injector");
             return new Services(database, injector);
         } catch (RuntimeException e) {
             database.close();

@@ -16,15 +16,17 @@ final class StartupTrace {
     private final PrintWriter err;
     private final boolean on;
     private long last = System.nanoTime();
+    private long lastCpu;
 
     StartupTrace(PrintWriter err, boolean on) {
         this.err = err;
         this.on = on;
         if (on) {
+            lastCpu = cpuNanos();
             // bin/duplex execs the JVM in its own process: this is the launcher script and the JVM's start
             // (from the kernel's start time of the process, in clock ticks of 10 ms)
             ProcessHandle.current().info().startInstant().ifPresent(start ->
-                    print("launcher and JVM to main", Duration.between(start, Instant.now()).toMillis()));
+                    print("launcher and JVM to main", Duration.between(start, Instant.now()).toMillis(), -1));
         }
     }
 
@@ -36,13 +38,23 @@ final class StartupTrace {
     void phase(String name) {
         if (on) {
             long now = System.nanoTime();
-            print(name, (now - last) / 1_000_000);
+            long cpu = cpuNanos();
+            print(name, (now - last) / 1_000_000, (cpu - lastCpu) / 1_000_000);
             last = now;
+            lastCpu = cpu;
         }
     }
 
-    private void print(String name, long millis) {
-        err.printf("duplex: startup %-28s %5d ms%n", name, millis);
+    /**
+     * The main thread's CPU time as well as the wall clock: on a loaded machine the wall clock mostly
+     * measures the other processes, the CPU time still what this phase costs.
+     */
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private void print(String name, long millis, long cpuMillis) {
+        err.printf("duplex: startup %-28s %5d ms%s%n", name, millis, cpuMillis < 0 ? "" : String.format(" (cpu %d ms)", cpuMillis));
         err.flush();
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 
-/** The shipped logback.xml, loaded into a context of its own: what a line of duplex.log carries in each format. */
+/** The shipped log set-up ({@link LogFile}), applied to a context of its own: what a line of duplex.log carries in each format. */
 class LogFileTest {
     @TempDir
     Path logs;
@@ -60,7 +59,18 @@ class LogFileTest {
         assertTrue(Files.readString(logs.resolve("duplex.log")).contains("createVm kv-1"));
     }
 
-    /** logback.xml records what it was configured with, so that a command does not parse it a second time for the same. */
+    @Test
+    void aNewLogFolderAndFileAreThisUsersAlone() throws Exception {
+        Path dir = logs.resolve("fresh").resolve("logs");
+        LoggerContext context = configured(Map.of("duplex.internal.log.dir", dir.toString()));
+        context.getLogger("dev.duplex.cli.Main").info("one line");
+        context.stop();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("duplex.log"))));
+        assertTrue(Files.readString(dir.resolve("duplex.log")).contains("one line"));
+    }
+
+    /** The set-up records what it was configured with, so that a command does not parse it a second time for the same. */
     @Test
     void aLogConfiguredWithTheCurrentSettingsIsNotConfiguredAgain() throws Exception {
         Map<String, String> saved = new java.util.HashMap<>();
@@ -113,9 +123,10 @@ class LogFileTest {
         context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         context.putProperty("duplex.internal.log.dir", logs.toString());
         properties.forEach(context::putProperty);
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(LogFileTest.class.getResource("/logback.xml"));
+        LogFile logFile = new LogFile();
+        logFile.setContext(context);
+        assertEquals(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY, logFile.configure(context),
+                "no XML is looked for after it");
         return context;
     }
 }
