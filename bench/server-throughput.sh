@@ -9,7 +9,9 @@
 #   INSTALL_DIR  the unpacked tarball (holding bin/duplex), e.g. after
 #                ./mvnw -o -B -q -pl dist -am package -DskipTests
 #                tar xzf dist/target/duplex-*.tar.gz -C /tmp
-#   Needs wrk (apt-get install -y wrk) and curl. PAIRS (default 200) and PORT (default 18443) may be set.
+#   Needs wrk (apt-get install -y wrk) and curl. PAIRS (default 200) and PORT (default 18443) may be set;
+#   SERVER_JAVA_OPTS goes to the server's JVM only, e.g. to profile it under the load:
+#   SERVER_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/server.jfr,dumponexit=true,settings=profile
 set -eu
 install=$(cd "$1" && pwd -P)
 duration=${2:-30s}
@@ -35,7 +37,7 @@ trap cleanup EXIT
 base="http://127.0.0.1:$port"
 
 admin=$("$duplex" token create bench-admin --role admin 2>/dev/null)
-"$duplex" server --port "$port" >"$DUPLEX_HOME/server.log" 2>&1 &
+DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} ${SERVER_JAVA_OPTS:-}" "$duplex" server --port "$port" >"$DUPLEX_HOME/server.log" 2>&1 &
 server_pid=$!
 i=0
 until curl -fs "$base/health/ready" >/dev/null 2>&1; do

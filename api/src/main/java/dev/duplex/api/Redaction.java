@@ -37,6 +37,9 @@ public final class Redaction {
         if (uri == null) {
             return null;
         }
+        if (uri.indexOf('@') < 0 && uri.indexOf('=') < 0) {
+            return uri; // neither pattern can match; listings redact every setting, so skip the regexes
+        }
         String redacted = USER_INFO_PASSWORD.matcher(uri).replaceAll("$1:" + MASK + "@");
         Matcher parameters = PARAMETER.matcher(redacted);
         StringBuilder out = new StringBuilder();

@@ -114,7 +114,7 @@ public final class DuplexServer implements AutoCloseable {
         this.failovers = requireNonNull(failovers, "failovers is null");
         this.jobHistory = requireNonNull(jobHistory, "jobHistory is null");
         this.runner = new JobRunner(requireNonNull(upgrades, "upgrades is null"), failovers, events, operations.upgradeSteps());
-        this.reportRoutes = new ReportRoutes(requireNonNull(upgradeReports, "upgradeReports is null"), jobHistory, jobs, runner::failoverReport);
+        this.reportRoutes = new ReportRoutes(requireNonNull(upgradeReports, "upgradeReports is null"), jobs, runner::failoverReport);
         this.census = new JobCensus(inventory, jobs, Duration.ofSeconds(15));
         for (JobState state : JobState.values()) {
             Gauge.builder("duplex.jobs", census, c -> c.count(state)).description("Jobs by state, all nodes").tag("state", state.name())

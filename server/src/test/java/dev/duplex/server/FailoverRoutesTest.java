@@ -191,6 +191,10 @@ class FailoverRoutesTest {
         assertEquals(1, api.get("/api/v1/jobs?limit=1", viewer).json().size());
         assertProblem(api.get("/api/v1/jobs?limit=lots", viewer), 400, "validation", "limit");
         assertProblem(api.get("/api/v1/jobs?limit=0", viewer), 400, "validation");
+        for (String hostile : new String[] {"-1", "10001", "99999999999", "1e3", "%0A5", "5%27%22"}) {
+            assertProblem(api.get("/api/v1/jobs?limit=" + hostile, viewer), 400, "validation");
+        }
+        assertEquals(404, api.get("/api/v1/job-history", viewer).status(), "one job list: /api/v1/jobs");
 
         assertTrue(running.get(AuditLog.class).recent(50).stream().anyMatch(e -> e.action().equals("pair.failover")
                 && e.object().equals("pair/" + pair) && e.actor().name().equals("token:fo-operator")), "the audit log names the token");

@@ -103,7 +103,16 @@ class WriteRoutesTest {
         Api.Answer pair = api.post("/api/v1/pairs", operator, "{\"name\":\"wpair\",\"system0\":\"wvm-0\",\"system1\":\"wvm-1\","
                 + "\"roleController\":{\"type\":\"exec\",\"password\":\"hunter2\"}}");
         assertCreated(pair, "/api/v1/pairs/wpair");
+        assertFalse(pair.body().contains("hunter2"), "the created pair is shown redacted: " + pair);
         assertFalse(api.get("/api/v1/pairs", viewer).body().contains("hunter2"), "role controller secrets are redacted in listings");
+        JsonNode listed = null;
+        for (JsonNode each : api.get("/api/v1/pairs", viewer).json()) {
+            listed = each.get("name").asText().equals("wpair") ? each : listed;
+        }
+        assertEquals("***", listed.get("roleController").get("password").asText(), "masked, not dropped: " + listed);
+        assertEquals("exec", listed.get("roleController").get("type").asText());
+        assertEquals("wvm-0", listed.get("system0").asText());
+        assertEquals("HOT", listed.get("standbyKind").asText());
         assertFalse(api.get("/api/v1/pairs/wpair", viewer).body().contains("hunter2"));
         assertEquals("token:wr-operator", audited("pair.create", "pair/wpair").orElseThrow().actor().name());
 

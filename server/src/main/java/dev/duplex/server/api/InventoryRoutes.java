@@ -126,8 +126,8 @@ public final class InventoryRoutes {
             ctx.status(204);
         }, Access.OPERATOR);
 
-        routes.get("/api/v1/pairs", ctx -> ctx.json(pairs.list().stream().map(PairService::redacted).toList()), Access.VIEWER);
-        routes.get("/api/v1/pairs/{name}", ctx -> ctx.json(PairService.redacted(pairs.show(ctx.pathParam("name")))), Access.VIEWER);
+        routes.get("/api/v1/pairs", ctx -> ctx.json(pairs.list().stream().map(Views.PairView::of).toList()), Access.VIEWER);
+        routes.get("/api/v1/pairs/{name}", ctx -> ctx.json(Views.PairView.of(pairs.show(ctx.pathParam("name")))), Access.VIEWER);
         routes.post("/api/v1/pairs", this::createPair, Access.OPERATOR);
         routes.delete("/api/v1/pairs/{name}", ctx -> {
             pairs.delete(ctx.pathParam("name"), actor(ctx));
@@ -189,7 +189,7 @@ public final class InventoryRoutes {
                 body.activeSystem() == null ? 0 : body.activeSystem(), standby(body.standby(), what),
                 RequestBodies.map(body.roleController(), "roleController", what), RequestBodies.map(body.resyncGate(), "resyncGate", what)),
                 actor(ctx));
-        created(ctx, "/api/v1/pairs/" + pair.name()).json(PairService.redacted(pair));
+        created(ctx, "/api/v1/pairs/" + pair.name()).json(Views.PairView.of(pair));
     }
 
     private static VolumeLink.Mode mode(String text, String field, String what) {

@@ -53,7 +53,7 @@ public final class JobRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        // Every kind of job (upgrades, rollbacks, failovers) with its times, from the job history.
+        // Every kind of job (upgrades, rollbacks, failovers) with its times, from the job history; the one job list every client reads.
         routes.get("/api/v1/jobs", ctx -> ctx.json(history.list(limit(ctx.queryParam("limit"))).stream().map(Views.JobView::of).toList()),
                 Access.VIEWER);
         routes.get("/api/v1/jobs/{id}", ctx -> {
@@ -82,8 +82,9 @@ public final class JobRoutes {
         if (text == null) {
             return JobService.DEFAULT_LIMIT;
         }
-        if (!text.matches("[0-9]{1,5}")) {
-            throw new ApiException(ProblemType.VALIDATION, "limit is a number of jobs from 1 to 10000, not '" + text + "'");
+        if (!text.matches("-?[0-9]{1,9}")) { // the range itself is the service's rule
+            throw new ApiException(ProblemType.VALIDATION, "Query parameter 'limit' is a number of jobs from 1 to 10000, not '"
+                    + dev.duplex.api.VisibleText.escape(text) + "'");
         }
         return Integer.parseInt(text);
     }

@@ -10,7 +10,6 @@ import dev.duplex.engine.failover.Failover;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
-import dev.duplex.engine.service.JobService;
 import dev.duplex.engine.service.UpgradeService;
 import dev.duplex.engine.upgrade.UpgradeRequest;
 import dev.duplex.engine.upgrade.UpgradeStrategy;
@@ -25,24 +24,23 @@ import java.util.Map;
 
 /**
  * The engine's own result values, for a client that renders them as the CLI does in-process: a
- * job's report, a pair's latest upgrade, an upgrade's plan, the job history with its times. They
- * are the engine's records serialised by Jackson (Optional, Instant and Duration included), so the
- * CLI's remote transport reads back exactly what the in-process service returns.
+ * job's report, a pair's latest upgrade, an upgrade's plan (the job history is {@link JobRoutes}':
+ * one job view that every client reads). They are the engine's records serialised by Jackson
+ * (Optional, Instant and Duration included), so the CLI's remote transport reads back exactly
+ * what the in-process service returns.
  */
 public final class ReportRoutes {
     /** The mapper for engine values; the CLI's {@code ServerConnection.mapper()} reads them. */
     static final ObjectMapper VALUES = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule());
 
     private final UpgradeService upgrades;
-    private final JobService history;
     private final JobQueue jobs;
     private final java.util.function.LongFunction<dev.duplex.engine.failover.FailoverReport> failoverReports;
     private RequestBodies bodies;
 
-    public ReportRoutes(UpgradeService upgrades, JobService history, JobQueue jobs,
+    public ReportRoutes(UpgradeService upgrades, JobQueue jobs,
             java.util.function.LongFunction<dev.duplex.engine.failover.FailoverReport> failoverReports) {
         this.upgrades = requireNonNull(upgrades, "upgrades is null");
-        this.history = requireNonNull(history, "history is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
         this.failoverReports = requireNonNull(failoverReports, "failoverReports is null");
     }
@@ -57,15 +55,6 @@ public final class ReportRoutes {
         routes.get("/api/v1/jobs/{id}/report", this::report, Access.VIEWER);
         routes.get("/api/v1/pairs/{name}/upgrades/latest", ctx -> value(ctx, upgrades.latest(ctx.pathParam("name"))), Access.VIEWER);
         routes.post("/api/v1/pairs/{name}/upgrades/plan", this::plan, Access.VIEWER);
-        routes.get("/api/v1/job-history", ctx -> {
-            String limit = ctx.queryParam("limit");
-            if (limit != null && !limit.matches("-?[0-9]{1,9}")) { // the range is the service's rule
-                throw new ApiException(ProblemType.VALIDATION, "Query parameter 'limit' is a number of jobs from 1 to 10000, not '"
-                        + dev.duplex.api.VisibleText.escape(limit) + "'");
-            }
-            value(ctx, history.list(limit == null ? JobService.DEFAULT_LIMIT : Integer.parseInt(limit)));
-        }, Access.VIEWER);
-        routes.get("/api/v1/job-history/{id}", ctx -> value(ctx, history.show(JobRoutes.jobId(ctx.pathParam("id")))), Access.VIEWER);
     }
 
     /** An upgrade's or rollback's report from its journal; a failover's as the node that ran it kept it. */

@@ -23,6 +23,19 @@ final class Views {
         }
     }
 
+    /**
+     * A pair, its role-controller secrets redacted as everywhere they are shown. Built straight from
+     * the record rather than through a second {@code PairRecord}, which would check its names again:
+     * {@code GET /api/v1/pairs} renders hundreds per request.
+     */
+    record PairView(String name, String system0, String system1, int activeSystem, String standbyKind, Map<String, String> roleController,
+            Map<String, String> resyncGate) {
+        static PairView of(dev.duplex.engine.inventory.PairRecord pair) {
+            return new PairView(pair.name(), pair.system0(), pair.system1(), pair.activeSystem(), pair.standbyKind().name(),
+                    Redaction.redactSettings(pair.roleController()), pair.resyncGate());
+        }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record JobView(long id, String kind, String target, String state, String requestedBy, Map<String, String> parameters, String owner,
             String heartbeat, String error, String location, String events, String createdAt, String startedAt, String finishedAt) {
