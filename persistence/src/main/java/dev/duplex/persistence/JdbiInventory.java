@@ -174,6 +174,13 @@ public final class JdbiInventory implements Inventory {
     }
 
     @Override
+    public List<String> vmsLinking(String volume) {
+        requireNonNull(volume, "volume is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT vm FROM vm_links WHERE volume = :volume ORDER BY vm")
+                .bind("volume", volume).mapTo(String.class).list()));
+    }
+
+    @Override
     public void updateVm(VmRecord vm) {
         requireNonNull(vm, "vm is null");
         errors.run(() -> jdbi.useTransaction(h -> {

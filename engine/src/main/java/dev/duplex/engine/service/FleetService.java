@@ -102,6 +102,7 @@ public final class FleetService {
         inventory.pairs().forEach(p -> pairRecords.put(p.name(), p));
         Map<String, VmRecord> vms = new HashMap<>();
         inventory.vms().forEach(v -> vms.put(v.name(), v));
+        Map<String, Job> live = jobs.liveJobs(selected);
         List<PairForecast> pairs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (Wave wave : plan.waves()) {
@@ -115,7 +116,7 @@ public final class FleetService {
                     members.add(new MemberPlace(system, vm, endpoint, driver));
                 }
                 pairs.add(new PairForecast(name, wave.number(), members, predictions.of(name)));
-                jobs.liveJob(name).ifPresent(job -> notes.add(HELD + name + " (job #" + job.id() + ", " + job.kind() + ")"));
+                Optional.ofNullable(live.get(name)).ifPresent(job -> notes.add(HELD + name + " (job #" + job.id() + ", " + job.kind() + ")"));
             }
         }
         FleetForecast forecast = new FleetForecast(request, plan, pairs, Optional.empty(), notes);
