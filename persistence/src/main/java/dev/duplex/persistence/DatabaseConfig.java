@@ -111,12 +111,13 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
     }
 
     private static int poolSize(String value) {
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
+        String digits = value.strip();
+        if (!digits.matches("[0-9]{1,4}")) { // ASCII only: parseInt would take other scripts' digits
             throw new IllegalArgumentException(POOL_SIZE_PROPERTY + " must be a whole number of connections from 1 to " + MAX_POOL_SIZE
-                    + ", got '" + value + "'");
+                    + ", got '" + digits.codePoints().limit(40).mapToObj(c -> Character.isISOControl(c) ? "?" : Character.toString(c))
+                    .collect(java.util.stream.Collectors.joining()) + "'");
         }
+        return Integer.parseInt(digits);
     }
 
     /** The same database with at most {@code connections} connections. */
