@@ -62,7 +62,8 @@ public final class Services implements AutoCloseable {
 
     static DatabaseConfig databaseConfig(DuplexConfig config) {
         return new DatabaseConfig(config.home(), config.get(ConfigKey.DB_URL), config.get(ConfigKey.DB_USER),
-                config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of), config.duration(ConfigKey.DB_IDLE_STOP));
+                config.get(ConfigKey.DB_PASSWORD_FILE).map(Path::of), config.duration(ConfigKey.DB_IDLE_STOP),
+                config.get(ConfigKey.DB_POOL_SIZE).map(Integer::parseInt).orElse(DatabaseConfig.DEFAULT_POOL_SIZE));
     }
 
     /** The service of {@code type} where this transport offers it (a server offers fewer than this host's database). */

@@ -33,6 +33,11 @@ final class Cluster {
     static final int PORT = 5432;
     static final String SUPERUSER = "postgres";
     static final String SETTINGS_FILE = "duplex.conf";
+    /**
+     * Connections the embedded server accepts: a fleet's pool (its in-flight pairs + 10), a
+     * server's, and commands alongside; PostgreSQL's 100 would cut a fleet of 200 in flight.
+     */
+    static final int MAX_CONNECTIONS = 300;
     static final String HBA = "# Written by Duplex: local socket only, passwords (scram-sha-256) for every role.\n"
             + "local all all scram-sha-256\n";
     /** sun_path holds 108 bytes with the terminating NUL. */
@@ -137,8 +142,8 @@ final class Cluster {
                 unix_socket_permissions = 0700
                 password_encryption = 'scram-sha-256'
                 synchronous_commit = on
-                max_connections = 100
-                """.formatted(PORT, socketFolder.toString().replace("'", "''")));
+                max_connections = %d
+                """.formatted(PORT, socketFolder.toString().replace("'", "''"), MAX_CONNECTIONS));
         Files.deleteIfExists(socketPath(socketFolder));
         // the server appends to postgres.log for as long as it runs: rotate it while nothing holds it open
         LogGenerations.POSTGRES.rotate(log());

@@ -26,8 +26,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * it stays up for the configured idle time ({@link DatabaseConfig#idleStop()}), then stops.
  */
 public final class Database implements AutoCloseable {
-    /** Connections one Duplex process keeps open at most. */
-    private static final int POOL_SIZE = 8;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
+    /** Connections left to other processes (commands, a server, psql) when a fleet grows the pool. */
+    static final int LEFT_TO_OTHERS = 10;
 
     private final DatabaseConfig config;
     private final String location;
@@ -108,7 +109,8 @@ public final class Database implements AutoCloseable {
                 dataSource.setApplicationName("duplex");
                 application = dataSource;
             }
-            Database database = new Database(config, location, openPool(application, location, user), migration, embedded);
+            Database database = new Database(config, location, openPool(application, config.poolSize(), location, user), migration,
+                    embedded);
             try {
                 if (!database.schemaCurrent) {
                     database.migrator.checkCompatible();
@@ -151,11 +153,49 @@ public final class Database implements AutoCloseable {
     }
 
     /** The pool, with its first connection open: a wrong password or a server that is down fails here in one line. */
-    private static HikariDataSource openPool(DataSource dataSource, String location, String user) {
+    private static HikariDataSource openPool(DataSource dataSource, int size, String location, String user) {
         try {
-            return PooledConnections.open(dataSource, POOL_SIZE, "duplex");
+            return PooledConnections.open(dataSource, size, "duplex");
         } catch (SQLException e) {
             throw ConnectionFailures.translate(e, location, user);
+        }
+    }
+
+    /** The most connections the pool opens now. */
+    public int poolSize() {
+        return pool.getHikariConfigMXBean().getMaximumPoolSize();
+    }
+
+    /**
+     * Lets the pool open up to {@code wanted} connections (a fleet's in-flight pairs each write
+     * their journal), never shrinking it, and within what the server grants: its
+     * {@code max_connections} less the superuser's reserve, the connections other clients hold now,
+     * and {@value #LEFT_TO_OTHERS} for commands started later. Returns the pool's size after;
+     * a size cut by the server is logged with the setting to raise.
+     */
+    public int ensureConnections(int wanted) {
+        if (wanted < 1 || wanted > DatabaseConfig.MAX_POOL_SIZE) {
+            throw new IllegalArgumentException("a pool holds 1 to " + DatabaseConfig.MAX_POOL_SIZE + " connections, not " + wanted);
+        }
+        synchronized (pool) {
+            int current = poolSize();
+            if (wanted <= current) {
+                return current;
+            }
+            int ours = pool.getHikariPoolMXBean().getTotalConnections();
+            int grantable = jdbi.withHandle(h -> h.createQuery("""
+                    SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+                           - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int""")
+                    .mapTo(Integer.class).one()) + ours - LEFT_TO_OTHERS;
+            int size = Math.max(current, Math.min(wanted, grantable));
+            if (size < wanted) {
+                log.warn("{} grants this process {} connections, not the {} wanted; pairs beyond that wait for one."
+                        + " Raise max_connections on the server{}", location, size, wanted,
+                        embedded.isPresent() ? " (the embedded one is started with " + Cluster.MAX_CONNECTIONS + "; one started by an older"
+                                + " Duplex keeps its own until it restarts)" : "");
+            }
+            pool.getHikariConfigMXBean().setMaximumPoolSize(size);
+            return size;
         }
     }
 

@@ -26,8 +26,11 @@ import java.util.Optional;
  * @param passwordFile the file holding that user's password (first line)
  * @param idleStop how long the embedded PostgreSQL stays up after the last Duplex process using it
  *     exits, so that the next command finds it running; zero stops it with the last process
+ * @param poolSize the most connections this process opens (each only when needed); a fleet
+ *     raises it for its in-flight pairs ({@link Database#ensureConnections(int)})
  */
-public record DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile, Duration idleStop) {
+public record DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile, Duration idleStop,
+        int poolSize) {
     /** The property naming an external server's JDBC URL. */
     public static final String URL_PROPERTY = "duplex.db.url";
     /** The property naming the user on an external server. */
@@ -36,10 +39,23 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
     public static final String PASSWORD_FILE_PROPERTY = "duplex.db.password-file";
     /** The property naming how long the embedded server stays up unused. */
     public static final String IDLE_STOP_PROPERTY = "duplex.db.idle-stop";
+    /** The property naming the most connections one process opens. */
+    public static final String POOL_SIZE_PROPERTY = "duplex.db.pool-size";
+    /**
+     * Connections one process opens at most unless configured: a command uses one or two, a
+     * server's jobs a few each; connections are opened only when needed, so a larger bound costs
+     * nothing until it is used.
+     */
+    public static final int DEFAULT_POOL_SIZE = 10;
+    /** More than any PostgreSQL server grants one client (the embedded one allows 300 in all). */
+    public static final int MAX_POOL_SIZE = 1000;
     /** Ten years: longer means "never", and would overflow the instants the deadline is kept as. */
     public static final Duration MAX_IDLE_STOP = Duration.ofDays(3650);
 
     public DatabaseConfig {
+        if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+            throw new IllegalArgumentException(POOL_SIZE_PROPERTY + " must be from 1 to " + MAX_POOL_SIZE + " connections, got " + poolSize);
+        }
         requireNonNull(idleStop, "idleStop is null");
         if (idleStop.isNegative() || idleStop.compareTo(MAX_IDLE_STOP) > 0) {
             throw new IllegalArgumentException(IDLE_STOP_PROPERTY + " must be from PT0S to " + MAX_IDLE_STOP + ", got " + idleStop);
@@ -54,6 +70,11 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
             throw new IllegalArgumentException(URL_PROPERTY + " must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got "
                     + Redaction.redactUri(url.get()));
         }
+    }
+
+    /** With the default pool size. */
+    public DatabaseConfig(Path home, Optional<String> url, Optional<String> user, Optional<Path> passwordFile, Duration idleStop) {
+        this(home, url, user, passwordFile, idleStop, DEFAULT_POOL_SIZE);
     }
 
     /** Without an idle time: an embedded server stops when the last process using it exits (programs and tests). */
@@ -85,7 +106,23 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
                 Optional.ofNullable(properties.get(URL_PROPERTY)),
                 Optional.ofNullable(properties.get(USER_PROPERTY)),
                 Optional.ofNullable(properties.get(PASSWORD_FILE_PROPERTY)).map(Path::of),
-                Optional.ofNullable(properties.get(IDLE_STOP_PROPERTY)).map(Duration::parse).orElse(Duration.ZERO));
+                Optional.ofNullable(properties.get(IDLE_STOP_PROPERTY)).map(Duration::parse).orElse(Duration.ZERO),
+                Optional.ofNullable(properties.get(POOL_SIZE_PROPERTY)).map(DatabaseConfig::poolSize).orElse(DEFAULT_POOL_SIZE));
+    }
+
+    private static int poolSize(String value) {
+        String digits = value.strip();
+        if (!digits.matches("[0-9]{1,4}")) { // ASCII only: parseInt would take other scripts' digits
+            throw new IllegalArgumentException(POOL_SIZE_PROPERTY + " must be a whole number of connections from 1 to " + MAX_POOL_SIZE
+                    + ", got '" + digits.codePoints().limit(40).mapToObj(c -> Character.isISOControl(c) ? "?" : Character.toString(c))
+                    .collect(java.util.stream.Collectors.joining()) + "'");
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** The same database with at most {@code connections} connections. */
+    public DatabaseConfig withPoolSize(int connections) {
+        return new DatabaseConfig(home, url, user, passwordFile, idleStop, connections);
     }
 
     /** The Duplex home folder: {@code $DUPLEX_HOME} if set, otherwise {@code ~/.duplex}. */
@@ -130,6 +167,6 @@ public record DatabaseConfig(Path home, Optional<String> url, Optional<String> u
     @Override
     public String toString() {
         return "DatabaseConfig[home=" + home + ", url=" + redactedUrl() + ", user=" + user.orElse("-")
-                + ", passwordFile=" + passwordFile.map(Path::toString).orElse("-") + ", idleStop=" + idleStop + "]";
+                + ", passwordFile=" + passwordFile.map(Path::toString).orElse("-") + ", idleStop=" + idleStop + ", poolSize=" + poolSize + "]";
     }
 }

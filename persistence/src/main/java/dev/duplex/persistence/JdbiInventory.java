@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -167,10 +168,37 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public List<VmRecord> vms() {
-        return errors.call(() -> jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(
-                        "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms ORDER BY name")
-                .map((rs, ctx) -> vmWithoutLinks(rs)).list()
-                .stream().map(vm -> withLinks(h, vm)).toList()));
+        return errors.call(() -> jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            Map<String, List<LinkRecord>> links = linksByVm(h);
+            return h.createQuery("SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms ORDER BY name")
+                    .map((rs, ctx) -> vmWithoutLinks(rs)).list().stream()
+                    .map(vm -> new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(), links.getOrDefault(vm.name(), List.of()),
+                            vm.properties()))
+                    .toList();
+        }));
+    }
+
+    /**
+     * Every VM's links in one query, in each VM's order: a query per VM made listing a fleet's
+     * 20,000 VMs (its plan, the snapshot pruning) 20,000 round trips.
+     */
+    private static Map<String, List<LinkRecord>> linksByVm(Handle h) {
+        Map<String, List<LinkRecord>> links = new java.util.HashMap<>();
+        h.createQuery("SELECT vm, volume, mount_path, mode FROM vm_links ORDER BY vm, position")
+                .map((rs, ctx) -> {
+                    links.computeIfAbsent(rs.getString("vm"), vm -> new java.util.ArrayList<>()).add(new LinkRecord(rs.getString("volume"),
+                            rs.getString("mount_path"), VolumeLink.Mode.valueOf(rs.getString("mode"))));
+                    return 0;
+                })
+                .list();
+        return links;
+    }
+
+    @Override
+    public List<String> vmsLinking(String volume) {
+        requireNonNull(volume, "volume is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT vm FROM vm_links WHERE volume = :volume ORDER BY vm")
+                .bind("volume", volume).mapTo(String.class).list()));
     }
 
     @Override

@@ -76,6 +76,17 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     }
 
     @Override
+    public Map<String, Job> liveJobs(java.util.Collection<String> pairs) {
+        requireNonNull(pairs, "pairs is null");
+        Map<String, Job> live = new java.util.HashMap<>();
+        errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + JOB_COLUMNS + " FROM jobs WHERE pair = ANY(:pairs) AND state IN ('PENDING', 'RUNNING')")
+                .bindArray("pairs", String.class, pairs).map((rs, ctx) -> job(rs)).list()))
+                .forEach(job -> live.put(job.pair(), job));
+        return live;
+    }
+
+    @Override
     public Optional<Job> liveJobOn(String vm) {
         requireNonNull(vm, "vm is null");
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT " + JOB_COLUMNS

@@ -40,5 +40,6 @@ public final class PersistenceModule extends AbstractModule {
         bind(EnvironmentArchive.class).to(JdbiEnvironmentArchive.class).in(Scopes.SINGLETON);
         bind(dev.duplex.engine.token.ApiTokens.class).to(JdbiApiTokens.class).in(Scopes.SINGLETON);
         bind(dev.duplex.engine.fleet.PairLabels.class).to(JdbiPairLabels.class).in(Scopes.SINGLETON);
+        bind(dev.duplex.engine.fleet.DatabaseConnections.class).toInstance(database::ensureConnections);
     }
 }

@@ -162,6 +162,9 @@ class JdbiInventoryTest {
         assertThrows(NotInInventoryException.class, () -> inventory.removeVm("vm"));
         inventory.addVm(vm("vm2", "ep", "new", "data"));
         assertTrue(inventory.vm("vm2").isPresent(), "removing a VM released its volume links");
+        assertEquals(List.of("vm2"), inventory.vmsLinking("data"), "answered from the links, as a scan of every VM would");
+        assertEquals(List.of(), inventory.vmsLinking("logs"));
+        assertEquals(List.of(), inventory.vmsLinking("ghost"));
     }
 
     @Test

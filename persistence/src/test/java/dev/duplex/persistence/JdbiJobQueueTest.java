@@ -62,7 +62,11 @@ class JdbiJobQueueTest {
         assertEquals(Optional.empty(), jobs.liveJob("web"));
         assertEquals(Optional.empty(), jobs.job(job.id() + 1000));
 
+        assertEquals(Map.of("kv", job), jobs.liveJobs(List.of("kv", "web", "ghost")), "one query for many pairs, as liveJob each");
+        assertEquals(Map.of(), jobs.liveJobs(List.of()));
+
         jobs.finish(job.id(), JobState.SUCCEEDED, Optional.empty());
+        assertEquals(Map.of(), jobs.liveJobs(List.of("kv", "web")), "an ended job is not live");
         Job second = jobs.create("failover", "kv", "bob@host", Map.of());
         assertEquals(List.of(second.id(), job.id()), jobs.jobs("kv").stream().map(Job::id).toList());
         assertEquals(List.of(), jobs.jobs("web"));

@@ -47,7 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * java -cp bench/target/duplex-bench.jar dev.duplex.bench.fleet.FleetSimulation [--pairs 10000] [--in-flight 200]
  *     [--stop-ms 200] [--create-ms 100] [--start-ms 500] [--delete-ms 50] [--switchover-ms 100] [--work DIR]
+ *     [--pool-size N]
  * </pre>
+ *
+ * <p>The fleet sizes the connection pool for its in-flight pairs as {@code duplex upgrade fleet}
+ * does; {@code --pool-size N} pins it instead, to see what a smaller pool costs.
  */
 public final class FleetSimulation {
     private FleetSimulation() {}
@@ -64,6 +68,7 @@ public final class FleetSimulation {
         Duration start = Duration.ofMillis(Long.parseLong(options.getOrDefault("start-ms", "500")));
         Duration delete = Duration.ofMillis(Long.parseLong(options.getOrDefault("delete-ms", "50")));
         Duration switchover = Duration.ofMillis(Long.parseLong(options.getOrDefault("switchover-ms", "100")));
+        Optional<Integer> pinnedPool = Optional.ofNullable(options.get("pool-size")).map(Integer::parseInt);
         Path work = options.containsKey("work") ? Path.of(options.get("work")) : Files.createTempDirectory("duplex-fleet-sim");
 
         SimulatedPlatform.SimulatedTime time = new SimulatedPlatform.SimulatedTime();
@@ -73,8 +78,8 @@ public final class FleetSimulation {
         System.out.printf(Locale.ROOT, "fleet simulation: %d pairs, max-in-flight %d, simulated pair time %d ms, work folder %s%n",
                 pairs, inFlight, pairTime.toMillis(), work);
 
-        try (Database database = Database.start(new DatabaseConfig(work.resolve("home"), Optional.empty(), Optional.empty(), Optional.empty(),
-                Duration.ZERO))) {
+        DatabaseConfig databaseConfig = DatabaseConfig.embedded(work.resolve("home"));
+        try (Database database = Database.start(pinnedPool.map(databaseConfig::withPoolSize).orElse(databaseConfig))) {
             JdbiInventory inventory = new JdbiInventory(database.jdbi());
             JdbiJobQueue jobs = new JdbiJobQueue(database.jdbi());
             long setupStart = System.nanoTime();
@@ -86,7 +91,8 @@ public final class FleetSimulation {
             RollingUpgrade engine = new RollingUpgrade(inventory, jobs, new JdbiAuditLog(database.jdbi()), endpoint -> platform,
                     pair -> application, settings);
             FleetService fleets = new FleetService(inventory, new JdbiPairLabels(database.jdbi()), jobs, jobs,
-                    new AuditTrail(new JdbiAuditLog(database.jdbi())), engine);
+                    new AuditTrail(new JdbiAuditLog(database.jdbi())), engine,
+                    pinnedPool.isPresent() ? wanted -> database.poolSize() : database::ensureConnections);
             FleetRequest request = new FleetRequest(FleetSelection.all(), "v2", UpgradeStrategy.LINK, inFlight, inFlight, 0, "sim@bench");
 
             long[] before = transactions(database);
@@ -107,6 +113,9 @@ public final class FleetSimulation {
                 }
             });
             long wall = System.nanoTime() - runStart;
+            System.out.printf(Locale.ROOT, "connection pool: %d (%s), server max_connections %s%n", database.poolSize(),
+                    pinnedPool.isPresent() ? "pinned by --pool-size" : "sized by the fleet for its in-flight pairs",
+                    database.jdbi().withHandle(h -> h.createQuery("SHOW max_connections").mapTo(String.class).one()));
             long[] after = transactions(database);
 
             long steps = 0;
@@ -213,7 +222,7 @@ public final class FleetSimulation {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: FleetSimulation [--pairs N] [--in-flight M] [--stop-ms MS] [--create-ms MS]"
-                        + " [--start-ms MS] [--delete-ms MS] [--switchover-ms MS] [--work DIR]; not '" + args[i] + "'");
+                        + " [--start-ms MS] [--delete-ms MS] [--switchover-ms MS] [--work DIR] [--pool-size N]; not '" + args[i] + "'");
             }
             options.put(args[i].substring(2), args[++i]);
         }

@@ -11,6 +11,7 @@ public enum ConfigKey {
     DB_USER("duplex.db.user", "duplex", "database user for duplex.db.url"),
     DB_PASSWORD_FILE("duplex.db.password-file", null, "file holding the database password (never the password itself)"),
     DB_IDLE_STOP("duplex.db.idle-stop", "PT10M", "the embedded PostgreSQL stops after no Duplex process used it for this long; PT0S = when the last one exits (ISO-8601 duration)"),
+    DB_POOL_SIZE("duplex.db.pool-size", null, "the most database connections one Duplex process opens, each only when needed (default 10; 'upgrade fleet' raises it to its --max-in-flight + 10 when that is more, within the server's max_connections)"),
     PLUGINS_DIR("duplex.plugins.dir", null, "folder of driver plugins, one sub-folder per plugin (default <install>/plugins)"),
     NODE_NAME("duplex.node.name", null, "this instance's name when several share one database (default host-pid)"),
     LOG_LEVEL("duplex.log.level", "INFO", "level of the log file under duplex.home/logs"),

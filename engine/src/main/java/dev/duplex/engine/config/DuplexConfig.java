@@ -90,6 +90,8 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
 
     /** The largest configuration file read: a properties file of Duplex's keys is a few KiB. */
     private static final long MAX_FILE_BYTES = 1 << 20;
+    /** The most connections duplex.db.pool-size may ask for: more than any PostgreSQL server would grant one process. */
+    public static final int MAX_POOL_SIZE = 1000;
     /** Log levels logback accepts for duplex.log.level. */
     private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     /**
@@ -222,6 +224,11 @@ public record DuplexConfig(Map<ConfigKey, String> values, Map<ConfigKey, String>
         if (duration(ConfigKey.DB_IDLE_STOP).isNegative() || duration(ConfigKey.DB_IDLE_STOP).compareTo(Duration.ofDays(3650)) > 0) {
             throw invalid(ConfigKey.DB_IDLE_STOP, "must be an ISO-8601 duration from PT0S to P3650D such as PT10M");
         }
+        get(ConfigKey.DB_POOL_SIZE).ifPresent(size -> {
+            if (!size.matches("[0-9]{1,4}") || Integer.parseInt(size) < 1 || Integer.parseInt(size) > MAX_POOL_SIZE) {
+                throw invalid(ConfigKey.DB_POOL_SIZE, "must be a whole number of connections from 1 to " + MAX_POOL_SIZE + " such as 10");
+            }
+        });
         String level = get(ConfigKey.LOG_LEVEL).orElse("INFO");
         if (!LOG_LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
             throw invalid(ConfigKey.LOG_LEVEL, "must be one of " + String.join(", ", LOG_LEVELS));

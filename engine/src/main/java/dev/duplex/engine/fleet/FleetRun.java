@@ -79,6 +79,11 @@ public final class FleetRun {
         return execute(FleetJob.of(claimed), listener, upgrades.withSettings(upgrades.settings().withStaleAfter(Duration.ZERO)));
     }
 
+    /** The most pairs fleet job {@code fleetJobId} upgrades at once; empty when it is no fleet job (the call that follows says so). */
+    public Optional<Integer> maxInFlight(long fleetJobId) {
+        return jobs.job(fleetJobId).filter(FleetJob::isFleet).map(job -> FleetJob.of(job).plan().maxInFlight());
+    }
+
     /** The fleet job and where each of its pairs is. */
     public FleetStatus status(long fleetJobId) {
         Job job = fleetJob(fleetJobId);

@@ -34,6 +34,15 @@ public interface Inventory {
     void addVm(VmRecord vm);
     Optional<VmRecord> vm(String name);
     List<VmRecord> vms();
+
+    /**
+     * The VMs that link volume {@code volume}, by name. A store with an index on links answers it
+     * without reading every VM: each pair's upgrade asks it for both members' volumes, so a scan
+     * here makes a fleet's checks grow with the square of its size.
+     */
+    default List<String> vmsLinking(String volume) {
+        return vms().stream().filter(vm -> vm.links().stream().anyMatch(l -> l.volume().equals(volume))).map(VmRecord::name).toList();
+    }
     /** Replaces a VM's record (new driver ref and image after an upgrade step), keeping its name. */
     void updateVm(VmRecord vm);
     void removeVm(String name);

@@ -33,8 +33,7 @@ public final class Placement {
 
     /** The VMs that link {@code volume}, by name. */
     public List<String> linkers(String volume) {
-        return inventory.vms().stream().filter(vm -> vm.links().stream().anyMatch(l -> l.volume().equals(volume)))
-                .map(VmRecord::name).toList();
+        return inventory.vmsLinking(volume);
     }
 
     /** The VMs that use {@code image}, by name. */

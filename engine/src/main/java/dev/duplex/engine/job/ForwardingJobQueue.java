@@ -34,6 +34,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public Map<String, Job> liveJobs(java.util.Collection<String> pairs) {
+        return journal.liveJobs(pairs);
+    }
+
+    @Override
     public Optional<Job> liveJobOn(String vm) {
         return journal.liveJobOn(vm);
     }

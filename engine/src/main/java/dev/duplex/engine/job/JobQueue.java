@@ -20,6 +20,18 @@ public interface JobQueue {
     /** The pair's live job, if any. */
     Optional<Job> liveJob(String pair);
 
+    /**
+     * The live jobs of {@code pairs}, by pair. A store answers it in one query: a fleet plan asks it
+     * for every selected pair, which one {@link #liveJob} each would make thousands of round trips.
+     */
+    default java.util.Map<String, Job> liveJobs(java.util.Collection<String> pairs) {
+        java.util.Map<String, Job> live = new java.util.HashMap<>();
+        for (String pair : pairs) {
+            liveJob(pair).ifPresent(job -> live.put(pair, job));
+        }
+        return live;
+    }
+
     /** The live job holding {@code vm}'s job lock, if any: its own job or its pair's. */
     Optional<Job> liveJobOn(String vm);
 

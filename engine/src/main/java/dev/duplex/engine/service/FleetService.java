@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.fleet.DatabaseConnections;
 import dev.duplex.engine.fleet.FleetForecast;
 import dev.duplex.engine.fleet.FleetJob;
 import dev.duplex.engine.fleet.FleetJobReport;
@@ -56,15 +57,23 @@ public final class FleetService {
     private final JobHistory history;
     private final AuditTrail audit;
     private final FleetRun fleets;
+    private final DatabaseConnections connections;
 
     @Inject
     public FleetService(Inventory inventory, PairLabels labels, JobQueue jobs, JobHistory history, AuditTrail audit, RollingUpgrade upgrade,
-            DuplexConfig config) {
-        this(inventory, labels, jobs, history, audit, upgrade.withSettings(UpgradeService.settings(config)));
+            DuplexConfig config, DatabaseConnections connections) {
+        this(inventory, labels, jobs, history, audit, upgrade.withSettings(UpgradeService.settings(config)), connections);
     }
 
-    /** With an engine configured by the caller (tests, the fleet simulation). */
+    /** With an engine configured by the caller (tests), on ports that do not count connections. */
     public FleetService(Inventory inventory, PairLabels labels, JobQueue jobs, JobHistory history, AuditTrail audit, RollingUpgrade configured) {
+        this(inventory, labels, jobs, history, audit, configured, DatabaseConnections.UNBOUNDED);
+    }
+
+    /** With an engine configured by the caller and the database's connections (the fleet simulation). */
+    public FleetService(Inventory inventory, PairLabels labels, JobQueue jobs, JobHistory history, AuditTrail audit, RollingUpgrade configured,
+            DatabaseConnections connections) {
+        this.connections = requireNonNull(connections, "connections is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.labels = requireNonNull(labels, "labels is null");
         this.jobs = requireNonNull(jobs, "jobs is null");
@@ -93,6 +102,7 @@ public final class FleetService {
         inventory.pairs().forEach(p -> pairRecords.put(p.name(), p));
         Map<String, VmRecord> vms = new HashMap<>();
         inventory.vms().forEach(v -> vms.put(v.name(), v));
+        Map<String, Job> live = jobs.liveJobs(selected);
         List<PairForecast> pairs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (Wave wave : plan.waves()) {
@@ -106,7 +116,7 @@ public final class FleetService {
                     members.add(new MemberPlace(system, vm, endpoint, driver));
                 }
                 pairs.add(new PairForecast(name, wave.number(), members, predictions.of(name)));
-                jobs.liveJob(name).ifPresent(job -> notes.add(HELD + name + " (job #" + job.id() + ", " + job.kind() + ")"));
+                Optional.ofNullable(live.get(name)).ifPresent(job -> notes.add(HELD + name + " (job #" + job.id() + ", " + job.kind() + ")"));
             }
         }
         FleetForecast forecast = new FleetForecast(request, plan, pairs, Optional.empty(), notes);
@@ -132,18 +142,21 @@ public final class FleetService {
         audit.record(actor, "upgrade.fleet", FleetJob.target(request.image()), Optional.empty(),
                 Optional.of(Map.of("selection", request.selection().describe(), "pairs", forecast.plan().pairCount(),
                         "waves", forecast.plan().waves().size(), "max_in_flight", request.maxInFlight())));
+        connectionsFor(request.maxInFlight());
         return fleets.start(request, forecast.plan(), listener);
     }
 
     /** Continues a fleet job whose orchestrator died: pairs done are skipped, live pair jobs resumed, the rest run. */
     public FleetJobReport resume(long fleetJobId, boolean takeOverNow, Actor actor, FleetListener listener) {
         audit.record(actor, "upgrade.fleet.resume", "job/" + fleetJobId, Optional.empty(), Optional.empty());
+        fleets.maxInFlight(fleetJobId).ifPresent(this::connectionsFor);
         return fleets.resume(fleetJobId, takeOverNow, listener);
     }
 
     /** Rolls a finished fleet back wave by wave, last wave first, or only {@code wave}. */
     public FleetRollbackReport rollback(long fleetJobId, Optional<Integer> wave, Actor actor, FleetListener listener) {
         audit.record(actor, "upgrade.fleet.rollback", "job/" + fleetJobId, Optional.empty(), Optional.of(Map.of("wave", wave.map(String::valueOf).orElse("all"))));
+        fleets.maxInFlight(fleetJobId).ifPresent(this::connectionsFor);
         return fleets.rollback(fleetJobId, wave, actor.name(), listener);
     }
 
@@ -154,6 +167,11 @@ public final class FleetService {
     /** True when job {@code id} exists and is a fleet upgrade (the CLI's resume, rollback and status take both kinds). */
     public boolean isFleetJob(long id) {
         return jobs.job(id).map(FleetJob::isFleet).orElse(false);
+    }
+
+    /** One connection per pair in flight and the fleet's own, so that pairs wait for their platform, not for the pool. */
+    private void connectionsFor(int inFlight) {
+        connections.ensure(inFlight + DatabaseConnections.FLEET_RESERVE);
     }
 
     private Predictions predictions() {

@@ -67,6 +67,21 @@ class HostileSettingsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1001", "99999", "ten", "1e3", "10.5", "0x10", "２０", "10;rm", "10 20", "\u001b[31m"})
+    void aBadPoolSizeIsOneLineWithTheAllowedRange(String value) {
+        ConfigException e = assertThrows(ConfigException.class, () -> resolve(Map.of("DUPLEX_DB_POOL_SIZE", value)));
+        assertTrue(e.getMessage().startsWith("duplex.db.pool-size (from environment variable DUPLEX_DB_POOL_SIZE) must be a whole number"
+                + " of connections from 1 to 1000"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\u001b"), e.getMessage());
+    }
+
+    @Test
+    void aPoolSizeWithinRangeIsTaken() {
+        assertTrue(resolve(Map.of("DUPLEX_DB_POOL_SIZE", "210")).get(ConfigKey.DB_POOL_SIZE).orElseThrow().equals("210"));
+        assertTrue(resolve(Map.of()).get(ConfigKey.DB_POOL_SIZE).isEmpty(), "unset: the database's default of 10");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"PT0S", "-PT5S", "30", "30s", "forever"})
     void aDurationMustBePositiveIso8601(String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> resolve(Map.of("DUPLEX_UPGRADE_HEALTH_TIMEOUT", value)));
