@@ -17,6 +17,7 @@ import dev.duplex.engine.failover.Fence;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.role.RoleControllers;
+import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import jakarta.inject.Inject;
 import dev.duplex.engine.job.ForwardingJobQueue;
@@ -66,10 +67,10 @@ public final class EngineFailoverService implements FailoverService {
      * @throws dev.duplex.engine.failover.FailoverException when a phase failed; the message says what state the pair is in
      */
     @Override
-    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor) {
+    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor, UpgradeListener progress) {
         ObjectName.check("pair", pair);
         requireNonNull(actor, "actor is null");
-        return engine.failover(pair, force, fullWrite, actor.name());
+        return engine.failover(pair, force, fullWrite, actor.name(), progress);
     }
 
     /**
@@ -103,7 +104,14 @@ public final class EngineFailoverService implements FailoverService {
 
     /** {@link #start(String, boolean, boolean, Actor, Executor)}, its job journaled through {@code journal} (see {@link #failover(String, boolean, boolean, Actor, UnaryOperator)}). */
     public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor, UnaryOperator<JobQueue> journal) {
+        return start(pair, force, fullWrite, actor, executor, journal, UpgradeListener.NONE);
+    }
+
+    /** {@link #start(String, boolean, boolean, Actor, Executor, UnaryOperator)}, telling {@code progress} of its phases and waits. */
+    public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor, UnaryOperator<JobQueue> journal,
+            UpgradeListener progress) {
         plan(pair, fullWrite);
+        requireNonNull(progress, "progress is null");
         requireNonNull(actor, "actor is null");
         requireNonNull(journal, "journal is null");
         CompletableFuture<Long> created = new CompletableFuture<>();
@@ -116,7 +124,7 @@ public final class EngineFailoverService implements FailoverService {
             }
         });
         CompletableFuture<FailoverReport> report = CompletableFuture.supplyAsync(
-                () -> announcing.failover(pair, force, fullWrite, actor.name()), executor);
+                () -> announcing.failover(pair, force, fullWrite, actor.name(), progress), executor);
         report.whenComplete((done, failure) -> {
             if (failure != null) {
                 created.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
