@@ -145,14 +145,16 @@ class OutputContractTest {
         assertEquals("kvc-1", pair.get("standby_vm").asText(), "standby_vm is a VM name");
         assertEquals("cold", pair.get("standby_mode").asText(), "standby_mode is hot or cold");
         // a hot pair whose application answers through commands: kv-0 active, always in sync
-        Path roles = script("roles", "[ \"$2\" = kv-0 ] && echo ACT || echo SBY");
+        // roles follow the switchovers (the fleet below upgrades and rolls back this pair): kv-0 ACT until one happens
+        Path roleFiles = Files.createDirectories(dir.resolve("roles"));
+        Path roles = script("roles", "f=" + roleFiles + "/$2; if [ -f \"$f\" ]; then cat \"$f\"; elif [ \"$2\" = kv-0 ]; then echo ACT; else echo SBY; fi");
         Path inSync = script("sync", "echo in-sync");
         startedVms.add("kv-0");
         startedVms.add("kv-1");
         changed("vm", "vm", "start", "kv-0");
         changed("vm", "vm", "start", "kv-1");
         changed("pair", "pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--role-controller", "type=exec",
-                "--role-controller", "roles-command=" + roles, "--role-controller", "switchover-command=" + script("switch", "exit 0"),
+                "--role-controller", "roles-command=" + roles, "--role-controller", "switchover-command=" + script("switch", "echo \"$3\" > " + roleFiles + "/$2"),
                 "--role-controller", "sync-command=" + inSync);
         both("pair[]", "pair", "list");
         both("pair", "pair", "show", "kvc");

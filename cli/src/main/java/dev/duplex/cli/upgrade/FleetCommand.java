@@ -71,7 +71,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     int canary;
 
     @Option(names = "--max-failed-percent", defaultValue = "0", paramLabel = "P",
-            description = "Stop before the next wave when more than P % of the pairs so far failed (default: ${DEFAULT-VALUE}).")
+            description = "Stop before the next wave when more than P %% of the pairs so far failed (default: ${DEFAULT-VALUE}).")
     int maxFailedPercent;
 
     @Option(names = "--strategy", defaultValue = "link", description = "link, copy-at-boot or snapshot-copy (default: ${DEFAULT-VALUE}).")
