@@ -1,6 +1,7 @@
 package dev.duplex.cli.bench;
 
 import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputOption;
 import dev.duplex.cli.Services;
 import dev.duplex.cli.demo.DemoImages;
 import dev.duplex.cli.demo.KvApplication;
@@ -15,8 +16,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
@@ -32,10 +35,14 @@ import picocli.CommandLine.Option;
     "Time failovers of a cold pair: kill its active, fail over, until the new active accepts a write.",
     "Kills the active of a cold kv pair (SIGKILL to its process group) and fails over, RUNS times; reports the time from the failover's start to the first write the new active accepts, split into fence, sync, start, promote and Duplex's own overhead (the rest): median and p90.",
     "Runs in-process (the engine code of 'duplex failover', without the command's JVM start)."
-}, footer = {"", "Examples:", "  duplex bench failover --runs 3"})
+}, footer = {"", "Examples:", "  duplex bench failover --runs 3",
+    "  # the figures for a script (keys in docs/output.md): duplex bench failover --runs 10 --output json"})
 public final class FailoverBench implements Callable<Integer> {
     /** The local driver's default, when --start-settle-ms is not given. */
     private static final long DEFAULT_SETTLE_MS = 300;
+    /** The goals for the median failover: to the first accepted write, and Duplex's own share of it. */
+    static final long TOTAL_GOAL_MS = 1000;
+    static final long OVERHEAD_GOAL_MS = 100;
 
     private final CliContext context;
 
@@ -50,6 +57,9 @@ public final class FailoverBench implements Callable<Integer> {
 
     @Option(names = "--work", paramLabel = "DIR", description = "Throw-away Duplex home for the runs (default: under $DUPLEX_HOME/bench).")
     Path work;
+
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
 
     public FailoverBench(CliContext context) {
         this.context = context;
@@ -70,7 +80,8 @@ public final class FailoverBench implements Callable<Integer> {
         UpgradeBench.requireFreshWork(work);
         Path home = work != null ? work : context.config().home().resolve("bench").resolve("failover-" + stamp);
         DuplexConfig config = UpgradeBench.withHome(context.config(), home);
-        PrintWriter out = context.out();
+        // With -o json or yaml, stdout carries only the figures; each run's line goes to stderr.
+        PrintWriter out = output.structured() ? context.err() : context.out();
         List<Run> results = new ArrayList<>();
         try (Services services = Services.start(config, context.registry())) {
             FailoverStopwatch stopwatch = services.get(DemoService.class).failoverStopwatch(new KvApplication(), new ProgressLines(out),
@@ -88,9 +99,72 @@ public final class FailoverBench implements Callable<Integer> {
         } finally {
             UpgradeBench.deleteTree(home);
         }
-        out.print(table(results, startSettleMs == null ? DEFAULT_SETTLE_MS : startSettleMs));
-        out.flush();
+        long settleMs = startSettleMs == null ? DEFAULT_SETTLE_MS : startSettleMs;
+        context.printer().object(output, view(results, settleMs, envBytes), text -> text.print(table(results, settleMs)));
         return 0;
+    }
+
+    /** The parts of a run the figures name, in the table's order, by their key in the view. */
+    private static final Map<String, ToLongFunction<Run>> PARTS = parts();
+
+    private static Map<String, ToLongFunction<Run>> parts() {
+        Map<String, ToLongFunction<Run>> parts = new LinkedHashMap<>();
+        parts.put("total", Run::total);
+        parts.put("fence", Run::fence);
+        parts.put("sync", Run::sync);
+        parts.put("start", Run::start);
+        parts.put("promote", Run::promote);
+        parts.put("health_wait", Run::healthWait);
+        parts.put("overhead", Run::overhead);
+        parts.put("prepare", Run::prepare);
+        parts.put("after_first_write", Run::afterFirstWrite);
+        parts.put("returned", Run::returned);
+        return java.util.Collections.unmodifiableMap(parts);
+    }
+
+    /**
+     * The figures for a script (kind "bench_failover" in docs/output.md): median and p90 of each
+     * part, the goals, and every run; whole milliseconds, rounded (the table keeps a tenth).
+     */
+    static Map<String, Object> view(List<Run> runs, long settleMs, int envBytes) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("runs_measured", runs.size());
+        view.put("env_size_bytes", envBytes);
+        view.put("start_settle_ms", settleMs);
+        Map<String, Object> parts = new LinkedHashMap<>();
+        PARTS.forEach((name, part) -> {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("median_ms", wholeMs(percentile(runs, part, 50)));
+            figures.put("p90_ms", wholeMs(percentile(runs, part, 90)));
+            parts.put(name, figures);
+        });
+        view.put("parts", parts);
+        view.put("goals", List.of(goal("total", TOTAL_GOAL_MS, percentile(runs, Run::total, 50)),
+                goal("overhead", OVERHEAD_GOAL_MS, percentile(runs, Run::overhead, 50))));
+        List<Map<String, Object>> each = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("run", i + 1);
+            PARTS.forEach((name, part) -> r.put(name + "_ms", wholeMs(part.applyAsLong(run))));
+            r.put("sync_path", run.syncPath());
+            each.add(r);
+        }
+        view.put("runs", each);
+        return view;
+    }
+
+    private static Map<String, Object> goal(String part, long atMostMs, long medianNanos) {
+        Map<String, Object> goal = new LinkedHashMap<>();
+        goal.put("part", part);
+        goal.put("at_most_ms", atMostMs);
+        goal.put("median_ms", wholeMs(medianNanos));
+        goal.put("met", medianNanos <= atMostMs * 1_000_000L);
+        return goal;
+    }
+
+    private static long wholeMs(long nanos) {
+        return Math.round(nanos / 1e6);
     }
 
     static String table(List<Run> runs, long settleMs) {
@@ -112,8 +186,9 @@ public final class FailoverBench implements Callable<Integer> {
         row(md, "failover call returned (records roles, audit after the write)", runs, Run::returned);
         long total = percentile(runs, Run::total, 50);
         long overhead = percentile(runs, Run::overhead, 50);
-        md.append(String.format(Locale.ROOT, "%nGoals: total <= 1000 ms: %s (median %.1f ms); overhead <= 100 ms: %s (median %.1f ms).%n",
-                total <= 1_000_000_000L ? "met" : "NOT met", ms(total), overhead <= 100_000_000L ? "met" : "NOT met", ms(overhead)));
+        md.append(String.format(Locale.ROOT, "%nGoals: total <= %d ms: %s (median %.1f ms); overhead <= %d ms: %s (median %.1f ms).%n",
+                TOTAL_GOAL_MS, total <= TOTAL_GOAL_MS * 1_000_000L ? "met" : "NOT met", ms(total),
+                OVERHEAD_GOAL_MS, overhead <= OVERHEAD_GOAL_MS * 1_000_000L ? "met" : "NOT met", ms(overhead)));
         return md.toString();
     }
 

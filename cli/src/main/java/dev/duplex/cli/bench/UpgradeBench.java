@@ -2,6 +2,7 @@ package dev.duplex.cli.bench;
 
 import dev.duplex.cli.ByteSize;
 import dev.duplex.cli.CliContext;
+import dev.duplex.cli.OutputOption;
 import dev.duplex.cli.Services;
 import dev.duplex.cli.demo.KvApplication;
 import dev.duplex.cli.demo.ProgressLines;
@@ -22,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
     "Time the demo pair's upgrade per strategy and database size, as Markdown and CSV tables.",
     "For each, the single-side window, the switchover gap and the total time. Needs about 4x the largest size of free disk under the work folder."
 }, footer = {"", "Examples:", "  duplex bench upgrade --sizes 16MiB --strategies link --out bench-results",
-    "  # the issue's table: duplex bench upgrade --sizes 16MiB,256MiB,1GiB --out bench-results"})
+    "  # the issue's table: duplex bench upgrade --sizes 16MiB,256MiB,1GiB --out bench-results",
+    "  # the figures for a script (keys in docs/output.md): duplex bench upgrade --sizes 16MiB --out bench-results --output json"})
 public final class UpgradeBench implements Callable<Integer> {
     private final CliContext context;
 
@@ -57,6 +60,9 @@ public final class UpgradeBench implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Throw-away Duplex home for the runs (default: under $DUPLEX_HOME/bench).")
     Path work;
 
+    @picocli.CommandLine.Mixin
+    OutputOption output = new OutputOption();
+
     public UpgradeBench(CliContext context) {
         this.context = context;
     }
@@ -70,7 +76,8 @@ public final class UpgradeBench implements Callable<Integer> {
         requireFreshWork(work);
         Path home = work != null ? work : context.config().home().resolve("bench").resolve(stamp);
         DuplexConfig config = withHome(context.config(), home);
-        PrintWriter progress = context.out();
+        // With -o json or yaml, stdout carries only the figures; progress goes to stderr.
+        PrintWriter progress = output.structured() ? context.err() : context.out();
         Map<UpgradeStrategy, List<DemoResult>> results = new EnumMap<>(UpgradeStrategy.class);
         try (Services services = Services.start(config, context.registry())) {
             UpgradeDemo demo = services.get(DemoService.class).upgradeDemo(new KvApplication(), new ProgressLines(progress));
@@ -93,13 +100,48 @@ public final class UpgradeBench implements Callable<Integer> {
         }
         Files.createDirectories(outDir);
         String markdown = markdown(bytes, chosen, results);
-        Files.writeString(outDir.resolve("upgrade-bench.md"), markdown);
-        Files.writeString(outDir.resolve("upgrade-bench.csv"), csv(bytes, chosen, results));
-        progress.println();
-        progress.print(markdown);
-        progress.println("Written to " + outDir.toAbsolutePath());
-        progress.flush();
+        Path markdownFile = outDir.resolve("upgrade-bench.md");
+        Path csvFile = outDir.resolve("upgrade-bench.csv");
+        Files.writeString(markdownFile, markdown);
+        Files.writeString(csvFile, csv(bytes, chosen, results));
+        context.printer().object(output, view(bytes, chosen, results, rate, markdownFile, csvFile), text -> {
+            text.println();
+            text.print(markdown);
+            text.println("Written to " + outDir.toAbsolutePath());
+        });
         return 0;
+    }
+
+    /** The figures for a script (kind "bench_upgrade" in docs/output.md): one object per size and strategy, as the tables have them. */
+    static Map<String, Object> view(List<Long> sizes, List<UpgradeStrategy> strategies, Map<UpgradeStrategy, List<DemoResult>> results, int rate,
+            Path markdownFile, Path csvFile) {
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (int i = 0; i < sizes.size(); i++) {
+            for (UpgradeStrategy s : strategies) {
+                DemoResult r = results.get(s).get(i);
+                String[] state = r.state().split(": ", 2); // the engine's record joins a job's error onto its state
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("db_size_bytes", sizes.get(i));
+                run.put("strategy", s.key());
+                run.put("job_id", r.job());
+                run.put("state", state[0]);
+                run.put("error", state.length > 1 ? state[1] : null);
+                run.put("single_side_window_ms", r.singleSideWindowMs());
+                run.put("switchover_gap_ms", r.switchoverGapMs() < 0 ? null : r.switchoverGapMs());
+                run.put("total_ms", r.totalMs());
+                run.put("bytes_copied", r.bytesCopied());
+                run.put("requests", r.requests());
+                run.put("failed_requests", r.failedRequests());
+                run.put("db_intact", r.dbChecksumBefore().equals(r.dbChecksumAfter()));
+                runs.add(run);
+            }
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("requests_per_second", rate);
+        view.put("markdown_file", markdownFile.toAbsolutePath());
+        view.put("csv_file", csvFile.toAbsolutePath());
+        view.put("runs", runs);
+        return view;
     }
 
     private static String markdown(List<Long> sizes, List<UpgradeStrategy> strategies, Map<UpgradeStrategy, List<DemoResult>> results) {

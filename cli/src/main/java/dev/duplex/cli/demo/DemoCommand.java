@@ -4,7 +4,6 @@ import dev.duplex.cli.OutputOption;
 
 import dev.duplex.cli.ByteSize;
 import dev.duplex.cli.CliContext;
-import dev.duplex.cli.OutputFormat;
 import dev.duplex.cli.upgrade.ProgressPrinter;
 import dev.duplex.engine.demo.DemoResult;
 import dev.duplex.engine.demo.DemoService;
@@ -14,7 +13,9 @@ import dev.duplex.engine.upgrade.UpgradeStrategy;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
     "prints per strategy: the single-side window, the switchover gap, requests sent and failed after",
     "retry, and the database checksums before and after (they must match)."
 }, footer = {"", "Examples:", "  duplex demo --db-size 16MiB --strategy link",
-    "  # every strategy on a 1 GiB database, as JSON: duplex demo --db-size 1GiB --strategy all --output json"})
+    "  # every strategy on a 1 GiB database, for a script (keys in docs/output.md): duplex demo --db-size 1GiB --strategy all --output json"})
 public final class DemoCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -59,24 +60,57 @@ public final class DemoCommand implements Callable<Integer> {
         if (rate < 1 || rate > 2000) {
             throw new IllegalArgumentException("--rate is between 1 and 2000 requests per second, not " + rate);
         }
-        boolean json = output.format() == OutputFormat.JSON;
-        // With --output json, stdout carries only the JSON; progress goes to stderr.
-        PrintWriter progress = json ? context.err() : context.out();
+        // With -o json or yaml, stdout carries only the report; progress goes to stderr.
+        PrintWriter progress = output.structured() ? context.err() : context.out();
         UpgradeDemo demo = context.services().get(DemoService.class).upgradeDemo(new KvApplication(), new ProgressLines(progress));
         demo.prepare(DemoImages.locate(context.installation(), context.config().home()));
         List<DemoResult> results = new ArrayList<>();
         for (UpgradeStrategy s : strategies) {
             progress.printf("%n== strategy %s, database %s per member%n", s.key(), ByteSize.format(dbSize));
             progress.flush();
-            UpgradeListener listener = new ProgressPrinter(progress, !json && System.console() != null);
+            UpgradeListener listener = new ProgressPrinter(progress, !output.structured() && System.console() != null);
             results.add(demo.run(s, dbSize, rate, listener));
         }
-        if (json) {
-            context.printer().object(results);
-        } else {
-            print(results, context.out());
-        }
-        return results.stream().allMatch(DemoResult::intact) ? 0 : 1;
+        boolean intact = results.stream().allMatch(DemoResult::intact);
+        context.printer().object(output, view(dbSize, rate, results, intact), out -> print(results, out));
+        return intact ? 0 : 1;
+    }
+
+    /** The demo's report as docs/output.md describes it (kind "demo_report"). */
+    static Map<String, Object> view(long dbSize, int rate, List<DemoResult> results, boolean intact) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("db_size_bytes", dbSize);
+        view.put("requests_per_second", rate);
+        view.put("strategies", results.stream().map(DemoCommand::view).toList());
+        view.put("intact", intact);
+        return view;
+    }
+
+    /**
+     * One strategy's figures. The engine's record joins a job's error onto its state and the members'
+     * differing checksums with " / ", and marks a missing switchover as -1: split and null here, as
+     * docs/output.md types them.
+     */
+    private static Map<String, Object> view(DemoResult r) {
+        String[] state = r.state().split(": ", 2);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("strategy", r.strategy());
+        view.put("job_id", r.job());
+        view.put("state", state[0]);
+        view.put("error", state.length > 1 ? state[1] : null);
+        view.put("single_side_window_ms", r.singleSideWindowMs());
+        view.put("switchover_gap_ms", r.switchoverGapMs() < 0 ? null : r.switchoverGapMs());
+        view.put("switchover_client_gap_ms", r.switchoverClientGapMs());
+        view.put("longest_client_gap_ms", r.longestClientGapMs());
+        view.put("requests", r.requests());
+        view.put("failed_requests", r.failedRequests());
+        view.put("retries", r.retries());
+        view.put("bytes_copied", r.bytesCopied());
+        view.put("total_ms", r.totalMs());
+        view.put("db_checksum_before", r.dbChecksumBefore());
+        view.put("db_checksums_after", List.of(r.dbChecksumAfter().split(" / ")));
+        view.put("db_intact", r.dbChecksumBefore().equals(r.dbChecksumAfter()));
+        return view;
     }
 
     private static void print(List<DemoResult> results, PrintWriter out) {

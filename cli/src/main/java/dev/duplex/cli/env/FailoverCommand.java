@@ -9,6 +9,8 @@ import dev.duplex.engine.envsync.SyncReport;
 import dev.duplex.engine.failover.FailoverPlan;
 import dev.duplex.engine.failover.FailoverReport;
 import dev.duplex.engine.service.FailoverService;
+import dev.duplex.cli.upgrade.ProgressPrinter;
+import dev.duplex.engine.upgrade.UpgradeListener;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -72,7 +74,11 @@ public final class FailoverCommand implements Runnable {
             printPlan(failovers.plan(pair, full));
             return;
         }
-        FailoverReport report = failovers.failover(pair, force, full, Actor.operatingSystemUser());
+        // The phases as they run, and what promote waits for (a standby's boot may take minutes), as upgrades show their steps:
+        // on standard output, or on standard error when standard output carries -o json or yaml.
+        UpgradeListener progress = output.structured() ? new ProgressPrinter(context.err(), false)
+                : new ProgressPrinter(context.out(), System.console() != null);
+        FailoverReport report = failovers.failover(pair, force, full, Actor.operatingSystemUser(), progress);
         context.printer().object(output, json(report), out -> text(report));
     }
 

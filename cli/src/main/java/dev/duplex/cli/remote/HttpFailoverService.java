@@ -25,9 +25,9 @@ public final class HttpFailoverService implements FailoverService {
     }
 
     @Override
-    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor) {
+    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor, UpgradeListener progress) {
         long job = server.post(path(pair), Map.of("full", fullWrite, "dryRun", false, "force", force)).path("job").asLong();
-        events.follow(job, UpgradeListener.NONE);
+        events.follow(job, progress);
         return server.get("/api/v1/jobs/" + job + "/report", FailoverReport.class);
     }
 

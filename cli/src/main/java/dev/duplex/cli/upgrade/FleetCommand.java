@@ -71,7 +71,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     int canary;
 
     @Option(names = "--max-failed-percent", defaultValue = "0", paramLabel = "P",
-            description = "Stop before the next wave when more than P % of the pairs so far failed (default: ${DEFAULT-VALUE}).")
+            description = "Stop before the next wave when more than P %% of the pairs so far failed (default: ${DEFAULT-VALUE}).")
     int maxFailedPercent;
 
     @Option(names = "--strategy", defaultValue = "link", description = "link, copy-at-boot or snapshot-copy (default: ${DEFAULT-VALUE}).")
@@ -127,7 +127,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             json.put("complete", report.complete());
             json.put("pairs", report.outcomes().stream().map(FleetCommand::json).toList());
             json.put("already_back", report.alreadyBack());
-            json.put("stopped_because", report.stoppedBecause().orElse(null));
+            json.put("reason", report.stoppedBecause().orElse(null)); // a sentence: docs/output.md keeps prose to "reason" keys
             context.printer().object(format, json);
         } else {
             context.printer().rows(format, COLUMNS, rows);

@@ -96,14 +96,15 @@ public final class ProgressPrinter implements UpgradeListener {
     @Override
     public synchronized void waiting(long jobId, StepInfo step, String what) {
         boolean first = waitingFor == null;
-        waitingFor = what;
+        // what a member's service answered (a health check's detail) reaches the terminal: shown, never acted on
+        waitingFor = dev.duplex.api.VisibleText.escape(what);
         if (terminal) {
-            out.printf("\r%s  %-4s waiting for %s", clock(), step.id(), what);
+            out.printf("\r%s  %-4s waiting for %s", clock(), step.id(), waitingFor);
             barOpen = true;
             out.flush();
             lastLine = System.nanoTime();
         } else if (first) {
-            out.printf("%s  %-4s waiting for %s%n", clock(), step.id(), what);
+            out.printf("%s  %-4s waiting for %s%n", clock(), step.id(), waitingFor);
             out.flush();
             lastLine = System.nanoTime();
         }

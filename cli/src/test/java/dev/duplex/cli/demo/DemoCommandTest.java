@@ -34,20 +34,23 @@ class DemoCommandTest {
                 java.util.Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertEquals(0, code, "stdout:\n" + out + "\nstderr:\n" + err);
-        JsonNode results = new ObjectMapper().readTree(out.toString());
+        JsonNode report = new ObjectMapper().readTree(out.toString());
+        assertEquals(4L << 20, report.get("db_size_bytes").asLong(), out.toString());
+        assertTrue(report.get("intact").asBoolean(), out.toString());
+        JsonNode results = report.get("strategies");
         assertEquals(1, results.size(), out.toString());
         JsonNode link = results.get(0);
-        for (String key : List.of("strategy", "single_side_window_ms", "switchover_gap_ms", "requests", "failed_requests",
-                "db_checksum_before", "db_checksum_after", "bytes_copied", "total_ms")) {
-            assertTrue(link.has(key), "missing key " + key + " in " + link);
-        }
         assertEquals("link", link.get("strategy").asText());
         assertEquals("SUCCEEDED", link.get("state").asText());
+        assertTrue(link.get("error").isNull(), link.toString());
         assertEquals(0, link.get("failed_requests").asLong(), link.toString());
         assertTrue(link.get("requests").asLong() > 0, link.toString());
-        assertEquals(link.get("db_checksum_before").asText(), link.get("db_checksum_after").asText());
+        assertEquals(List.of(link.get("db_checksum_before").asText()), List.of(link.get("db_checksums_after").get(0).asText()));
+        assertEquals(1, link.get("db_checksums_after").size(), "both members' databases agree: " + link);
+        assertTrue(link.get("db_intact").asBoolean(), link.toString());
         assertEquals(0, link.get("bytes_copied").asLong(), "the link strategy copies nothing");
         assertTrue(link.get("switchover_gap_ms").asLong() > 0 && link.get("single_side_window_ms").asLong() > 0, link.toString());
+        assertTrue(link.get("total_ms").isIntegralNumber(), "times are whole milliseconds: " + link);
         assertTrue(err.toString().contains("S25"), "progress goes to stderr with --output json:\n" + err);
     }
 }

@@ -122,6 +122,8 @@ class FailoverEndToEndTest {
         assertEquals(report.get("sync").get("chosen").asText(), would, "env status said what the failover would choose: " + failover);
         assertTrue(report.get("phases").get("total_ms").isIntegralNumber() && report.get("phases").get("total_ms").asLong() > 0, failover.toString());
         assertTrue(report.get("phases").has("promote_ms"), failover.toString());
+        assertTrue(failover.err().lines().anyMatch(l -> l.matches("\\s*[0-9.]+s\\s+promote\\s+wait for kv-1 to report healthy, make it the active")),
+                "the phases show as they run, on stderr beside -o json: " + failover);
 
         // The application, not only the inventory, changed hands: the new active takes a write.
         HttpResponse<String> write = put(port1, "after");

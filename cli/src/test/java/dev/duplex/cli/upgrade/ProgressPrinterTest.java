@@ -39,6 +39,16 @@ class ProgressPrinterTest {
     }
 
     @Test
+    void whatAMembersServiceAnsweredIsShownNeverActedOn() throws InterruptedException {
+        StepInfo promote = new StepInfo("promote", "wait for kvc-1 to report healthy, make it the active", "kvc-1", "", false);
+        printer.stepStarted(1, promote);
+        printer.waiting(1, promote, "health of kvc-1: 503 \u001b]0;owned\u0007starting\u202e");
+        String still = awaitLine(l -> l.contains("promote still waiting for health of kvc-1"));
+        assertTrue(text.toString().chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), text.toString());
+        assertTrue(still.contains("503 \\x1b]0;owned\\x07starting\\u202e"), still);
+    }
+
+    @Test
     void anEndedStepSaysNothingMore() throws InterruptedException {
         printer.stepStarted(1, S23);
         printer.stepEnded(1, S23, Duration.ofMillis(42), Map.of());

@@ -34,6 +34,8 @@ import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.role.RoleControllerSource;
+import dev.duplex.engine.upgrade.StepInfo;
+import dev.duplex.engine.upgrade.UpgradeListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -165,7 +167,25 @@ public final class Failover {
      * @throws FailoverException when a phase failed; the message says what state the pair is in
      */
     public FailoverReport failover(String pairName, boolean force, boolean fullWrite, String requestedBy) {
+        return failover(pairName, force, fullWrite, requestedBy, UpgradeListener.NONE);
+    }
+
+    /**
+     * Fails {@code pairName} over to its standby, telling {@code progress} of each phase as it starts
+     * and ends (as journaled) and of what the promote phase waits for, at every poll. It is the
+     * listener upgrades report to, so that the frontends show a failover's phases and waits as they
+     * show an upgrade's steps.
+     *
+     * @param force go on when the old active cannot be confirmed off (risking two actives)
+     * @param fullWrite write the standby's whole environment info, whatever its revision and the chooser say
+     * @param requestedBy who asks ({@code user@host}), for the job and the audit log
+     * @param progress told of the phases and waits; called on the failing-over thread, so it must be quick
+     * @throws FenceRefusedException when the old active cannot be confirmed off and {@code force} is false
+     * @throws FailoverException when a phase failed; the message says what state the pair is in
+     */
+    public FailoverReport failover(String pairName, boolean force, boolean fullWrite, String requestedBy, UpgradeListener progress) {
         requireNonNull(requestedBy, "requestedBy is null");
+        requireNonNull(progress, "progress is null");
         long start = nanoClock.getAsLong();
         PairRecord pair = coldPair(pairName);
         PairMember active = PairMember.of(inventory, pair, pair.activeSystem());
@@ -187,21 +207,26 @@ public final class Failover {
             // Each phase's time is its work alone; the journal writes around it count as Duplex's overhead.
             Map<String, Duration> worked = new LinkedHashMap<>();
 
-            FenceResult fenced = phase(jobId, worked, "fence", () -> fence.fence(active, force),
+            Phases phases = new Phases(jobId, worked, progress);
+            FenceResult fenced = phases.run(step("fence", "power " + active.name() + " off and confirm it is off", active),
+                    () -> fence.fence(active, force),
                     r -> Map.of("confirmed", Boolean.toString(r.confirmed()), "detail", r.detail()),
                     e -> e instanceof FenceRefusedException ? null
                             : "Fencing the old active " + active.name() + " failed: " + message(e)
                                     + "; nothing was started. Fix the cause and run the failover again");
             Duration fenceTime = worked.get("fence");
 
-            SyncReport synced = phase(jobId, worked, "sync", () -> sync(active, standby, latest, checked.standbyInfo(), fullWrite), FailoverOutputs::of,
+            String syncAction = latest.map(r -> "bring the environment info of " + standby.name() + " to revision " + r.snapshot().revision())
+                    .orElse("keep the environment info of " + standby.name() + " (none of " + active.name() + " is recorded)");
+            SyncReport synced = phases.run(step("sync", syncAction, standby),
+                    () -> sync(active, standby, latest, checked.standbyInfo(), fullWrite), FailoverOutputs::of,
                     e -> "Syncing the environment of the standby " + standby.name() + " failed: " + message(e)
                             + ". The old active " + active.name() + " is fenced and " + standby.name()
                             + " was not started: the pair is down. Fix the cause and run 'duplex failover "
                             + pair.name() + "' again, or start " + active.name() + " again");
             Duration syncTime = worked.get("sync");
 
-            phase(jobId, worked, "start", () -> start(standby),
+            phases.run(step("start", "power " + standby.name() + " on", standby), () -> start(standby),
                     boot -> Map.of("bytesCopied", Long.toString(boot.bytesCopied())),
                     e -> "Starting the standby " + standby.name() + " failed: " + message(e) + ". The old active "
                             + active.name() + " is fenced and " + standby.name() + " is not running: the pair is "
@@ -209,7 +234,8 @@ public final class Failover {
                             + active.name() + " again");
             Duration startTime = worked.get("start");
 
-            Promotion promoted = phase(jobId, worked, "promote", () -> promote(pair, roles, standby),
+            StepInfo promoting = step("promote", "wait for " + standby.name() + " to report healthy, make it the active", standby);
+            Promotion promoted = phases.run(promoting, () -> promote(pair, roles, standby, what -> progress.waiting(jobId, promoting, what)),
                     p -> Map.of("role", p.role().name(), "healthWaitNanos", Long.toString(p.healthWait().toNanos())),
                     e -> standby.name() + " was started but did not take over as the active: " + message(e)
                             + ". " + stopAgain(standby) + " The old active " + active.name()
@@ -218,7 +244,7 @@ public final class Failover {
             Duration promoteTime = worked.get("promote");
 
             long recordStart = nanoClock.getAsLong();
-            phase(jobId, worked, "record-roles", () -> {
+            phases.run(step("record-roles", "record " + standby.name() + " as the active of " + pair.name(), standby), () -> {
                 inventory.setActiveSystem(pair.name(), standby.system());
                 return standby.name();
             }, name -> Map.of("active", name),
@@ -347,8 +373,11 @@ public final class Failover {
     /** What the promote phase found: the role read back, and how long the standby took to report healthy first. */
     private record Promotion(Role role, Duration healthWait) {}
 
-    /** Waits for the started standby to report healthy, promotes it, and checks that it reports ACT. */
-    private Promotion promote(PairRecord pair, RoleController roles, PairMember standby) {
+    /**
+     * Waits for the started standby to report healthy, promotes it, and checks that it reports ACT;
+     * tells {@code waiting} what it waits for at every poll (a slow boot is minutes of silence otherwise).
+     */
+    private Promotion promote(PairRecord pair, RoleController roles, PairMember standby, java.util.function.Consumer<String> waiting) {
         long started = nanoClock.getAsLong();
         VmRecord vm = inventory.vm(standby.name()).orElseThrow(() -> new NotInInventoryException("VM", standby.name()));
         PairContext context = new PairContext(pair.name(), List.of(new PairContext.Member(vm.name(), standby.system(),
@@ -360,6 +389,7 @@ public final class Failover {
                 throw new IllegalStateException("it did not report healthy within " + promoteTimeout.toSeconds() + " s ("
                         + health.detail() + ")");
             }
+            waiting.accept("health of " + standby.name() + ": " + health.detail());
             pause();
             health = roles.health(context, standby.name());
         }
@@ -371,6 +401,7 @@ public final class Failover {
                 throw new IllegalStateException("it was promoted but still reports " + role + " after "
                         + promoteTimeout.toSeconds() + " s");
             }
+            waiting.accept(standby.name() + " to report ACT (it reports " + role + ")");
             pause();
             role = roles.role(context, standby.name());
         }
@@ -483,28 +514,52 @@ public final class Failover {
         return SyncChooser.of(model);
     }
 
-    private <T> T phase(long jobId, Map<String, Duration> worked, String phase, Supplier<T> work,
-            java.util.function.Function<T, Map<String, String>> outputs,
-            java.util.function.Function<RuntimeException, String> failure) {
-        jobs.stepStarted(jobId, phase);
-        T result;
-        long started = nanoClock.getAsLong();
-        try {
-            result = work.get();
-            worked.put(phase, since(started));
-        } catch (RuntimeException e) {
-            jobs.stepFailed(jobId, phase, message(e));
-            String described = failure.apply(e);
-            if (described == null) {
-                throw e;
+    private static StepInfo step(String phase, String action, PairMember member) {
+        return new StepInfo(phase, action, member.name(), "", false);
+    }
+
+    /**
+     * Runs the phases of one failover job: each journaled before and after it runs, its own time
+     * (the work alone) kept in {@code worked}, and told to {@code progress}.
+     */
+    private final class Phases {
+        private final long jobId;
+        private final Map<String, Duration> worked;
+        private final UpgradeListener progress;
+
+        Phases(long jobId, Map<String, Duration> worked, UpgradeListener progress) {
+            this.jobId = jobId;
+            this.worked = worked;
+            this.progress = progress;
+        }
+
+        <T> T run(StepInfo step, Supplier<T> work, java.util.function.Function<T, Map<String, String>> outputs,
+                java.util.function.Function<RuntimeException, String> failure) {
+            String phase = step.id();
+            jobs.stepStarted(jobId, phase);
+            progress.stepStarted(jobId, step);
+            T result;
+            long started = nanoClock.getAsLong();
+            try {
+                result = work.get();
+                worked.put(phase, since(started));
+            } catch (RuntimeException e) {
+                jobs.stepFailed(jobId, phase, message(e));
+                progress.stepFailed(jobId, step, since(started), message(e));
+                String described = failure.apply(e);
+                if (described == null) {
+                    throw e;
+                }
+                throw new FailoverException(phase, described, e);
             }
-            throw new FailoverException(phase, described, e);
+            Map<String, String> written = new LinkedHashMap<>(outputs.apply(result));
+            jobs.stepDone(jobId, phase, written);
+            progress.stepEnded(jobId, step, worked.get(phase), written);
+            if (!jobs.heartbeat(jobId, node)) {
+                log.warn("Failover job #{} is no longer owned by {} after {}", jobId, node, phase);
+            }
+            return result;
         }
-        jobs.stepDone(jobId, phase, new LinkedHashMap<>(outputs.apply(result)));
-        if (!jobs.heartbeat(jobId, node)) {
-            log.warn("Failover job #{} is no longer owned by {} after {}", jobId, node, phase);
-        }
-        return result;
     }
 
     private Duration since(long start) {

@@ -17,6 +17,7 @@ import dev.duplex.engine.failover.Fence;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.role.RoleControllers;
+import dev.duplex.engine.upgrade.UpgradeListener;
 import dev.duplex.engine.upgrade.UpgradeSettings;
 import jakarta.inject.Inject;
 import dev.duplex.engine.job.ForwardingJobQueue;
@@ -64,10 +65,10 @@ public final class EngineFailoverService implements FailoverService {
      * @throws dev.duplex.engine.failover.FailoverException when a phase failed; the message says what state the pair is in
      */
     @Override
-    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor) {
+    public FailoverReport failover(String pair, boolean force, boolean fullWrite, Actor actor, UpgradeListener progress) {
         ObjectName.check("pair", pair);
         requireNonNull(actor, "actor is null");
-        return engine.failover(pair, force, fullWrite, actor.name());
+        return engine.failover(pair, force, fullWrite, actor.name(), progress);
     }
 
     /**
@@ -101,7 +102,14 @@ public final class EngineFailoverService implements FailoverService {
 
     /** {@link #start(String, boolean, boolean, Actor, Executor)}, its job journaled through {@code journal} (see {@link #failover(String, boolean, boolean, Actor, UnaryOperator)}). */
     public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor, UnaryOperator<JobQueue> journal) {
+        return start(pair, force, fullWrite, actor, executor, journal, UpgradeListener.NONE);
+    }
+
+    /** {@link #start(String, boolean, boolean, Actor, Executor, UnaryOperator)}, telling {@code progress} of its phases and waits. */
+    public StartedFailover start(String pair, boolean force, boolean fullWrite, Actor actor, Executor executor, UnaryOperator<JobQueue> journal,
+            UpgradeListener progress) {
         plan(pair, fullWrite);
+        requireNonNull(progress, "progress is null");
         requireNonNull(actor, "actor is null");
         requireNonNull(journal, "journal is null");
         JobLaunch<FailoverReport> launch = JobLaunch.start(created -> engine.withJobs(jobs -> new ForwardingJobQueue(journal.apply(jobs)) {
@@ -111,7 +119,7 @@ public final class EngineFailoverService implements FailoverService {
                 created.complete(job.id());
                 return job;
             }
-        }).failover(pair, force, fullWrite, actor.name()), FailoverReport::jobId, executor, "the failover of pair " + pair);
+        }).failover(pair, force, fullWrite, actor.name(), progress), FailoverReport::jobId, executor, "the failover of pair " + pair);
         return new StartedFailover(launch.jobId(), launch.report());
     }
 

@@ -24,6 +24,7 @@ class FakeApplication implements RoleController {
     private final List<String> calls = new ArrayList<>();
     private boolean refusePromotion;
     private boolean ignorePromotion;
+    private int bootingPolls;
 
     FakeApplication(FakeDriver driver) {
         this.driver = driver;
@@ -40,6 +41,11 @@ class FakeApplication implements RoleController {
 
     synchronized void ignorePromotion() {
         ignorePromotion = true;
+    }
+
+    /** The next {@code polls} health checks of a running member answer "503 starting": its service is still booting. */
+    synchronized void bootingFor(int polls) {
+        bootingPolls = polls;
     }
 
     synchronized List<String> calls() {
@@ -89,6 +95,10 @@ class FakeApplication implements RoleController {
     @Override
     public synchronized HealthStatus health(PairContext pair, String member) {
         calls.add("health " + member);
+        if (bootingPolls > 0 && running(pair, member)) {
+            bootingPolls--;
+            return HealthStatus.unhealthy("503 starting");
+        }
         return running(pair, member) ? HealthStatus.healthy("running") : HealthStatus.unhealthy("not running");
     }
 

@@ -3,8 +3,6 @@ package dev.duplex.server.jobs;
 import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.audit.Actor;
-import dev.duplex.engine.job.ForwardingJobQueue;
-import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.engine.service.EngineUpgradeService;
 import dev.duplex.engine.upgrade.StepInfo;
@@ -25,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +86,8 @@ public final class JobRunner implements AutoCloseable {
      */
     public long startFailover(String pair, boolean force, boolean fullWrite, Actor actor) {
         refuseWhileDraining();
-        EngineFailoverService.StartedFailover started = failovers.start(pair, force, fullWrite, actor, executor, PublishedSteps::new);
+        EngineFailoverService.StartedFailover started = failovers.start(pair, force, fullWrite, actor, executor, UnaryOperator.identity(),
+                new PublishedFailover());
         synchronized (failoverRuns) {
             failoverRuns.put(started.jobId(), started.report());
             while (failoverRuns.size() > FAILOVERS_KEPT) {
@@ -195,41 +195,31 @@ public final class JobRunner implements AutoCloseable {
         return new JobEvent(0, JobEvent.JOB_ENDED, job, Instant.now().toString(), null, null, null, null, error, null, null, null, null, state);
     }
 
-    /** A failover's journal as it is written, published as step events (its phases have no listener of their own). */
-    private final class PublishedSteps extends ForwardingJobQueue {
-        private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    /**
+     * A failover's phases and what its promote phase waits for, published as events, as an upgrade's
+     * steps are (the step-duration metrics are an upgrade's: the failover's phases are not among them).
+     */
+    private final class PublishedFailover implements UpgradeListener {
+        private final Publishing publishing = new Publishing();
 
-        PublishedSteps(JobQueue journal) {
-            super(journal);
+        @Override
+        public void stepStarted(long jobId, StepInfo step) {
+            publishing.publish(jobId, "step-started", step, null, null, null, null, null, null);
         }
 
         @Override
-        public void stepStarted(long jobId, String stepId) {
-            super.stepStarted(jobId, stepId);
-            startedAt.put(stepId, System.nanoTime());
-            events.publish(step(jobId, "step-started", stepId, null, null, null));
+        public void stepEnded(long jobId, StepInfo step, Duration elapsed, Map<String, String> outputs) {
+            publishing.publish(jobId, "step-ended", step, elapsed.toMillis(), null, outputs, null, null, null);
         }
 
         @Override
-        public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
-            super.stepDone(jobId, stepId, outputs);
-            events.publish(step(jobId, "step-ended", stepId, elapsedMs(stepId), null, outputs));
+        public void stepFailed(long jobId, StepInfo step, Duration elapsed, String error) {
+            publishing.publish(jobId, "step-failed", step, elapsed.toMillis(), error, null, null, null, null);
         }
 
         @Override
-        public void stepFailed(long jobId, String stepId, String error) {
-            super.stepFailed(jobId, stepId, error);
-            events.publish(step(jobId, "step-failed", stepId, elapsedMs(stepId), error, null));
-        }
-
-        private Long elapsedMs(String stepId) {
-            Long started = startedAt.get(stepId);
-            return started == null ? null : (System.nanoTime() - started) / 1_000_000;
-        }
-
-        private JobEvent step(long jobId, String type, String stepId, Long elapsedMs, String error, Map<String, String> outputs) {
-            return new JobEvent(0, type, jobId, Instant.now().toString(), stepId, stepId, null, elapsedMs, error,
-                    outputs == null ? null : Map.copyOf(outputs), null, null, null, null);
+        public void waiting(long jobId, StepInfo step, String what) {
+            publishing.waiting(jobId, step, what);
         }
     }
 
