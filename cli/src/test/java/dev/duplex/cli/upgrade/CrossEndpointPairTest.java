@@ -76,6 +76,12 @@ class CrossEndpointPairTest {
             run("vm", "stop", vm, "--force");
         }
         services.close();
+        // The members' databases and state folders go with the test: nothing is left in /tmp on a shared host.
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     @Test
