@@ -8,6 +8,7 @@ import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.envsync.SyncReport;
 import dev.duplex.engine.failover.FailoverPlan;
 import dev.duplex.engine.failover.FailoverReport;
+import dev.duplex.engine.fleet.MemberPlace;
 import dev.duplex.engine.service.FailoverService;
 import dev.duplex.cli.upgrade.ProgressPrinter;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -131,6 +132,8 @@ public final class FailoverCommand implements Runnable {
         json.put("pair", plan.pair());
         json.put("old_active", plan.fenced());
         json.put("new_active", plan.started());
+        json.put("old_active_at", place(plan.fencedAt()));
+        json.put("new_active_at", place(plan.startedAt()));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("chosen", sync.path().name());
         s.put("reason", sync.reason());
@@ -142,11 +145,23 @@ public final class FailoverCommand implements Runnable {
         return json;
     }
 
+    private static Map<String, Object> place(MemberPlace place) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("system", place.system());
+        json.put("endpoint", place.endpoint());
+        json.put("driver", place.driver());
+        return json;
+    }
+
+    private static String where(MemberPlace place) {
+        return "(endpoint " + place.endpoint() + ", driver " + place.driver() + ")";
+    }
+
     private void text(FailoverPlan plan) {
         SyncDecision sync = plan.sync();
         var out = context.out();
         out.printf("Failover plan of pair %s: %s -> %s (dry run: nothing was touched)%n", plan.pair(), plan.fenced(), plan.started());
-        out.printf("  1. fence    power %s off and confirm it is off%n", plan.fenced());
+        out.printf("  1. fence    power %s off %s and confirm it is off%n", plan.fenced(), where(plan.fencedAt()));
         String revisions = plan.fromRevision().isPresent() && plan.toRevision().isPresent()
                 ? ", revision " + plan.fromRevision().get() + " -> " + plan.toRevision().get() : "";
         out.printf("  2. sync     %s%s%n", switch (sync.path()) {
@@ -159,7 +174,7 @@ public final class FailoverCommand implements Runnable {
             out.printf("             predicted: diff %s, full %s%n", sync.predictedDiff().map(FailoverCommand::ms).orElse("-"),
                     sync.predictedFull().map(FailoverCommand::ms).orElse("-"));
         }
-        out.printf("  3. start    power %s on%n", plan.started());
+        out.printf("  3. start    power %s on %s%n", plan.started(), where(plan.startedAt()));
         out.printf("  4. promote  wait for %s to report healthy, make it the active%n", plan.started());
         out.printf("  5. roles    record %s as the active of %s%n", plan.started(), plan.pair());
         out.flush();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.failover.FailoverPlan;
+import dev.duplex.engine.fleet.MemberPlace;
 import dev.duplex.engine.failover.FailoverReport;
 import dev.duplex.engine.service.FailoverService;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -39,7 +40,12 @@ public final class HttpFailoverService implements FailoverService {
         SyncDecision decision = new SyncDecision(SyncPath.valueOf(sync.path("chosen").asText()), millis(sync.get("predictedDiffMs")),
                 millis(sync.get("predictedFullMs")), sync.path("reason").asText());
         return new FailoverPlan(view.path("pair").asText(), view.path("fence").asText(), view.path("start").asText(),
-                revision(sync.get("fromRevision")), revision(sync.get("toRevision")), decision);
+                revision(sync.get("fromRevision")), revision(sync.get("toRevision")), decision, place(view.path("fenceAt"), view.path("fence")),
+                place(view.path("startAt"), view.path("start")));
+    }
+
+    private static MemberPlace place(JsonNode at, JsonNode vm) {
+        return new MemberPlace(at.path("system").asInt(), vm.asText(), at.path("endpoint").asText(), at.path("driver").asText());
     }
 
     private static Optional<Duration> millis(JsonNode value) {

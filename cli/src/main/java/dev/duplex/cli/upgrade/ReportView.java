@@ -4,6 +4,7 @@ import dev.duplex.cli.ByteSize;
 import dev.duplex.engine.upgrade.SingleSideWindow;
 import dev.duplex.engine.upgrade.StepTiming;
 import dev.duplex.engine.upgrade.UpgradePlan;
+import dev.duplex.engine.upgrade.PlannedMember;
 import dev.duplex.engine.upgrade.PlannedStep;
 import dev.duplex.engine.upgrade.UpgradeReport;
 import java.io.PrintWriter;
@@ -88,6 +89,18 @@ public final class ReportView {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("pair", plan.pair());
         json.put("strategy", plan.strategy().key());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (PlannedMember m : plan.members()) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("system", m.system());
+            member.put("member", m.member());
+            member.put("endpoint", m.endpoint());
+            member.put("driver", m.driver());
+            member.put("image", m.image());
+            member.put("new_image", m.newImage());
+            members.add(member);
+        }
+        json.put("members", members);
         List<Map<String, Object>> steps = new ArrayList<>();
         for (PlannedStep p : plan.steps()) {
             Map<String, Object> step = new LinkedHashMap<>();
@@ -108,6 +121,10 @@ public final class ReportView {
 
     public static void print(UpgradePlan plan, PrintWriter out) {
         out.printf("Plan for pair %s, strategy %s (nothing has been touched):%n", plan.pair(), plan.strategy().key());
+        for (PlannedMember m : plan.members()) {
+            out.printf("  member %s (system %d): endpoint %s, driver %s, image %s -> %s%n", m.member(), m.system(), m.endpoint(), m.driver(),
+                    m.image(), m.newImage());
+        }
         out.printf("  %-4s %-46s %-14s %-16s %s%n", "STEP", "ACTION", "MEMBER", "SERVING", "PREDICTED");
         for (PlannedStep p : plan.steps()) {
             out.printf("  %-4s %-46s %-14s %-16s %d ms (%s)%n", p.step().id(), p.step().action(), p.step().member(), p.step().servedBy(),

@@ -25,6 +25,7 @@ import dev.duplex.engine.envsync.SyncChooser;
 import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.envsync.SyncPath;
 import dev.duplex.engine.envsync.SyncReport;
+import dev.duplex.engine.fleet.MemberPlace;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.inventory.PairRecord;
@@ -320,7 +321,13 @@ public final class Failover {
         SyncDecision decision = checked.standbyInfo()
                 .map(info -> new SyncForecast(archive, sync).predict(active.name(), standby.name(), checked.latest(), info, fullWrite))
                 .orElseGet(() -> SyncForecast.nothingRecorded(active.name(), standby.name()));
-        return new FailoverPlan(pair.name(), active.name(), standby.name(), from, to, decision);
+        return new FailoverPlan(pair.name(), active.name(), standby.name(), from, to, decision, place(active), place(standby));
+    }
+
+    /** Where a member runs, from the inventory: its endpoint and that endpoint's driver. */
+    private MemberPlace place(PairMember member) {
+        String driver = inventory.endpoint(member.endpoint()).map(e -> e.driverKind()).orElse("unknown");
+        return new MemberPlace(member.system(), member.name(), member.endpoint(), driver);
     }
 
     private PairRecord coldPair(String pairName) {

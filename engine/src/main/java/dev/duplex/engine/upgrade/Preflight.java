@@ -119,7 +119,7 @@ final class Preflight {
         if (!Placement.usable(target, vm.endpoint())) {
             throw new UpgradeRefusedException("Image '" + imageName + "' is registered on endpoint '" + target.endpoint() + "', but "
                     + vmName + " runs on endpoint '" + vm.endpoint() + "'. Register the image on " + vm.endpoint()
-                    + " and name that one for system " + system + ".");
+                    + " and name that one for system " + system + (system == 1 ? " (--image1)" : " (--image)") + "; nothing was touched.");
         }
         HypervisorDriver driver;
         try {

@@ -11,6 +11,7 @@ import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.audit.AuditLog;
 import dev.duplex.engine.audit.AuditTrail;
 import dev.duplex.engine.driver.EndpointConnections;
+import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.PairRecord;
@@ -153,7 +154,22 @@ public final class RollingUpgrade {
             window = Duration.ZERO;
             gap = total; // a single VM serves nobody from S11 to S13
         }
-        return new UpgradePlan(job.pair(), job.strategy(), planned, window, gap, total, bytesToCopy, predictor.basis(), notes(job));
+        return new UpgradePlan(job.pair(), job.strategy(), members(job, false), planned, window, gap, total, bytesToCopy, predictor.basis(), notes(job));
+    }
+
+    /**
+     * The job's members with their endpoints and drivers, read from the inventory (not the
+     * platform: a rollback's plan is shown even when an endpoint does not answer).
+     */
+    private List<PlannedMember> members(UpgradeJob job, boolean rollback) {
+        List<PlannedMember> members = new ArrayList<>();
+        for (MemberBefore member : job.before()) {
+            String driver = inventory.endpoint(member.endpoint()).map(Endpoint::driverKind).orElse("unknown");
+            String now = inventory.vm(member.member()).map(VmRecord::image).orElse(member.image());
+            String target = rollback ? member.image() : job.targetImages().get(member.system());
+            members.add(new PlannedMember(member.system(), member.member(), member.endpoint(), driver, now, target));
+        }
+        return members;
     }
 
     /**
@@ -357,7 +373,7 @@ public final class RollingUpgrade {
         if (job.state().live()) {
             notes.add("job #" + jobId + " is still " + job.state() + ": the rollback takes it over once its owner's heartbeat is stale");
         }
-        return new UpgradePlan(upgrade.pair(), upgrade.strategy(), planned, window, gap, total, 0, predictor.basis(), notes);
+        return new UpgradePlan(upgrade.pair(), upgrade.strategy(), members(upgrade, true), planned, window, gap, total, 0, predictor.basis(), notes);
     }
 
     /** The report of a job from its journal, whatever its state. */

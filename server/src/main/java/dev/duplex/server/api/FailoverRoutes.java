@@ -10,6 +10,7 @@ import dev.duplex.api.ObjectName;
 import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.envsync.SyncDecision;
 import dev.duplex.engine.failover.FailoverPlan;
+import dev.duplex.engine.fleet.MemberPlace;
 import dev.duplex.engine.service.EngineFailoverService;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
@@ -51,12 +52,20 @@ public final class FailoverRoutes {
 
     /** The plan of a dry run: which member is fenced and started, and what the sync would write, with why. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record PlanView(boolean dryRun, String pair, String fence, String start, SyncView sync) {
+    record PlanView(boolean dryRun, String pair, String fence, String start, PlaceView fenceAt, PlaceView startAt, SyncView sync) {
         static PlanView of(FailoverPlan plan) {
             SyncDecision sync = plan.sync();
-            return new PlanView(true, plan.pair(), plan.fenced(), plan.started(), new SyncView(sync.path().name(), sync.reason(),
+            return new PlanView(true, plan.pair(), plan.fenced(), plan.started(), PlaceView.of(plan.fencedAt()), PlaceView.of(plan.startedAt()),
+                    new SyncView(sync.path().name(), sync.reason(),
                     plan.fromRevision().orElse(null), plan.toRevision().orElse(null), sync.predictedDiff().map(Duration::toMillis).orElse(null),
                     sync.predictedFull().map(Duration::toMillis).orElse(null)));
+        }
+    }
+
+    /** Where a member runs: the pair's two members may be on different endpoints and drivers. */
+    record PlaceView(int system, String endpoint, String driver) {
+        static PlaceView of(MemberPlace place) {
+            return new PlaceView(place.system(), place.endpoint(), place.driver());
         }
     }
 
