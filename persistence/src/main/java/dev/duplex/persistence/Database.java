@@ -32,6 +32,9 @@ public final class Database implements AutoCloseable {
 
     private final DatabaseConfig config;
     private final String location;
+    /** The connections a migration holds at once: the migration lock's and Flyway's two. */
+    private static final int MIGRATION_CONNECTIONS = 4;
+
     private final Jdbi jdbi;
     private final SchemaMigrator migrator;
     private final Optional<EmbeddedServer> embedded;
@@ -210,7 +213,27 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations (refusing a newer or foreign schema); returns what was applied, as {@code V2 jobs}. */
     public List<String> migrate() {
-        List<String> applied = migrator.migrate();
+        // On an external server migrations run on the pool: the migration lock's connection and
+        // Flyway's two would wait on each other in a pool configured smaller (duplex.db.pool-size=2).
+        int configured = poolSize();
+        boolean grown = configured < MIGRATION_CONNECTIONS;
+        if (grown) {
+            synchronized (pool) {
+                pool.getHikariConfigMXBean().setMaximumPoolSize(MIGRATION_CONNECTIONS);
+            }
+        }
+        List<String> applied;
+        try {
+            applied = migrator.migrate();
+        } finally {
+            if (grown) {
+                synchronized (pool) {
+                    if (poolSize() == MIGRATION_CONNECTIONS) {
+                        pool.getHikariConfigMXBean().setMaximumPoolSize(configured);
+                    }
+                }
+            }
+        }
         if (!applied.isEmpty()) {
             // tables a migration created: the application role's privileges, append-only audit_log included
             embedded.ifPresent(EmbeddedServer::grantApplication);
