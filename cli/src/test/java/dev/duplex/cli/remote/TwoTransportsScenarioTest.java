@@ -144,7 +144,9 @@ class TwoTransportsScenarioTest {
             await(own[1], "/sync", "\"in_sync\":true");
 
             Path log = dir.resolve("detach.log");
-            ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            // Started by a non-interactive shell in the background (a CI runner, nohup &), this JVM and its children
+            // inherit SIGINT ignored, and a JVM keeps it so: env resets it, as Ctrl-C at a terminal finds it.
+            ProcessBuilder command = new ProcessBuilder("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                     System.getProperty("java.class.path"), "dev.duplex.cli.Main", "--config", clientConfig, "--server", url, "--token-file",
                     adminToken.toString(), "upgrade", "run", "dt", "--image", "dt-v2");
             command.environment().keySet().removeIf(name -> name.startsWith("DUPLEX_"));

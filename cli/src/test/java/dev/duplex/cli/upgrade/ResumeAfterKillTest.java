@@ -211,7 +211,9 @@ class ResumeAfterKillTest {
     }
 
     private Process startOrchestrator(String pair, String step) throws IOException {
-        ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // Started by a non-interactive shell in the background (a CI runner, nohup &), this JVM and its children
+        // inherit SIGINT ignored, and a JVM keeps it so: env resets it, as Ctrl-C at a terminal finds it.
+        ProcessBuilder command = new ProcessBuilder("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.duplex.cli.Main", "--config", config.toString(),
                 "upgrade", "run", pair, "--image", UpgradeDemo.IMAGE_V2, "--strategy", "link");
         // The developer's own DUPLEX_HOME or DUPLEX_DB_URL would point the orchestrator at another database.
