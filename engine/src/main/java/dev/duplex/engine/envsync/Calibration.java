@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
  * revision (both writes go from its revision to the same revision):
  * <ul>
  *   <li>full writes of the whole info with every byte changed, and of the info cut to half its
- *       length, measured before the diffs and again after them, each keeping the faster median —
- *       a line {@code d + e·bytes} fitted through them;
+ *       length — a line {@code d + e·bytes} fitted through them;
  *   <li>diffs of the largest item with {@code n} changed 8-byte runs, for each {@code n} of the
  *       entry counts, packed densely (16-byte stride, few pages, one span) and spread evenly (up
  *       to {@code n} pages, as {@code n} separate writes while they are a page or more apart, one
@@ -110,7 +109,21 @@ public final class Calibration {
             fullWriter.write(store, inverted);
             fullWriter.write(store, original);
         });
-        List<Double> firstPass = measureFullWrites(store, original, List.of(inverted, halved), fullRows, spreads);
+        for (EnvironmentSnapshot changed : List.of(inverted, halved)) {
+            long[] there = new long[repetitions];
+            long[] back = new long[repetitions];
+            for (int r = 0; r < repetitions; r++) {
+                there[r] = timed(() -> fullWriter.write(store, changed));
+                back[r] = timed(() -> fullWriter.write(store, original));
+            }
+            fullRows.add(new double[] {1, changed.totalBytes()});
+            fullTimes.add(median(there));
+            fullRows.add(new double[] {1, original.totalBytes()});
+            fullTimes.add(median(back));
+            spreads.add(spread(there));
+            spreads.add(spread(back));
+        }
+        double[] full = fitRelative(fullRows, fullTimes);
 
         byte[] content = largest.content();
         var diffRows = new ArrayList<double[]>();
@@ -172,44 +185,11 @@ public final class Calibration {
             spreads.add(spread(backTimes));
         }
         double[] diff = fitRelative(diffRows, diffTimes);
-        // The full writes once more, now that the diffs have run: a cold process's first writes can
-        // be slow yet steady, which no warm-up that waits for agreement tells apart (a JVM whose
-        // calibration was its first work fitted 1 MiB full writes at 52 ms against 7 ms measured
-        // later). Being cold only ever adds time, so each row keeps the faster of its two medians.
-        List<Double> secondPass = measureFullWrites(store, original, List.of(inverted, halved), new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < firstPass.size(); i++) {
-            fullTimes.add(Math.min(firstPass.get(i), secondPass.get(i)));
-        }
-        double[] full = fitRelative(fullRows, fullTimes);
         double noise = spreads.stream().mapToDouble(Double::doubleValue).sorted().toArray()[spreads.size() / 2];
         CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0, List.of(), noise, diff[3]);
         log.info("Calibrated environment store at revision {}: {} full-write and {} diff measurements, model {}",
                 revision, fullRows.size(), diffRows.size(), model.encode());
         return model;
-    }
-
-    /**
-     * Times each full write there and back {@code repetitions} times; adds a row per direction to
-     * {@code rows} and its spread to {@code spreads}, and returns the medians in the same order.
-     */
-    private List<Double> measureFullWrites(EnvironmentStore store, EnvironmentSnapshot original,
-            List<EnvironmentSnapshot> changes, List<double[]> rows, List<Double> spreads) {
-        var medians = new ArrayList<Double>();
-        for (EnvironmentSnapshot changed : changes) {
-            long[] there = new long[repetitions];
-            long[] back = new long[repetitions];
-            for (int r = 0; r < repetitions; r++) {
-                there[r] = timed(() -> fullWriter.write(store, changed));
-                back[r] = timed(() -> fullWriter.write(store, original));
-            }
-            rows.add(new double[] {1, changed.totalBytes()});
-            medians.add(median(there));
-            rows.add(new double[] {1, original.totalBytes()});
-            medians.add(median(back));
-            spreads.add(spread(there));
-            spreads.add(spread(back));
-        }
-        return medians;
     }
 
     /**
