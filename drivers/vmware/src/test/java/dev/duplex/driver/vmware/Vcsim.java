@@ -2,6 +2,7 @@ package dev.duplex.driver.vmware;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.duplex.api.DriverConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,6 +85,12 @@ final class Vcsim implements AutoCloseable {
     }
 
     /** A mode-0600 file holding the password the simulator accepts. */
+    /** The endpoint settings of this simulator as the driver tests connect to it: its SDK URL, user and password file. */
+    DriverConfig driverConfig() {
+        return new DriverConfig("vcsim", sdk().toString(), java.util.Map.of("user", USER), java.util.Optional.of(passwordFile()),
+                Path.of("target", "vmware-work"));
+    }
+
     Path passwordFile() {
         return passwordFile;
     }

@@ -8,9 +8,7 @@ import dev.duplex.api.VolumeLink;
 import dev.duplex.driver.tck.BaseDriverContractTest;
 import dev.duplex.driver.tck.DriverBehavior;
 import dev.duplex.driver.tck.VolumeProbe;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -60,8 +58,7 @@ class VmwareContractTest extends BaseDriverContractTest {
                 throw new IllegalStateException(e);
             }
         }
-        return new DriverConfig("vcsim", vcsim.sdk().toString(), Map.of("user", Vcsim.USER),
-                Optional.of(vcsim.passwordFile()), Path.of("target", "vmware-work"));
+        return vcsim.driverConfig();
     }
 
     @Override

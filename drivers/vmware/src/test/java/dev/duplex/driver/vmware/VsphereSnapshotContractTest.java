@@ -4,9 +4,7 @@ import dev.duplex.api.DriverConfig;
 import dev.duplex.api.ImageSpec;
 import dev.duplex.driver.tck.VolumeProbe;
 import dev.duplex.driver.tck.VolumeSnapshotContractTest;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -43,8 +41,7 @@ class VsphereSnapshotContractTest extends VolumeSnapshotContractTest {
                 throw new IllegalStateException(e);
             }
         }
-        return new DriverConfig("vcsim", vcsim.sdk().toString(), Map.of("user", Vcsim.USER),
-                Optional.of(vcsim.passwordFile()), Path.of("target", "vmware-work"));
+        return vcsim.driverConfig();
     }
 
     @Override

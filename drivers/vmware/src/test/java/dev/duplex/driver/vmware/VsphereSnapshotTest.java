@@ -16,7 +16,6 @@ import com.vmware.vim25.mo.InventoryNavigator;
 import com.vmware.vim25.mo.ServiceInstance;
 import com.vmware.vim25.mo.VirtualMachine;
 import dev.duplex.api.ConflictException;
-import dev.duplex.api.DriverConfig;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
@@ -30,7 +29,6 @@ import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSnapshot;
 import dev.duplex.api.VolumeSpec;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,8 +61,7 @@ class VsphereSnapshotTest {
     @BeforeAll
     void start() throws Exception {
         vcsim = Vcsim.start();
-        driver = new VmwareDriverProvider().connect(new DriverConfig("vcsim", vcsim.sdk().toString(), Map.of("user", Vcsim.USER),
-                Optional.of(vcsim.passwordFile()), Path.of("target", "vmware-work")));
+        driver = new VmwareDriverProvider().connect(vcsim.driverConfig());
         look = new ServiceInstance(vcsim.sdk().toURL(), Vcsim.USER, Files.readString(vcsim.passwordFile()).strip(), true);
     }
 
