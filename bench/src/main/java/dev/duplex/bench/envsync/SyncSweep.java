@@ -155,18 +155,21 @@ public final class SyncSweep {
         DiffInfo backward = new DiffExtractor().extract(targetInfo, new EnvironmentSnapshot(3, baseInfo.items()));
         byte[] encoded = new DiffEncoder().encode(forward);
         SyncWorkload workload = SyncWorkload.of(forward, encoded.length);
-        double diffMs = median(() -> {
+        // The two paths' runs alternate, so a stall of the disk (seen: one case's full writes at 275 ms
+        // against 179-184 ms in every other case) falls on both sides of the comparison alike.
+        Medians medians = medians(() -> {
             restore(baseInfo, backward);
             long start = System.nanoTime();
             applier.apply(store, rebased(forward));
             return done(targetInfo, start);
-        });
-        double fullMs = median(() -> {
+        }, () -> {
             restore(baseInfo, backward);
             long start = System.nanoTime();
             fullWriter.write(store, new EnvironmentSnapshot(revision + 1, targetInfo.items()));
             return done(targetInfo, start);
         });
+        double diffMs = medians.first();
+        double fullMs = medians.second();
         restore(baseInfo, backward);
         return new Case(workload, encoded.length, diffMs, fullMs);
     }
@@ -223,6 +226,21 @@ public final class SyncSweep {
 
     private interface Measurement {
         double millis();
+    }
+
+    private record Medians(double first, double second) {}
+
+    /** The median of each measurement, their runs taken in turn: first, second, first, ... */
+    private Medians medians(Measurement first, Measurement second) {
+        double[] a = new double[repetitions];
+        double[] b = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            a[i] = first.millis();
+            b[i] = second.millis();
+        }
+        Arrays.sort(a);
+        Arrays.sort(b);
+        return new Medians(a[repetitions / 2], b[repetitions / 2]);
     }
 
     private double median(Measurement measurement) {

@@ -35,11 +35,13 @@ import org.slf4j.LoggerFactory;
  *       as the item holds two pages apart, the most separate writes it allows.
  * </ul>
  * Before anything is timed, each kind of write runs untimed until two rounds agree (at least
- * {@value #WARM_UPS}, at most {@value #MAX_WARM_UPS} rounds), and every diff shape once more
- * untimed just before its timed runs: the first writes to a store pay for cold caches, journal files being created and first fsyncs, and the first applies of a new JVM
- * run interpreted code, none of which a failover later pays again (measured: a 32 ms "fixed cost"
- * on a store whose small applies take 4 ms, from a calibration that was the JVM's first work).
- * Each measurement is then repeated and the median kept; coefficients come from least
+ * {@value #WARM_UPS}, at most {@value #MAX_WARM_UPS} rounds), and every other shape once: the
+ * first writes to a store pay for cold caches, journal files being created and first fsyncs, and
+ * the first applies of a new JVM run interpreted code, none of which a failover later pays again
+ * (measured: a 32 ms "fixed cost" on a store whose small applies take 4 ms, from a calibration
+ * that was the JVM's first work). The timed writes then go round every shape, full writes and
+ * diffs alike, once per round, so whatever still drifts falls on all shapes alike.
+ * Each shape's median over the rounds is kept; coefficients come from least
  * squares on relative errors (each row weighted by 1 / its time, so the 1-entry diff's few
  * milliseconds fix the fixed cost as much as the 16384-entry diff's hundreds fix the slope),
  * clamped at 0. The median spread between a measurement's repetitions becomes the model's noise
@@ -98,53 +100,38 @@ public final class Calibration {
         }
     }
 
+    /**
+     * One measured change: a write that changes the store's content and the write that undoes it,
+     * each with the row of the model it measures.
+     */
+    private record Shape(boolean full, Runnable there, Runnable back, double[] thereRow, double[] backRow) {}
+
     private CostModel fit(EnvironmentStore store, EnvironmentSnapshot original, EnvironmentItem largest) {
         long revision = original.revision();
-        var spreads = new ArrayList<Double>();
-        var fullRows = new ArrayList<double[]>();
-        var fullTimes = new ArrayList<Double>();
-        EnvironmentSnapshot inverted = transformed(original, content -> invert(content, content.length));
-        EnvironmentSnapshot halved = transformed(original, content -> invert(content, content.length / 2));
-        warmUntilSteady(() -> {
-            fullWriter.write(store, inverted);
-            fullWriter.write(store, original);
-        });
-        for (EnvironmentSnapshot changed : List.of(inverted, halved)) {
-            long[] there = new long[repetitions];
-            long[] back = new long[repetitions];
-            for (int r = 0; r < repetitions; r++) {
-                there[r] = timed(() -> fullWriter.write(store, changed));
-                back[r] = timed(() -> fullWriter.write(store, original));
-            }
-            fullRows.add(new double[] {1, changed.totalBytes()});
-            fullTimes.add(median(there));
-            fullRows.add(new double[] {1, original.totalBytes()});
-            fullTimes.add(median(back));
-            spreads.add(spread(there));
-            spreads.add(spread(back));
+        var shapes = new ArrayList<Shape>();
+        for (EnvironmentSnapshot changed : List.of(
+                transformed(original, content -> invert(content, content.length)),
+                transformed(original, content -> invert(content, content.length / 2)))) {
+            shapes.add(new Shape(true, () -> fullWriter.write(store, changed), () -> fullWriter.write(store, original),
+                    new double[] {1, changed.totalBytes()}, new double[] {1, original.totalBytes()}));
         }
-        double[] full = fitRelative(fullRows, fullTimes);
-
         byte[] content = largest.content();
-        var diffRows = new ArrayList<double[]>();
-        var diffTimes = new ArrayList<Double>();
-        boolean warm = false;
-        var shapes = new ArrayList<int[]>();
+        var diffShapes = new ArrayList<int[]>();
         for (int n : entryCounts) {
             if (n < 1 || (long) n * 16 > content.length) {
                 continue;
             }
-            shapes.add(new int[] {n, 16});
-            shapes.add(new int[] {n, (content.length / n) & ~7});
+            diffShapes.add(new int[] {n, 16});
+            diffShapes.add(new int[] {n, (content.length / n) & ~7});
         }
         // As many runs as fit two pages apart: the most separate writes the item allows, so the
         // per-write (seek) cost is told from the per-page cost even where the spread shapes of
         // the counts measured give only one or two rows with many separate writes.
         int farApart = content.length / (2 * SyncWorkload.PAGE_BYTES);
         if (farApart > 1) {
-            shapes.add(new int[] {farApart, 2 * SyncWorkload.PAGE_BYTES});
+            diffShapes.add(new int[] {farApart, 2 * SyncWorkload.PAGE_BYTES});
         }
-        for (int[] shape : shapes) {
+        for (int[] shape : diffShapes) {
             int n = shape[0];
             int stride = shape[1];
             byte[] changedContent = content.clone();
@@ -157,39 +144,68 @@ public final class Calibration {
             EnvironmentSnapshot changed = withItem(original, largest.name(), changedContent);
             DiffInfo there = extractor.extract(original, changed);
             DiffInfo back = extractor.extract(changed, original);
-            Runnable round = () -> {
-                applier.apply(store, there);
-                applier.apply(store, back);
-            };
-            if (warm) {
-                round.run();
-            } else {
-                warmUntilSteady(round);
-                warm = true;
-            }
-            SyncWorkload workload = SyncWorkload.of(there, 0);
-            long[] thereTimes = new long[repetitions];
-            long[] backTimes = new long[repetitions];
-            for (int r = 0; r < repetitions; r++) {
-                thereTimes[r] = timed(() -> applier.apply(store, there));
-                backTimes[r] = timed(() -> applier.apply(store, back));
-            }
-            diffRows.add(new double[] {1, workload.entries(), workload.pagesTouched(), workload.spans()});
-            diffTimes.add(median(thereTimes));
-            log.debug("Calibration diff: {} entries, {} pages, {} spans: median {} ns", workload.entries(),
-                    workload.pagesTouched(), workload.spans(), median(thereTimes));
-            SyncWorkload backWorkload = SyncWorkload.of(back, 0);
-            diffRows.add(new double[] {1, backWorkload.entries(), backWorkload.pagesTouched(), backWorkload.spans()});
-            diffTimes.add(median(backTimes));
-            spreads.add(spread(thereTimes));
-            spreads.add(spread(backTimes));
+            shapes.add(new Shape(false, () -> applier.apply(store, there), () -> applier.apply(store, back),
+                    diffRow(SyncWorkload.of(there, 0)), diffRow(SyncWorkload.of(back, 0))));
         }
+
+        // Warm both kinds before either is timed, then time every shape once per round, round after
+        // round: a store or a JVM still getting faster slows each shape's first round alike, which
+        // the median drops, instead of the whole of whichever kind happened to be measured first
+        // (seen: 1 MiB full writes measured as the JVM's first work fitted at 23-52 ms against 7 ms).
+        Shape firstDiff = shapes.stream().filter(shape -> !shape.full()).findFirst().orElseThrow();
+        warmUntilSteady(() -> {
+            shapes.get(0).there().run();
+            shapes.get(0).back().run();
+        });
+        warmUntilSteady(() -> {
+            firstDiff.there().run();
+            firstDiff.back().run();
+        });
+        for (Shape shape : shapes) {
+            if (shape != shapes.get(0) && shape != firstDiff) {
+                shape.there().run();
+                shape.back().run();
+            }
+        }
+        long[][] thereTimes = new long[shapes.size()][repetitions];
+        long[][] backTimes = new long[shapes.size()][repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            for (int i = 0; i < shapes.size(); i++) {
+                thereTimes[i][r] = timed(shapes.get(i).there());
+                backTimes[i][r] = timed(shapes.get(i).back());
+            }
+        }
+
+        var spreads = new ArrayList<Double>();
+        var fullRows = new ArrayList<double[]>();
+        var fullTimes = new ArrayList<Double>();
+        var diffRows = new ArrayList<double[]>();
+        var diffTimes = new ArrayList<Double>();
+        for (int i = 0; i < shapes.size(); i++) {
+            Shape shape = shapes.get(i);
+            var rows = shape.full() ? fullRows : diffRows;
+            var times = shape.full() ? fullTimes : diffTimes;
+            rows.add(shape.thereRow());
+            times.add(median(thereTimes[i]));
+            rows.add(shape.backRow());
+            times.add(median(backTimes[i]));
+            spreads.add(spread(thereTimes[i]));
+            spreads.add(spread(backTimes[i]));
+            if (!shape.full()) {
+                log.debug("Calibration diff: row {}: median {} ns", Arrays.toString(shape.thereRow()), median(thereTimes[i]));
+            }
+        }
+        double[] full = fitRelative(fullRows, fullTimes);
         double[] diff = fitRelative(diffRows, diffTimes);
         double noise = spreads.stream().mapToDouble(Double::doubleValue).sorted().toArray()[spreads.size() / 2];
         CostModel model = new CostModel(diff[0], diff[1], diff[2], full[0], full[1], 0, List.of(), noise, diff[3]);
         log.info("Calibrated environment store at revision {}: {} full-write and {} diff measurements, model {}",
                 revision, fullRows.size(), diffRows.size(), model.encode());
         return model;
+    }
+
+    private static double[] diffRow(SyncWorkload workload) {
+        return new double[] {1, workload.entries(), workload.pagesTouched(), workload.spans()};
     }
 
     /**
@@ -265,10 +281,6 @@ public final class Calibration {
         long[] sorted = samples.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    private static double[] unbox(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
 }

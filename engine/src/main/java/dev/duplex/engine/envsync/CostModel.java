@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  *
  * <p>{@code noiseNanos} is how far apart two measurements of one and the same write fell during
  * calibration: two predictions closer than that cannot be told apart on this store, so a chooser
- * counts them as equal (a model saved before it existed has 0).
+ * says such a pick is a near tie (a model saved before it existed has 0).
  *
  * @param diffFixedNanos fixed cost of a diff apply
  * @param nanosPerEntry cost per entry

@@ -149,11 +149,11 @@ class CalibrationTest {
         new Calibration(System::nanoTime, 1, java.util.List.of(1, 64)).measure(watched);
 
         assertEquals(0, unchanged[0], "no measured write leaves the bytes as they were (of " + writes[0] + ")");
-        // Untimed: full writes and the first diff shape there and back until two rounds agree (from
-        // WARM_UPS to MAX_WARM_UPS rounds), each later shape once; 5 shapes: 1 and 64 runs packed and
-        // spread, and 8 runs two pages apart. Timed: two full writes and five diffs, there and back.
+        // Untimed: the first full write and the first diff shape there and back until two rounds agree
+        // (from WARM_UPS to MAX_WARM_UPS rounds), every other shape once; 5 diff shapes: 1 and 64 runs
+        // packed and spread, and 8 runs two pages apart. Timed: two full writes and five diffs, there and back.
         int timed = 2 * 2 + 5 * 2;
-        int laterShapes = 4 * 2;
+        int laterShapes = (1 + 4) * 2;
         assertTrue(writes[0] >= 2 * Calibration.WARM_UPS * 2 + laterShapes + timed
                         && writes[0] <= 2 * Calibration.MAX_WARM_UPS * 2 + laterShapes + timed,
                 writes[0] + " writes: warm-ups, then two full writes and five diffs there and back");
@@ -188,6 +188,28 @@ class CalibrationTest {
 
         assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 200_000, "a 9 ms full write is not fitted slower");
         assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 200_000, "a 4 ms apply is not fitted slower");
+    }
+
+    @Test
+    void aStoreStillSlowAfterTheWarmUpsSlowsNeitherKindOfWriteMoreThanTheOther() {
+        // Slow for its first 16 writes of any kind: longer than the two warm-up rounds of full writes
+        // agree on (both slow), so written all at once, the full writes' timed runs would all be slow.
+        var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
+        var random = new Random(13);
+        EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
+        int[] writes = {0};
+        var store = new CostedStore(snapshot, truth) {
+            @Override
+            public void write(EnvironmentUpdate update) {
+                now += writes[0]++ < 16 ? 30_000_000 : 0;
+                super.write(update);
+            }
+        };
+
+        CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
+
+        assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 200_000, "a 9 ms full write is not fitted at 39 ms");
+        assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 200_000);
     }
 
     @Test
@@ -230,12 +252,12 @@ class CalibrationTest {
         var random = new Random(8);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
         var store = new CostedStore(snapshot, truth) {
-            int writes;
+            final Random busyDisk = new Random(80);
 
             @Override
             public void write(EnvironmentUpdate update) {
-                // Every write is 0, 1 or 2 ms late in turn, as on a busy disk.
-                now += (writes++ % 3) * 1_000_000L;
+                // Every write is 0, 1 or 2 ms late at random, as on a busy disk.
+                now += busyDisk.nextInt(3) * 1_000_000L;
                 super.write(update);
             }
         };
