@@ -24,4 +24,17 @@ public interface EnvironmentStore {
      * @throws ObjectNotFoundException when a {@link ItemChange.Patch} or {@link ItemChange.Remove} names an absent item
      */
     void write(EnvironmentUpdate update);
+
+    /**
+     * Refuses, before anything is written, info this store could hold but its VM could not use: an
+     * item with a fixed layout given other content (a UEFI variable store must keep its size and its
+     * firmware-volume format; another driver's {@code settings} item of 8 KiB is not one). Failover
+     * calls it before it fences the old active, so a standby that could not boot on the info is found
+     * while the active still serves; {@link #write} refuses the same content. The default accepts
+     * everything: a store whose items are opaque bytes has no layout to keep.
+     *
+     * @throws InvalidSpecException naming the item and what is wrong with its content
+     */
+    default void check(EnvironmentSnapshot target) {
+    }
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.api.EnvironmentItem;
 import dev.duplex.api.EnvironmentSnapshot;
+import dev.duplex.api.EnvironmentStore;
+import dev.duplex.api.InvalidSpecException;
 import dev.duplex.engine.envstore.EnvironmentArchive;
 import dev.duplex.engine.envstore.StoredDiff;
 import dev.duplex.engine.envstore.StoredRevision;
@@ -74,7 +76,14 @@ public final class EnvironmentPush {
                         + "); push the new content as revision " + (activeInfo.revision() + 1));
             }
         });
-        EnvironmentSnapshot standbyInfo = drivers.driver(standby.endpoint()).environment(standby.ref()).read();
+        EnvironmentStore standbyStore = drivers.driver(standby.endpoint()).environment(standby.ref());
+        EnvironmentSnapshot standbyInfo = standbyStore.read();
+        try {
+            standbyStore.check(activeInfo);
+        } catch (InvalidSpecException e) {
+            throw new IllegalArgumentException("The standby " + standby.name() + " of pair " + pair.name()
+                    + " could not boot on this info: " + e.getMessage() + "; nothing was recorded", e);
+        }
         if (standbyInfo.revision() > activeInfo.revision()) {
             throw new IllegalArgumentException("The standby " + standby.name() + " is at revision "
                     + standbyInfo.revision() + ", newer than the pushed revision " + activeInfo.revision() + " of "

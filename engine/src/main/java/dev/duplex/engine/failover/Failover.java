@@ -7,6 +7,7 @@ import dev.duplex.api.DriverException;
 import dev.duplex.api.EnvironmentSnapshot;
 import dev.duplex.api.EnvironmentStore;
 import dev.duplex.api.HypervisorDriver;
+import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.StopMode;
 import dev.duplex.api.VmState;
 import dev.duplex.api.role.HealthStatus;
@@ -464,6 +465,15 @@ public final class Failover {
                         + standbyRevision + ", newer than the latest recorded for " + active.name() + " ("
                         + activeRevision + "); push the active's info ('duplex env push " + pair.name()
                         + "') before failing over");
+            }
+            // Info the standby's store could hold but its VM not boot on (another firmware's settings,
+            // say from a pair across drivers) is refused now, while the old active still serves.
+            try {
+                driver.environment(standby.ref()).check(latest.get().snapshot());
+            } catch (InvalidSpecException e) {
+                throw new IllegalStateException("The environment info recorded for " + active.name() + " (revision "
+                        + latest.get().snapshot().revision() + ") cannot be used by the standby " + standby.name() + ": "
+                        + e.getMessage() + ". Nothing was fenced or written; " + active.name() + " still serves", e);
             }
         }
         return new Checked(latest, standbyInfo);

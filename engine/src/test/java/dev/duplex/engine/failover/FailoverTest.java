@@ -85,6 +85,33 @@ class FailoverTest {
     }
 
     @Test
+    void infoTheStandbysStoreCannotUseIsRefusedBeforeTheActiveIsFenced() {
+        EnvironmentSnapshot active = fixture.activeInfo(2, 5);
+        fixture.push().push("kv", active);
+        fixture.driver.refuseInfoAsUnusable("id-1", "the 'settings' item is 8192 bytes, but it is VM kv-1's UEFI variable store of 540672");
+
+        Exception refused = assertThrows(Exception.class, () -> fixture.failover().failover("kv", false, "ops@host"));
+
+        assertTrue(refused.getMessage().contains("cannot be used by the standby kv-1")
+                && refused.getMessage().contains("540672") && refused.getMessage().contains("kv-0 still serves"), refused.getMessage());
+        assertEquals(List.of(), fixture.driver.events(), "nothing was stopped, written or started");
+        assertEquals(VmState.RUNNING, fixture.driver.state(new VmRef("id-0", "kv-0")));
+        assertEquals("kv-0", fixture.inventory.pair("kv").orElseThrow().active());
+    }
+
+    @Test
+    void aPushOfInfoTheStandbyCannotUseRecordsNothing() {
+        fixture.driver.refuseInfoAsUnusable("id-1", "not a UEFI variable store");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> fixture.push().push("kv", fixture.activeInfo(2, 5)));
+
+        assertTrue(refused.getMessage().contains("kv-1") && refused.getMessage().contains("not a UEFI variable store")
+                && refused.getMessage().contains("nothing was recorded"), refused.getMessage());
+        assertTrue(fixture.archive.latestRevision("kv-0").isEmpty());
+    }
+
+    @Test
     void aFullWriteCanBeAskedFor() {
         EnvironmentSnapshot active = fixture.activeInfo(2, 5);
         fixture.push().push("kv", active);

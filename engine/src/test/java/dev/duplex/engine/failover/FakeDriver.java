@@ -39,6 +39,8 @@ import java.util.HashSet;
 final class FakeDriver implements HypervisorDriver {
     private final Map<String, VmState> states = new LinkedHashMap<>();
     private final Map<String, InMemoryEnvironmentStore> stores = new LinkedHashMap<>();
+    /** VMs whose store refuses any info as unusable (as a UEFI store refuses another firmware's settings), and why. */
+    private final Map<String, String> unusableInfo = new LinkedHashMap<>();
     private final List<String> events = new ArrayList<>();
     final Set<String> unreachable = new HashSet<>();
     final Set<String> ignoresStop = new HashSet<>();
@@ -92,6 +94,11 @@ final class FakeDriver implements HypervisorDriver {
         }
     }
 
+    /** From now on the store of {@code vmId} refuses every info it is given to check, saying {@code why}. */
+    synchronized void refuseInfoAsUnusable(String vmId, String why) {
+        unusableInfo.put(vmId, why);
+    }
+
     @Override
     public synchronized VmState state(VmRef vm) {
         reach(vm);
@@ -114,6 +121,18 @@ final class FakeDriver implements HypervisorDriver {
                     events.add("env-write " + vm.id() + " " + update.expectedRevision() + "->" + update.newRevision());
                 }
                 store.write(update);
+            }
+
+            @Override
+            public void check(EnvironmentSnapshot target) {
+                String why;
+                synchronized (FakeDriver.this) {
+                    why = unusableInfo.get(vm.id());
+                }
+                if (why != null) {
+                    throw new dev.duplex.api.InvalidSpecException(why,
+                            new dev.duplex.api.ObjectId(dev.duplex.api.ObjectKind.ENVIRONMENT_ITEM, "settings"));
+                }
             }
         };
     }

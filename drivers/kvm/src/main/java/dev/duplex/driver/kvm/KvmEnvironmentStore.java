@@ -66,6 +66,46 @@ final class KvmEnvironmentStore implements EnvironmentStore {
         return new EnvironmentSnapshot(meta.revision(), items);
     }
 
+    /**
+     * A UEFI VM's {@code settings} item is its variable store: the info must hold one, of the size
+     * the store has now and with the firmware-volume signature OVMF and every UEFI firmware put at
+     * byte 40. Anything else would be written without complaint and fail only at boot.
+     */
+    @Override
+    public void check(EnvironmentSnapshot target) {
+        DomainDocument xml = driver.persistentXml(vm);
+        Optional<String> nvram = xml.nvramPath();
+        if (nvram.isEmpty()) {
+            return;
+        }
+        ObjectId object = ObjectId.of(vm);
+        EnvironmentItem settings = target.items().stream().filter(item -> item.name().equals(SETTINGS)).findFirst()
+                .orElseThrow(() -> new InvalidSpecException("The environment info for VM " + vm + " (revision "
+                        + target.revision() + ") has no '" + SETTINGS + "' item, and VM " + vm + " is a UEFI VM whose "
+                        + "'" + SETTINGS + "' is its firmware variable store: it cannot be removed. Sync it from a UEFI VM "
+                        + "of the same firmware", new ObjectId(ObjectKind.ENVIRONMENT_ITEM, SETTINGS)));
+        checkVariableStore(settings.content(), driver.nvramSize(nvram.get(), object));
+    }
+
+    private void checkVariableStore(byte[] content, long size) {
+        ObjectId item = new ObjectId(ObjectKind.ENVIRONMENT_ITEM, SETTINGS);
+        if (content.length != size) {
+            throw new InvalidSpecException("The '" + SETTINGS + "' item given for VM " + vm + " is " + content.length
+                    + " bytes, but it is the VM's UEFI variable store, which is " + size + " bytes (the size its firmware "
+                    + "was built with): it is not that VM's kind of firmware settings. Sync it only from a UEFI VM of "
+                    + "the same firmware", item);
+        }
+        if (!hasFirmwareVolumeSignature(content)) {
+            throw new InvalidSpecException("The '" + SETTINGS + "' item given for VM " + vm + " is not a UEFI variable "
+                    + "store (no firmware-volume signature '_FVH' at byte 40): the VM would not boot on it. Sync it only "
+                    + "from a UEFI VM of the same firmware", item);
+        }
+    }
+
+    static boolean hasFirmwareVolumeSignature(byte[] content) {
+        return content.length >= 44 && content[40] == '_' && content[41] == 'F' && content[42] == 'V' && content[43] == 'H';
+    }
+
     @Override
     public void write(EnvironmentUpdate update) {
         ObjectId object = ObjectId.of(vm);
@@ -123,12 +163,27 @@ final class KvmEnvironmentStore implements EnvironmentStore {
             throw new InvalidSpecException("The UEFI variable store ('" + SETTINGS + "') of VM " + vm
                     + " cannot be removed; write it whole instead", item);
         }
+        long size = driver.nvramSize(current, object);
         if (change instanceof ItemChange.Replace replace) {
+            checkVariableStore(replace.content().content(), size);
             return driver.writeNvramGeneration(vmName, generation, replace.content().content(), object);
         }
         ItemChange.Patch patch = (ItemChange.Patch) change;
         List<BytePatch> runs = NvramRuns.coalesce(patch.patches());
-        if (patch.newLength() == driver.nvramSize(current, object) && runs.size() <= NvramRuns.MAX_RANGED_UPLOADS) {
+        if (patch.newLength() != size) {
+            throw new InvalidSpecException("A patch would make the UEFI variable store ('" + SETTINGS + "') of VM " + vm
+                    + " " + patch.newLength() + " bytes instead of its " + size + ": a variable store keeps the size its "
+                    + "firmware was built with. Sync it only from a UEFI VM of the same firmware", item);
+        }
+        if (runs.stream().anyMatch(run -> run.offset() < 44 && run.end() > 40)) {
+            byte[] header = driver.readNvram(current, object);
+            for (BytePatch run : runs) {
+                byte[] bytes = run.bytes();
+                System.arraycopy(bytes, 0, header, (int) run.offset(), bytes.length);
+            }
+            checkVariableStore(header, size);
+        }
+        if (runs.size() <= NvramRuns.MAX_RANGED_UPLOADS) {
             return driver.patchNvramGeneration(vmName, generation, current, runs, object);
         }
         Map<String, byte[]> whole = new LinkedHashMap<>();

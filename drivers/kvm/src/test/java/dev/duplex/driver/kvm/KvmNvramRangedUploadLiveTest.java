@@ -16,6 +16,7 @@ import dev.duplex.api.EnvironmentUpdate;
 import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
+import dev.duplex.api.InvalidSpecException;
 import dev.duplex.api.ItemChange;
 import dev.duplex.api.ObjectId;
 import dev.duplex.api.VmRef;
@@ -53,11 +54,21 @@ class KvmNvramRangedUploadLiveTest {
 
     @BeforeEach
     void connect() {
-        HypervisorDriver connected = new KvmDriverProvider().connect(LiveLibvirt.get().config("live-nvram", Map.of("firmware", "uefi")));
+        connect(Map.of("firmware", "uefi"));
+    }
+
+    private void connect(Map<String, String> settings) {
+        HypervisorDriver connected = new KvmDriverProvider().connect(LiveLibvirt.get().config("live-nvram", settings));
         driver = (KvmDriver) connected;
         image = driver.registerImage(new ImageSpec("nvram-" + run, "v1", LiveLibvirt.guest("v1"), Map.of()));
         vm = driver.createVm(new VmSpec("nvram-" + run, image, List.of(), Map.of()));
         store = driver.environment(vm);
+    }
+
+    /** A new VM whose variable store starts from {@code template} (read when the VM is created). */
+    private void useVariableStoreTemplate(Path template) {
+        cleanUp();
+        connect(Map.of("firmware", "uefi", "ovmf-vars", template.toString()));
     }
 
     @AfterEach
@@ -101,11 +112,41 @@ class KvmNvramRangedUploadLiveTest {
         expected = applied(expected, many);
         store.write(new EnvironmentUpdate(7, 8, List.of(new ItemChange.Patch("settings", template.length, many))));
         assertArrayEquals(expected, store.read().item("settings").orElseThrow().content());
-        byte[] longer = Arrays.copyOf(applied(expected, List.of(patch(template.length - 4, 4))), template.length + 4096);
-        store.write(new EnvironmentUpdate(8, 9, List.of(new ItemChange.Patch("settings", longer.length,
-                List.of(new BytePatch(template.length - 4, Arrays.copyOfRange(longer, template.length - 4, template.length)))))));
-        assertArrayEquals(longer, store.read().item("settings").orElseThrow().content());
-        assertEquals(9, store.read().revision());
+        assertEquals(8, store.read().revision());
+    }
+
+    @Test
+    void contentThatIsNotThisFirmwaresVariableStoreIsRefusedBeforeAnythingIsWritten() throws Exception {
+        byte[] template = Files.readAllBytes(TEMPLATE);
+        EnvironmentSnapshot before = store.read();
+        Path current = nvramFile();
+        // Another driver's 'settings' (the local driver's is a file of any size), a store of another
+        // firmware build, one of the right size without the firmware-volume signature, and a patch that
+        // breaks the signature or the size: each would be written and fail only at boot.
+        byte[] local = new byte[8192];
+        random.nextBytes(local);
+        byte[] unsigned = template.clone();
+        unsigned[41] = 'X';
+        List<EnvironmentSnapshot> refused = List.of(
+                new EnvironmentSnapshot(1, List.of(new EnvironmentItem("settings", local))),
+                new EnvironmentSnapshot(1, List.of(new EnvironmentItem("settings", Arrays.copyOf(template, 128 * 1024)))),
+                new EnvironmentSnapshot(1, List.of(new EnvironmentItem("settings", unsigned))),
+                new EnvironmentSnapshot(1, List.of(new EnvironmentItem("configuration", new byte[] {1}))));
+        for (EnvironmentSnapshot target : refused) {
+            InvalidSpecException checked = assertThrows(InvalidSpecException.class, () -> store.check(target));
+            assertTrue(checked.getMessage().contains(vm.toString()) && checked.getMessage().contains("settings"), checked.getMessage());
+            if (target.item("settings").isPresent()) {
+                assertThrows(InvalidSpecException.class, () -> store.write(new EnvironmentUpdate(0, 1,
+                        List.of(new ItemChange.Replace(target.item("settings").orElseThrow())))));
+            }
+        }
+        assertThrows(InvalidSpecException.class, () -> store.write(new EnvironmentUpdate(0, 1, List.of(
+                new ItemChange.Patch("settings", template.length, List.of(new BytePatch(40, new byte[] {'_', 'F', 'V', 'X'})))))));
+        assertThrows(InvalidSpecException.class, () -> store.write(new EnvironmentUpdate(0, 1, List.of(
+                new ItemChange.Patch("settings", template.length + 4096, List.of(new BytePatch(template.length, new byte[4096])))))));
+        assertEquals(before, store.read(), "nothing was written");
+        assertEquals(current, nvramFile(), "the domain boots from the same store");
+        store.check(before); // its own info is fine
     }
 
     @Test
@@ -136,17 +177,20 @@ class KvmNvramRangedUploadLiveTest {
     @Test
     void oneChangedRunCostsARangedUploadNotAWholeStore() throws Exception {
         var figures = new LinkedHashMap<String, String>();
-        long revision = 0;
         // 64 MiB only on request (-Dduplex.kvm.nvram-bench=full): it adds about a minute to the live tier.
         List<Integer> sizes = "full".equals(System.getProperty("duplex.kvm.nvram-bench"))
                 ? List.of((int) Files.size(TEMPLATE), 4 << 20, 64 << 20)
                 : List.of((int) Files.size(TEMPLATE), 4 << 20);
+        byte[] signature = Arrays.copyOf(Files.readAllBytes(TEMPLATE), 64);
         for (int size : sizes) {
+            // A variable store of this size (a firmware build with a bigger store; never booted here):
+            // its template carries OVMF's firmware-volume header, as a real one does.
             byte[] content = new byte[size];
             random.nextBytes(content);
-            store.write(new EnvironmentUpdate(revision, revision + 1,
-                    List.of(new ItemChange.Replace(new EnvironmentItem("settings", content)))));
-            revision++;
+            System.arraycopy(signature, 0, content, 0, signature.length);
+            Path sized = Files.write(Files.createTempFile("nvram-" + run + "-" + size, ".fd"), content);
+            useVariableStoreTemplate(sized);
+            long revision = 0;
             long[] ranged = new long[REPEATS];
             long[] whole = new long[REPEATS];
             long[] rangedMany = new long[REPEATS];
@@ -188,6 +232,7 @@ class KvmNvramRangedUploadLiveTest {
             assertArrayEquals(content, now.item("settings").orElseThrow().content(), "every write landed, byte for byte");
             figures.put(size + " bytes", "1 run ranged " + ms(ranged) + ", " + NvramRuns.MAX_RANGED_UPLOADS + " runs ranged "
                     + ms(rangedMany) + ", whole store " + ms(whole) + ", download of the store " + ms(download));
+            Files.delete(sized);
         }
         System.out.println("KVM live timings, NVRAM write (clone + ranged uploads vs whole upload; each + redefine; median of "
                 + REPEATS + ", min-max): " + figures);
