@@ -814,6 +814,19 @@ public abstract class BaseDriverContractTest {
         assertEquals(List.of(), empty.items());
     }
 
+    /** A store's own info, read back, is info its VM can use: {@code check} refuses only what a write would. */
+    @Test
+    public void environmentStoreAcceptsItsOwnInfo() {
+        EnvironmentStore store = newEnvironment();
+        store.check(store.read());
+        List<ItemChange> written = new ArrayList<>();
+        for (int i = 0; i < environmentItemNames().size(); i++) {
+            written.add(new ItemChange.Replace(new EnvironmentItem(item(i), bytes(100 + i, i))));
+        }
+        store.write(new EnvironmentUpdate(0, 1, written));
+        store.check(store.read());
+    }
+
     @Test
     public void environmentWriteRoundTrips() {
         EnvironmentStore store = newEnvironment();
