@@ -76,9 +76,10 @@ class HttpRoleControllerTest {
         exchange.close();
     }
 
+    // No test here waits for a timeout: 15 s only keeps a loaded CI machine (load 100+ seen) from failing a plain request.
     private RoleController controller() {
         return new RoleControllers().create(Map.of("type", "http",
-                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one", "timeout-ms", "2000"));
+                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one", "timeout-ms", "15000"));
     }
 
     @Test
@@ -248,7 +249,7 @@ class HttpRoleControllerTest {
                         "env.ROLE_TOKEN", "token-of-kv-0")),
                 new PairContext.Member("kv-1", 1, "lab", "vm-2", Map.of())), Map.of());
         return new RoleControllers().create(Map.of("type", "http", "member.kv-1.role-token", "token-of-kv-1",
-                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one", "timeout-ms", "2000"));
+                "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one", "timeout-ms", "15000"));
     }
 
     @Test
