@@ -192,7 +192,7 @@ public final class RealFleetBench {
         long fleetNanos;
         int waves;
         try {
-            Thread.sleep(1000); // the load runs before any upgrade starts
+            Thread.sleep(settle()); // the load runs before any upgrade starts
             long t0 = System.nanoTime();
             lone = fleets.run(new FleetRequest(new FleetSelection(Optional.of(LONE_PAIR), Optional.empty()), IMAGE_V2, UpgradeStrategy.LINK,
                     1, 1, 0, actor.name()), actor, FleetListener.NONE);
@@ -217,7 +217,7 @@ public final class RealFleetBench {
             });
             fleetNanos = System.nanoTime() - t1;
             say("fleet: %s in %.2f s", fleet.state(), fleetNanos / 1e9);
-            Thread.sleep(1000); // and after the last one ends
+            Thread.sleep(settle()); // and after the last one ends
         } finally {
             stats = load.stop();
         }
@@ -292,6 +292,11 @@ public final class RealFleetBench {
                 : outcomes.stream().map(PairOutcome::elapsed).reduce(Duration.ZERO, Duration::plus).dividedBy(outcomes.size());
         return new RealFleetResult(settings.pairs(), settings.inFlight(), waves, alone, measured, fleet.state().name(), succeeded, onV2, stats, lost,
                 pairs.size(), equal, problems, cpu, startCpu, rss, mean);
+    }
+
+    /** Long enough for every pair's client to make two operations. */
+    private long settle() {
+        return (long) Math.ceil(2000 / settings.rate());
     }
 
     private String readValue(int port, String key) {

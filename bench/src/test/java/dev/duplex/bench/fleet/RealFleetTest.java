@@ -22,9 +22,10 @@ class RealFleetTest {
     void aFleetUpgradedUnderLoadLosesNoRequestAndNoRecordAndEndsWithEqualChecksums() throws Exception {
         Path python = LightApp.python();
         StringWriter progress = new StringWriter();
-        RealFleetResult result = new RealFleetBench(new RealFleetBench.Settings(3, 2, 2, 20, 5, work.resolve("run"), python),
+        RealFleetResult result = new RealFleetBench(new RealFleetBench.Settings(3, 2, 2, 10, 5, work.resolve("run"), python),
                 new PrintWriter(progress)).run();
         String shown = progress + "\n" + result.report();
+        System.out.println(shown);
 
         assertEquals("SUCCEEDED", result.fleetState(), shown);
         assertEquals(3, result.pairsSucceeded(), shown);
