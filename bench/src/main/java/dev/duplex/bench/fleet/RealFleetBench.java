@@ -224,74 +224,96 @@ public final class RealFleetBench {
         return check(injector, pairs, load, stats, lone, fleet, Duration.ofNanos(aloneNanos), Duration.ofNanos(fleetNanos), waves);
     }
 
-    /** The end checks: roles, images, logs and checksums, acknowledged writes, and each member's footprint. */
+    /** One pair's end checks. */
+    private record PairCheck(int onNewImage, long lost, boolean equal, List<String> problems, List<Long> cpu, List<Long> startCpu, List<Long> rss) {}
+
+    /** The end checks, pairs side by side: roles, images, logs and checksums, acknowledged writes, and each member's footprint. */
     private RealFleetResult check(Injector injector, Map<String, FleetPair> pairs, RealFleetLoad load, RealFleetLoad.Stats stats,
-            FleetJobReport lone, FleetJobReport fleet, Duration alone, Duration measured, int waves) {
+            FleetJobReport lone, FleetJobReport fleet, Duration alone, Duration measured, int waves) throws Exception {
         Inventory inventory = injector.getInstance(Inventory.class);
         List<String> problems = new ArrayList<>();
         if (!lone.state().name().equals("SUCCEEDED")) {
             problems.add("the lone pair's upgrade ended " + lone.state() + lone.error().map(e -> ": " + e).orElse(""));
         }
-        long onV2 = 0;
-        long lost = 0;
-        int equal = 0;
-        List<Long> cpu = new ArrayList<>();
-        List<Long> startCpu = new ArrayList<>();
-        List<Long> rss = new ArrayList<>();
-        for (FleetPair pair : pairs.values()) {
-            PairRecord record = inventory.pair(pair.name()).orElseThrow();
-            for (String member : pair.members()) {
-                if (inventory.vm(member).map(vm -> vm.image().equals(IMAGE_V2)).orElse(false)) {
-                    onV2++;
-                }
+        List<PairCheck> checks = new ArrayList<>();
+        ExecutorService checkers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<PairCheck>> running = new ArrayList<>();
+            for (FleetPair pair : pairs.values()) {
+                running.add(checkers.submit(() -> checkPair(inventory, pair, load.acknowledged().get(pair.name()))));
             }
-            int actSystem = record.activeSystem();
-            int act = pair.ports()[actSystem];
-            int sby = pair.ports()[1 - actSystem];
-            try {
-                RealFleetApp.Answer actRole = app.get(act, "/role");
-                RealFleetApp.Answer sbyRole = app.get(sby, "/role");
-                if (!actRole.text("role").equals("ACT") || !sbyRole.text("role").equals("SBY")) {
-                    problems.add(pair.name() + ": the inventory's active " + pair.members().get(actSystem) + " reports " + actRole.text("role")
-                            + " and its standby " + sbyRole.text("role"));
-                }
-                RealFleetApp.Answer sync = app.post(sby, "/resync?wait_ms=5000");
-                if (!sync.body().path("in_sync").asBoolean()) {
-                    problems.add(pair.name() + ": the standby is not in sync after 5 s: " + sync.body());
-                }
-                String actAll = app.checksum(act, -1).text("checksum");
-                String sbyAll = app.checksum(sby, -1).text("checksum");
-                String actBefore = app.checksum(act, pair.seqBefore()).text("checksum");
-                String sbyBefore = app.checksum(sby, pair.seqBefore()).text("checksum");
-                if (actAll.equals(sbyAll) && actBefore.equals(pair.checksumBefore()) && sbyBefore.equals(pair.checksumBefore())) {
-                    equal++;
-                } else {
-                    problems.add(pair.name() + ": checksums differ: members " + actAll + " / " + sbyAll + ", records 1.." + pair.seqBefore()
-                            + " before " + pair.checksumBefore() + ", now " + actBefore + " / " + sbyBefore);
-                }
-                for (Map.Entry<String, String> write : load.acknowledged().get(pair.name()).entrySet()) {
-                    // an acknowledged write must be on the active now; read as text, compared exactly
-                    String body = readValue(act, write.getKey());
-                    if (!write.getValue().equals(body)) {
-                        lost++;
-                    }
-                }
-                for (int port : pair.ports()) {
-                    RealFleetApp.Answer health = app.get(port, "/health");
-                    cpu.add(health.number("cpu_ms"));
-                    startCpu.add(health.number("start_cpu_ms"));
-                    rss.add(health.number("peak_rss_kb"));
-                }
-            } catch (RuntimeException e) {
-                problems.add(pair.name() + ": " + e.getMessage());
+            for (Future<PairCheck> check : running) {
+                checks.add(check.get());
             }
+        } finally {
+            checkers.shutdownNow();
         }
+        checks.forEach(c -> problems.addAll(c.problems()));
+        say("end checks done");
         List<PairOutcome> outcomes = fleet.run().outcomes();
         long succeeded = outcomes.stream().filter(PairOutcome::succeeded).count();
         Duration mean = outcomes.isEmpty() ? Duration.ZERO
                 : outcomes.stream().map(PairOutcome::elapsed).reduce(Duration.ZERO, Duration::plus).dividedBy(outcomes.size());
-        return new RealFleetResult(settings.pairs(), settings.inFlight(), waves, alone, measured, fleet.state().name(), succeeded, onV2, stats, lost,
-                pairs.size(), equal, problems, cpu, startCpu, rss, mean);
+        return new RealFleetResult(settings.pairs(), settings.inFlight(), waves, alone, measured, fleet.state().name(), succeeded,
+                checks.stream().mapToLong(PairCheck::onNewImage).sum(), stats, checks.stream().mapToLong(PairCheck::lost).sum(), pairs.size(),
+                (int) checks.stream().filter(PairCheck::equal).count(), problems,
+                checks.stream().flatMap(c -> c.cpu().stream()).toList(), checks.stream().flatMap(c -> c.startCpu().stream()).toList(),
+                checks.stream().flatMap(c -> c.rss().stream()).toList(), mean);
+    }
+
+    private PairCheck checkPair(Inventory inventory, FleetPair pair, Map<String, String> acknowledged) {
+        List<String> problems = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
+        List<Long> startCpu = new ArrayList<>();
+        List<Long> rss = new ArrayList<>();
+        int onV2 = 0;
+        long lost = 0;
+        boolean equal = false;
+        PairRecord record = inventory.pair(pair.name()).orElseThrow();
+        for (String member : pair.members()) {
+            if (inventory.vm(member).map(vm -> vm.image().equals(IMAGE_V2)).orElse(false)) {
+                onV2++;
+            }
+        }
+        int actSystem = record.activeSystem();
+        int act = pair.ports()[actSystem];
+        int sby = pair.ports()[1 - actSystem];
+        try {
+            RealFleetApp.Answer actRole = app.get(act, "/role");
+            RealFleetApp.Answer sbyRole = app.get(sby, "/role");
+            if (!actRole.text("role").equals("ACT") || !sbyRole.text("role").equals("SBY")) {
+                problems.add(pair.name() + ": the inventory's active " + pair.members().get(actSystem) + " reports " + actRole.text("role")
+                        + " and its standby " + sbyRole.text("role"));
+            }
+            RealFleetApp.Answer sync = app.post(sby, "/resync?wait_ms=5000");
+            if (!sync.body().path("in_sync").asBoolean()) {
+                problems.add(pair.name() + ": the standby is not in sync after 5 s: " + sync.body());
+            }
+            String actAll = app.checksum(act, -1).text("checksum");
+            String sbyAll = app.checksum(sby, -1).text("checksum");
+            String actBefore = app.checksum(act, pair.seqBefore()).text("checksum");
+            String sbyBefore = app.checksum(sby, pair.seqBefore()).text("checksum");
+            equal = actAll.equals(sbyAll) && actBefore.equals(pair.checksumBefore()) && sbyBefore.equals(pair.checksumBefore());
+            if (!equal) {
+                problems.add(pair.name() + ": checksums differ: members " + actAll + " / " + sbyAll + ", records 1.." + pair.seqBefore()
+                        + " before " + pair.checksumBefore() + ", now " + actBefore + " / " + sbyBefore);
+            }
+            for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+                // an acknowledged write must be on the active now, with the value written
+                if (!write.getValue().equals(readValue(act, write.getKey()))) {
+                    lost++;
+                }
+            }
+            for (int port : pair.ports()) {
+                RealFleetApp.Answer health = app.get(port, "/health");
+                cpu.add(health.number("cpu_ms"));
+                startCpu.add(health.number("start_cpu_ms"));
+                rss.add(health.number("peak_rss_kb"));
+            }
+        } catch (RuntimeException e) {
+            problems.add(pair.name() + ": " + e.getMessage());
+        }
+        return new PairCheck(onV2, lost, equal, problems, cpu, startCpu, rss);
     }
 
     /** Long enough for every pair's client to make two operations. */
