@@ -37,6 +37,7 @@ import json
 import os
 import re
 import resource
+import socket
 import sys
 import threading
 import time
@@ -379,6 +380,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
+        if close:
+            self.linger()
+
+    def linger(self):
+        """Closing with the client's body still unread would reset the connection and could drop our answer
+        before the client reads it: say we are done, then read what it still sends (1 MiB, 1 s at most)."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(1.0)
+            drained = 0
+            while drained < (1 << 20):
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass
 
     def handle_one(self, method):
         url = urllib.parse.urlsplit(self.path)

@@ -76,9 +76,9 @@ final class RealFleetLoad {
         for (long n = 1; running.get(); n++) {
             String key = "c" + n;
             String value = pair + "/" + n;
-            if (operation(members, target, () -> put(members[target[0]], key, value))) {
+            if (operation(target, () -> put(members[target[0]], key, value))) {
                 acknowledged.get(pair).put(key, value);
-                operation(members, target, () -> read(members[target[0]], key, value));
+                operation(target, () -> read(members[target[0]], key, value));
             }
             long wait = started + n * periodNanos - System.nanoTime();
             if (wait > 0) {
@@ -96,7 +96,7 @@ final class RealFleetLoad {
     }
 
     /** One operation with its retries: true once an attempt succeeds, false (failed) when the budget is spent. */
-    private boolean operation(int[] members, int[] target, Attempt attempt) {
+    private boolean operation(int[] target, Attempt attempt) {
         requests.increment();
         long deadline = System.nanoTime() + retryBudget.toNanos();
         long backoffMs = 50;
