@@ -10,8 +10,11 @@
 #                ./mvnw -o -B -q -pl dist -am package -DskipTests
 #                tar xzf dist/target/duplex-*.tar.gz -C /tmp
 #   Needs wrk (apt-get install -y wrk) and curl. PAIRS (default 200) and PORT (default 18443) may be set;
-#   SERVER_JAVA_OPTS goes to the server's JVM only, e.g. to profile it under the load:
-#   SERVER_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/server.jfr,dumponexit=true,settings=profile
+#   SERVER_JAVA_OPTS goes to the server's JVM only, e.g. to profile it under the load (-Xshare:off: JDK 17's
+#   JFR crashed in a class-load hook with the launcher's class-data-sharing archive):
+#   SERVER_JAVA_OPTS="-Xshare:off -XX:StartFlightRecording=filename=/tmp/server.jfr,dumponexit=true,settings=profile"
+# The inventory is made in-process (bench/server-throughput-seed.java) in about a minute; it also reports
+# the CPU time per request of the server's JVM and of the embedded PostgreSQL during the measured run.
 set -eu
 install=$(cd "$1" && pwd -P)
 here=$(cd "$(dirname "$0")" && pwd -P)
