@@ -14,7 +14,9 @@ CREATE TABLE inventory_version (
 );
 INSERT INTO inventory_version (singleton, version) VALUES (true, 1);
 
-CREATE FUNCTION inventory_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SECURITY DEFINER: the application role may only read the counter (ApplicationRole), so nothing but
+-- these triggers moves it, and it never goes back to a version a server keeps a list under.
+CREATE FUNCTION inventory_version_bump() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     UPDATE inventory_version SET version = version + 1 WHERE singleton;
     RETURN NULL;
