@@ -10,7 +10,8 @@ import javax.sql.DataSource;
  * The role Duplex's application code connects as on the embedded server: it logs in with its own
  * password, is no superuser, and may only read and write rows. The tables belong to the superuser
  * (who runs the migrations), so the role cannot alter or drop them, nor disable a trigger; on
- * {@code audit_log} it may only read and append, and on the schema history only read. Superuser
+ * {@code audit_log} it may only read and append, and on the schema history and the inventory version
+ * (which only its triggers move, so that it never goes back) only read. Superuser
  * powers it lacks: {@code pg_read_file}, {@code COPY} to or from files and programs, and
  * {@code SET session_replication_role}.
  */
@@ -84,7 +85,7 @@ final class ApplicationRole {
                                 EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %%I TO %1$s', t.relname);
                             ELSIF t.relname = 'audit_log' THEN
                                 EXECUTE format('GRANT SELECT, INSERT ON %%I TO %1$s', t.relname);
-                            ELSIF t.relname = '%2$s' THEN
+                            ELSIF t.relname IN ('%2$s', 'inventory_version') THEN
                                 EXECUTE format('GRANT SELECT ON %%I TO %1$s', t.relname);
                             ELSE
                                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %%I TO %1$s', t.relname);

@@ -17,6 +17,7 @@ import dev.duplex.engine.service.PairService;
 import dev.duplex.engine.service.RegisterImage;
 import dev.duplex.engine.service.VmService;
 import dev.duplex.engine.service.VolumeService;
+import dev.duplex.persistence.JdbiInventoryVersion;
 import dev.duplex.server.http.ApiException;
 import dev.duplex.server.http.ProblemType;
 import dev.duplex.server.security.Access;
@@ -41,15 +42,19 @@ public final class InventoryRoutes {
     private final VolumeService volumes;
     private final VmService vms;
     private final PairService pairs;
+    private final JdbiInventoryVersion inventoryVersion;
     private RequestBodies bodies;
+    private RenderedLists lists;
 
     @Inject
-    public InventoryRoutes(EndpointService endpoints, ImageService images, VolumeService volumes, VmService vms, PairService pairs) {
+    public InventoryRoutes(EndpointService endpoints, ImageService images, VolumeService volumes, VmService vms, PairService pairs,
+            JdbiInventoryVersion inventoryVersion) {
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
         this.images = requireNonNull(images, "images is null");
         this.volumes = requireNonNull(volumes, "volumes is null");
         this.vms = requireNonNull(vms, "vms is null");
         this.pairs = requireNonNull(pairs, "pairs is null");
+        this.inventoryVersion = requireNonNull(inventoryVersion, "inventoryVersion is null");
     }
 
     /** {@code POST /api/v1/endpoints}. */
@@ -85,7 +90,10 @@ public final class InventoryRoutes {
     /** Registers the routes; {@code json} is the server's strict mapper, which refuses unknown fields. */
     public void register(RoutesConfig routes, ObjectMapper json) {
         this.bodies = new RequestBodies(json);
-        routes.get("/api/v1/endpoints", ctx -> ctx.json(endpoints.list().stream().map(Views.EndpointView::of).toList()), Access.VIEWER);
+        // The lists of inventory rows alone are kept rendered per inventory version; the VM list is not: it shows live power states.
+        this.lists = new RenderedLists(inventoryVersion::current, json);
+        routes.get("/api/v1/endpoints", ctx -> lists.answer(ctx, "endpoints", () -> endpoints.list().stream().map(Views.EndpointView::of).toList()),
+                Access.VIEWER);
         routes.get("/api/v1/endpoints/{name}", ctx -> ctx.json(Views.EndpointView.of(endpoints.show(ctx.pathParam("name")))), Access.VIEWER);
         routes.post("/api/v1/endpoints", this::addEndpoint, Access.ADMIN);
         routes.delete("/api/v1/endpoints/{name}", ctx -> {
@@ -93,7 +101,7 @@ public final class InventoryRoutes {
             ctx.status(204);
         }, Access.ADMIN);
 
-        routes.get("/api/v1/images", ctx -> ctx.json(images.list()), Access.VIEWER);
+        routes.get("/api/v1/images", ctx -> lists.answer(ctx, "images", images::list), Access.VIEWER);
         routes.get("/api/v1/images/{name}", ctx -> ctx.json(images.show(ctx.pathParam("name"))), Access.VIEWER);
         routes.post("/api/v1/images", this::registerImage, Access.OPERATOR);
         routes.delete("/api/v1/images/{name}", ctx -> {
@@ -101,7 +109,7 @@ public final class InventoryRoutes {
             ctx.status(204);
         }, Access.OPERATOR);
 
-        routes.get("/api/v1/volumes", ctx -> ctx.json(volumes.list()), Access.VIEWER);
+        routes.get("/api/v1/volumes", ctx -> lists.answer(ctx, "volumes", volumes::list), Access.VIEWER);
         routes.get("/api/v1/volumes/{name}", ctx -> ctx.json(Views.VolumeDetail.of(volumes.show(ctx.pathParam("name")))), Access.VIEWER);
         routes.post("/api/v1/volumes", this::createVolume, Access.OPERATOR);
         routes.delete("/api/v1/volumes/{name}", ctx -> {
@@ -126,7 +134,7 @@ public final class InventoryRoutes {
             ctx.status(204);
         }, Access.OPERATOR);
 
-        routes.get("/api/v1/pairs", ctx -> ctx.json(pairs.list().stream().map(Views.PairView::of).toList()), Access.VIEWER);
+        routes.get("/api/v1/pairs", ctx -> lists.answer(ctx, "pairs", () -> pairs.list().stream().map(Views.PairView::of).toList()), Access.VIEWER);
         routes.get("/api/v1/pairs/{name}", ctx -> ctx.json(Views.PairView.of(pairs.show(ctx.pathParam("name")))), Access.VIEWER);
         routes.post("/api/v1/pairs", this::createPair, Access.OPERATOR);
         routes.delete("/api/v1/pairs/{name}", ctx -> {
