@@ -102,6 +102,8 @@ public final class FleetSimulation {
             FleetRequest request = new FleetRequest(FleetSelection.all(), "v2", UpgradeStrategy.LINK, inFlight, inFlight, 0, "sim@bench");
 
             statements.reset();
+            FleetSimulationCpu cpu = FleetSimulationCpu.of(work.resolve("home"));
+            long[] cpuBefore = cpu.nanos();
             long[] before = transactions(database);
             AtomicInteger ended = new AtomicInteger();
             long runStart = System.nanoTime();
@@ -124,6 +126,7 @@ public final class FleetSimulation {
                     pinnedPool.isPresent() ? "pinned by --pool-size" : "sized by the fleet for its in-flight pairs",
                     database.jdbi().withHandle(h -> h.createQuery("SHOW max_connections").mapTo(String.class).one()));
             long[] after = transactions(database);
+            long[] cpuAfter = cpu.nanos();
             long callsInRun = statements.total();
             if (countStatements) {
                 statements.print(pairs); // the run's calls only: the figures below read the journals again
@@ -144,6 +147,11 @@ public final class FleetSimulation {
                     pairTime.toMillis() / 1000.0, ideal, seconds(wall) / ideal);
             System.out.printf(Locale.ROOT, "engine overhead per step: %.2f ms (wall - simulated, over %d steps; goal <= 5 ms)%n",
                     steps == 0 ? 0 : overheadNanos / 1e6 / steps, steps);
+            System.out.printf(Locale.ROOT, "CPU per step: engine JVM %.2f ms, PostgreSQL %s (%.1f s and %s of CPU over the run; load average %s)%n",
+                    steps == 0 ? 0 : (cpuAfter[0] - cpuBefore[0]) / 1e6 / steps,
+                    cpuAfter[1] < 0 || steps == 0 ? "unknown" : String.format(Locale.ROOT, "%.2f ms", (cpuAfter[1] - cpuBefore[1]) / 1e6 / steps),
+                    (cpuAfter[0] - cpuBefore[0]) / 1e9, cpuAfter[1] < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f s", (cpuAfter[1] - cpuBefore[1]) / 1e9),
+                    loadAverage());
             System.out.printf(Locale.ROOT, "database: %.0f transactions/s, %.0f rows written/s, %.0f rows read/s during the run%n",
                     (after[0] - before[0]) / seconds(wall), (after[1] - before[1]) / seconds(wall), (after[2] - before[2]) / seconds(wall));
             System.out.printf(Locale.ROOT, "per pair: %.1f transactions%s%n", (after[0] - before[0]) / (double) pairs,
@@ -224,6 +232,14 @@ public final class FleetSimulation {
                         SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted, tup_returned + tup_fetched
                         FROM pg_stat_database WHERE datname = current_database()""")
                 .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static double seconds(long nanos) {

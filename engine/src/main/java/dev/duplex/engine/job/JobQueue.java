@@ -52,6 +52,21 @@ public interface JobQueue {
     boolean heartbeat(long jobId, String node);
 
     /**
+     * Refreshes the heartbeats of those of {@code jobIds} that {@code node} still owns, in one write
+     * (a node beats for all its running jobs at once), and returns them: a job missing from the
+     * answer was taken over or has ended.
+     */
+    default java.util.Set<Long> heartbeat(java.util.Collection<Long> jobIds, String node) {
+        java.util.Set<Long> owned = new java.util.HashSet<>();
+        for (long jobId : jobIds) {
+            if (heartbeat(jobId, node)) {
+                owned.add(jobId);
+            }
+        }
+        return owned;
+    }
+
+    /**
      * Hands a running job back unfinished: PENDING, without owner or heartbeat, its VMs still
      * locked, so that {@code resume} takes it at once. For an operator who stopped the job (Ctrl-C):
      * its journal says where. False if {@code node} does not own it.
