@@ -173,6 +173,24 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         })) == 1;
     }
 
+    /** One UPDATE for all of a node's running jobs, committed as {@link #heartbeat(long, String)} is. */
+    @Override
+    public java.util.Set<Long> heartbeat(java.util.Collection<Long> jobIds, String node) {
+        requireNonNull(jobIds, "jobIds is null");
+        requireNonNull(node, "node is null");
+        if (jobIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        Long[] ids = jobIds.toArray(Long[]::new);
+        return errors.call(() -> jdbi.inTransaction(h -> {
+            withoutWaitingForTheDisk(h);
+            return h.createQuery("""
+                            UPDATE jobs SET heartbeat = now()
+                            WHERE id = ANY(:ids) AND owner = :node AND state = 'RUNNING' RETURNING id""")
+                    .bind("ids", ids).bind("node", node).mapTo(Long.class).set();
+        }));
+    }
+
     /**
      * Commits the current transaction without waiting for its WAL flush: for heartbeats only. A
      * heartbeat lost to a database crash (PostgreSQL loses at most the last few hundred ms of such
