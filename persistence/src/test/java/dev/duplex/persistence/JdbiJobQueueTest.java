@@ -200,36 +200,6 @@ class JdbiJobQueueTest {
     }
 
     @Test
-    void aStepsEndAndTheNextStepsStartAreWrittenTogetherInJournalOrder() {
-        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
-        jobs.stepStarted(job.id(), "S21");
-        jobs.stepDoneThenStarted(job.id(), "S21", Map.of("vm-ref", "vm-42"), "S22");
-
-        List<StepRecord> journal = jobs.journal(job.id());
-        assertEquals(List.of("S21", "S22"), journal.stream().map(StepRecord::stepId).toList());
-        assertEquals(List.of(StepState.DONE, StepState.STARTED), journal.stream().map(StepRecord::state).toList());
-        assertEquals(Map.of("vm-ref", "vm-42"), journal.get(0).outputs());
-
-        // resumed after a kill in S22: S22 runs again and its retry is the latest line, after S21
-        jobs.stepStarted(job.id(), "S22");
-        jobs.stepDoneThenStarted(job.id(), "S22", Map.of(), "S23");
-        assertEquals(List.of("S21", "S22", "S23"), jobs.journal(job.id()).stream().map(StepRecord::stepId).toList());
-    }
-
-    @Test
-    void whenTheNextStepsStartCannotBeWrittenTheStepsEndIsNotWrittenEither() {
-        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
-        jobs.stepStarted(job.id(), "S21");
-        // PostgreSQL refuses a NUL in text: the second statement of the transaction fails
-        assertThrows(RuntimeException.class, () -> jobs.stepDoneThenStarted(job.id(), "S21", Map.of("vm-ref", "vm-42"), "S" + (char) 0 + "22"));
-
-        List<StepRecord> journal = jobs.journal(job.id());
-        assertEquals(List.of("S21"), journal.stream().map(StepRecord::stepId).toList());
-        assertEquals(StepState.STARTED, journal.get(0).state(), "S21 runs again on resume, as after a kill before its end was written");
-        assertEquals(Map.of(), journal.get(0).outputs());
-    }
-
-    @Test
     void aHeartbeatCommittedWithoutWaitingForTheDiskStillSaysWhoOwnsTheJob() {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         Job claimed = jobs.claim(job.id(), "node-a", LONG).orElseThrow();

@@ -79,20 +79,12 @@ public interface JobQueue {
     /** Journals that a step starts. Written (committed) before the step runs. */
     void stepStarted(long jobId, String stepId);
 
-    /** Journals that a step ended, with what it produced. */
-    void stepDone(long jobId, String stepId, java.util.Map<String, String> outputs);
-
     /**
-     * Journals that {@code doneStep} ended with {@code outputs} and that {@code nextStep} starts, in
-     * one transaction, committed before the next step runs. A crash before the commit leaves
-     * {@code doneStep} STARTED, so it runs again on resume, as after a kill just before its end was
-     * journaled; after it, both lines are there. One commit instead of two per step: at fleet scale
-     * the journal's commits were what a pair waited for.
+     * Journals that a step ended, with what it produced. Visible at once; a store may let it reach
+     * the disk with the next step's STARTED or the job's end (a DONE lost to a database crash leaves
+     * the step STARTED, and it runs again on resume, as after a kill just before its DONE).
      */
-    default void stepDoneThenStarted(long jobId, String doneStep, java.util.Map<String, String> outputs, String nextStep) {
-        stepDone(jobId, doneStep, outputs);
-        stepStarted(jobId, nextStep);
-    }
+    void stepDone(long jobId, String stepId, java.util.Map<String, String> outputs);
 
     /** Journals that a step failed. */
     void stepFailed(long jobId, String stepId, String error);

@@ -13,12 +13,6 @@ import org.slf4j.LoggerFactory;
  * Runs steps with the journal around them: STARTED is written before a step runs, DONE with its
  * outputs or FAILED with the reason after. A step the journal already has as DONE is skipped
  * and its outputs reused; one left STARTED (the orchestrator died in it) runs again.
- *
- * <p>A step's DONE is written together with the next step's STARTED, in one transaction, before
- * the next step runs (or by {@link #flush()} before the job ends or hands itself back). Until then
- * the journal has the step STARTED, exactly as after a kill just before its DONE was written, which
- * resume already repairs by running it again; the journal never claims less than the platform did,
- * because nothing touches the platform between a step's end and the next step's STARTED.
  */
 final class JournaledSteps {
     private static final Logger log = LoggerFactory.getLogger(JournaledSteps.class);
@@ -28,8 +22,6 @@ final class JournaledSteps {
     private final long jobId;
     private final String subject;
     private final Map<String, StepRecord> journal;
-    /** The step that ended and whose DONE is not written yet, with its outputs. */
-    private Ended ended;
 
     JournaledSteps(JobQueue jobQueue, UpgradeListener listener, long jobId, String subject, Map<String, StepRecord> journal) {
         this.jobQueue = jobQueue;
@@ -57,12 +49,7 @@ final class JournaledSteps {
             return record.outputs();
         }
         run.heartbeat();
-        if (ended == null) {
-            jobQueue.stepStarted(jobId, info.id());
-        } else {
-            jobQueue.stepDoneThenStarted(jobId, ended.stepId(), ended.outputs(), info.id());
-            ended = null;
-        }
+        jobQueue.stepStarted(jobId, info.id());
         log.debug("{} job #{} {} {}: {} started", subject, jobId, info.id(), info.member(), info.action());
         listener.stepStarted(jobId, info);
         long started = System.nanoTime();
@@ -80,25 +67,11 @@ final class JournaledSteps {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         outputs.put("elapsed-ms", Long.toString(elapsed.toMillis()));
-        ended = new Ended(info.id(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs)));
+        jobQueue.stepDone(jobId, info.id(), outputs);
         log.info("{} job #{} {} {}: {} done in {} ms", subject, jobId, info.id(), info.member(), info.action(), elapsed.toMillis());
         listener.stepEnded(jobId, info, elapsed, outputs);
         return outputs;
     }
-
-    /**
-     * Writes the DONE of the step that ended last, if it is not written yet: before the job ends,
-     * is handed back, or its journal is read. Does nothing the second time.
-     */
-    void flush() {
-        if (ended != null) {
-            Ended last = ended;
-            ended = null;
-            jobQueue.stepDone(jobId, last.stepId(), last.outputs());
-        }
-    }
-
-    private record Ended(String stepId, Map<String, String> outputs) {}
 
     /** A step failed; journaled as FAILED already. */
     static final class Failed extends RuntimeException {

@@ -451,7 +451,6 @@ public final class RollingUpgrade {
                 }
                 return runSteps(job, run, steps);
             } catch (StepFailure.StopRequested stop) {
-                steps.flush();
                 return paused(job);
             }
         }
@@ -477,10 +476,8 @@ public final class RollingUpgrade {
                         + afterHealthCheckFailed(job, failed);
                 return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
             }
-            steps.flush();
             return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
         }
-        steps.flush();
         UpgradeReport report = finish(job, JobState.SUCCEEDED, Optional.empty());
         if (settings.snapshotRetention().isZero()) {
             // Kept for no time: the safety snapshots go as soon as the upgrade is over.
@@ -495,7 +492,6 @@ public final class RollingUpgrade {
             for (UpgradeStep step : UpgradeSteps.rollback(job, decision)) {
                 steps.run(step, run);
             }
-            steps.flush();
             if (Boolean.parseBoolean(decision.get(PlanRollback.FAILS_JOB))) {
                 return finish(job, JobState.FAILED, Optional.ofNullable(decision.get(PlanRollback.REASON)));
             }
@@ -508,7 +504,6 @@ public final class RollingUpgrade {
                 throw new IllegalStateException(lost.getMessage(), lost);
             }
             long upgradeJob = job.rollbackOf().orElse(job.id());
-            steps.flush();
             return finish(job, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
                     + ". Fix the cause, then roll back again: duplex upgrade rollback " + upgradeJob));
         }
