@@ -160,10 +160,30 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<VmRecord> vm(String name) {
-        return errors.call(() -> jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery(
-                        "SELECT name, endpoint, driver_ref, image, properties::text AS properties FROM vms WHERE name = :name")
-                .bind("name", name).map((rs, ctx) -> vmWithoutLinks(rs)).findOne()
-                .map(vm -> withLinks(h, vm))));
+        // One statement, so one snapshot and one round trip: an upgrade step reads its members this
+        // way many times, and a transaction around two queries cost four round trips at fleet scale.
+        return errors.call(() -> jdbi.withHandle(h -> {
+            List<VmRecord> rows = h.createQuery("""
+                            SELECT v.name, v.endpoint, v.driver_ref, v.image, v.properties::text AS properties,
+                                   l.volume, l.mount_path, l.mode
+                            FROM vms v LEFT JOIN vm_links l ON l.vm = v.name
+                            WHERE v.name = :name ORDER BY l.position""")
+                    .bind("name", name)
+                    .map((rs, ctx) -> {
+                        VmRecord vm = vmWithoutLinks(rs);
+                        String volume = rs.getString("volume");
+                        return volume == null ? vm : new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(),
+                                List.of(new LinkRecord(volume, rs.getString("mount_path"), VolumeLink.Mode.valueOf(rs.getString("mode")))),
+                                vm.properties());
+                    })
+                    .list();
+            if (rows.isEmpty()) {
+                return Optional.<VmRecord>empty();
+            }
+            VmRecord first = rows.get(0);
+            List<LinkRecord> links = rows.stream().flatMap(row -> row.links().stream()).toList();
+            return Optional.of(new VmRecord(first.name(), first.endpoint(), first.driverRef(), first.image(), links, first.properties()));
+        }));
     }
 
     @Override
@@ -285,15 +305,6 @@ public final class JdbiInventory implements Inventory {
                     .bind("mode", link.mode().name()).bind("position", position++)
                     .execute();
         }
-    }
-
-    private VmRecord withLinks(Handle h, VmRecord vm) {
-        List<LinkRecord> links = h.createQuery("SELECT volume, mount_path, mode FROM vm_links WHERE vm = :vm ORDER BY position")
-                .bind("vm", vm.name())
-                .map((rs, ctx) -> new LinkRecord(rs.getString("volume"), rs.getString("mount_path"),
-                        VolumeLink.Mode.valueOf(rs.getString("mode"))))
-                .list();
-        return new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(), links, vm.properties());
     }
 
     private void deleteOne(String sql, String name, String kind) {

@@ -165,6 +165,10 @@ class JdbiInventoryTest {
         assertEquals(List.of("vm2"), inventory.vmsLinking("data"), "answered from the links, as a scan of every VM would");
         assertEquals(List.of(), inventory.vmsLinking("logs"));
         assertEquals(List.of(), inventory.vmsLinking("ghost"));
+
+        VmRecord bare = new VmRecord("bare", "ep", "ref-4", "new", List.of(), Map.of());
+        inventory.addVm(bare);
+        assertEquals(Optional.of(bare), inventory.vm("bare"), "a VM without links is read with none");
     }
 
     @Test

@@ -198,4 +198,30 @@ class JdbiJobQueueTest {
         assertEquals(List.of(), jobs.journal(job.id() + 1000));
         assertThrows(NotInInventoryException.class, () -> jobs.stepStarted(job.id() + 1000, "S1"));
     }
+
+    @Test
+    void aHeartbeatCommittedWithoutWaitingForTheDiskStillSaysWhoOwnsTheJob() {
+        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
+        Job claimed = jobs.claim(job.id(), "node-a", LONG).orElseThrow();
+        assertTrue(jobs.heartbeat(job.id(), "node-a"));
+        assertTrue(jobs.job(job.id()).orElseThrow().heartbeat().orElseThrow().compareTo(claimed.heartbeat().orElseThrow()) >= 0);
+        assertFalse(jobs.heartbeat(job.id(), "node-b"));
+        assertEquals("on", database.jdbi().withHandle(h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one()),
+                "the setting was local to the heartbeat's transaction");
+    }
+
+    @Test
+    void oneBeatRefreshesEveryJobTheNodeStillOwnsAndNamesThem() throws InterruptedException {
+        Job kv = jobs.create("upgrade", "kv", "a@h", Map.of());
+        Job web = jobs.create("upgrade", "web", "a@h", Map.of());
+        Job kvClaimed = jobs.claim(kv.id(), "node-a", LONG).orElseThrow();
+        jobs.claim(web.id(), "node-a", LONG).orElseThrow();
+        Thread.sleep(1100);
+        jobs.claim(web.id(), "node-b", Duration.ofSeconds(1)).orElseThrow(); // node-b takes web over
+
+        assertEquals(java.util.Set.of(kv.id()), jobs.heartbeat(List.of(kv.id(), web.id(), kv.id() + 1000), "node-a"));
+        assertTrue(jobs.job(kv.id()).orElseThrow().heartbeat().orElseThrow().isAfter(kvClaimed.heartbeat().orElseThrow()));
+        assertEquals(Optional.of("node-b"), jobs.job(web.id()).orElseThrow().owner(), "node-a's beat did not touch node-b's job");
+        assertEquals(java.util.Set.of(), jobs.heartbeat(List.of(), "node-a"));
+    }
 }

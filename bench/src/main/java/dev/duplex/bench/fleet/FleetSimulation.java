@@ -47,11 +47,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * java -cp bench/target/duplex-bench.jar dev.duplex.bench.fleet.FleetSimulation [--pairs 10000] [--in-flight 200]
  *     [--stop-ms 200] [--create-ms 100] [--start-ms 500] [--delete-ms 50] [--switchover-ms 100] [--work DIR]
- *     [--pool-size N]
+ *     [--pool-size N] [--count-statements true]
  * </pre>
  *
  * <p>The fleet sizes the connection pool for its in-flight pairs as {@code duplex upgrade fleet}
- * does; {@code --pool-size N} pins it instead, to see what a smaller pool costs.
+ * does; {@code --pool-size N} pins it instead, to see what a smaller pool costs. {@code --count-statements true}
+ * counts the run's database calls by their SQL text (per pair, with their mean time).
  */
 public final class FleetSimulation {
     private FleetSimulation() {}
@@ -80,6 +81,11 @@ public final class FleetSimulation {
 
         DatabaseConfig databaseConfig = DatabaseConfig.embedded(work.resolve("home"));
         try (Database database = Database.start(pinnedPool.map(databaseConfig::withPoolSize).orElse(databaseConfig))) {
+            FleetSimulationStatements statements = new FleetSimulationStatements();
+            boolean countStatements = Boolean.parseBoolean(options.getOrDefault("count-statements", "false"));
+            if (countStatements) {
+                database.jdbi().setSqlLogger(statements);
+            }
             JdbiInventory inventory = new JdbiInventory(database.jdbi());
             JdbiJobQueue jobs = new JdbiJobQueue(database.jdbi());
             long setupStart = System.nanoTime();
@@ -95,6 +101,9 @@ public final class FleetSimulation {
                     pinnedPool.isPresent() ? wanted -> database.poolSize() : database::ensureConnections);
             FleetRequest request = new FleetRequest(FleetSelection.all(), "v2", UpgradeStrategy.LINK, inFlight, inFlight, 0, "sim@bench");
 
+            statements.reset();
+            FleetSimulationCpu cpu = FleetSimulationCpu.of(work.resolve("home"));
+            long[] cpuBefore = cpu.nanos();
             long[] before = transactions(database);
             AtomicInteger ended = new AtomicInteger();
             long runStart = System.nanoTime();
@@ -117,6 +126,11 @@ public final class FleetSimulation {
                     pinnedPool.isPresent() ? "pinned by --pool-size" : "sized by the fleet for its in-flight pairs",
                     database.jdbi().withHandle(h -> h.createQuery("SHOW max_connections").mapTo(String.class).one()));
             long[] after = transactions(database);
+            long[] cpuAfter = cpu.nanos();
+            long callsInRun = statements.total();
+            if (countStatements) {
+                statements.print(pairs); // the run's calls only: the figures below read the journals again
+            }
 
             long steps = 0;
             long overheadNanos = 0;
@@ -133,8 +147,15 @@ public final class FleetSimulation {
                     pairTime.toMillis() / 1000.0, ideal, seconds(wall) / ideal);
             System.out.printf(Locale.ROOT, "engine overhead per step: %.2f ms (wall - simulated, over %d steps; goal <= 5 ms)%n",
                     steps == 0 ? 0 : overheadNanos / 1e6 / steps, steps);
+            System.out.printf(Locale.ROOT, "CPU per step: engine JVM %.2f ms, PostgreSQL %s (%.1f s and %s of CPU over the run; load average %s)%n",
+                    steps == 0 ? 0 : (cpuAfter[0] - cpuBefore[0]) / 1e6 / steps,
+                    cpuAfter[1] < 0 || steps == 0 ? "unknown" : String.format(Locale.ROOT, "%.2f ms", (cpuAfter[1] - cpuBefore[1]) / 1e6 / steps),
+                    (cpuAfter[0] - cpuBefore[0]) / 1e9, cpuAfter[1] < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f s", (cpuAfter[1] - cpuBefore[1]) / 1e9),
+                    loadAverage());
             System.out.printf(Locale.ROOT, "database: %.0f transactions/s, %.0f rows written/s, %.0f rows read/s during the run%n",
                     (after[0] - before[0]) / seconds(wall), (after[1] - before[1]) / seconds(wall), (after[2] - before[2]) / seconds(wall));
+            System.out.printf(Locale.ROOT, "per pair: %.1f transactions%s%n", (after[0] - before[0]) / (double) pairs,
+                    countStatements ? String.format(Locale.ROOT, ", %.1f database calls", callsInRun / (double) pairs) : "");
             claimThroughput(jobs, names, Math.min(names.size(), 2000), Math.min(inFlight, 16));
         }
     }
@@ -213,6 +234,14 @@ public final class FleetSimulation {
                 .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one());
     }
 
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -222,7 +251,7 @@ public final class FleetSimulation {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: FleetSimulation [--pairs N] [--in-flight M] [--stop-ms MS] [--create-ms MS]"
-                        + " [--start-ms MS] [--delete-ms MS] [--switchover-ms MS] [--work DIR] [--pool-size N]; not '" + args[i] + "'");
+                        + " [--start-ms MS] [--delete-ms MS] [--switchover-ms MS] [--work DIR] [--pool-size N] [--count-statements true]; not '" + args[i] + "'");
             }
             options.put(args[i].substring(2), args[++i]);
         }

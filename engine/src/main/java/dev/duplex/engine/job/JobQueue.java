@@ -52,6 +52,21 @@ public interface JobQueue {
     boolean heartbeat(long jobId, String node);
 
     /**
+     * Refreshes the heartbeats of those of {@code jobIds} that {@code node} still owns, in one write
+     * (a node beats for all its running jobs at once), and returns them: a job missing from the
+     * answer was taken over or has ended.
+     */
+    default java.util.Set<Long> heartbeat(java.util.Collection<Long> jobIds, String node) {
+        java.util.Set<Long> owned = new java.util.HashSet<>();
+        for (long jobId : jobIds) {
+            if (heartbeat(jobId, node)) {
+                owned.add(jobId);
+            }
+        }
+        return owned;
+    }
+
+    /**
      * Hands a running job back unfinished: PENDING, without owner or heartbeat, its VMs still
      * locked, so that {@code resume} takes it at once. For an operator who stopped the job (Ctrl-C):
      * its journal says where. False if {@code node} does not own it.
@@ -64,7 +79,11 @@ public interface JobQueue {
     /** Journals that a step starts. Written (committed) before the step runs. */
     void stepStarted(long jobId, String stepId);
 
-    /** Journals that a step ended, with what it produced. */
+    /**
+     * Journals that a step ended, with what it produced. Visible at once; a store may let it reach
+     * the disk with the next step's STARTED or the job's end (a DONE lost to a database crash leaves
+     * the step STARTED, and it runs again on resume, as after a kill just before its DONE).
+     */
     void stepDone(long jobId, String stepId, java.util.Map<String, String> outputs);
 
     /** Journals that a step failed. */

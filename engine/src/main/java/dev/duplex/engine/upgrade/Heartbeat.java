@@ -1,48 +1,54 @@
 package dev.duplex.engine.upgrade;
 
-import dev.duplex.engine.job.JobQueue;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** Keeps a claimed job's heartbeat fresh from a background thread while this process runs it. */
+/**
+ * A claimed job's heartbeat while this process runs it, kept fresh by the node's
+ * {@link NodeHeartbeat}; closing it stops the beats for this job.
+ */
 final class Heartbeat implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
-
+    private final NodeHeartbeat beats;
     private final long jobId;
     private final String node;
-    private final ScheduledExecutorService timer;
+    private final Map<String, String> logContext;
     private volatile boolean lost;
 
-    Heartbeat(JobQueue jobQueue, long jobId, String node, Duration every) {
+    Heartbeat(NodeHeartbeat beats, long jobId, String node, Map<String, String> logContext) {
+        this.beats = beats;
         this.jobId = jobId;
         this.node = node;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "duplex-heartbeat-job-" + jobId);
-            thread.setDaemon(true);
-            return thread;
-        });
-        long ms = Math.max(1, every.toMillis());
-        // the log context of the thread that runs the job (process id, command, job): a line this
-        // thread writes names them too, although MDC is per thread and not inherited
-        Map<String, String> logContext = MDC.getCopyOfContextMap();
-        timer.scheduleAtFixedRate(() -> {
-            if (logContext != null) {
-                MDC.setContextMap(logContext);
+        this.logContext = logContext == null ? Map.of() : Map.copyOf(logContext);
+    }
+
+    long jobId() {
+        return jobId;
+    }
+
+    /**
+     * This node no longer owns the job: the next {@link #check} stops the run. Not logged here: a
+     * job that just ended under this node is also no longer owned, and {@link #check} says it.
+     */
+    void markLost() {
+        lost = true;
+    }
+
+    /**
+     * Runs {@code line} with the log context of the thread that runs the job (process id, command,
+     * job), so that a line the timer thread writes names them too: MDC is per thread, not inherited.
+     */
+    void inLogContext(Runnable line) {
+        Map<String, String> previous = MDC.getCopyOfContextMap();
+        MDC.setContextMap(logContext);
+        try {
+            line.run();
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
             }
-            try {
-                if (!jobQueue.heartbeat(jobId, node)) {
-                    lost = true;
-                }
-            } catch (RuntimeException e) {
-                log.warn("Heartbeat of job #{} failed: {}", jobId, e.getMessage());
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Throws when another process took the job over: this one must stop touching the pair. */
@@ -54,7 +60,7 @@ final class Heartbeat implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        beats.stop(this);
     }
 
     /** This process no longer owns the job. */

@@ -56,6 +56,7 @@ public final class RollingUpgrade {
     private final Drivers drivers;
     private final RoleControllerSource roleControllers;
     private final UpgradeSettings settings;
+    private final NodeHeartbeat heartbeats;
 
     @Inject
     public RollingUpgrade(Inventory inventory, JobQueue jobQueue, AuditLog audit, EndpointConnections connections,
@@ -72,6 +73,7 @@ public final class RollingUpgrade {
         this.drivers = requireNonNull(drivers, "drivers is null");
         this.roleControllers = requireNonNull(roleControllers, "roleControllers is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.heartbeats = new NodeHeartbeat(jobQueue, settings.node(), settings.heartbeatEvery());
     }
 
     /** The same engine with other settings (a shorter {@code staleAfter} for {@code resume --force}, a node name). */
@@ -432,7 +434,7 @@ public final class RollingUpgrade {
         String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
         // every log line while it runs names the job (the log file's job= field)
         try (org.slf4j.MDC.MDCCloseable jobInLog = org.slf4j.MDC.putCloseable("job", Long.toString(job.id()));
-                Heartbeat heartbeat = new Heartbeat(jobQueue, job.id(), settings.node(), settings.heartbeatEvery())) {
+                Heartbeat heartbeat = heartbeats.start(job.id())) {
             UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings,
                     new KeptEnvironment(jobQueue, job.id()), () -> {
                 heartbeat.check();

@@ -27,8 +27,11 @@ import java.util.Optional;
 
 /**
  * What the steps of one job share: the job's parameters, the ports, the drivers and the role
- * controller. Every read goes to the inventory or the platform, never to a cache, so a step sees
- * what an earlier process left behind.
+ * controller. Every read of what steps change (VMs, links, the active system) goes to the
+ * inventory or the platform, never to a cache, so a step sees what an earlier process left behind.
+ * Only what no step changes is kept for the run: the pair's role-controller and resync-gate
+ * settings and the images by name (read per poll and per step, they were a fifth of a fleet's
+ * database calls).
  */
 final class UpgradeRun {
     private final UpgradeJob job;
@@ -39,6 +42,8 @@ final class UpgradeRun {
     private final UpgradeSettings settings;
     private final Runnable heartbeat;
     private final KeptEnvironment keptEnvironment;
+    private final Map<String, ImageRecord> images = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Optional<PairRecord> pairSettings;
 
     UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
             UpgradeSettings settings, KeptEnvironment keptEnvironment, Runnable heartbeat) {
@@ -90,6 +95,19 @@ final class UpgradeRun {
         return job.isPair() ? inventory.pair(job.pair()) : Optional.empty();
     }
 
+    /**
+     * The pair as read once for this run, for its settings (role controller, resync gate), which
+     * no step changes; {@link #pair()} for what steps do change (the active system).
+     */
+    private Optional<PairRecord> pairSettings() {
+        Optional<PairRecord> read = pairSettings;
+        if (read == null) {
+            read = pair();
+            pairSettings = read;
+        }
+        return read;
+    }
+
     /** What the role controller is told: the members as the inventory has them now. */
     PairContext pairContext() {
         List<PairContext.Member> members = new ArrayList<>();
@@ -97,7 +115,7 @@ final class UpgradeRun {
             VmRecord vm = vmRecord(before.member());
             members.add(new PairContext.Member(vm.name(), before.system(), vm.endpoint(), vm.driverRef(), vm.properties()));
         }
-        Map<String, String> settings = pair().map(PairRecord::roleController).orElse(Map.of());
+        Map<String, String> settings = pairSettings().map(PairRecord::roleController).orElse(Map.of());
         return new PairContext(job.pair(), members, settings);
     }
 
@@ -125,13 +143,23 @@ final class UpgradeRun {
         return driver(member).listVms().stream().filter(vm -> vm.vm().name().equals(vmName)).findFirst();
     }
 
-    /** A VM of that driver id on the member's endpoint, if there is one. */
+    /**
+     * A VM of that driver id on the member's endpoint, if there is one. Asked by id, not by listing
+     * the endpoint: a listing grows with the endpoint's VMs, which made a fleet's every step slower
+     * the more pairs the endpoint holds.
+     */
     Optional<VmInfo> findVmById(String member, String vmId) {
-        return driver(member).listVms().stream().filter(vm -> vm.vm().id().equals(vmId)).findFirst();
+        return describe(driver(member), new VmRef(vmId, job.member(member).vmName()));
     }
 
     ImageRecord image(String name) {
-        return inventory.image(name).orElseThrow(() -> new NotInInventoryException("image", name));
+        ImageRecord known = images.get(name);
+        if (known != null) {
+            return known;
+        }
+        ImageRecord read = inventory.image(name).orElseThrow(() -> new NotInInventoryException("image", name));
+        images.put(name, read);
+        return read;
     }
 
     ImageRef imageRef(String name) {
@@ -156,7 +184,7 @@ final class UpgradeRun {
 
     /** Pair-level resync gate setting in ms, else the engine's default. */
     Duration gateSetting(String key, Duration fallback) {
-        String value = pair().map(p -> p.resyncGate().get(key)).orElse(null);
+        String value = pairSettings().map(p -> p.resyncGate().get(key)).orElse(null);
         if (value == null) {
             return fallback;
         }
