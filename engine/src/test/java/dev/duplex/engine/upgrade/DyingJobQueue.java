@@ -47,6 +47,11 @@ final class DyingJobQueue implements JobQueue {
         }
     }
 
+    /** Throws as the killed process's threads would die, once it is dead. */
+    void checkAlive() {
+        alive();
+    }
+
     private void alive() {
         if (dead.get()) {
             throw new SimulatedCrash("(the process is dead)");

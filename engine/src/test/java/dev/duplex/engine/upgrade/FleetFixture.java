@@ -2,6 +2,7 @@ package dev.duplex.engine.upgrade;
 
 import dev.duplex.api.BootReport;
 import dev.duplex.api.Capabilities;
+import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.ImageInfo;
 import dev.duplex.api.ImageRef;
 import dev.duplex.api.ImageSpec;
@@ -14,6 +15,7 @@ import dev.duplex.api.VolumeInfo;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSpec;
+import dev.duplex.api.role.RoleController;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.ImageRecord;
 import dev.duplex.engine.inventory.LinkRecord;
@@ -78,7 +80,25 @@ final class FleetFixture {
     RollingUpgrade engine(JobQueue jobQueue) {
         UpgradeSettings settings = UpgradeSettings.defaults().withNode("node-" + System.nanoTime())
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofMillis(1));
+        if (jobQueue instanceof DyingJobQueue dying) {
+            // A killed process's threads stop at their next call of any kind, the platform's and the
+            // application's too: one mid-switchover must not switch a pair again beside its resumer.
+            HypervisorDriver dyingPlatform = diesWith(dying, HypervisorDriver.class, platform);
+            return new RollingUpgrade(inventory, jobQueue, audit, endpoint -> dyingPlatform,
+                    pair -> diesWith(dying, RoleController.class, apps.get(pair.name())), settings);
+        }
         return new RollingUpgrade(inventory, jobQueue, audit, endpoint -> platform, pair -> apps.get(pair.name()), settings);
+    }
+
+    private static <T> T diesWith(DyingJobQueue dying, Class<T> type, T target) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            dying.checkAlive();
+            try {
+                return method.invoke(target, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }));
     }
 
     String imageOf(String member) {
