@@ -6,8 +6,6 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
@@ -48,20 +46,6 @@ public final class LogFile extends ContextAwareBase implements Configurator {
         context.putProperty(LogContext.CONFIGURED_WITH, dir + "|" + level + "|" + format);
 
         createPrivate(Path.of(dir));
-        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        for (String chatty : new String[] {"io.zonky", "org.flywaydb", "com.zaxxer.hikari"}) {
-            context.getLogger(chatty).setLevel(Level.WARN);
-        }
-        root.setLevel(Level.toLevel(level, Level.INFO));
-        OpenedOnFirstEvent file = new OpenedOnFirstEvent(() -> rollingFile(context, dir, format));
-        file.setContext(context);
-        file.setName("FILE_" + format);
-        file.start();
-        root.addAppender(file);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
-    }
-
-    private static RollingFileAppender<ILoggingEvent> rollingFile(LoggerContext context, String dir, String format) {
         RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
         file.setContext(context);
         file.setName("FILE_" + format);
@@ -77,49 +61,14 @@ public final class LogFile extends ContextAwareBase implements Configurator {
         file.setEncoder(encoder(context, format));
         rolling.start();
         file.start();
-        return file;
-    }
 
-    /**
-     * duplex.log's appender, opened at the first event that reaches it: most short commands ({@code vm list})
-     * log nothing at INFO, and starting the rolling appender (its policy lists the folder for the day's index,
-     * the pattern is compiled) was most of their logging's cost. The file itself exists from the start
-     * ({@link #createPrivate}), made for this user alone.
-     */
-    static final class OpenedOnFirstEvent extends UnsynchronizedAppenderBase<ILoggingEvent> {
-        private final java.util.function.Supplier<Appender<ILoggingEvent>> opener;
-        private volatile Appender<ILoggingEvent> opened;
-
-        OpenedOnFirstEvent(java.util.function.Supplier<Appender<ILoggingEvent>> opener) {
-            this.opener = opener;
+        for (String chatty : new String[] {"io.zonky", "org.flywaydb", "com.zaxxer.hikari"}) {
+            context.getLogger(chatty).setLevel(Level.WARN);
         }
-
-        /** True once an event made it open the file. */
-        boolean opened() {
-            return opened != null;
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            Appender<ILoggingEvent> file = opened;
-            if (file == null) {
-                synchronized (this) {
-                    if (opened == null) {
-                        opened = opener.get();
-                    }
-                    file = opened;
-                }
-            }
-            file.doAppend(event);
-        }
-
-        @Override
-        public synchronized void stop() {
-            super.stop();
-            if (opened != null) {
-                opened.stop();
-            }
-        }
+        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.addAppender(file);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
     private static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {

@@ -70,23 +70,6 @@ class LogFileTest {
         assertTrue(Files.readString(dir.resolve("duplex.log")).contains("one line"));
     }
 
-    /** A command that logs nothing (most short ones) never starts the rolling appender; the file is there, private, from the start. */
-    @Test
-    void theRollingFileIsOpenedByTheFirstEventThatReachesIt() throws Exception {
-        LoggerContext context = configured(Map.of("duplex.internal.log.level", "INFO"));
-        LogFile.OpenedOnFirstEvent file = (LogFile.OpenedOnFirstEvent) context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("FILE_text");
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(logs.resolve("duplex.log"))));
-        context.getLogger("dev.duplex.engine.driver.DriverCalls").debug("below the level");
-        assertTrue(!file.opened(), "an event below the level opens nothing");
-        context.getLogger("dev.duplex.cli.Main").info("the first line");
-        assertTrue(file.opened());
-        context.getLogger("dev.duplex.cli.Main").info("the second line");
-        context.stop();
-        List<String> lines = Files.readAllLines(logs.resolve("duplex.log"));
-        assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).endsWith(" - the first line"), lines.get(0));
-    }
-
     /** The set-up records what it was configured with, so that a command does not parse it a second time for the same. */
     @Test
     void aLogConfiguredWithTheCurrentSettingsIsNotConfiguredAgain() throws Exception {
