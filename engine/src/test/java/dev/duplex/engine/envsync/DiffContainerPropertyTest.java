@@ -144,7 +144,8 @@ class DiffContainerPropertyTest {
                     default -> {
                         base.add(new EnvironmentItem(name, before));
                         byte[] after = Fixtures.mutate(random, before, random.nextInt(8), 1 + random.nextInt(60));
-                        if (after.length > 64 && random.nextBoolean()) {
+                        // room for 32 copied bytes on both sides (a length of 65 left none: nextInt(0))
+                        if (after.length >= 66 && before.length >= after.length / 2 + 32 && random.nextBoolean()) {
                             int from = random.nextInt(after.length / 2);
                             int to = after.length / 2 + random.nextInt(after.length / 2 - 32);
                             System.arraycopy(before, from, after, to, 32); // a copy of old content elsewhere
