@@ -68,6 +68,7 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     static OpenstackPeer start() {
         String running = System.getenv("DUPLEX_OPENSTACK_PEER_STATE");
         if (running != null && !running.isBlank()) {
+            awaitBackgroundInstall(); // CI starts the peer beside the build, after its packages
             return attach(Path.of(running));
         }
         awaitBackgroundInstall();
@@ -136,9 +137,11 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
     }
 
     /**
-     * CI installs the peer's packages beside the build (.ci/run) and names a status file in
-     * {@code DUPLEX_OPENSTACK_INSTALL_STATUS}; it appears, holding "ok" or "failed", when the
-     * install ends. Without the variable there is nothing to wait for.
+     * CI installs the peer's packages beside the build (.ci/run), and there also starts the peer
+     * named by {@code DUPLEX_OPENSTACK_PEER_STATE}; it names a status file in
+     * {@code DUPLEX_OPENSTACK_INSTALL_STATUS}, which appears when that work ends, holding "ok",
+     * "failed" (the install) or "peer-failed" (the peer's start). Without the variable there is
+     * nothing to wait for.
      */
     private static void awaitBackgroundInstall() {
         String status = System.getenv("DUPLEX_OPENSTACK_INSTALL_STATUS");
@@ -151,7 +154,7 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
         try {
             while (!Files.exists(file)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the OpenStack packages were still installing after 30 minutes; see "
+                    throw new IllegalStateException("the OpenStack packages were still installing (or its peer starting) after 30 minutes; see "
                             + file.resolveSibling("openstack-install.log"));
                 }
                 Thread.sleep(2000);
@@ -159,6 +162,9 @@ final class OpenstackPeer implements ExtensionContext.Store.CloseableResource {
             String result = Files.readString(file, StandardCharsets.UTF_8).strip();
             System.out.println("OpenStack packages: install " + result + " after waiting "
                     + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
+            if (result.equals("peer-failed")) {
+                throw new IllegalStateException("the OpenStack peer did not start; see " + file.resolveSibling("openstack-up.log"));
+            }
             if (!result.equals("ok")) {
                 throw new IllegalStateException("installing the OpenStack packages failed; see " + file.resolveSibling("openstack-install.log"));
             }
