@@ -55,11 +55,14 @@ public final class ArchiveTraining {
         // the server stays up between the commands, so that they join it as a user's warm commands do; stopped at the end
         environment.put("DUPLEX_DB_IDLE_STOP", "PT10M");
         PrintWriter discard = new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        // A command's errors go to the training log (train-archive.sh keeps stderr there): in the clean-clone
+        // CI build the commands that need the database exited 1 and the log could not say why.
+        PrintWriter errors = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         List<List<String>> all = new java.util.ArrayList<>();
         SETUP.forEach(command -> all.add(command.stream().map(word -> word.equals("IMAGE") ? image.toString() : word).toList()));
         all.addAll(COMMANDS);
         for (List<String> command : all) {
-            int code = Main.run(command.toArray(String[]::new), environment, discard, discard);
+            int code = Main.run(command.toArray(String[]::new), environment, discard, errors);
             System.out.println("trained: duplex " + String.join(" ", command) + " (exit " + code + ")");
         }
         int stopped = Main.run(new String[] {"db", "stop", "--force"}, environment, discard, discard);
