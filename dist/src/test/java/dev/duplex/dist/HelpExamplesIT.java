@@ -13,11 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -125,65 +120,24 @@ class HelpExamplesIT extends OnTheRelease {
         }
     }
 
-    /**
-     * Every command's examples, from its --help, walking the "Commands:" listings depth first. The
-     * help texts are fetched a level at a time, several at once (each is a JVM start, and they do not
-     * depend on each other), and then walked in the order the listings give.
-     */
-    private void collect(List<String> root, Map<String, List<String>> examples) throws IOException, InterruptedException {
-        Map<List<String>, String> helps = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try {
-            List<List<String>> level = List.of(root);
-            while (!level.isEmpty()) {
-                List<Future<?>> fetches = new ArrayList<>();
-                for (List<String> words : level) {
-                    fetches.add(pool.submit(() -> {
-                        List<String> args = new ArrayList<>(words);
-                        args.add("--help");
-                        Release.Result help = release.duplex(args.toArray(String[]::new));
-                        assertEquals(0, help.exitCode(), "duplex " + String.join(" ", words) + " --help: " + help);
-                        helps.put(words, help.out());
-                        return null;
-                    }));
-                }
-                List<List<String>> next = new ArrayList<>();
-                for (int i = 0; i < level.size(); i++) {
-                    try {
-                        fetches.get(i).get();
-                    } catch (ExecutionException e) {
-                        if (e.getCause() instanceof AssertionError failed) {
-                            throw failed;
-                        }
-                        throw new IOException("fetching the help of " + level.get(i), e.getCause());
-                    }
-                    for (String sub : subcommands(helps.get(level.get(i)))) {
-                        if (!sub.equals("help")) { // 'duplex help' is --help again
-                            List<String> deeper = new ArrayList<>(level.get(i));
-                            deeper.add(sub);
-                            next.add(deeper);
-                        }
-                    }
-                }
-                level = next;
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        walk(root, helps, examples);
-        examples.put("duplex help", examples(release.duplex("help", "--help").out()));
-    }
-
-    private static void walk(List<String> words, Map<List<String>, String> helps, Map<String, List<String>> examples) {
+    /** Every command's examples, from its --help, walking the "Commands:" listings depth first. */
+    private void collect(List<String> words, Map<String, List<String>> examples) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(words);
+        args.add("--help");
+        Release.Result help = release.duplex(args.toArray(String[]::new));
         String name = String.join(" ", words);
-        String help = helps.get(words);
-        examples.put("duplex" + (name.isEmpty() ? "" : " " + name), examples(help));
-        for (String sub : subcommands(help)) {
-            if (!sub.equals("help")) {
-                List<String> deeper = new ArrayList<>(words);
-                deeper.add(sub);
-                walk(deeper, helps, examples);
+        assertEquals(0, help.exitCode(), "duplex " + name + " --help: " + help);
+        examples.put("duplex" + (name.isEmpty() ? "" : " " + name), examples(help.out()));
+        for (String sub : subcommands(help.out())) {
+            if (sub.equals("help")) {
+                continue; // 'duplex help' is --help again
             }
+            List<String> deeper = new ArrayList<>(words);
+            deeper.add(sub);
+            collect(deeper, examples);
+        }
+        if (words.isEmpty()) {
+            examples.put("duplex help", examples(release.duplex("help", "--help").out()));
         }
     }
 
