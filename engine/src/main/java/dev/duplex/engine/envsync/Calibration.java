@@ -104,7 +104,13 @@ public final class Calibration {
      * One measured change: a write that changes the store's content and the write that undoes it,
      * each with the row of the model it measures.
      */
-    private record Shape(boolean full, Runnable there, Runnable back, double[] thereRow, double[] backRow) {}
+    private record Shape(boolean full, Runnable there, Runnable back, double[] thereRow, double[] backRow) {
+        /** The change and its undo: the store ends as it was. */
+        void round() {
+            there.run();
+            back.run();
+        }
+    }
 
     private CostModel fit(EnvironmentStore store, EnvironmentSnapshot original, EnvironmentItem largest) {
         long revision = original.revision();
@@ -153,18 +159,11 @@ public final class Calibration {
         // the median drops, instead of the whole of whichever kind happened to be measured first
         // (seen: 1 MiB full writes measured as the JVM's first work fitted at 23-52 ms against 7 ms).
         Shape firstDiff = shapes.stream().filter(shape -> !shape.full()).findFirst().orElseThrow();
-        warmUntilSteady(() -> {
-            shapes.get(0).there().run();
-            shapes.get(0).back().run();
-        });
-        warmUntilSteady(() -> {
-            firstDiff.there().run();
-            firstDiff.back().run();
-        });
+        warmUntilSteady(shapes.get(0)::round);
+        warmUntilSteady(firstDiff::round);
         for (Shape shape : shapes) {
             if (shape != shapes.get(0) && shape != firstDiff) {
-                shape.there().run();
-                shape.back().run();
+                shape.round();
             }
         }
         long[][] thereTimes = new long[shapes.size()][repetitions];
