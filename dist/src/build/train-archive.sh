@@ -17,7 +17,12 @@ while IFS= read -r jar; do
   cp="$cp${cp:+:}$lib/$jar"
 done < "$lib/classpath"
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-if "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -XX:DumpLoadedClassList="$work/duplex.classlist" \
+# The builder's own DUPLEX_* variables must not shape the training: Duplex refuses one it does not
+# know (CI exports DUPLEX_OPENSTACK_* for its tests), and every database command then exited 1,
+# so the shipped list lacked the database path.
+unset_duplex=$(env | sed -n 's/^\(DUPLEX_[A-Za-z0-9_]*\)=.*/-u \1/p')
+# shellcheck disable=SC2086
+if env $unset_duplex "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -XX:DumpLoadedClassList="$work/duplex.classlist" \
     -Dduplex.internal.log.dir="$work/logs" -cp "$cp" dev.duplex.cli.ArchiveTraining "$work/home" > "$work/training.log" 2>&1 \
     && "$java" -Xshare:dump -XX:SharedClassListFile="$work/duplex.classlist" -XX:SharedArchiveFile="$work/check.jsa" \
        -XX:+UseSerialGC -cp "$cp" > "$work/dump-check.log" 2>&1; then
