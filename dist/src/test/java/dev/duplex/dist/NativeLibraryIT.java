@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The compressed diff container needs zstd's native library. Unpacked into a shared temp folder at
- * every start, it would be a file a root process loads from a place other users can write to; the
- * release ships it in {@code lib/native} and loads it from there.
+ * The compressed diff container needs zstd's native library, and the embedded PostgreSQL's socket
+ * junixsocket's. Unpacked into a shared temp folder at every start, each would be a file a root
+ * process loads from a place other users can write to; the release ships them in {@code lib/native}
+ * and loads them from there.
  */
 class NativeLibraryIT {
     @TempDir
@@ -31,6 +32,15 @@ class NativeLibraryIT {
         try (Stream<Path> natives = Files.walk(release.resolve("lib/native"))) {
             assertTrue(natives.anyMatch(p -> p.getFileName().toString().startsWith("libzstd-jni")), "zstd's native library is in lib/native");
         }
+        // junixsocket's, for the embedded PostgreSQL's socket, by the path the launcher hands it (one per architecture)
+        for (String arch : List.of("amd64", "aarch64")) {
+            try (Stream<Path> libraries = Files.list(release.resolve("lib/native/linux/" + arch))) {
+                assertEquals(1, libraries.filter(p -> p.getFileName().toString().startsWith("libjunixsocket-native-")).count(),
+                        "one junixsocket library in lib/native/linux/" + arch);
+            }
+        }
+        assertTrue(Files.readString(release.resolve("bin/duplex")).contains("-Dorg.newsclub.net.unix.library.override="),
+                "the launcher points junixsocket at it");
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         // 256 KiB and the same with 2,000 scattered one-byte changes: the compressed container is the smaller one.
         Random random = new Random(7);
