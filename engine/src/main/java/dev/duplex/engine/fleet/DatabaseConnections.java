@@ -29,6 +29,6 @@ public interface DatabaseConnections {
         if (inFlight < 1) {
             throw new IllegalArgumentException("a fleet runs at least one pair at once, not " + inFlight);
         }
-        return FLEET_RESERVE + (inFlight + PAIRS_PER_CONNECTION - 1) / PAIRS_PER_CONNECTION;
+        return FLEET_RESERVE + (inFlight - 1) / PAIRS_PER_CONNECTION + 1; // rounded up without overflowing
     }
 }

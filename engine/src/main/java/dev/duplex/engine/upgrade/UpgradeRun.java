@@ -123,8 +123,13 @@ final class UpgradeRun {
 
     /** Writes a member's VM record; the kept {@link #pairContext()} is read again after it. */
     void updateVm(VmRecord vm) {
-        inventory.updateVm(vm);
-        vmGeneration.incrementAndGet(); // after the write: a context read under the new generation includes it
+        try {
+            inventory.updateVm(vm);
+        } finally {
+            // after the write, and after a failed one too (its commit may have happened): a context
+            // read under the new generation includes whatever the write left
+            vmGeneration.incrementAndGet();
+        }
     }
 
     /** What the role controller is told: the members as the inventory had them at this step's start or last VM write. */
