@@ -47,12 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * java -cp bench/target/duplex-bench.jar dev.duplex.bench.fleet.FleetSimulation [--pairs 10000] [--in-flight 200]
  *     [--stop-ms 200] [--create-ms 100] [--start-ms 500] [--delete-ms 50] [--switchover-ms 100] [--work DIR]
- *     [--pool-size N] [--count-statements true]
+ *     [--pool-size N] [--count-statements true] [--wait-events true]
  * </pre>
  *
  * <p>The fleet sizes the connection pool for its in-flight pairs as {@code duplex upgrade fleet}
  * does; {@code --pool-size N} pins it instead, to see what a smaller pool costs. {@code --count-statements true}
- * counts the run's database calls by their SQL text (per pair, with their mean time).
+ * counts the run's database calls by their SQL text (per pair, with their mean time); {@code --wait-events true}
+ * samples what the database's active sessions wait on.
  */
 public final class FleetSimulation {
     private FleetSimulation() {}
@@ -106,6 +107,8 @@ public final class FleetSimulation {
             long[] cpuBefore = cpu.nanos();
             long[] before = transactions(database);
             AtomicInteger ended = new AtomicInteger();
+            Optional<FleetSimulationWaits> waits = Boolean.parseBoolean(options.getOrDefault("wait-events", "false"))
+                    ? Optional.of(new FleetSimulationWaits(database.jdbi())) : Optional.empty();
             long runStart = System.nanoTime();
             FleetJobReport report = fleets.run(request, new Actor("sim@bench"), new FleetListener() {
                 @Override
@@ -122,6 +125,7 @@ public final class FleetSimulation {
                 }
             });
             long wall = System.nanoTime() - runStart;
+            waits.ifPresent(FleetSimulationWaits::close);
             System.out.printf(Locale.ROOT, "connection pool: %d (%s), server max_connections %s%n", database.poolSize(),
                     pinnedPool.isPresent() ? "pinned by --pool-size" : "sized by the fleet for its in-flight pairs",
                     database.jdbi().withHandle(h -> h.createQuery("SHOW max_connections").mapTo(String.class).one()));
@@ -131,6 +135,7 @@ public final class FleetSimulation {
             if (countStatements) {
                 statements.print(pairs); // the run's calls only: the figures below read the journals again
             }
+            waits.ifPresent(FleetSimulationWaits::print);
 
             long steps = 0;
             long overheadNanos = 0;

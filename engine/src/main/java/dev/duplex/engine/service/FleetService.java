@@ -169,9 +169,9 @@ public final class FleetService {
         return jobs.job(id).map(FleetJob::isFleet).orElse(false);
     }
 
-    /** One connection per pair in flight and the fleet's own, so that pairs wait for their platform, not for the pool. */
+    /** Connections enough that pairs wait for their platform, not for the pool (see DatabaseConnections). */
     private void connectionsFor(int inFlight) {
-        connections.ensure(inFlight + DatabaseConnections.FLEET_RESERVE);
+        connections.ensure(DatabaseConnections.wantedFor(inFlight));
     }
 
     private Predictions predictions() {

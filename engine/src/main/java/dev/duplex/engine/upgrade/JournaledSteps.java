@@ -52,6 +52,7 @@ final class JournaledSteps {
         jobQueue.stepStarted(jobId, info.id());
         log.debug("{} job #{} {} {}: {} started", subject, jobId, info.id(), info.member(), info.action());
         listener.stepStarted(jobId, info);
+        run.stepStarting();
         long started = System.nanoTime();
         Map<String, String> outputs;
         try {

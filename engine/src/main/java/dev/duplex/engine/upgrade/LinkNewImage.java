@@ -105,7 +105,7 @@ final class LinkNewImage implements UpgradeStep {
             VmRef created = newVm;
             kept.ifPresent(snapshot -> outputs.put("environment-revision", Long.toString(writeEnvironment(driver, snapshot, created))));
         }
-        run.inventory().updateVm(new VmRecord(member, record.endpoint(), newVm.id(), newImage.name(), links, record.properties()));
+        run.updateVm(new VmRecord(member, record.endpoint(), newVm.id(), newImage.name(), links, record.properties()));
         outputs.put("vm-ref", newVm.id());
         outputs.put("vm-name", newVm.name());
         outputs.put("image", newImage.name());

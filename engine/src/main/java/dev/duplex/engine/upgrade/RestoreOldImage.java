@@ -95,7 +95,7 @@ final class RestoreOldImage implements UpgradeStep {
         }
         kept.ifPresent(snapshot -> outputs.put("environment-revision",
                 Long.toString(LinkNewImage.writeEnvironment(driver, snapshot, restored))));
-        run.inventory().updateVm(new VmRecord(member, before.endpoint(), restored.id(), before.image(), before.links(), record.properties()));
+        run.updateVm(new VmRecord(member, before.endpoint(), restored.id(), before.image(), before.links(), record.properties()));
         outputs.put("vm-ref", restored.id());
         outputs.put("image", before.image());
 

@@ -24,14 +24,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the steps of one job share: the job's parameters, the ports, the drivers and the role
  * controller. Every read of what steps change (VMs, links, the active system) goes to the
- * inventory or the platform, never to a cache, so a step sees what an earlier process left behind.
- * Only what no step changes is kept for the run: the pair's role-controller and resync-gate
- * settings and the images by name (read per poll and per step, they were a fifth of a fleet's
- * database calls).
+ * inventory or the platform, never to a cache kept across steps, so a step sees what an earlier
+ * process left behind. Only what no step changes is kept for the run: the pair's role-controller
+ * and resync-gate settings and the images by name (read per poll and per step, they were a fifth
+ * of a fleet's database calls). The role controller's {@link PairContext} is kept within one step
+ * until the step writes a VM ({@link #updateVm}): its polls read both members' VMs per call, and
+ * were most of a pair's VM reads.
  */
 final class UpgradeRun {
     private final UpgradeJob job;
@@ -44,6 +47,11 @@ final class UpgradeRun {
     private final KeptEnvironment keptEnvironment;
     private final Map<String, ImageRecord> images = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Optional<PairRecord> pairSettings;
+    /** Bumped after each VM write and at each step's start: a context read before it is stale. */
+    private final AtomicLong vmGeneration = new AtomicLong();
+    private volatile KeptContext keptContext;
+
+    private record KeptContext(long generation, PairContext context) {}
 
     UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
             UpgradeSettings settings, KeptEnvironment keptEnvironment, Runnable heartbeat) {
@@ -108,8 +116,35 @@ final class UpgradeRun {
         return read;
     }
 
-    /** What the role controller is told: the members as the inventory has them now. */
+    /** A step starts: what the last one read may have been changed since, by another process too. */
+    void stepStarting() {
+        vmGeneration.incrementAndGet();
+    }
+
+    /** Writes a member's VM record; the kept {@link #pairContext()} is read again after it. */
+    void updateVm(VmRecord vm) {
+        try {
+            inventory.updateVm(vm);
+        } finally {
+            // after the write, and after a failed one too (its commit may have happened): a context
+            // read under the new generation includes whatever the write left
+            vmGeneration.incrementAndGet();
+        }
+    }
+
+    /** What the role controller is told: the members as the inventory had them at this step's start or last VM write. */
     PairContext pairContext() {
+        long generation = vmGeneration.get();
+        KeptContext kept = keptContext;
+        if (kept != null && kept.generation() == generation) {
+            return kept.context();
+        }
+        PairContext context = readPairContext();
+        keptContext = new KeptContext(generation, context);
+        return context;
+    }
+
+    private PairContext readPairContext() {
         List<PairContext.Member> members = new ArrayList<>();
         for (MemberBefore before : job.before()) {
             VmRecord vm = vmRecord(before.member());

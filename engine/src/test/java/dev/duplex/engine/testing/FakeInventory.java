@@ -17,6 +17,7 @@ import java.util.Optional;
 
 /** The inventory port in memory, with its rules: unique names, a volume linked by at most one VM. */
 public final class FakeInventory implements Inventory {
+    private int vmReads;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, ImageRecord> images = new LinkedHashMap<>();
     private final Map<String, VolumeRecord> volumes = new LinkedHashMap<>();
@@ -109,8 +110,14 @@ public final class FakeInventory implements Inventory {
         vm.links().forEach(l -> firstLinked.putIfAbsent(l.volume(), java.time.Instant.now()));
     }
 
+    /** How many times a VM was read by name, for tests of what the engine reads per step. */
+    public synchronized int vmReads() {
+        return vmReads;
+    }
+
     @Override
     public synchronized Optional<VmRecord> vm(String name) {
+        vmReads++;
         return Optional.ofNullable(vms.get(name));
     }
 
