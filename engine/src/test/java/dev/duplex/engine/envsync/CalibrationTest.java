@@ -89,6 +89,23 @@ class CalibrationTest {
         }
     }
 
+    /** A costed store late by {@code lateBy(n)} on its n-th write of any kind; it counts its writes. */
+    private static final class LateStore extends CostedStore {
+        private final java.util.function.IntToLongFunction lateBy;
+        int writes;
+
+        LateStore(EnvironmentSnapshot initial, CostModel truth, java.util.function.IntToLongFunction lateBy) {
+            super(initial, truth);
+            this.lateBy = lateBy;
+        }
+
+        @Override
+        public void write(EnvironmentUpdate update) {
+            now += lateBy.applyAsLong(writes++);
+            super.write(update);
+        }
+    }
+
     @Test
     void recoversKnownCoefficients() {
         var truth = new CostModel(800_000, 1_500, 40_000, 3_000_000, 0.75, 0);
@@ -201,14 +218,7 @@ class CalibrationTest {
         var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
         var random = new Random(17);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
-        int[] writes = {0};
-        var store = new CostedStore(snapshot, truth) {
-            @Override
-            public void write(EnvironmentUpdate update) {
-                now += Math.round(30_000_000 * Math.pow(0.97, writes[0]++));
-                super.write(update);
-            }
-        };
+        var store = new LateStore(snapshot, truth, k -> Math.round(30_000_000 * Math.pow(0.97, k)));
 
         CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
 
@@ -223,43 +233,22 @@ class CalibrationTest {
         var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(new Random(23), 1 << 20));
         List<Integer> counts = List.of(1, 16, 256);
-        int untimed = untimedWrites(snapshot, truth, counts);
-        int perRound = untimedWrites(snapshot, truth, counts, 2) - untimedWrites(snapshot, truth, counts, 1);
-        int[] index = {0};
-        var store = new CostedStore(snapshot, truth) {
-            @Override
-            public void write(EnvironmentUpdate update) {
-                int i = index[0]++;
-                now += i >= untimed && i < untimed + 4 * perRound ? 35_000_000 : 0;
-                super.write(update);
-            }
-        };
+        int perRound = writesOf(snapshot, truth, counts, 2) - writesOf(snapshot, truth, counts, 1);
+        int untimed = writesOf(snapshot, truth, counts, 1) - perRound;
+        var store = new LateStore(snapshot, truth, i -> i >= untimed && i < untimed + 4 * perRound ? 35_000_000 : 0);
 
         CostModel fitted = new Calibration(() -> store.now, 5, counts).measure(store);
 
         assertEquals(truth.diffFixedNanos(), fitted.diffFixedNanos(), 100_000, "a 4 ms apply is not fitted at 39 ms");
         assertEquals(truth.fullFixedNanos(), fitted.fullFixedNanos(), 100_000);
-        assertEquals(untimed + 9 * perRound, index[0], "four late rounds and five on time");
-    }
-
-    /** The untimed writes a calibration of a steady store makes: its writes with one timed round less. */
-    private static int untimedWrites(EnvironmentSnapshot snapshot, CostModel truth, List<Integer> counts) {
-        int one = untimedWrites(snapshot, truth, counts, 1);
-        return one - (untimedWrites(snapshot, truth, counts, 2) - one);
+        assertEquals(untimed + 9 * perRound, store.writes, "four late rounds and five on time");
     }
 
     /** All the writes a calibration of a steady store with {@code repetitions} makes. */
-    private static int untimedWrites(EnvironmentSnapshot snapshot, CostModel truth, List<Integer> counts, int repetitions) {
-        int[] writes = {0};
-        var store = new CostedStore(snapshot, truth) {
-            @Override
-            public void write(EnvironmentUpdate update) {
-                writes[0]++;
-                super.write(update);
-            }
-        };
+    private static int writesOf(EnvironmentSnapshot snapshot, CostModel truth, List<Integer> counts, int repetitions) {
+        var store = new LateStore(snapshot, truth, k -> 0);
         new Calibration(() -> store.now, repetitions, counts).measure(store);
-        return writes[0];
+        return store.writes;
     }
 
     @Test
@@ -269,14 +258,7 @@ class CalibrationTest {
         var truth = new CostModel(4_000_000, 1_500, 40_000, 9_000_000, 0.75, 0);
         var random = new Random(13);
         EnvironmentSnapshot snapshot = Fixtures.snapshot(3, "settings", Fixtures.random(random, 1 << 20));
-        int[] writes = {0};
-        var store = new CostedStore(snapshot, truth) {
-            @Override
-            public void write(EnvironmentUpdate update) {
-                now += writes[0]++ < 16 ? 30_000_000 : 0;
-                super.write(update);
-            }
-        };
+        var store = new LateStore(snapshot, truth, k -> k < 16 ? 30_000_000 : 0);
 
         CostModel fitted = new Calibration(() -> store.now, 3, List.of(1, 16, 256)).measure(store);
 
