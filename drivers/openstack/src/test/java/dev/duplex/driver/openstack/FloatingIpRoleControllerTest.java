@@ -108,8 +108,10 @@ class FloatingIpRoleControllerTest implements OpenstackPeer.User {
         String external = admin().networking().network().create(Builders.network().name("ext-" + run).isRouterExternal(true)
                 .networkType(NetworkType.FLAT).physicalNetwork("ext-" + run).build()).getId();
         cleanUp.add(() -> admin().networking().network().delete(external));
+        // Neutron picks a floating IP at random from the pool: the pool stops short of the address
+        // anAddressTheProjectDoesNotHave... names, so that one is never the project's by chance.
         admin().networking().subnet().create(Builders.subnet().name("ext-" + run).networkId(external).ipVersion(IPVersionType.V4)
-                .cidr("203.0.113.0/24").build());
+                .cidr("203.0.113.0/24").addPool("203.0.113.10", "203.0.113.200").build());
         String network = admin().networking().network().create(Builders.network().name("net-" + run).tenantId(project)
                 .networkType(NetworkType.FLAT).physicalNetwork("net-" + run).build()).getId();
         cleanUp.add(0, () -> admin().networking().network().delete(network));
@@ -244,6 +246,7 @@ class FloatingIpRoleControllerTest implements OpenstackPeer.User {
 
     @Test
     void anAddressTheProjectDoesNotHaveIsOneLineNamingIt() {
+        // Outside the external subnet's allocation pool: no floating IP can hold it.
         RoleController controller = new FloatingIpRoleControllerProvider().create(settings(Map.of("floating-ip", "203.0.113.254")));
         RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller.roles(pair));
         assertTrue(e.getMessage().contains("203.0.113.254") && e.getMessage().contains("openstack floating ip create"), e.getMessage());
