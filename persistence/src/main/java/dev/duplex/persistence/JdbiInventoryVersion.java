@@ -9,6 +9,8 @@ import org.jdbi.v3.core.Jdbi;
  * The inventory's version (V10): a counter every write to endpoints, images, volumes, VMs, their
  * links, pairs and their members bumps in its own transaction. Equal versions mean equal inventory
  * lists, on any node sharing the database; a server keeps a rendered list until the version moves.
+ * Since V11 the counter is 64 slots, one per connection's {@code pg_backend_pid() % 64}, so writers
+ * on different connections do not queue on one row; the version is their sum, read in one statement.
  */
 public final class JdbiInventoryVersion {
     private final Jdbi jdbi;
@@ -25,7 +27,7 @@ public final class JdbiInventoryVersion {
      * afterwards are at least that new, never older.
      */
     public long current() {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT version FROM inventory_version WHERE singleton")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT sum(version)::bigint FROM inventory_version")
                 .mapTo(Long.class).one()));
     }
 }

@@ -68,6 +68,47 @@ class JdbiInventoryVersionTest {
     }
 
     @Test
+    void writersOnTwoConnectionsDoNotQueueOnTheVersionAndBothCount() {
+        try (Handle first = database.jdbi().open(); Handle second = otherSlotThan(first)) {
+            long before = version.current();
+            first.begin();
+            first.execute("INSERT INTO endpoints (name, driver_kind, uri, properties) VALUES ('slot-a', 'local', 'local:', '{}'::jsonb)");
+            second.begin();
+            // With one counter row this waited for the first writer's commit: refused after 2 s here.
+            second.execute("SET LOCAL lock_timeout = '2s'");
+            second.execute("INSERT INTO endpoints (name, driver_kind, uri, properties) VALUES ('slot-b', 'local', 'local:', '{}'::jsonb)");
+            second.commit();
+            long afterSecond = version.current();
+            assertTrue(afterSecond > before, "the second writer's commit is seen at once");
+            first.commit();
+            assertTrue(version.current() > afterSecond, "and the first's on top of it: the sum only grows");
+        }
+        inventory.removeEndpoint("slot-a");
+        inventory.removeEndpoint("slot-b");
+    }
+
+    /** A connection whose backend bumps another slot than {@code first}'s (pg_backend_pid() % 64). */
+    private Handle otherSlotThan(Handle first) {
+        int slot = backendPid(first) % 64;
+        java.util.List<Handle> sameSlot = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                Handle next = database.jdbi().open();
+                if (backendPid(next) % 64 != slot) {
+                    return next;
+                }
+                sameSlot.add(next);
+            }
+        } finally {
+            sameSlot.forEach(Handle::close);
+        }
+    }
+
+    private static int backendPid(Handle handle) {
+        return handle.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+    }
+
+    @Test
     void aRefusedWriteLeavesTheVersionWhereItWas() {
         inventory.addEndpoint(Fixtures.endpoint("taken"));
         long before = version.current();
