@@ -77,7 +77,7 @@ class InventoryServicesTest {
     @BeforeAll
     void start(TestServer server) throws IOException {
         database = server.startFresh("inventory_services_test");
-        dir = Files.createTempDirectory("duplex-services");
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-services");
         Path config = dir.resolve("duplex.properties");
         Files.writeString(config, "duplex.home=" + dir.resolve("home") + "\n");
         for (String version : List.of("1.0", "2.0")) {

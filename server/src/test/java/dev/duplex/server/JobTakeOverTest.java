@@ -12,6 +12,7 @@ import dev.duplex.engine.job.StepState;
 import dev.duplex.engine.token.TokenRole;
 import dev.duplex.engine.token.TokenService;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -30,7 +31,7 @@ class JobTakeOverTest {
 
     @Test
     void whenTheNodeRunningAnUpgradeIsKilledAnotherTakesItOverAfterStaleAfterAndCompletesIt() throws Exception {
-        try (RunningServer installation = new RunningServer(Files.createTempDirectory("duplex-takeover"),
+        try (RunningServer installation = new RunningServer(Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-takeover"),
                 "duplex.job.stale-after=" + STALE_AFTER + "\n")) {
             KvPair.prepare(installation);
             // A slow health check and resync (a 2.5 s poll): the upgrade is mid-way for a while.

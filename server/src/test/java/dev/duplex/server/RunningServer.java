@@ -28,7 +28,7 @@ final class RunningServer implements AutoCloseable {
     final Injector injector;
 
     RunningServer() throws IOException {
-        this(Files.createTempDirectory("duplex-server-test"), "duplex.job.stale-after=PT5S\n");
+        this(Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-server-test"), "duplex.job.stale-after=PT5S\n");
     }
 
     /**

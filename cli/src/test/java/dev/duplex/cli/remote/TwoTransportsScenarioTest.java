@@ -63,7 +63,7 @@ class TwoTransportsScenarioTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("duplex-two-transports");
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-two-transports");
         Path file = dir.resolve("duplex.properties");
         // The server's job claim loop and the in-process CLI share this installation and its database.
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\nduplex.job.stale-after=PT10S\n");

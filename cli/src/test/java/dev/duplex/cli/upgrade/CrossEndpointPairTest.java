@@ -61,7 +61,7 @@ class CrossEndpointPairTest {
 
     @BeforeEach
     void start() throws IOException {
-        dir = Files.createTempDirectory("duplex-cross-endpoint");
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cross-endpoint");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n");
         config = file.toString();

@@ -36,7 +36,7 @@ class FleetCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory("duplex-cli-fleet");
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-fleet");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n");
         config = file.toString();

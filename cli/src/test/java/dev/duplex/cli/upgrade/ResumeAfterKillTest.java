@@ -77,7 +77,7 @@ class ResumeAfterKillTest {
 
     @BeforeAll
     void startDatabaseAndImages() throws IOException {
-        home = Files.createTempDirectory("duplex-kill-test");
+        home = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-kill-test");
         config = home.resolve("duplex.properties");
         Files.writeString(config, "duplex.home=" + home.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         DuplexConfig duplexConfig = DuplexConfig.resolve(List.of(config), List.of(config), Map.of(), new Properties());
