@@ -29,6 +29,8 @@ final class FakeRoleController implements RoleController {
     private boolean neverInSync;
     private boolean garbage;
     private int switchovers;
+    /** Switchovers that moved the ACT role; a repeated one (resumed after the switchover, before its journal) moves nothing. */
+    private int roleMoves;
 
     FakeRoleController(HypervisorDriver driver, String active, String standby) {
         this.driver = driver;
@@ -76,6 +78,10 @@ final class FakeRoleController implements RoleController {
         return switchovers;
     }
 
+    synchronized int roleMoves() {
+        return roleMoves;
+    }
+
     synchronized Map<String, Role> currentRoles() {
         return Map.copyOf(roles);
     }
@@ -101,6 +107,9 @@ final class FakeRoleController implements RoleController {
     @Override
     public synchronized void switchover(PairContext pair, String newActiveMember) {
         requireRunning(pair.member(newActiveMember));
+        if (roles.get(newActiveMember) != Role.ACT) {
+            roleMoves++;
+        }
         roles.put(newActiveMember, Role.ACT);
         roles.put(pair.peer(newActiveMember).name(), Role.SBY);
         switchovers++;

@@ -76,7 +76,10 @@ class FleetJobResumeTest {
             List<Job> upgrades = fleet.jobs.jobs(pair).stream().filter(j -> j.kind().equals("upgrade")).toList();
             assertEquals(1, upgrades.size(), pair + " was upgraded by one job (" + where + "): " + upgrades);
             assertEquals(JobState.SUCCEEDED, upgrades.get(0).state(), pair);
-            assertEquals(1, fleet.apps.get(pair).switchovers(), pair + " switched over once: upgraded exactly once (" + where + ")");
+            // A pair killed between its switchover and S25's journal entry switches again on resume (harmless by
+            // the SPI, so that a composed action runs too): the ACT role still moves exactly once.
+            assertEquals(1, fleet.apps.get(pair).roleMoves(), pair + " switched over once: upgraded exactly once (" + where + ")");
+            assertTrue(fleet.apps.get(pair).switchovers() <= 2, pair + " switched at most once more on resume (" + where + ")");
             for (String member : List.of(pair + "-0", pair + "-1")) {
                 assertEquals("v2", fleet.imageOf(member), member);
                 assertEquals(VmState.RUNNING, fleet.stateOf(member), member);
