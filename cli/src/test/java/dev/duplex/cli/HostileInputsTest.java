@@ -58,7 +58,7 @@ class HostileInputsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-hostile");
+        dir = TestHome.create("duplex-cli-hostile");
         home = dir.resolve("home");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + home + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user

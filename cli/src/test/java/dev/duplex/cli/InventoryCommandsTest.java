@@ -26,7 +26,7 @@ class InventoryCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-inventory");
+        dir = TestHome.create("duplex-cli-inventory");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();

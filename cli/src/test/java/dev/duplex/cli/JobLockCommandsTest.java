@@ -35,7 +35,7 @@ class JobLockCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-joblocks");
+        dir = TestHome.create("duplex-cli-joblocks");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         config = file.toString();

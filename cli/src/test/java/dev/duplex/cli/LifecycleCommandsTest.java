@@ -30,7 +30,7 @@ class LifecycleCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-lifecycle");
+        dir = TestHome.create("duplex-cli-lifecycle");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the server stops with its last user, not 10 minutes after the test
         config = file.toString();

@@ -62,7 +62,7 @@ class OutputContractTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-output");
+        dir = TestHome.create("duplex-cli-output");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n");
         config = file.toString();

@@ -28,7 +28,7 @@ class TokenAndServerCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-token");
+        Path dir = TestHome.create("duplex-cli-token");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the server stops with its last user, not 10 minutes after the test
         config = file.toString();

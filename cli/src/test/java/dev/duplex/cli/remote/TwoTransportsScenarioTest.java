@@ -1,5 +1,6 @@
 package dev.duplex.cli.remote;
 
+import dev.duplex.cli.TestHome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +64,7 @@ class TwoTransportsScenarioTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-two-transports");
+        dir = TestHome.create("duplex-two-transports");
         Path file = dir.resolve("duplex.properties");
         // The server's job claim loop and the in-process CLI share this installation and its database.
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\nduplex.job.stale-after=PT10S\n");

@@ -1,5 +1,6 @@
 package dev.duplex.cli.upgrade;
 
+import dev.duplex.cli.TestHome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,7 +62,7 @@ class CrossEndpointPairTest {
 
     @BeforeEach
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cross-endpoint");
+        dir = TestHome.create("duplex-cross-endpoint");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n");
         config = file.toString();

@@ -1,5 +1,6 @@
 package dev.duplex.cli.upgrade;
 
+import dev.duplex.cli.TestHome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,7 @@ class FleetCommandsTest {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-cli-fleet");
+        dir = TestHome.create("duplex-cli-fleet");
         Path file = dir.resolve("duplex.properties");
         Files.writeString(file, "duplex.home=" + dir.resolve("home") + "\nduplex.db.idle-stop=PT0S\n");
         config = file.toString();

@@ -1,5 +1,6 @@
 package dev.duplex.cli.upgrade;
 
+import dev.duplex.cli.TestHome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,7 +78,7 @@ class ResumeAfterKillTest {
 
     @BeforeAll
     void startDatabaseAndImages() throws IOException {
-        home = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "duplex-kill-test");
+        home = TestHome.create("duplex-kill-test");
         config = home.resolve("duplex.properties");
         Files.writeString(config, "duplex.home=" + home.resolve("home") + "\nduplex.db.idle-stop=PT0S\n"); // the test deletes the home: the server stops with its last user
         DuplexConfig duplexConfig = DuplexConfig.resolve(List.of(config), List.of(config), Map.of(), new Properties());
