@@ -132,6 +132,8 @@ public final class UpgradeDemo {
     static Map<String, String> httpRoleController(List<String> members, int[] ports) {
         Map<String, String> roleController = new LinkedHashMap<>();
         roleController.put("type", "http");
+        // The kv service takes over without asking its demoted peer again once it holds the seq that peer stated.
+        roleController.put("takeover-url", "{base}/role?to=ACT&peer_seq={peer_seq}");
         for (int system = 0; system < 2; system++) {
             roleController.put("member." + members.get(system) + ".port", Integer.toString(ports[system]));
         }

@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  *   <li>{@code demote-url} (default: {@code switchover-url} with {@code {role}=SBY}): POST to the old active
  *       alone when its stop follows the switchover (S25 then S26); any 2xx means it takes no more writes.
  *   <li>{@code takeover-url} (default: {@code switchover-url} with {@code {role}=ACT}): POST to the new
- *       active once its demoted peer reports SBY; any 2xx means it caught up and took the role.
+ *       active once its demoted peer reports SBY; any 2xx means it caught up and took the role. Here
+ *       {@code {peer_seq}} is the {@code "seq"} the peer stated in its answer to the demote (empty when
+ *       it stated none), so an application can take over without asking its peer again
+ *       (e.g. {@code {base}/role?to=ACT&peer_seq={peer_seq}} for the kv example).
  *   <li>{@code promote-url} (default {@code {base}/role?to=ACT&force=true}): POST to the standby alone
  *       at failover, once its peer is fenced; any 2xx means done, and its role is then read back.
  *   <li>{@code sync-url} (default {@code {base}/sync}): GET on the standby, answers
@@ -68,6 +71,11 @@ public final class HttpRoleController implements RoleController {
     private final String promoteUrl;
     private final String demoteUrl;
     private final String takeoverUrl;
+    /** Per pair, the last seq its demoted member stated in the demote's answer, for {@code {peer_seq}} in the takeover. */
+    private final Map<String, DemotedSeq> demotedSeqs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record DemotedSeq(String member, long seq) {}
+
     /** When each member last proved who it is (driver id, nanoTime), so the POST right after needs no second GET. */
     private final Map<String, Proof> proofs = new java.util.concurrent.ConcurrentHashMap<>();
     private final String syncUrl;
@@ -163,10 +171,18 @@ public final class HttpRoleController implements RoleController {
         if (pair.members().size() > 1) {
             proveIdentity(pair, pair.peer(memberName));
         }
+        demotedSeqs.remove(pair.pair());
         String body = post(member, url(demoteUrl, pair, member, Role.SBY)).body();
         // The member proved who it is just before; a "role" in its answer spares asking again.
         try {
-            return RoleAnswer.parse(body).optionalString("role").flatMap(Role::parse);
+            RoleAnswer answer = RoleAnswer.parse(body);
+            try {
+                answer.optionalLong("seq").filter(seq -> seq >= 0)
+                        .ifPresent(seq -> demotedSeqs.put(pair.pair(), new DemotedSeq(member.name(), seq)));
+            } catch (IllegalArgumentException notASeq) {
+                // {peer_seq} stays empty: the new active asks its peer itself
+            }
+            return answer.optionalString("role").flatMap(Role::parse);
         } catch (IllegalArgumentException notJson) {
             return Optional.empty();
         }
@@ -180,6 +196,7 @@ public final class HttpRoleController implements RoleController {
             proveIdentity(pair, member);
         }
         post(member, url(takeoverUrl, pair, member, Role.ACT));
+        demotedSeqs.remove(pair.pair());
     }
 
     @Override
@@ -342,6 +359,13 @@ public final class HttpRoleController implements RoleController {
             String value = switch (key) {
                 case "pair" -> pair.pair();
                 case "member" -> member.name();
+                case "peer_seq" -> {
+                    // Empty when the peer stated none, or was demoted by another process (a resumed job):
+                    // the application then asks the peer itself.
+                    DemotedSeq demoted = demotedSeqs.get(pair.pair());
+                    yield demoted != null && pair.members().size() > 1 && demoted.member().equals(pair.peer(member.name()).name())
+                            ? Long.toString(demoted.seq()) : "";
+                }
                 case "role" -> {
                     if (role == null) {
                         throw new IllegalArgumentException("URL template '" + template + "' uses {role} where there is none");

@@ -126,6 +126,22 @@ class HttpRoleControllerTest {
     }
 
     @Test
+    void theTakeoverCarriesTheSeqTheDemotedPeerStatedAndNothingOnceAnotherProcessDemotedIt() {
+        answers.put("POST /role?to=SBY", "{\"role\":\"SBY\",\"previous\":\"ACT\",\"seq\":4711}");
+        Map<String, String> settings = Map.of("type", "http", "member.kv-1.base", "http://127.0.0.1:" + server.getAddress().getPort() + "/one",
+                "timeout-ms", "15000", "takeover-url", "{base}/role?to=ACT&peer_seq={peer_seq}");
+        RoleController controller = new RoleControllers().create(settings);
+
+        controller.demote(pair, "kv-0");
+        controller.takeOver(pair, "kv-1");
+        // a job resumed by another process took over without the demote's answer: the application asks its peer itself
+        new RoleControllers().create(settings).takeOver(pair, "kv-1");
+
+        assertEquals(List.of("GET /role", "GET /one/role", "POST /role?to=SBY", "POST /one/role?to=ACT&peer_seq=4711",
+                "GET /one/role", "POST /one/role?to=ACT&peer_seq="), calls);
+    }
+
+    @Test
     void aTakeoverWithoutARecentProofOfIdentityAsksFirstAndRefusesAStranger() {
         identities.put("/one", "vm-someone-else");
         RoleControllerException e = assertThrows(RoleControllerException.class, () -> controller().takeOver(pair, "kv-1"));

@@ -392,7 +392,8 @@ public final class KvServer implements Closeable {
         }
         boolean force = Boolean.parseBoolean(query.getOrDefault("force", "false"));
         long timeout = Long.parseLong(query.getOrDefault("timeout_ms", "10000"));
-        Optional<String> refusal = promote(force, timeout);
+        String peerSeq = query.getOrDefault("peer_seq", "");
+        Optional<String> refusal = promote(force, timeout, peerSeq.isEmpty() ? -1 : Long.parseLong(peerSeq));
         if (refusal.isPresent()) {
             reply(exchange, 409, Json.object("error", refusal.get(), "role", role.name(), "seq", log.lastSeq()));
         } else {
@@ -431,14 +432,20 @@ public final class KvServer implements Closeable {
      * then the records it has and we lack are pulled; then we take writes. Refused (nothing changed,
      * or the peer handed its role back) when the peer cannot be reached or does not hand over in time,
      * unless {@code force} (a failover: the peer is gone and what it did not replicate is lost).
+     *
+     * <p>{@code peerSeq} ({@code -1}: not given) is the last seq the peer stated when it was demoted
+     * by the caller: it takes no more writes, so once we hold that seq we hold everything it has and
+     * need not ask it again, which spares the switchover one round trip. Replication usually
+     * brought those records before the takeover arrives: the demote ended our long-poll.
      */
-    private Optional<String> promote(boolean force, long timeoutMillis) throws IOException {
+    private Optional<String> promote(boolean force, long timeoutMillis, long peerSeq) throws IOException {
         if (role == Role.ACT) {
             return Optional.empty();
         }
         boolean demotedPeer = false;
         long started = System.nanoTime();
-        if (replicator != null) {
+        boolean heldPeerSeq = replicator != null && !force && peerSeq >= 0 && awaitSeq(peerSeq, Math.min(timeoutMillis, 50));
+        if (replicator != null && !heldPeerSeq) {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             while (true) {
                 try {
@@ -479,10 +486,28 @@ public final class KvServer implements Closeable {
         }
         log.wakeReaders();
         // where a switchover's time went on this side: catching up with the peer, waiting for replication in flight, the role file
-        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "") + ", seq " + log.lastSeq() + "; caught up in "
+        log("role SBY -> ACT" + (demotedPeer ? " (peer stepped down)" : "")
+                + (heldPeerSeq ? " (held the seq " + peerSeq + " the demoted peer stated, not asked again)" : "") + ", seq " + log.lastSeq() + "; caught up in "
                 + (caughtUp - started) / 1_000_000 + " ms, role lock after " + (locked - caughtUp) / 1_000_000 + " ms, role file "
                 + (System.nanoTime() - locked) / 1_000_000 + " ms");
         return Optional.empty();
+    }
+
+    /** Whether replication brings our log to {@code seq} within {@code waitMillis}. */
+    private boolean awaitSeq(long seq, long waitMillis) {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        while (log.lastSeq() < seq) {
+            if (System.nanoTime() > deadline) {
+                return false; // ask the peer, as without peer_seq
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** After a failed promotion, gives the ACT role back to the peer we demoted, so the pair keeps serving. */

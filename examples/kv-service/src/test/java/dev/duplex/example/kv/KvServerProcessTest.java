@@ -143,6 +143,38 @@ class KvServerProcessTest {
     }
 
     @Test
+    void aTakeoverGivenTheSeqItsDemotedPeerStatedDoesNotAskThePeerOnceItHoldsThatSeq() throws Exception {
+        int portA = KvProcess.freePort();
+        int portB = KvProcess.freePort();
+        KvProcess a = start("A", portA, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
+                "KV_PEER", "127.0.0.1:" + portB));
+        KvProcess b = start("B", portB, Map.of("KV_DATA_DIR", temp.resolve("dbB").toString(), "KV_PEER", "127.0.0.1:" + portA));
+        for (int i = 0; i < 10; i++) {
+            put(a, "k" + i, "v" + i);
+        }
+        MiniHttp.Response demoted = a.call("POST", "/role?to=SBY", null);
+        String stated = demoted.field("seq");
+        assertEquals("10", stated, demoted.text());
+        await("B holds A's last seq", Duration.ofSeconds(10), () -> {
+            try {
+                return stated.equals(b.field("/health", "seq"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        a.kill(); // so any question to the peer would fail: the takeover must not need one
+
+        MiniHttp.Response ahead = b.call("POST", "/role?to=ACT&peer_seq=11", null);
+        assertEquals(409, ahead.status(), "a seq it does not hold: it asks the peer as before, which is gone: " + ahead.text());
+        assertEquals("SBY", b.field("/role", "role"));
+
+        MiniHttp.Response took = b.call("POST", "/role?to=ACT&peer_seq=" + stated, null);
+        assertEquals(200, took.status(), took.text());
+        put(b, "k10", "v10");
+        assertTrue(Files.readString(temp.resolve("B.log")).contains("held the seq 10 the demoted peer stated, not asked again"));
+    }
+
+    @Test
     void promotingWhileThePeerIsDownNeedsForce() throws Exception {
         int portB = KvProcess.freePort();
         KvProcess b = start("B", portB, Map.of("KV_DATA_DIR", temp.resolve("dbB").toString(),
