@@ -89,7 +89,7 @@ class DatabaseStartupTest {
         Files.writeString(right, "the-right-one");
         Files.setPosixFilePermissions(right, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         try (Database database = Database.start(DatabaseConfig.external(home, url, "pwuser", Optional.of(right)))) {
-            assertEquals(Optional.of("11"), database.status().schemaVersion());
+            assertEquals(Optional.of("12"), database.status().schemaVersion());
         }
     }
 
@@ -114,7 +114,7 @@ class DatabaseStartupTest {
                                                    execution_time, success)
                 VALUES (99, '99', 'from a newer duplex', 'SQL', 'V99__from_a_newer_duplex.sql', 0, 'test', 1, true)""");
         var e = assertThrows(IncompatibleDatabaseException.class, () -> Database.start(config));
-        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 99, newer than this Duplex (11); upgrade Duplex",
+        assertEquals("The database schema at " + config.url().orElseThrow() + " is at version 99, newer than this Duplex (12); upgrade Duplex",
                 e.getMessage());
     }
 
@@ -155,16 +155,16 @@ class DatabaseStartupTest {
             assertEquals(config.url().orElseThrow(), before.location());
             assertFalse(before.embedded());
             assertEquals(Optional.empty(), before.schemaVersion());
-            assertEquals(Optional.of("11"), before.latestKnownVersion());
+            assertEquals(Optional.of("12"), before.latestKnownVersion());
             assertEquals(List.of("V1 inventory", "V2 jobs", "V3 environment", "V4 audit", "V5 single vm jobs", "V6 vm job locks",
                     "V7 api tokens", "V8 inventory deletes", "V9 pair labels and fleet jobs", "V10 inventory version",
-                    "V11 inventory version slots"),
+                    "V11 inventory version slots", "V12 inventory version once per transaction"),
                     before.pendingMigrations());
             assertEquals(Optional.empty(), before.server());
 
             assertEquals(before.pendingMigrations(), database.migrate());
             DatabaseStatus after = database.status();
-            assertEquals(Optional.of("11"), after.schemaVersion());
+            assertEquals(Optional.of("12"), after.schemaVersion());
             assertEquals(List.of(), after.pendingMigrations());
             assertEquals(List.of(), database.migrate());
         }

@@ -79,7 +79,7 @@ class EmbeddedSharingTest {
 
         try (Database database = Database.start(DatabaseConfig.embedded(HOME))) {
             assertEquals(Optional.of(Fixtures.endpoint("kept")), new JdbiInventory(database.jdbi()).endpoint("kept"));
-            assertEquals(Optional.of("11"), database.status().schemaVersion());
+            assertEquals(Optional.of("12"), database.status().schemaVersion());
             long pid = database.status().server().orElseThrow().postmasterPid();
             assertTrue(Database.stopEmbedded(HOME), "duplex db stop stops it whoever uses it");
             assertFalse(alive(pid));

@@ -55,6 +55,37 @@ class JdbiInventoryVersionTest {
     }
 
     @Test
+    void aTransactionMovesTheVersionOnceHoweverManyStatementsItHasAndTheNextMovesItAgain() {
+        long before = version.current();
+        try (Handle writer = database.jdbi().open()) {
+            writer.useTransaction(h -> {
+                for (int i = 0; i < 50; i++) {
+                    h.execute("INSERT INTO endpoints (name, driver_kind, uri, properties) VALUES (?, 'local', 'local:', '{}'::jsonb)", "many-" + i);
+                }
+            });
+            // one bump per commit: fifty UPDATEs of one row in one transaction cost quadratic time at a fleet's scale
+            assertEquals(before + 1, version.current());
+            writer.useTransaction(h -> h.execute("DELETE FROM endpoints WHERE name LIKE 'many-%'"));
+            assertEquals(before + 2, version.current(), "the same connection's next transaction bumps again");
+        }
+    }
+
+    @Test
+    void aBumpUndoneWithItsSavepointIsMadeAgainByTheNextStatement() {
+        long before = version.current();
+        try (Handle writer = database.jdbi().open()) {
+            writer.useTransaction(h -> {
+                h.savepoint("first");
+                h.execute("INSERT INTO endpoints (name, driver_kind, uri, properties) VALUES ('undone', 'local', 'local:', '{}'::jsonb)");
+                h.rollbackToSavepoint("first");
+                h.execute("INSERT INTO endpoints (name, driver_kind, uri, properties) VALUES ('kept', 'local', 'local:', '{}'::jsonb)");
+            });
+        }
+        assertEquals(before + 1, version.current(), "the kept insert moved the version");
+        inventory.removeEndpoint("kept");
+    }
+
+    @Test
     void aWriteStillOpenInAnotherTransactionDoesNotMoveTheVersionUntilItCommits() {
         long before = version.current();
         try (Handle writer = database.jdbi().open()) {
