@@ -54,6 +54,28 @@ public interface HypervisorDriver extends AutoCloseable {
     /** The VMs on this endpoint. */
     List<VmInfo> listVms();
 
+    /**
+     * The VM of that name on this endpoint, if there is one. The engine asks it once per member and
+     * step (a VM an interrupted step left behind), so on an endpoint of thousands of VMs a driver
+     * that can look a name up directly should: the default lists every VM.
+     */
+    default java.util.Optional<VmInfo> findVm(String name) {
+        java.util.Objects.requireNonNull(name, "name is null");
+        return listVms().stream().filter(vm -> vm.vm().name().equals(name)).findFirst();
+    }
+
+    /**
+     * The VMs on this endpoint that link {@code volume} (by its id), in any mode. The engine asks it
+     * before it links a member's database volume to a new VM, to refuse a volume a VM it does not
+     * know also uses. The default lists every VM; a driver that can ask the volume who uses it should.
+     */
+    default List<VmInfo> vmsLinking(VolumeRef volume) {
+        java.util.Objects.requireNonNull(volume, "volume is null");
+        return listVms().stream()
+                .filter(vm -> vm.links().stream().anyMatch(link -> link.volume().id().equals(volume.id())))
+                .toList();
+    }
+
     /** What the platform says about one VM now. */
     VmInfo describeVm(VmRef vm);
 

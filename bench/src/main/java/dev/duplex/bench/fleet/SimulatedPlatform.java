@@ -18,6 +18,8 @@ import dev.duplex.api.VolumeRef;
 import dev.duplex.api.VolumeSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +41,9 @@ final class SimulatedPlatform implements HypervisorDriver {
     private final Map<String, ImageInfo> images = new ConcurrentHashMap<>();
     private final Map<String, VolumeInfo> volumes = new ConcurrentHashMap<>();
     private final Map<String, Vm> vms = new ConcurrentHashMap<>();
+    /** Name to id and volume id to the ids of the VMs linking it: a platform answers these without a listing. */
+    private final Map<String, String> idsByName = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> linkers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     SimulatedPlatform(Duration stop, Duration create, Duration start, Duration delete, SimulatedTime time) {
@@ -62,7 +67,7 @@ final class SimulatedPlatform implements HypervisorDriver {
 
     VmRef addRunningVm(String name, ImageRef image, List<VolumeLink> links) {
         VmRef ref = new VmRef("vm-" + ids.incrementAndGet(), name);
-        vms.put(ref.id(), new Vm(ref, image, links, VmState.RUNNING));
+        add(new Vm(ref, image, links, VmState.RUNNING));
         return ref;
     }
 
@@ -112,8 +117,29 @@ final class SimulatedPlatform implements HypervisorDriver {
     public VmRef createVm(VmSpec spec) {
         time.spend(spec.name(), create);
         VmRef ref = new VmRef("vm-" + ids.incrementAndGet(), spec.name());
-        vms.put(ref.id(), new Vm(ref, spec.image(), spec.links(), VmState.STOPPED));
+        add(new Vm(ref, spec.image(), spec.links(), VmState.STOPPED));
         return ref;
+    }
+
+    private void add(Vm vm) {
+        vms.put(vm.ref().id(), vm);
+        idsByName.put(vm.ref().name(), vm.ref().id());
+        vm.links().forEach(link -> linkers.computeIfAbsent(link.volume().id(), id -> ConcurrentHashMap.newKeySet()).add(vm.ref().id()));
+    }
+
+    @Override
+    public Optional<VmInfo> findVm(String name) {
+        return Optional.ofNullable(idsByName.get(name)).map(vms::get).map(SimulatedPlatform::info);
+    }
+
+    @Override
+    public List<VmInfo> vmsLinking(VolumeRef volume) {
+        return linkers.getOrDefault(volume.id(), Set.of()).stream().map(vms::get).filter(java.util.Objects::nonNull)
+                .map(SimulatedPlatform::info).toList();
+    }
+
+    private static VmInfo info(Vm vm) {
+        return new VmInfo(vm.ref(), vm.image(), vm.state(), vm.links());
     }
 
     @Override
@@ -146,7 +172,11 @@ final class SimulatedPlatform implements HypervisorDriver {
     @Override
     public void deleteVm(VmRef ref) {
         time.spend(ref.name(), delete);
-        vms.remove(ref.id());
+        Vm removed = vms.remove(ref.id());
+        if (removed != null) {
+            idsByName.remove(removed.ref().name(), removed.ref().id());
+            removed.links().forEach(link -> linkers.getOrDefault(link.volume().id(), Set.of()).remove(removed.ref().id()));
+        }
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.duplex.api.HypervisorDriver;
 import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmState;
-import dev.duplex.api.VolumeLink;
+import dev.duplex.api.VolumeRef;
 import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
@@ -170,8 +170,8 @@ final class Preflight {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere too: by "
                     + othersInInventory + ". A database volume must belong to one member; fix the inventory first.");
         }
-        List<String> othersOnPlatform = driver.listVms().stream().filter(other -> !other.vm().id().equals(vm.driverRef()))
-                .filter(other -> other.links().stream().map(VolumeLink::volume).anyMatch(v -> v.id().equals(volume.driverRef())))
+        List<String> othersOnPlatform = driver.vmsLinking(new VolumeRef(volume.driverRef(), volume.name())).stream()
+                .filter(other -> !other.vm().id().equals(vm.driverRef()))
                 .map(other -> other.vm().toString()).toList();
         if (!othersOnPlatform.isEmpty()) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere on endpoint '"

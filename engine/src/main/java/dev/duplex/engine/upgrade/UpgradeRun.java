@@ -173,9 +173,9 @@ final class UpgradeRun {
         }
     }
 
-    /** A VM of that driver name on the member's endpoint, if there is one. */
+    /** A VM of that driver name on the member's endpoint, if there is one: asked by name, not by listing the endpoint. */
     Optional<VmInfo> findVmByName(String member, String vmName) {
-        return driver(member).listVms().stream().filter(vm -> vm.vm().name().equals(vmName)).findFirst();
+        return driver(member).findVm(vmName);
     }
 
     /**

@@ -54,6 +54,7 @@ final class FakeDriver implements HypervisorDriver {
     private final java.util.Set<String> unsnapshottable = new java.util.HashSet<>();
     private int nextId = 1;
     private boolean allDownSeen;
+    private int listings;
 
     FakeDriver(Capabilities capabilities, String pairPrefix) {
         this.capabilities = capabilities;
@@ -184,7 +185,25 @@ final class FakeDriver implements HypervisorDriver {
 
     @Override
     public synchronized List<VmInfo> listVms() {
+        listings++;
         return vms.values().stream().map(this::info).toList();
+    }
+
+    /** Answered without a listing, as a platform that can look a name up does. */
+    @Override
+    public synchronized java.util.Optional<VmInfo> findVm(String name) {
+        return vms.values().stream().filter(vm -> vm.ref().name().equals(name)).findFirst().map(this::info);
+    }
+
+    @Override
+    public synchronized List<VmInfo> vmsLinking(VolumeRef volume) {
+        return vms.values().stream().filter(vm -> vm.links().stream().anyMatch(l -> l.volume().id().equals(volume.id())))
+                .map(this::info).toList();
+    }
+
+    /** How often the whole endpoint was listed. */
+    synchronized int listings() {
+        return listings;
     }
 
     @Override

@@ -84,6 +84,16 @@ class PairUpgradeTest {
     }
 
     @Test
+    void anUpgradeAsksTheDriverForVmsByNameAndByVolumeAndNeverListsTheEndpoint() {
+        PairFixture f = new PairFixture();
+        UpgradeReport report = f.engine().run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        // a listing grows with the endpoint: once per pair and step, a fleet of n pairs would cost n^2
+        assertEquals(0, f.driver.listings());
+    }
+
+    @Test
     void copyAtBootLinksTheSameVolumesToBeCopiedInAtBoot() {
         PairFixture f = new PairFixture();
         UpgradeReport report = f.engine().run(f.request(UpgradeStrategy.COPY_AT_BOOT), UpgradeListener.NONE);

@@ -442,6 +442,24 @@ public abstract class BaseDriverContractTest {
     }
 
     @Test
+    public void aVmIsFoundByItsNameAndByTheVolumeItLinksUntilItIsDeleted() {
+        assumeTrue(supports(REGISTER_IMAGE) && supports(CREATE_VOLUME));
+        ImageRef image = registerImage("1.0");
+        VolumeRef volume = createVolume();
+        VolumeRef unlinked = createVolume();
+        VmRef vm = createVm(image, List.of(new VolumeLink(volume, mountPath(0), supportedLinkMode())));
+
+        assertEquals(Optional.of(vm), driver.findVm(vm.name()).map(VmInfo::vm), "found by its name");
+        assertEquals(Optional.empty(), driver.findVm("tck-missing-vm-" + runId));
+        assertEquals(List.of(vm), driver.vmsLinking(volume).stream().map(VmInfo::vm).toList(), "the VM that links the volume");
+        assertEquals(List.of(), driver.vmsLinking(unlinked), "no VM links the other volume");
+
+        driver.deleteVm(vm);
+        assertEquals(Optional.empty(), driver.findVm(vm.name()), "a deleted VM is not found by its name");
+        assertEquals(List.of(), driver.vmsLinking(volume), "nor by the volume it linked");
+    }
+
+    @Test
     public void linkedVolumeDataSurvivesUpgradeToAnotherImage() {
         assumeTrue(supports(REGISTER_IMAGE) && supports(CREATE_VOLUME) && supports(START_STOP) && supports(VOLUME_DATA_ACCESS));
         VolumeLink.Mode mode = supportedLinkMode();
