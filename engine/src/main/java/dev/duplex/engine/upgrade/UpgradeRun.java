@@ -49,6 +49,7 @@ final class UpgradeRun {
     private volatile Optional<PairRecord> pairSettings;
     /** Bumped after each VM write and at each step's start: a context read before it is stale. */
     private final AtomicLong vmGeneration = new AtomicLong();
+    private final Map<String, KeptVm> keptVms = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile KeptContext keptContext;
 
     private record KeptContext(long generation, PairContext context) {}
@@ -95,8 +96,19 @@ final class UpgradeRun {
     }
 
     VmRecord vmRecord(String member) {
-        return inventory.vm(member).orElseThrow(() -> new NotInInventoryException("VM", member));
+        // Read once per step and after each of this run's VM writes, like the pair context: the job's
+        // VM locks keep other jobs off these records, and a step asked for them two or three times.
+        long generation = vmGeneration.get();
+        KeptVm kept = keptVms.get(member);
+        if (kept != null && kept.generation() == generation) {
+            return kept.record();
+        }
+        VmRecord read = inventory.vm(member).orElseThrow(() -> new NotInInventoryException("VM", member));
+        keptVms.put(member, new KeptVm(generation, read));
+        return read;
     }
+
+    private record KeptVm(long generation, VmRecord record) {}
 
     /** The pair as the inventory has it now; for a single VM, empty. */
     Optional<PairRecord> pair() {
