@@ -34,6 +34,18 @@ class KvServerProcessTest {
         return process;
     }
 
+    private record Members(KvProcess active, KvProcess standby) {}
+
+    /** A (ACT, on dbA) and B (SBY, on dbB), each the other's peer. */
+    private Members startPair() throws IOException {
+        int portA = KvProcess.freePort();
+        int portB = KvProcess.freePort();
+        KvProcess a = start("A", portA, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
+                "KV_PEER", "127.0.0.1:" + portB));
+        KvProcess b = start("B", portB, Map.of("KV_DATA_DIR", temp.resolve("dbB").toString(), "KV_PEER", "127.0.0.1:" + portA));
+        return new Members(a, b);
+    }
+
     private static void put(KvProcess member, String key, String value) throws IOException {
         MiniHttp.Response answer = member.call("PUT", "/kv/" + key, value);
         assertEquals(200, answer.status(), answer.text());
@@ -105,11 +117,9 @@ class KvServerProcessTest {
 
     @Test
     void switchoverUnderLoadLosesNoRequestAndLeavesEqualDatabases() throws Exception {
-        int portA = KvProcess.freePort();
-        int portB = KvProcess.freePort();
-        KvProcess a = start("A", portA, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
-                "KV_PEER", "127.0.0.1:" + portB));
-        KvProcess b = start("B", portB, Map.of("KV_DATA_DIR", temp.resolve("dbB").toString(), "KV_PEER", "127.0.0.1:" + portA));
+        Members pair = startPair();
+        KvProcess a = pair.active();
+        KvProcess b = pair.standby();
         try (ServiceAddress address = ServiceAddress.start(0, a.address())) {
             LoadClient load = LoadClient.start(LoadClient.Options.of("127.0.0.1", address.port()).withRate(100).withVerify(true));
             running.add(0, load);
@@ -144,11 +154,9 @@ class KvServerProcessTest {
 
     @Test
     void aTakeoverGivenTheSeqItsDemotedPeerStatedDoesNotAskThePeerOnceItHoldsThatSeq() throws Exception {
-        int portA = KvProcess.freePort();
-        int portB = KvProcess.freePort();
-        KvProcess a = start("A", portA, Map.of("KV_DATA_DIR", temp.resolve("dbA").toString(), "KV_ROLE", "ACT",
-                "KV_PEER", "127.0.0.1:" + portB));
-        KvProcess b = start("B", portB, Map.of("KV_DATA_DIR", temp.resolve("dbB").toString(), "KV_PEER", "127.0.0.1:" + portA));
+        Members pair = startPair();
+        KvProcess a = pair.active();
+        KvProcess b = pair.standby();
         for (int i = 0; i < 10; i++) {
             put(a, "k" + i, "v" + i);
         }
