@@ -466,6 +466,23 @@ final class KvmDriver implements HypervisorDriver {
         return out;
     }
 
+    /** libvirt looks a domain up by its name: no listing of every domain and its XML, as a fleet's steps ask once each. */
+    @Override
+    public Optional<VmInfo> findVm(String name) {
+        requireNonNull(name, "name is null");
+        Optional<Domain> domain = findDomain(name);
+        if (domain.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectId object = new ObjectId(ObjectKind.VM, name);
+        try {
+            String uuid = call("read the id of", object, () -> domain.get().getUUIDString());
+            return Optional.of(describeVm(new VmRef(uuid, name)));
+        } catch (ObjectNotFoundException notOurs) {
+            return Optional.empty(); // not a Duplex VM (an image, another tool's domain), or undefined meanwhile
+        }
+    }
+
     @Override
     public VmInfo describeVm(VmRef vm) {
         Domain domain = domain(vm);
