@@ -144,7 +144,7 @@ final class SimulatedPlatform implements HypervisorDriver {
 
     @Override
     public List<VmInfo> listVms() {
-        return vms.values().stream().map(v -> new VmInfo(v.ref(), v.image(), v.state(), v.links())).toList();
+        return vms.values().stream().map(SimulatedPlatform::info).toList();
     }
 
     @Override
@@ -153,7 +153,7 @@ final class SimulatedPlatform implements HypervisorDriver {
         if (vm == null) {
             throw new dev.duplex.api.ObjectNotFoundException(dev.duplex.api.ObjectId.of(ref));
         }
-        return new VmInfo(vm.ref(), vm.image(), vm.state(), vm.links());
+        return info(vm);
     }
 
     @Override
