@@ -38,11 +38,13 @@ import picocli.CommandLine.Option;
  * {@link FleetService}, renders.
  */
 @Command(name = "fleet", description = {
-    "Upgrade many pairs to one image in waves: a canary wave first, then at most --max-in-flight pairs at once.",
+    "Upgrade many pairs to one image: a canary wave first, then the other pairs, at most --max-in-flight at once.",
     "",
     "Pairs are selected by labels (--selector), name pattern (--pairs) and endpoint (--endpoint); all given must match. Each pair is the"
-        + " ordinary rolling upgrade, so one member of every pair serves throughout. The fleet stops before its next wave when the canary"
-        + " fails or more than --max-failed-percent of the pairs so far failed. It is one job: 'duplex upgrade status JOB' shows it,"
+        + " ordinary rolling upgrade, so one member of every pair serves throughout. After the canary a pair starts as soon as another"
+        + " ends; the waves (groups of --max-in-flight pairs) are what the plan predicts and a rollback undoes. No pair starts after the"
+        + " canary fails or once more than --max-failed-percent of the pairs started have failed; pairs already running finish."
+        + " It is one job: 'duplex upgrade status JOB' shows it,"
         + " 'duplex upgrade resume JOB' continues it after its process died, 'duplex upgrade rollback JOB [--wave N]' undoes it wave by"
         + " wave, last wave first."
 }, footer = {"", "Examples:",
@@ -71,7 +73,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     int canary;
 
     @Option(names = "--max-failed-percent", defaultValue = "0", paramLabel = "P",
-            description = "Stop before the next wave when more than P %% of the pairs so far failed (default: ${DEFAULT-VALUE}).")
+            description = "Start no more pairs once more than P %% of the pairs started have failed (default: ${DEFAULT-VALUE}).")
     int maxFailedPercent;
 
     @Option(names = "--strategy", defaultValue = "link", description = "link, copy-at-boot or snapshot-copy (default: ${DEFAULT-VALUE}).")

@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param request what was asked
  * @param plan the waves
  * @param pairs every pair, wave by wave, with its members' places and predicted time
- * @param predictedTotal the sum over waves of each wave's slowest pair; unknown while a pair's time is
+ * @param predictedTotal the sum over waves of each wave's slowest pair (at most: a later wave's pairs
+ *     start while the wave before ends); unknown while a pair's time is
  * @param notes what an operator should know before running it (pairs held by a live job)
  */
 public record FleetForecast(FleetRequest request, FleetPlan plan, List<PairForecast> pairs, Optional<Duration> predictedTotal, List<String> notes) {

@@ -12,7 +12,7 @@ import dev.duplex.engine.upgrade.UpgradeStrategy;
  * @param strategy how the new VMs get at their databases
  * @param maxInFlight the most pairs upgraded at once (1 to {@link #MAX_IN_FLIGHT})
  * @param canary how many pairs the first wave has (1 to max-in-flight)
- * @param maxFailedPercent the share of upgraded pairs, in percent (0 to 100), that may fail before the fleet stops
+ * @param maxFailedPercent the share of the pairs started, in percent (0 to 100), that may fail before the fleet starts no more
  * @param requestedBy who asks (user@host)
  */
 public record FleetRequest(FleetSelection selection, String image, UpgradeStrategy strategy, int maxInFlight, int canary,

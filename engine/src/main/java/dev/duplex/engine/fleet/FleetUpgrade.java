@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,11 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link FleetPlan}: wave after wave, the pairs of a wave side by side, each through the
- * ordinary pair upgrade (which keeps one member of its pair serving, so no pair is ever down).
- * It stops before the next wave when the canary wave has a failure, or when more than
- * {@code maxFailureRate} of the pairs upgraded so far failed; pairs of a running wave always
- * finish, since stopping a pair mid-switchover would be worse than letting it end.
+ * Runs a {@link FleetPlan}: the canary wave alone, then the other waves' pairs in plan order with
+ * at most max-in-flight at once, the next pair starting as soon as one ends (so a slow pair holds
+ * up one slot, not a wave); each pair is the ordinary pair upgrade, which keeps one member of its
+ * pair serving, so no pair is ever down. Nothing starts after a failure in the canary wave, nor
+ * once more than {@code maxFailureRate} of the pairs started have failed; pairs already running
+ * always finish, since stopping a pair mid-switchover would be worse than letting it end.
  */
 public final class FleetUpgrade {
     private static final Logger log = LoggerFactory.getLogger(FleetUpgrade.class);
@@ -32,8 +35,8 @@ public final class FleetUpgrade {
     private final LongSupplier nanoClock;
 
     /**
-     * @param maxFailureRate the share of upgraded pairs (0 to 1) that may fail before the fleet
-     *     stops; 0 stops at the first failure
+     * @param maxFailureRate the share of the pairs started (0 to 1) that may fail before the fleet
+     *     starts no more; 0 stops at the first failure
      */
     public FleetUpgrade(PairUpgrader upgrader, double maxFailureRate, LongSupplier nanoClock) {
         this.upgrader = requireNonNull(upgrader, "upgrader is null");
@@ -46,60 +49,97 @@ public final class FleetUpgrade {
 
     public FleetReport run(FleetPlan plan, FleetListener listener) {
         long start = nanoClock.getAsLong();
-        List<PairOutcome> outcomes = new ArrayList<>();
-        List<String> notStarted = new ArrayList<>();
-        Optional<String> stopped = Optional.empty();
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(plan.maxInFlight(), task -> {
             Thread thread = new Thread(task, "fleet-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        Progress progress = new Progress(listener);
         try {
-            for (Wave wave : plan.waves()) {
-                if (stopped.isPresent()) {
-                    notStarted.addAll(wave.pairs());
-                    continue;
-                }
-                listener.waveStarted(wave);
-                List<Future<PairOutcome>> running = new ArrayList<>();
+            List<Wave> waves = plan.waves();
+            Wave canary = waves.get(0);
+            listener.waveStarted(canary);
+            CompletionService<PairOutcome> slots = new ExecutorCompletionService<>(pool);
+            for (String pair : canary.pairs()) {
+                slots.submit(() -> upgradeOne(pair, canary.number()));
+            }
+            for (int i = 0; i < canary.pairs().size(); i++) {
+                progress.ended(take(slots));
+            }
+            progress.started += canary.pairs().size();
+            progress.stopped = canaryRule(progress.outcomes);
+            progress.stopped.ifPresent(reason -> stop(listener, reason));
+            // Past the canary a pair starts as soon as another ends: a slow pair holds up its own slot, not a whole wave.
+            int running = 0;
+            for (Wave wave : waves.subList(1, waves.size())) {
+                boolean announced = false;
                 for (String pair : wave.pairs()) {
-                    running.add(pool.submit(() -> upgradeOne(pair, wave.number())));
+                    // Wait for a free slot when all are taken, and take in every pair that has ended meanwhile.
+                    for (Future<PairOutcome> done; running > 0 && (done = next(slots, running >= plan.maxInFlight())) != null; running--) {
+                        progress.ended(await(done));
+                    }
+                    if (progress.stopped.isPresent()) {
+                        progress.notStarted.add(pair);
+                        continue;
+                    }
+                    if (!announced) {
+                        listener.waveStarted(wave);
+                        announced = true;
+                    }
+                    slots.submit(() -> upgradeOne(pair, wave.number()));
+                    progress.started++;
+                    running++;
                 }
-                List<PairOutcome> ended = new ArrayList<>();
-                for (Future<PairOutcome> future : running) {
-                    PairOutcome outcome = await(future);
-                    ended.add(outcome);
-                    outcomes.add(outcome);
-                    listener.pairEnded(outcome);
-                }
-                stopped = stopRule(wave, ended, outcomes);
-                stopped.ifPresent(reason -> {
-                    log.warn("Fleet upgrade stops after wave {}: {}", wave.number(), reason);
-                    listener.stopped(reason);
-                });
+            }
+            for (; running > 0; running--) {
+                progress.ended(take(slots));
             }
         } finally {
             // On a failure the pairs already running finish (or die with the process): none is left half-done behind our back.
             pool.shutdown();
             awaitEnd(pool);
         }
-        return new FleetReport(outcomes, notStarted, stopped, Duration.ofNanos(nanoClock.getAsLong() - start));
+        return new FleetReport(progress.outcomes, progress.notStarted, progress.stopped, Duration.ofNanos(nanoClock.getAsLong() - start));
     }
 
-    private Optional<String> stopRule(Wave wave, List<PairOutcome> ended, List<PairOutcome> all) {
-        List<PairOutcome> failedNow = ended.stream().filter(o -> !o.succeeded()).toList();
-        if (wave.number() == 1 && !failedNow.isEmpty()) {
-            PairOutcome first = failedNow.get(0);
-            return Optional.of("the canary wave failed: " + first.pair() + " ended " + first.state()
-                    + first.error().map(e -> " (" + e + ")").orElse(""));
+    /** What has ended so far, and whether the fleet stopped starting pairs; touched by the thread that runs the plan only. */
+    private final class Progress {
+        private final FleetListener listener;
+        private final List<PairOutcome> outcomes = new ArrayList<>();
+        private final List<String> notStarted = new ArrayList<>();
+        private Optional<String> stopped = Optional.empty();
+        private int started;
+        private int failed;
+
+        Progress(FleetListener listener) {
+            this.listener = listener;
         }
-        long failed = all.stream().filter(o -> !o.succeeded()).count();
-        if (failed > maxFailureRate * all.size()) {
-            return Optional.of(failed + " of " + all.size() + " pairs failed, more than the " + Math.round(maxFailureRate * 100)
-                    + " % allowed");
+
+        void ended(PairOutcome outcome) {
+            outcomes.add(outcome);
+            listener.pairEnded(outcome);
+            if (outcome.succeeded()) {
+                return;
+            }
+            failed++;
+            // Of the pairs started, not ended: a rate over the few ended early in a wave would stop a fleet for one failure.
+            if (stopped.isEmpty() && started > 0 && failed > maxFailureRate * started) {
+                stopped = Optional.of(failed + " of " + started + " pairs started failed, more than the " + Math.round(maxFailureRate * 100)
+                        + " % allowed");
+                stop(listener, stopped.get());
+            }
         }
-        return Optional.empty();
+    }
+
+    private static void stop(FleetListener listener, String reason) {
+        log.warn("Fleet upgrade stops starting pairs: {}", reason);
+        listener.stopped(reason);
+    }
+
+    private static Optional<String> canaryRule(List<PairOutcome> canary) {
+        return canary.stream().filter(o -> !o.succeeded()).findFirst().map(first -> "the canary wave failed: " + first.pair() + " ended "
+                + first.state() + first.error().map(e -> " (" + e + ")").orElse(""));
     }
 
     private PairOutcome upgradeOne(String pair, int wave) {
@@ -111,6 +151,20 @@ public final class FleetUpgrade {
             // A refusal (a live job on the pair, a missing image) fails this pair, not the fleet's other pairs.
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new PairOutcome(pair, wave, Optional.empty(), JobState.FAILED, Optional.of(message), since(start));
+        }
+    }
+
+    private static PairOutcome take(CompletionService<PairOutcome> slots) {
+        return await(next(slots, true));
+    }
+
+    /** The next pair that ended: waits for one if {@code wait}, else null when none has. */
+    private static Future<PairOutcome> next(CompletionService<PairOutcome> slots, boolean wait) {
+        try {
+            return wait ? slots.take() : slots.poll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the fleet ran", e);
         }
     }
 

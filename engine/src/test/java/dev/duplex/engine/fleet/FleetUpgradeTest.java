@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,28 +19,40 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class FleetUpgradeTest {
-    /** Pairs whose upgrade takes a few milliseconds and fails for the names given; it counts how many run at once. */
+    /**
+     * Pairs whose upgrade takes a few milliseconds (or as long as given) and fails for the names
+     * given; it counts how many run at once and records when each started and ended.
+     */
     private static final class ScriptedPairs implements PairUpgrader {
         private final Set<String> failing;
+        private final Map<String, Long> millis;
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicInteger mostInFlight = new AtomicInteger();
         private final AtomicLong jobs = new AtomicLong();
         private final List<String> started = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
         ScriptedPairs(Set<String> failing) {
+            this(failing, Map.of());
+        }
+
+        ScriptedPairs(Set<String> failing, Map<String, Long> millis) {
             this.failing = failing;
+            this.millis = millis;
         }
 
         @Override
         public UpgradeReport upgrade(String pair) {
             started.add(pair);
+            events.add("start " + pair);
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
-                Thread.sleep(5);
+                Thread.sleep(millis.getOrDefault(pair, 5L));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 inFlight.decrementAndGet();
+                events.add("end " + pair);
             }
             if (pair.startsWith("refused")) {
                 throw new IllegalStateException("Pair " + pair + " has a live job");
@@ -93,16 +106,38 @@ class FleetUpgradeTest {
     }
 
     @Test
-    void theFleetStopsAfterTheWaveInWhichTheFailureRateIsExceededAndLetsThatWaveFinish() {
-        // 10 % allowed: one failure in the first 5 pairs upgraded is 20 %.
-        ScriptedPairs platform = new ScriptedPairs(Set.of("kv03"));
+    void theFleetStartsNoPairOnceTheFailureRateOfThePairsStartedIsExceededAndLetsTheRunningOnesFinish() {
+        // 10 % allowed: kv03 fails at once while kv01, kv02 and kv04 still run, one failure in five pairs started.
+        ScriptedPairs platform = new ScriptedPairs(Set.of("kv03"), Map.of("kv01", 300L, "kv02", 300L, "kv03", 0L, "kv04", 300L));
         FleetReport report = new FleetUpgrade(platform, 0.10, System::nanoTime).run(FleetPlan.of(pairs(12), 1, 4, Optional.empty()),
                 FleetListener.NONE);
 
-        assertEquals(5, report.outcomes().size(), "the canary and the whole second wave ended");
+        assertEquals(5, report.outcomes().size(), "the canary and the four pairs started ended, the running ones finished");
         assertEquals(1, report.failed());
         assertEquals(pairs(12).subList(5, 12), report.notStarted());
-        assertTrue(report.stoppedBecause().orElseThrow().contains("1 of 5 pairs failed, more than the 10 % allowed"), report.toString());
+        assertTrue(report.stoppedBecause().orElseThrow().contains("1 of 5 pairs started failed, more than the 10 % allowed"), report.toString());
+    }
+
+    @Test
+    void aSlowPairHoldsUpItsOwnSlotNotTheNextWave() {
+        // Waves of two after a canary of one: kv01 takes 400 ms, the others 5 ms each.
+        ScriptedPairs platform = new ScriptedPairs(Set.of(), Map.of("kv01", 400L));
+        List<Integer> waves = Collections.synchronizedList(new ArrayList<>());
+        FleetReport report = new FleetUpgrade(platform, 0, System::nanoTime).run(FleetPlan.of(pairs(9), 1, 2, Optional.empty()),
+                new FleetListener() {
+                    @Override
+                    public void waveStarted(Wave wave) {
+                        waves.add(wave.number());
+                    }
+                });
+
+        assertTrue(report.complete(), report.toString());
+        assertEquals(2, platform.mostInFlight.get(), "two at once, never more");
+        List<String> events = List.copyOf(platform.events);
+        int slowEnded = events.indexOf("end kv01");
+        assertEquals("end kv01", events.get(events.size() - 1), "every other pair, of this wave and the later ones, ended while kv01 ran: " + events);
+        assertTrue(events.indexOf("start kv08") < slowEnded, events.toString());
+        assertEquals(List.of(1, 2, 3, 4, 5), waves, "each wave announced once, in order");
     }
 
     @Test
