@@ -261,6 +261,34 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     }
 
     @Override
+    public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
+        requireNonNull(doneStep, "doneStep is null");
+        requireNonNull(nextStep, "nextStep is null");
+        String written = json.write(requireNonNull(outputs, "outputs is null"));
+        if (doneStep.equals(nextStep)) { // one statement cannot write a row twice
+            errors.run(() -> jdbi.useTransaction(h -> {
+                ended(h, jobId, doneStep, StepState.DONE, null, written);
+                started(h, jobId, nextStep);
+            }));
+            return;
+        }
+        // One statement, so one round trip and one synchronous commit: the next step's STARTED must be
+        // on disk before it runs, and the DONE goes with it (both or neither).
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        WITH done AS (
+                            INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
+                            VALUES (:job, :done, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb))
+                            ON CONFLICT (job_id, step_id) DO UPDATE
+                            SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs)
+                        INSERT INTO job_steps (job_id, step_id, state, started_at)
+                        VALUES (:job, :next, 'STARTED', now())
+                        ON CONFLICT (job_id, step_id) DO UPDATE
+                        SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
+                            outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""")
+                .bind("job", jobId).bind("done", doneStep).bind("outputs", written).bind("next", nextStep).execute()));
+    }
+
+    @Override
     public void stepFailed(long jobId, String stepId, String error) {
         requireNonNull(error, "error is null");
         endStep(jobId, stepId, StepState.FAILED, error, "{}");

@@ -200,6 +200,24 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void aStepsDoneAndTheNextStepsStartAreWrittenTogetherOrNotAtAll() {
+        Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
+        jobs.stepStarted(job.id(), "S21");
+        jobs.stepDoneThenStarted(job.id(), "S21", Map.of("vm-ref", "vm-42"), "S22");
+
+        List<StepRecord> journal = jobs.journal(job.id());
+        assertEquals(List.of("S21", "S22"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(List.of(StepState.DONE, StepState.STARTED), journal.stream().map(StepRecord::state).toList());
+        assertEquals(Map.of("vm-ref", "vm-42"), journal.get(0).outputs());
+
+        // PostgreSQL refuses a NUL in text: the next step's STARTED fails, and the DONE with it.
+        assertThrows(RuntimeException.class, () -> jobs.stepDoneThenStarted(job.id(), "S22", Map.of("a", "b"), "S23\u0000"));
+        journal = jobs.journal(job.id());
+        assertEquals(List.of(StepState.DONE, StepState.STARTED), journal.stream().map(StepRecord::state).toList(), journal.toString());
+        assertEquals(2, journal.size());
+    }
+
+    @Test
     void aHeartbeatCommittedWithoutWaitingForTheDiskStillSaysWhoOwnsTheJob() {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         Job claimed = jobs.claim(job.id(), "node-a", LONG).orElseThrow();

@@ -47,11 +47,22 @@ final class StepTimedJobs extends ForwardingJobQueue {
 
     @Override
     public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+        ended(stepId);
+        super.stepDone(jobId, stepId, outputs);
+    }
+
+    @Override
+    public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
+        ended(doneStep);
+        super.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
+        started.put(nextStep, clock.getAsLong());
+    }
+
+    private void ended(String stepId) {
         long end = clock.getAsLong();
         Long start = started.get(stepId);
         if (start != null) {
             done.put(stepId, new Interval(start, end));
         }
-        super.stepDone(jobId, stepId, outputs);
     }
 }

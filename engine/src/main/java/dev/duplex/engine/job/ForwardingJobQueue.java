@@ -84,6 +84,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
+        journal.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
+    }
+
+    @Override
     public void stepFailed(long jobId, String stepId, String error) {
         journal.stepFailed(jobId, stepId, error);
     }

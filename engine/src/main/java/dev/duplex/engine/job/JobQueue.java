@@ -86,6 +86,17 @@ public interface JobQueue {
      */
     void stepDone(long jobId, String stepId, java.util.Map<String, String> outputs);
 
+    /**
+     * Journals that step {@code doneStep} ended with {@code outputs} and step {@code nextStep}
+     * starts, as {@link #stepDone} then {@link #stepStarted} would, both committed before the next
+     * step runs. A store may write them as one transaction: one round trip per step boundary
+     * instead of two.
+     */
+    default void stepDoneThenStarted(long jobId, String doneStep, java.util.Map<String, String> outputs, String nextStep) {
+        stepDone(jobId, doneStep, outputs);
+        stepStarted(jobId, nextStep);
+    }
+
     /** Journals that a step failed. */
     void stepFailed(long jobId, String stepId, String error);
 

@@ -13,6 +13,11 @@ import org.slf4j.LoggerFactory;
  * Runs steps with the journal around them: STARTED is written before a step runs, DONE with its
  * outputs or FAILED with the reason after. A step the journal already has as DONE is skipped
  * and its outputs reused; one left STARTED (the orchestrator died in it) runs again.
+ *
+ * <p>A step's DONE is written with the next step's STARTED, in one transaction, or by
+ * {@link #settle()} when no step follows: the same as a kill between the two (the step is
+ * STARTED and runs again on resume), which the steps already survive, and one round trip per step
+ * less. Whoever runs steps settles before it ends the job or reads the journal.
  */
 final class JournaledSteps {
     private static final Logger log = LoggerFactory.getLogger(JournaledSteps.class);
@@ -22,6 +27,10 @@ final class JournaledSteps {
     private final long jobId;
     private final String subject;
     private final Map<String, StepRecord> journal;
+    private Ended unwritten;
+
+    /** A step that ended whose DONE is not written yet. */
+    private record Ended(String stepId, Map<String, String> outputs) {}
 
     JournaledSteps(JobQueue jobQueue, UpgradeListener listener, long jobId, String subject, Map<String, StepRecord> journal) {
         this.jobQueue = jobQueue;
@@ -48,8 +57,19 @@ final class JournaledSteps {
             listener.stepSkipped(jobId, info);
             return record.outputs();
         }
-        run.heartbeat();
-        jobQueue.stepStarted(jobId, info.id());
+        try {
+            run.heartbeat();
+        } catch (RuntimeException stopped) {
+            settle(); // stopped between steps: the step before is DONE, for a resume to skip
+            throw stopped;
+        }
+        Ended before = unwritten;
+        unwritten = null;
+        if (before == null) {
+            jobQueue.stepStarted(jobId, info.id());
+        } else {
+            jobQueue.stepDoneThenStarted(jobId, before.stepId(), before.outputs(), info.id());
+        }
         log.debug("{} job #{} {} {}: {} started", subject, jobId, info.id(), info.member(), info.action());
         listener.stepStarted(jobId, info);
         run.stepStarting();
@@ -68,10 +88,19 @@ final class JournaledSteps {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         outputs.put("elapsed-ms", Long.toString(elapsed.toMillis()));
-        jobQueue.stepDone(jobId, info.id(), outputs);
+        unwritten = new Ended(info.id(), new LinkedHashMap<>(outputs));
         log.info("{} job #{} {} {}: {} done in {} ms", subject, jobId, info.id(), info.member(), info.action(), elapsed.toMillis());
         listener.stepEnded(jobId, info, elapsed, outputs);
         return outputs;
+    }
+
+    /** Writes the DONE of the last step that ended, if it is not written yet. */
+    void settle() {
+        Ended ended = unwritten;
+        unwritten = null; // written once: a failed write is not tried again by a later settle
+        if (ended != null) {
+            jobQueue.stepDone(jobId, ended.stepId(), ended.outputs());
+        }
     }
 
     /** A step failed; journaled as FAILED already. */

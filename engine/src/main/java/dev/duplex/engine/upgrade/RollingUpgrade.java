@@ -452,6 +452,8 @@ public final class RollingUpgrade {
                 return runSteps(job, run, steps);
             } catch (StepFailure.StopRequested stop) {
                 return paused(job);
+            } finally {
+                steps.settle(); // a run that escapes (its node lost the job, a listener threw) keeps its last DONE
             }
         }
     }
@@ -462,6 +464,7 @@ public final class RollingUpgrade {
             for (UpgradeStep step : list) {
                 steps.run(step, run);
             }
+            steps.settle();
         } catch (JournaledSteps.Failed failed) {
             if (failed.getCause() instanceof StepFailure.StopRequested stop) {
                 throw stop;
@@ -492,6 +495,7 @@ public final class RollingUpgrade {
             for (UpgradeStep step : UpgradeSteps.rollback(job, decision)) {
                 steps.run(step, run);
             }
+            steps.settle();
             if (Boolean.parseBoolean(decision.get(PlanRollback.FAILS_JOB))) {
                 return finish(job, JobState.FAILED, Optional.ofNullable(decision.get(PlanRollback.REASON)));
             }

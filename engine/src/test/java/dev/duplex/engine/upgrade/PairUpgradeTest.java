@@ -10,6 +10,8 @@ import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.role.Role;
 import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.job.ForwardingJobQueue;
+import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
 import dev.duplex.engine.job.StepState;
@@ -310,5 +312,47 @@ class PairUpgradeTest {
         assertEquals("2.0", s23.outputs().get("version"));
         assertTrue(journal.stream().allMatch(r -> r.outputs().containsKey("elapsed-ms")));
         assertEquals(report, f.engine().status(report.jobId()));
+    }
+
+    @Test
+    void aStepsDoneIsJournaledWithTheNextStepsStartInOneWriteAndTheLastBeforeTheJobEnds() {
+        PairFixture f = new PairFixture();
+        List<String> writes = new ArrayList<>();
+        JobQueue counted = new ForwardingJobQueue(f.jobs) {
+            @Override
+            public void stepStarted(long jobId, String stepId) {
+                writes.add("started " + stepId);
+                super.stepStarted(jobId, stepId);
+            }
+
+            @Override
+            public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+                writes.add("done " + stepId);
+                super.stepDone(jobId, stepId, outputs);
+            }
+
+            @Override
+            public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
+                writes.add("done " + doneStep + ", started " + nextStep);
+                super.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
+            }
+
+            @Override
+            public void finish(long jobId, JobState state, java.util.Optional<String> error) {
+                writes.add("finish " + state);
+                super.finish(jobId, state, error);
+            }
+        };
+        UpgradeReport report = f.engine(pair -> f.app, counted).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        List<String> steps = List.of("S21", "S22", "S23", "S24", "S25", "S26", "S27", "S28", "S29");
+        List<String> expected = new ArrayList<>(List.of("started S21"));
+        for (int i = 1; i < steps.size(); i++) {
+            expected.add("done " + steps.get(i - 1) + ", started " + steps.get(i));
+        }
+        expected.addAll(List.of("done S29", "finish SUCCEEDED"));
+        assertEquals(expected, writes.stream().filter(w -> w.matches("(started|done|finish) .*") && !w.contains("/")).toList());
+        assertTrue(f.jobs.journal(report.jobId()).stream().allMatch(r -> r.state() == StepState.DONE), f.jobs.journal(report.jobId()).toString());
     }
 }
