@@ -39,6 +39,9 @@ final class Preflight {
     private final Drivers drivers;
     private final RoleControllerSource roleControllers;
     private final Placement placement;
+    /** Read once per check (one preflight checks one request): both members usually name the same images and endpoint. */
+    private final Map<String, Optional<ImageRecord>> images = new java.util.HashMap<>();
+    private final Map<String, Optional<Endpoint>> endpoints = new java.util.HashMap<>();
 
     Preflight(Inventory inventory, Drivers drivers, RoleControllerSource roleControllers) {
         this.inventory = inventory;
@@ -63,13 +66,15 @@ final class Preflight {
         }
         List<MemberBefore> before = new ArrayList<>();
         List<ImageRecord> targets = new ArrayList<>();
+        List<VmRecord> vms = new ArrayList<>();
         for (int system = 0; system < 2; system++) {
             Member checked = member(pair.member(system), system, request.image(system), request.strategy(), pair.name());
             before.add(checked.before());
             targets.add(checked.target());
+            vms.add(checked.vm());
         }
         checkVolumesNotShared(before, pair.name());
-        checkRoles(pair, before, roleController);
+        checkRoles(pair, before, vms, roleController);
         return new Checked(pair, before, targets, roleController);
     }
 
@@ -107,14 +112,14 @@ final class Preflight {
         }
     }
 
-    private record Member(MemberBefore before, ImageRecord target) {}
+    private record Member(MemberBefore before, ImageRecord target, VmRecord vm) {}
 
     private Member member(String vmName, int system, String imageName, UpgradeStrategy strategy, String subject) {
         VmRecord vm = inventory.vm(vmName).orElseThrow(() -> new UpgradeRefusedException("Pair '" + subject + "' names VM '" + vmName
                 + "', which is not in the inventory"));
-        Endpoint endpoint = inventory.endpoint(vm.endpoint()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
+        Endpoint endpoint = endpoints.computeIfAbsent(vm.endpoint(), inventory::endpoint).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
                 + "' runs on endpoint '" + vm.endpoint() + "', which is not in the inventory"));
-        ImageRecord target = inventory.image(imageName).orElseThrow(() -> new UpgradeRefusedException("Unknown image '" + imageName
+        ImageRecord target = image(imageName).orElseThrow(() -> new UpgradeRefusedException("Unknown image '" + imageName
                 + "'. Register the new image on endpoint " + endpoint.name() + " first (it must hold no database)."));
         if (!Placement.usable(target, vm.endpoint())) {
             throw new UpgradeRefusedException("Image '" + imageName + "' is registered on endpoint '" + target.endpoint() + "', but "
@@ -148,14 +153,18 @@ final class Preflight {
             for (LinkRecord link : vm.links()) {
                 checkVolume(driver, vm, link);
             }
-            ImageRecord old = inventory.image(vm.image()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
+            ImageRecord old = image(vm.image()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
                     + "' runs image '" + vm.image() + "', which is not in the inventory; it would be needed to roll back"));
             MemberBefore before = new MemberBefore(vmName, system, vm.endpoint(), vm.driverRef(), info.vm().name(), old.name(),
                     info.image().id(), vm.links());
-            return new Member(before, target);
+            return new Member(before, target, vm);
         } catch (DriverException e) {
             throw new UpgradeRefusedException("Endpoint '" + endpoint.name() + "' failed while checking " + vmName + ": " + e.getMessage(), e);
         }
+    }
+
+    private Optional<ImageRecord> image(String name) {
+        return images.computeIfAbsent(name, inventory::image);
     }
 
     private void checkVolume(HypervisorDriver driver, VmRecord vm, LinkRecord link) {
@@ -189,10 +198,11 @@ final class Preflight {
         }
     }
 
-    private void checkRoles(PairRecord pair, List<MemberBefore> members, RoleController roleController) {
+    private void checkRoles(PairRecord pair, List<MemberBefore> members, List<VmRecord> vms, RoleController roleController) {
         List<PairContext.Member> contextMembers = new ArrayList<>();
-        for (MemberBefore m : members) {
-            VmRecord vm = inventory.vm(m.member()).orElseThrow();
+        for (int i = 0; i < members.size(); i++) {
+            MemberBefore m = members.get(i);
+            VmRecord vm = vms.get(i);
             contextMembers.add(new PairContext.Member(m.member(), m.system(), vm.endpoint(), vm.driverRef(), vm.properties()));
         }
         PairContext context = new PairContext(pair.name(), contextMembers, pair.roleController());

@@ -159,7 +159,7 @@ final class SafetySnapshots {
             return List.of(); // a rollback running now may still need them
         }
         List<String> members = inventory.pair(pairOrVm).map(p -> List.of(p.system0(), p.system1())).orElse(List.of(pairOrVm));
-        List<Job> history = jobQueue.jobs(pairOrVm);
+        List<Job> history = null; // read when there is a snapshot to judge: most runs find none
         List<String> dropped = new ArrayList<>();
         for (String member : members) {
             Optional<VmRecord> vm = inventory.vm(member);
@@ -177,7 +177,12 @@ final class SafetySnapshots {
                         continue;
                     }
                     for (VolumeSnapshot snapshot : driver.listSnapshots(new VolumeRef(volume.get().driverRef(), volume.get().name()))) {
-                        Optional<Instant> over = jobOf(snapshot.name()).flatMap(id -> overAt(jobQueue, history, id));
+                        Optional<Long> job = jobOf(snapshot.name());
+                        if (job.isEmpty()) {
+                            continue;
+                        }
+                        history = history != null ? history : jobQueue.jobs(pairOrVm);
+                        Optional<Instant> over = overAt(jobQueue, history, job.get());
                         if (over.isPresent() && !over.get().plus(retention).isAfter(now)) {
                             driver.deleteSnapshot(snapshot);
                             log.info("Snapshot {} of volume {} dropped: its upgrade ended {}, retention {}", snapshot.name(),

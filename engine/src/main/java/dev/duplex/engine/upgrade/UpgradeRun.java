@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * inventory or the platform, never to a cache kept across steps, so a step sees what an earlier
  * process left behind. Only what no step changes is kept for the run: the pair's role-controller
  * and resync-gate settings and the images by name (read per poll and per step, they were a fifth
- * of a fleet's database calls). The role controller's {@link PairContext} is kept within one step
- * until the step writes a VM ({@link #updateVm}): its polls read both members' VMs per call, and
+ * of a fleet's database calls). A member's VM record is read once per step and then kept for the
+ * step, the record a step writes ({@link #updateVm}) taking its place, as is the role
+ * controller's {@link PairContext} built from them: its polls read both members' VMs per call, and
  * were most of a pair's VM reads.
  */
 final class UpgradeRun {
@@ -47,8 +48,8 @@ final class UpgradeRun {
     private final KeptEnvironment keptEnvironment;
     private final Map<String, ImageRecord> images = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Optional<PairRecord> pairSettings;
-    /** Bumped after each VM write and at each step's start: a context read before it is stale. */
-    private final AtomicLong vmGeneration = new AtomicLong();
+    /** Bumped at each step's start: a VM record or context kept from before it is stale. */
+    private final AtomicLong stepGeneration = new AtomicLong();
     private final Map<String, KeptVm> keptVms = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile KeptContext keptContext;
 
@@ -96,9 +97,9 @@ final class UpgradeRun {
     }
 
     VmRecord vmRecord(String member) {
-        // Read once per step and after each of this run's VM writes, like the pair context: the job's
-        // VM locks keep other jobs off these records, and a step asked for them two or three times.
-        long generation = vmGeneration.get();
+        // Read once per step, like the pair context: the job's VM locks keep other jobs off these
+        // records, and a step asked for them two or three times.
+        long generation = stepGeneration.get();
         KeptVm kept = keptVms.get(member);
         if (kept != null && kept.generation() == generation) {
             return kept.record();
@@ -130,23 +131,25 @@ final class UpgradeRun {
 
     /** A step starts: what the last one read may have been changed since, by another process too. */
     void stepStarting() {
-        vmGeneration.incrementAndGet();
+        stepGeneration.incrementAndGet();
     }
 
-    /** Writes a member's VM record; the kept {@link #pairContext()} is read again after it. */
+    /** Writes a member's VM record, which is then the one kept for the step; the {@link #pairContext()} is built again. */
     void updateVm(VmRecord vm) {
+        long generation = stepGeneration.get();
+        keptContext = null;
         try {
             inventory.updateVm(vm);
-        } finally {
-            // after the write, and after a failed one too (its commit may have happened): a context
-            // read under the new generation includes whatever the write left
-            vmGeneration.incrementAndGet();
+            keptVms.put(vm.name(), new KeptVm(generation, vm));
+        } catch (RuntimeException e) {
+            keptVms.remove(vm.name()); // its commit may have happened: read it again
+            throw e;
         }
     }
 
     /** What the role controller is told: the members as the inventory had them at this step's start or last VM write. */
     PairContext pairContext() {
-        long generation = vmGeneration.get();
+        long generation = stepGeneration.get();
         KeptContext kept = keptContext;
         if (kept != null && kept.generation() == generation) {
             return kept.context();
