@@ -72,7 +72,6 @@ final class JournaledSteps {
         }
         log.debug("{} job #{} {} {}: {} started", subject, jobId, info.id(), info.member(), info.action());
         listener.stepStarted(jobId, info);
-        run.stepStarting();
         long started = System.nanoTime();
         Map<String, String> outputs;
         try {

@@ -23,10 +23,17 @@ final class KeptEnvironment {
 
     private final JobQueue jobQueue;
     private final long jobId;
+    private final Map<String, StepRecord> journalAtStart;
+    private final Map<String, EnvironmentSnapshot> keptByThisRun = new java.util.concurrent.ConcurrentHashMap<>();
 
-    KeptEnvironment(JobQueue jobQueue, long jobId) {
+    /**
+     * @param journalAtStart the job's journal as the run found it (latest line per step): what an
+     *     earlier process kept; nobody else writes the job's journal while this run owns it
+     */
+    KeptEnvironment(JobQueue jobQueue, long jobId, Map<String, StepRecord> journalAtStart) {
         this.jobQueue = jobQueue;
         this.jobId = jobId;
+        this.journalAtStart = Map.copyOf(journalAtStart);
     }
 
     /** True for the journal lines this class writes, which are not steps of the plan. */
@@ -36,18 +43,19 @@ final class KeptEnvironment {
 
     /** What step {@code stepId} kept, if it got that far before. */
     Optional<EnvironmentSnapshot> kept(String stepId) {
-        for (StepRecord record : JournaledSteps.latest(jobQueue.journal(jobId)).values()) {
-            if (record.stepId().equals(stepId + SUFFIX) && record.state() == StepState.DONE) {
-                return Optional.of(decode(record.outputs()));
-            }
+        EnvironmentSnapshot kept = keptByThisRun.get(stepId);
+        if (kept != null) {
+            return Optional.of(kept);
         }
-        return Optional.empty();
+        return Optional.ofNullable(journalAtStart.get(stepId + SUFFIX)).filter(record -> record.state() == StepState.DONE)
+                .map(record -> decode(record.outputs()));
     }
 
     /** Journals (commits) {@code snapshot} for step {@code stepId}; replaces what it kept before. */
     void keep(String stepId, EnvironmentSnapshot snapshot) {
         jobQueue.stepStarted(jobId, stepId + SUFFIX);
         jobQueue.stepDone(jobId, stepId + SUFFIX, encode(snapshot));
+        keptByThisRun.put(stepId, snapshot);
     }
 
     static Map<String, String> encode(EnvironmentSnapshot snapshot) {

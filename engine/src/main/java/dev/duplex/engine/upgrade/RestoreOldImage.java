@@ -99,8 +99,7 @@ final class RestoreOldImage implements UpgradeStep {
         outputs.put("vm-ref", restored.id());
         outputs.put("image", before.image());
 
-        Optional<String> oldVersion = run.inventory().image(before.image()).map(i -> i.softwareVersion());
-        outputs.putAll(new StartAndCheck(info, member, oldVersion).run(run));
+        outputs.putAll(new StartAndCheck(info, member, before.image()).run(run));
         return outputs;
     }
 

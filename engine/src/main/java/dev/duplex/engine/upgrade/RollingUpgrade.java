@@ -117,14 +117,14 @@ public final class RollingUpgrade {
         Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).pair(request);
         UpgradeJob job = new UpgradeJob(0, UpgradeJob.KIND_PAIR, request.pair(), request.strategy(), checked.pair().activeSystem(),
                 checked.before(), checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
-        return plan(job, UpgradeSteps.pair(job, inventory));
+        return plan(job, UpgradeSteps.pair(job));
     }
 
     /** Checks and predicts a single-VM upgrade (S11–S13); touches nothing. */
     public UpgradePlan planVm(String vm, String image, UpgradeStrategy strategy) {
         Preflight.Checked checked = new Preflight(inventory, drivers, roleControllers).vm(vm, image, strategy);
         UpgradeJob job = new UpgradeJob(0, UpgradeJob.KIND_VM, vm, strategy, 0, checked.before(), List.of(image), Optional.empty());
-        return plan(job, UpgradeSteps.single(job, inventory));
+        return plan(job, UpgradeSteps.single(job));
     }
 
     private UpgradePlan plan(UpgradeJob job, List<UpgradeStep> steps) {
@@ -346,7 +346,7 @@ public final class RollingUpgrade {
                     + ") and it succeeded: " + job.pair() + " is on its old images." + afterEnd(job));
         }
         UpgradeRun run = new UpgradeRun(upgrade, inventory, drivers, roleController(upgrade), UpgradeListener.NONE, settings,
-                new KeptEnvironment(jobQueue, upgrade.id()), () -> { });
+                new KeptEnvironment(jobQueue, upgrade.id(), JournaledSteps.latest(jobQueue.journal(upgrade.id()))), () -> { });
         Map<String, String> decision = new PlanRollback(Optional.empty(), "rollback requested", false).run(run);
         StepTimePredictor predictor = new StepTimePredictor(jobQueue, upgrade.pair(), settings.assumedCopyBytesPerSecond());
         List<PlannedStep> planned = new ArrayList<>();
@@ -435,14 +435,14 @@ public final class RollingUpgrade {
         // every log line while it runs names the job (the log file's job= field)
         try (org.slf4j.MDC.MDCCloseable jobInLog = org.slf4j.MDC.putCloseable("job", Long.toString(job.id()));
                 Heartbeat heartbeat = heartbeats.start(job.id())) {
+            Map<String, StepRecord> journal = JournaledSteps.latest(jobQueue.journal(job.id()));
             UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings,
-                    new KeptEnvironment(jobQueue, job.id()), () -> {
+                    new KeptEnvironment(jobQueue, job.id(), journal), () -> {
                 heartbeat.check();
                 if (listener.stopRequested()) {
                     throw new StepFailure.StopRequested();
                 }
             });
-            Map<String, StepRecord> journal = JournaledSteps.latest(jobQueue.journal(job.id()));
             JournaledSteps steps = new JournaledSteps(jobQueue, listener, job.id(), subject, journal);
             boolean rollbackMode = rollbackRequested || journal.containsKey("R0") || job.kind().equals(UpgradeJob.KIND_ROLLBACK);
             try {
@@ -459,7 +459,7 @@ public final class RollingUpgrade {
     }
 
     private UpgradeReport runSteps(UpgradeJob job, UpgradeRun run, JournaledSteps steps) {
-        List<UpgradeStep> list = job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory);
+        List<UpgradeStep> list = job.isPair() ? UpgradeSteps.pair(job) : UpgradeSteps.single(job);
         try {
             for (UpgradeStep step : list) {
                 steps.run(step, run);
@@ -605,7 +605,7 @@ public final class RollingUpgrade {
         List<StepRecord> journal = jobQueue.journal(job.id());
         Map<String, StepRecord> latest = JournaledSteps.latest(journal);
         Map<String, StepInfo> infos = new LinkedHashMap<>();
-        List<UpgradeStep> known = new ArrayList<>(job.isPair() ? UpgradeSteps.pair(job, inventory) : UpgradeSteps.single(job, inventory));
+        List<UpgradeStep> known = new ArrayList<>(job.isPair() ? UpgradeSteps.pair(job) : UpgradeSteps.single(job));
         StepRecord decision = latest.get("R0");
         if (decision != null) {
             known.addAll(UpgradeSteps.rollback(job, decision.outputs()));

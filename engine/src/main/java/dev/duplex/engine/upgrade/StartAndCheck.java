@@ -20,15 +20,16 @@ import java.util.Optional;
 final class StartAndCheck implements UpgradeStep {
     private final StepInfo info;
     private final String member;
-    private final Optional<String> expectedVersion;
+    private final String image;
 
     /**
-     * @param expectedVersion the software version the started member must report, when it reports one
+     * @param image the member's new image: its software version (from the inventory, when it
+     *     records one) is what the started member must report, when it reports one
      */
-    StartAndCheck(StepInfo info, String member, Optional<String> expectedVersion) {
+    StartAndCheck(StepInfo info, String member, String image) {
         this.info = info;
         this.member = member;
-        this.expectedVersion = expectedVersion;
+        this.image = image;
     }
 
     @Override
@@ -63,6 +64,7 @@ final class StartAndCheck implements UpgradeStep {
     private HealthStatus awaitHealthy(UpgradeRun run) {
         Duration timeout = run.healthTimeout();
         long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<String> expectedVersion = run.softwareVersion(image);
         String last = "no answer yet";
         RuntimeException lastError = null;
         while (true) {

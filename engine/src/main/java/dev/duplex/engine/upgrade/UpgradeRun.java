@@ -24,18 +24,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the steps of one job share: the job's parameters, the ports, the drivers and the role
- * controller. Every read of what steps change (VMs, links, the active system) goes to the
- * inventory or the platform, never to a cache kept across steps, so a step sees what an earlier
- * process left behind. Only what no step changes is kept for the run: the pair's role-controller
- * and resync-gate settings and the images by name (read per poll and per step, they were a fifth
- * of a fleet's database calls). A member's VM record is read once per step and then kept for the
- * step, the record a step writes ({@link #updateVm}) taking its place, as is the role
- * controller's {@link PairContext} built from them: its polls read both members' VMs per call, and
- * were most of a pair's VM reads.
+ * controller. The platform and the pair's active system are asked afresh each time; what only
+ * this run changes is kept for the run (a resumed job starts a new run, which reads what the dead
+ * process left behind): the pair's role-controller and resync-gate settings, the images by name,
+ * and each member's VM record, read once and replaced by the record this run writes
+ * ({@link #updateVm}). The job's VM locks keep every other writer off those records, and a run
+ * that lost its job to another node learns it at its next step's heartbeat. The role
+ * controller's {@link PairContext} is built from them until the next VM write. Read per poll and
+ * per step, these were most of a fleet's database calls.
  */
 final class UpgradeRun {
     private final UpgradeJob job;
@@ -48,12 +47,8 @@ final class UpgradeRun {
     private final KeptEnvironment keptEnvironment;
     private final Map<String, ImageRecord> images = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Optional<PairRecord> pairSettings;
-    /** Bumped at each step's start: a VM record or context kept from before it is stale. */
-    private final AtomicLong stepGeneration = new AtomicLong();
-    private final Map<String, KeptVm> keptVms = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile KeptContext keptContext;
-
-    private record KeptContext(long generation, PairContext context) {}
+    private final Map<String, VmRecord> keptVms = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile PairContext keptContext;
 
     UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
             UpgradeSettings settings, KeptEnvironment keptEnvironment, Runnable heartbeat) {
@@ -97,19 +92,14 @@ final class UpgradeRun {
     }
 
     VmRecord vmRecord(String member) {
-        // Read once per step, like the pair context: the job's VM locks keep other jobs off these
-        // records, and a step asked for them two or three times.
-        long generation = stepGeneration.get();
-        KeptVm kept = keptVms.get(member);
-        if (kept != null && kept.generation() == generation) {
-            return kept.record();
+        VmRecord kept = keptVms.get(member);
+        if (kept != null) {
+            return kept;
         }
         VmRecord read = inventory.vm(member).orElseThrow(() -> new NotInInventoryException("VM", member));
-        keptVms.put(member, new KeptVm(generation, read));
+        keptVms.put(member, read);
         return read;
     }
-
-    private record KeptVm(long generation, VmRecord record) {}
 
     /** The pair as the inventory has it now; for a single VM, empty. */
     Optional<PairRecord> pair() {
@@ -129,33 +119,27 @@ final class UpgradeRun {
         return read;
     }
 
-    /** A step starts: what the last one read may have been changed since, by another process too. */
-    void stepStarting() {
-        stepGeneration.incrementAndGet();
-    }
-
-    /** Writes a member's VM record, which is then the one kept for the step; the {@link #pairContext()} is built again. */
+    /** Writes a member's VM record, which is then the one kept; the {@link #pairContext()} is built again. */
     void updateVm(VmRecord vm) {
-        long generation = stepGeneration.get();
-        keptContext = null;
         try {
             inventory.updateVm(vm);
-            keptVms.put(vm.name(), new KeptVm(generation, vm));
+            keptVms.put(vm.name(), vm);
         } catch (RuntimeException e) {
             keptVms.remove(vm.name()); // its commit may have happened: read it again
             throw e;
+        } finally {
+            keptContext = null;
         }
     }
 
-    /** What the role controller is told: the members as the inventory had them at this step's start or last VM write. */
+    /** What the role controller is told: the members as this run knows them since its last VM write. */
     PairContext pairContext() {
-        long generation = stepGeneration.get();
-        KeptContext kept = keptContext;
-        if (kept != null && kept.generation() == generation) {
-            return kept.context();
+        PairContext kept = keptContext;
+        if (kept != null) {
+            return kept;
         }
         PairContext context = readPairContext();
-        keptContext = new KeptContext(generation, context);
+        keptContext = context;
         return context;
     }
 
@@ -210,6 +194,17 @@ final class UpgradeRun {
         ImageRecord read = inventory.image(name).orElseThrow(() -> new NotInInventoryException("image", name));
         images.put(name, read);
         return read;
+    }
+
+    /** The image's software version as the inventory records it; empty when it does not know the image. */
+    Optional<String> softwareVersion(String name) {
+        ImageRecord known = images.get(name);
+        if (known != null) {
+            return Optional.of(known.softwareVersion());
+        }
+        Optional<ImageRecord> read = inventory.image(name);
+        read.ifPresent(image -> images.put(name, image));
+        return read.map(ImageRecord::softwareVersion);
     }
 
     ImageRef imageRef(String name) {

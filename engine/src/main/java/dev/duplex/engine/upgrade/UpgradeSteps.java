@@ -1,7 +1,5 @@
 package dev.duplex.engine.upgrade;
 
-import dev.duplex.engine.inventory.ImageRecord;
-import dev.duplex.engine.inventory.Inventory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +10,7 @@ final class UpgradeSteps {
     private UpgradeSteps() {}
 
     /** S21–S29 for a pair whose system {@code job.originalActive()} was active: the standby first. */
-    static List<UpgradeStep> pair(UpgradeJob job, Inventory inventory) {
+    static List<UpgradeStep> pair(UpgradeJob job) {
         MemberBefore act = job.system(job.originalActive());
         MemberBefore sby = job.system(1 - job.originalActive());
         String a = act.member();
@@ -25,7 +23,7 @@ final class UpgradeSteps {
         steps.add(new StopMember(new StepInfo("S21", "stop SBY " + s, s, aloneA, true), s, Optional.of(a)));
         steps.add(new LinkNewImage(new StepInfo("S22", linkAction(job, s, imageS), s, aloneA, true), s));
         steps.add(new StartAndCheck(new StepInfo("S23", "start " + s + " on " + imageS + " and check its health", s, aloneA, true), s,
-                version(inventory, imageS)));
+                imageS));
         steps.add(new ResyncGate(new StepInfo("S24", "resync " + s + " from " + a + " until in sync", s, aloneA, true), s, Optional.empty()));
         // S26 stops the old active right after, so it need only stop taking writes (SBY, or stopped here already)
         steps.add(new Switchover(new StepInfo("S25", "switch over: " + s + " ACT, " + a + " SBY (or stopped)", s, "nobody (switchover gap)",
@@ -33,14 +31,14 @@ final class UpgradeSteps {
         steps.add(new StopMember(new StepInfo("S26", "stop " + a + " (now SBY)", a, aloneS, true), a, Optional.of(s)));
         steps.add(new LinkNewImage(new StepInfo("S27", linkAction(job, a, imageA), a, aloneS, true), a));
         steps.add(new StartAndCheck(new StepInfo("S28", "start " + a + " on " + imageA + " and check its health", a, aloneS, true), a,
-                version(inventory, imageA)));
+                imageA));
         steps.add(new ResyncGate(new StepInfo("S29", "resync " + a + " from " + s + "; pair back to ACT/SBY", a, aloneS, true), a,
                 Optional.of(s)));
         return steps;
     }
 
     /** S11–S13 for a single VM. */
-    static List<UpgradeStep> single(UpgradeJob job, Inventory inventory) {
+    static List<UpgradeStep> single(UpgradeJob job) {
         MemberBefore vm = job.system(0);
         String m = vm.member();
         String image = job.targetImages().get(0);
@@ -48,7 +46,7 @@ final class UpgradeSteps {
         steps.add(new StopMember(new StepInfo("S11", "stop " + m, m, "nobody", false), m, Optional.empty()));
         steps.add(new LinkNewImage(new StepInfo("S12", linkAction(job, m, image), m, "nobody", false), m));
         steps.add(new StartAndCheck(new StepInfo("S13", "start " + m + " on " + image + " and check its health", m, "nobody", false), m,
-                version(inventory, image)));
+                image));
         return steps;
     }
 
@@ -96,9 +94,5 @@ final class UpgradeSteps {
             case SNAPSHOT_COPY -> "copy " + member + "'s database volume into a new volume; create " + member + " from " + image
                     + " linked to the copy";
         };
-    }
-
-    private static Optional<String> version(Inventory inventory, String image) {
-        return inventory.image(image).map(ImageRecord::softwareVersion);
     }
 }
