@@ -136,6 +136,7 @@ public final class FleetSimulation {
                 statements.print(pairs); // the run's calls only: the figures below read the journals again
             }
             waits.ifPresent(FleetSimulationWaits::print);
+            printScans(database);
 
             long steps = 0;
             long overheadNanos = 0;
@@ -229,6 +230,17 @@ public final class FleetSimulation {
             members.execute();
         });
         return names;
+    }
+
+    /** Where the database read its rows: a table scanned whole per query shows here long before it shows in a query's time. */
+    private static void printScans(Database database) {
+        System.out.println("tables by rows read (sequential scans, rows they read, index scans, rows fetched by index):");
+        database.jdbi().useHandle(h -> h.createQuery("""
+                        SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan, coalesce(idx_tup_fetch, 0) AS idx_tup_fetch
+                        FROM pg_stat_user_tables ORDER BY seq_tup_read + coalesce(idx_tup_fetch, 0) DESC LIMIT 8""")
+                .map((rs, ctx) -> String.format(Locale.ROOT, "  %-16s %10d %12d %10d %12d", rs.getString(1), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), rs.getLong(5)))
+                .forEach(System.out::println));
     }
 
     /** Transactions, rows written and rows read in this database so far. */
