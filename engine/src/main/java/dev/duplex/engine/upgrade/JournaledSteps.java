@@ -59,7 +59,7 @@ final class JournaledSteps {
         }
         try {
             run.heartbeat();
-        } catch (RuntimeException stopped) {
+        } catch (StepFailure.StopRequested stopped) {
             settle(); // stopped between steps: the step before is DONE, for a resume to skip
             throw stopped;
         }

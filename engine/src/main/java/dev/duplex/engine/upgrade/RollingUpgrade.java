@@ -452,9 +452,28 @@ public final class RollingUpgrade {
                 return runSteps(job, run, steps);
             } catch (StepFailure.StopRequested stop) {
                 return paused(job);
-            } finally {
-                steps.settle(); // a run that escapes (its node lost the job, a listener threw) keeps its last DONE
+            } catch (RuntimeException escaped) {
+                keepLastDone(steps, escaped);
+                throw escaped;
             }
+        }
+    }
+
+    /**
+     * A run that escapes (a listener threw, the database failed) writes the DONE of the step that
+     * ended before, unless another node took the job over: that journal is its now. A DONE that
+     * cannot be written is lost as to a kill, and its step runs again on resume.
+     */
+    private static void keepLastDone(JournaledSteps steps, RuntimeException escaped) {
+        for (Throwable cause = escaped; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Heartbeat.OwnershipLost) {
+                return;
+            }
+        }
+        try {
+            steps.settle();
+        } catch (RuntimeException e) {
+            escaped.addSuppressed(e);
         }
     }
 
