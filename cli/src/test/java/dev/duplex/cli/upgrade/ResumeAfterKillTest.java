@@ -163,21 +163,22 @@ class ResumeAfterKillTest {
                 orchestrator = startOrchestrator(pair.name(), "ctrl-c");
                 awaitOrchestratorHeld(holder, jobs, pair.name(), orchestrator, "S23");
                 jobId = jobs.liveJob(pair.name()).orElseThrow().id();
-                // The operator presses Ctrl-C while S23 ends.
+                // The operator presses Ctrl-C while the S23/S24 boundary is written (S23's DONE goes with S24's
+                // STARTED): S24 has begun by the time the write returns, so the run stops at the next boundary.
                 assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(orchestrator.pid())).start().waitFor());
-                Thread.sleep(500); // the handler runs on its own thread: let it note the request before S23 goes on
+                Thread.sleep(500); // the handler runs on its own thread: let it note the request before the write returns
             } finally {
                 letGo(holder);
             }
             assertTrue(orchestrator.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the orchestrator stops");
             String output = Files.readString(home.resolve("orchestrator-ctrl-c.log"));
             assertEquals(130, orchestrator.exitValue(), output);
-            assertTrue(output.contains("stopped as asked after S23; nothing was rolled back"), output);
+            assertTrue(output.contains("stopped as asked after S24; nothing was rolled back"), output);
             assertTrue(output.contains("duplex upgrade resume " + jobId), output);
             assertTrue(!output.contains("SQLException") && !output.contains("pool is closed"), output);
             assertEquals(JobState.PENDING, jobs.job(jobId).orElseThrow().state(), "handed back, to be resumed");
-            assertEquals("DONE", states(jobs.journal(jobId)).get("S23"));
-            assertTrue(!states(jobs.journal(jobId)).containsKey("S24"), "nothing ran past the stop");
+            assertEquals("DONE", states(jobs.journal(jobId)).get("S24"));
+            assertTrue(!states(jobs.journal(jobId)).containsKey("S25"), "nothing ran past the stop: no switchover");
 
             UpgradeReport report = services.get(RollingUpgrade.class).resume(jobId, UpgradeListener.NONE);
 
