@@ -60,8 +60,16 @@ final class TargetFiles {
     }
 
     static int runningUid() {
+        return self("unix:uid");
+    }
+
+    static int runningGid() {
+        return self("unix:gid");
+    }
+
+    private static int self(String attribute) {
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), attribute);
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
