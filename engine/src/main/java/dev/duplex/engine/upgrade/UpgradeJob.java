@@ -56,7 +56,8 @@ record UpgradeJob(long id, String kind, String pair, UpgradeStrategy strategy, i
     static UpgradeJob of(Job job) {
         Map<String, String> p = job.parameters();
         if (!p.containsKey("strategy") || !p.containsKey("members")) {
-            throw new UpgradeRefusedException("Job #" + job.id() + " (" + job.kind() + " of " + job.pair() + ") is not an upgrade job");
+            throw new UpgradeRefusedException("Job #" + job.id() + " (" + job.kind() + " of " + job.pair() + ") is not an upgrade job;"
+                    + " 'duplex jobs show " + job.id() + "' shows it");
         }
         int members = Integer.parseInt(p.get("members"));
         List<MemberBefore> before = new java.util.ArrayList<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.duplex.engine.job.JobState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,16 @@ class RefusalAdviceTest {
         }
         assertEquals(1, found.size(), () -> "one command expected in: " + text);
         return found.get(0);
+    }
+
+    @Test
+    void theStatusOfAJobThatIsNoUpgradeNamesTheCommandThatShowsIt() {
+        PairFixture f = new PairFixture();
+        long failover = f.jobs.create("failover", "kv", "tester@host", Map.of("node", "n1")).id();
+
+        String refused = refusal(() -> f.engine().status(failover));
+
+        assertEquals("Job #" + failover + " (failover of kv) is not an upgrade job; 'duplex jobs show " + failover + "' shows it", refused);
     }
 
     private static String refusal(Runnable action) {
