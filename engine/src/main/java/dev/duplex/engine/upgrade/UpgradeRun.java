@@ -187,24 +187,23 @@ final class UpgradeRun {
     }
 
     ImageRecord image(String name) {
-        ImageRecord known = images.get(name);
-        if (known != null) {
-            return known;
-        }
-        ImageRecord read = inventory.image(name).orElseThrow(() -> new NotInInventoryException("image", name));
-        images.put(name, read);
-        return read;
+        return knownImage(name).orElseThrow(() -> new NotInInventoryException("image", name));
     }
 
     /** The image's software version as the inventory records it; empty when it does not know the image. */
     Optional<String> softwareVersion(String name) {
+        return knownImage(name).map(ImageRecord::softwareVersion);
+    }
+
+    /** The image as read once for the run; an image the inventory does not know is asked for again. */
+    private Optional<ImageRecord> knownImage(String name) {
         ImageRecord known = images.get(name);
         if (known != null) {
-            return Optional.of(known.softwareVersion());
+            return Optional.of(known);
         }
         Optional<ImageRecord> read = inventory.image(name);
         read.ifPresent(image -> images.put(name, image));
-        return read.map(ImageRecord::softwareVersion);
+        return read;
     }
 
     ImageRef imageRef(String name) {
