@@ -95,6 +95,21 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     }
 
     @Override
+    public Optional<Job> liveJobTouching(String pair, java.util.Collection<String> vms) {
+        requireNonNull(pair, "pair is null");
+        requireNonNull(vms, "vms is null");
+        // the pair's own live job first, as liveJob then liveJobOn would find it; two indexed looks (an OR of the two
+        // conditions would read the whole table)
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
+                        SELECT %1$s, 0 AS rank FROM jobs WHERE pair = :pair AND state IN ('PENDING', 'RUNNING')
+                        UNION ALL
+                        SELECT %1$s, 1 AS rank FROM jobs WHERE id IN (SELECT job_id FROM job_vm_locks WHERE vm = ANY(:vms))
+                        ORDER BY rank, id
+                        LIMIT 1""".formatted(JOB_COLUMNS))
+                .bind("pair", pair).bindArray("vms", String.class, vms).map((rs, ctx) -> job(rs)).findOne()));
+    }
+
+    @Override
     public List<Job> jobs(String pair) {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + JOB_COLUMNS + " FROM jobs WHERE pair = :pair ORDER BY id DESC")
@@ -166,11 +181,9 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     @Override
     public boolean heartbeat(long jobId, String node) {
         requireNonNull(node, "node is null");
-        return errors.call(() -> jdbi.inTransaction(h -> {
-            withoutWaitingForTheDisk(h);
-            return h.createUpdate("UPDATE jobs SET heartbeat = now() WHERE id = :id AND owner = :node AND state = 'RUNNING'")
-                    .bind("id", jobId).bind("node", node).execute();
-        })) == 1;
+        return errors.call(() -> jdbi.withHandle(h -> h.createUpdate("UPDATE jobs SET heartbeat = now() FROM " + NO_DISK_WAIT
+                        + " WHERE id = :id AND owner = :node AND state = 'RUNNING'")
+                .bind("id", jobId).bind("node", node).execute())) == 1;
     }
 
     /** One UPDATE for all of a node's running jobs, committed as {@link #heartbeat(long, String)} is. */
@@ -182,26 +195,21 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
             return java.util.Set.of();
         }
         Long[] ids = jobIds.toArray(Long[]::new);
-        return errors.call(() -> jdbi.inTransaction(h -> {
-            withoutWaitingForTheDisk(h);
-            return h.createQuery("""
-                            UPDATE jobs SET heartbeat = now()
-                            WHERE id = ANY(:ids) AND owner = :node AND state = 'RUNNING' RETURNING id""")
-                    .bind("ids", ids).bind("node", node).mapTo(Long.class).set();
-        }));
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("UPDATE jobs SET heartbeat = now() FROM " + NO_DISK_WAIT
+                        + " WHERE id = ANY(:ids) AND owner = :node AND state = 'RUNNING' RETURNING id")
+                .bind("ids", ids).bind("node", node).mapTo(Long.class).set()));
     }
 
     /**
-     * Commits the current transaction without waiting for its WAL flush: for heartbeats and steps' DONE. A
-     * heartbeat lost to a database crash (PostgreSQL loses at most the last few hundred ms of such
-     * commits, never a later synchronous one's predecessors) leaves the job's heartbeat one beat older,
-     * exactly as a beat that failed or came late does, which the stale limit (many beats) already
-     * tolerates; a lost DONE leaves its step STARTED, to run again on resume (see {@link #stepDone}).
-     * Steps' STARTED, job states and the inventory are never written this way.
+     * A one-row table whose reading makes the statement's own transaction commit without waiting for its WAL flush: for
+     * heartbeats and steps' DONE, each a statement that commits on its own (the setting is local to that transaction and
+     * is read at its commit; a {@code SET LOCAL} before it would cost a round trip and a transaction block). A heartbeat
+     * lost to a database crash (PostgreSQL loses at most the last few hundred ms of such commits, never a later
+     * synchronous one's predecessors) leaves the job's heartbeat one beat older, exactly as a beat that failed or came
+     * late does, which the stale limit (many beats) already tolerates; a lost DONE leaves its step STARTED, to run again
+     * on resume (see {@link #stepDone}). Steps' STARTED, job states and the inventory are never written this way.
      */
-    private static void withoutWaitingForTheDisk(Handle h) {
-        h.execute("SET LOCAL synchronous_commit = off");
-    }
+    private static final String NO_DISK_WAIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_disk_wait";
 
     @Override
     public boolean release(long jobId, String node) {
@@ -254,10 +262,12 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         // Only a database crash in between can lose it, and then the step is STARTED in the journal and
         // runs again on resume, as after an orchestrator killed just before writing its DONE. One disk
         // wait per step instead of two.
-        errors.run(() -> jdbi.useTransaction(h -> {
-            withoutWaitingForTheDisk(h);
-            ended(h, jobId, stepId, StepState.DONE, null, written);
-        }));
+        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
+                        SELECT :job, :step, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb) FROM %s
+                        ON CONFLICT (job_id, step_id) DO UPDATE
+                        SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs""".formatted(NO_DISK_WAIT))
+                .bind("job", jobId).bind("step", stepId).bind("outputs", written).execute()));
     }
 
     @Override

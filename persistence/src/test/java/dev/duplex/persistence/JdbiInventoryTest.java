@@ -134,6 +134,35 @@ class JdbiInventoryTest {
     }
 
     @Test
+    void anUpdateThatKeepsAVmsLinksLeavesTheirRowsAloneAndOneThatMovesThemRewritesThem() {
+        inventory.addEndpoint(endpoint("ep"));
+        inventory.addImage(image("old", "ep"));
+        inventory.addImage(image("new", "ep"));
+        inventory.addVolume(volume("data", "ep"));
+        inventory.addVolume(volume("logs", "ep"));
+        List<LinkRecord> links = List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT),
+                new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT));
+        inventory.addVm(new VmRecord("vm", "ep", "ref-1", "old", links, Map.of()));
+        String rowsBefore = linkRowVersions("vm");
+
+        VmRecord newImage = new VmRecord("vm", "ep", "ref-2", "new", links, Map.of("cpus", "4"));
+        inventory.updateVm(newImage);
+        assertEquals(Optional.of(newImage), inventory.vm("vm"));
+        assertEquals(rowsBefore, linkRowVersions("vm"), "the same links were not deleted and written again");
+
+        List<LinkRecord> swapped = List.of(links.get(1), new LinkRecord("logs", "/logs", VolumeLink.Mode.MOUNT_AT_BOOT));
+        VmRecord moved = new VmRecord("vm", "ep", "ref-3", "new", swapped, Map.of());
+        inventory.updateVm(moved);
+        assertEquals(Optional.of(moved), inventory.vm("vm"), "order and mode changes are written");
+    }
+
+    /** The links' row versions (xmin), which change when a row is written again. */
+    private String linkRowVersions(String vm) {
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT string_agg(xmin::text || ':' || volume, ',' ORDER BY position) FROM vm_links WHERE vm = :vm")
+                .bind("vm", vm).mapTo(String.class).one());
+    }
+
+    @Test
     void vmWithLinksRoundTripsAndUpdatesInOneTransaction() {
         inventory.addEndpoint(endpoint("ep"));
         inventory.addImage(image("old", "ep"));

@@ -87,6 +87,23 @@ class JobVmLocksTest {
     }
 
     @Test
+    void oneLookFindsThePairsOwnJobFirstThenAJobHoldingAMember() {
+        assertEquals(Optional.empty(), jobs.liveJobTouching("kv", List.of("kv-0", "kv-1")));
+
+        Job single = jobs.create("upgrade-vm", "kv-1", "a@h", ONE_MEMBER);
+        assertEquals(Optional.of(single.id()), jobs.liveJobTouching("kv", List.of("kv-0", "kv-1")).map(Job::id));
+        assertEquals(Optional.empty(), jobs.liveJobTouching("kv", List.of("kv-0")), "kv-0 is free and kv has no job of its own");
+        jobs.finish(single.id(), JobState.SUCCEEDED, Optional.empty());
+        assertEquals(Optional.empty(), jobs.liveJobTouching("kv", List.of("kv-0", "kv-1")), "an ended job holds nothing");
+
+        Job pairJob = jobs.create("upgrade", "kv", "a@h", Map.of());
+        jobs.create("upgrade-vm", "lone", "a@h", ONE_MEMBER);
+        assertEquals(Optional.of(pairJob.id()), jobs.liveJobTouching("kv", List.of("lone", "kv-0")).map(Job::id),
+                "the pair's own job comes first");
+        assertEquals(jobs.liveJob("kv"), jobs.liveJobTouching("kv", List.of()));
+    }
+
+    @Test
     void anEndedJobReleasesItsVmsWhateverHowItEnded() {
         for (JobState end : List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.ROLLED_BACK)) {
             Job pairJob = jobs.create("upgrade", "kv", "a@h", Map.of());

@@ -44,6 +44,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public Optional<Job> liveJobTouching(String pair, java.util.Collection<String> vms) {
+        return journal.liveJobTouching(pair, vms);
+    }
+
+    @Override
     public List<Job> jobs(String pair) {
         return journal.jobs(pair);
     }

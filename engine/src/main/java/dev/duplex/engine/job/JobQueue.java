@@ -35,6 +35,18 @@ public interface JobQueue {
     /** The live job holding {@code vm}'s job lock, if any: its own job or its pair's. */
     Optional<Job> liveJobOn(String vm);
 
+    /**
+     * The live job of {@code pair} (a pair's or a single VM's name), else one holding the lock of any of {@code vms}:
+     * what a new job on them would wait for. A queue on a database answers in one look.
+     */
+    default Optional<Job> liveJobTouching(String pair, java.util.Collection<String> vms) {
+        Optional<Job> live = liveJob(pair);
+        for (String vm : vms) {
+            live = live.or(() -> liveJobOn(vm));
+        }
+        return live;
+    }
+
     /** The pair's jobs, newest first. */
     List<Job> jobs(String pair);
 

@@ -201,11 +201,8 @@ final class LinkNewImage implements UpgradeStep {
                 });
         VolumeRecord record = new VolumeRecord(copyName, original.endpoint(), copy.volume().id(), original.sizeBytes(),
                 original.purpose());
-        if (recorded.isPresent()) {
-            // Recorded by an earlier run whose copy is gone from the platform: the new copy replaces it.
-            run.inventory().removeVolume(copyName);
-        }
-        run.inventory().addVolume(record);
+        // recorded by an earlier run whose copy is gone from the platform: the new copy replaces it
+        run.addVolume(record, recorded.isPresent());
         return copy;
     }
 }

@@ -42,6 +42,7 @@ final class Preflight {
     /** Read once per check (one preflight checks one request): both members usually name the same images and endpoint. */
     private final Map<String, Optional<ImageRecord>> images = new java.util.HashMap<>();
     private final Map<String, Optional<Endpoint>> endpoints = new java.util.HashMap<>();
+    private final Map<String, VolumeRecord> volumes = new java.util.HashMap<>();
 
     Preflight(Inventory inventory, Drivers drivers, RoleControllerSource roleControllers) {
         this.inventory = inventory;
@@ -50,8 +51,13 @@ final class Preflight {
         this.roleControllers = roleControllers;
     }
 
-    /** What passed: the members as they are now, and the new images. */
-    record Checked(PairRecord pair, List<MemberBefore> before, List<ImageRecord> targets, RoleController roleController) {}
+    /**
+     * What passed: the members as they are now, and the new images; the records the checks read ({@code vms} in member
+     * order, the images old and new, the linked volumes by name), which the job's run starts from instead of reading
+     * them again.
+     */
+    record Checked(PairRecord pair, List<MemberBefore> before, List<ImageRecord> targets, RoleController roleController,
+            List<VmRecord> vms, Map<String, ImageRecord> images, Map<String, VolumeRecord> volumes) {}
 
     Checked pair(UpgradeRequest request) {
         PairRecord pair = inventory.pair(request.pair()).orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
@@ -75,7 +81,7 @@ final class Preflight {
         }
         checkVolumesNotShared(before, pair.name());
         checkRoles(pair, before, vms, roleController);
-        return new Checked(pair, before, targets, roleController);
+        return new Checked(pair, before, targets, roleController, List.copyOf(vms), readImages(), Map.copyOf(volumes));
     }
 
     /** The same checks for a single VM (no pair, no role controller needed for roles). */
@@ -93,14 +99,17 @@ final class Preflight {
                     + " Upgrade the pair with `duplex upgrade run " + pair.get().name() + "`; nothing was touched.");
         }
         Member checked = member(vmName, 0, imageName, strategy, vmName);
-        return new Checked(null, List.of(checked.before()), List.of(checked.target()), null);
+        return new Checked(null, List.of(checked.before()), List.of(checked.target()), null, List.of(checked.vm()), readImages(),
+                Map.copyOf(volumes));
     }
 
     /**
      * Refuses a job whose members changed between the checks and the job lock: another job that
-     * held them meanwhile (now ended) moved them to other VMs or images, so {@code before} is stale.
+     * held them meanwhile (now ended) moved them to other VMs or images, so {@code before} is stale. Returns the members'
+     * records as read under the job's locks, which no one else writes while it holds them.
      */
-    void stillAsChecked(List<MemberBefore> before, long jobId) {
+    List<VmRecord> stillAsChecked(List<MemberBefore> before, long jobId) {
+        List<VmRecord> locked = new ArrayList<>();
         for (MemberBefore member : before) {
             Optional<VmRecord> now = inventory.vm(member.member());
             if (now.isEmpty() || !now.get().driverRef().equals(member.vmRef()) || !now.get().image().equals(member.image())) {
@@ -109,7 +118,9 @@ final class Preflight {
                         .orElse("gone") + "): another job ran meanwhile. Check `duplex upgrade status " + member.member()
                         + "` and try again; nothing was touched.");
             }
+            locked.add(now.get());
         }
+        return locked;
     }
 
     private record Member(MemberBefore before, ImageRecord target, VmRecord vm) {}
@@ -167,9 +178,16 @@ final class Preflight {
         return images.computeIfAbsent(name, inventory::image);
     }
 
+    private Map<String, ImageRecord> readImages() {
+        Map<String, ImageRecord> found = new java.util.HashMap<>();
+        images.forEach((name, image) -> image.ifPresent(record -> found.put(name, record)));
+        return Map.copyOf(found);
+    }
+
     private void checkVolume(HypervisorDriver driver, VmRecord vm, LinkRecord link) {
         VolumeRecord volume = inventory.volume(link.volume()).orElseThrow(() -> new UpgradeRefusedException("VM '" + vm.name()
                 + "' links volume '" + link.volume() + "', which is not in the inventory"));
+        volumes.put(volume.name(), volume);
         if (!Placement.usable(volume, vm.endpoint())) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " lives on endpoint '" + volume.endpoint()
                     + "', not on " + vm.endpoint());

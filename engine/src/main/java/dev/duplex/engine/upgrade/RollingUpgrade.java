@@ -251,15 +251,15 @@ public final class RollingUpgrade {
         refuseLiveJob(request.pair(), inventory.pair(request.pair()).map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.pair(request);
-        SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, request.pair(), settings.snapshotRetention(), Instant.now());
+        pruneExpired(request.pair(), checked);
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
                 checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
         Job job = claimOrRefuse(created.id());
-        lockedAsChecked(preflight, checked, job);
+        List<VmRecord> locked = lockedAsChecked(preflight, checked, job);
         record(request.requestedBy(), "upgrade.run", job,
                 new UpgradeAudit.PairRun(job.id(), request.strategy().key(), List.of(request.image0(), request.image1())));
-        return execute(UpgradeJob.of(job), checked.roleController(), listener, false);
+        return execute(UpgradeJob.of(job), checked.roleController(), listener, false, Optional.of(new NewJob(checked, locked)));
     }
 
     /** Upgrades a single VM (S11–S13). Its health check is that the platform reports it running. */
@@ -267,13 +267,13 @@ public final class RollingUpgrade {
         refuseLiveJob(vm, List.of(vm));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.vm(vm, image, strategy);
-        SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, vm, settings.snapshotRetention(), Instant.now());
+        pruneExpired(vm, checked);
         Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
         Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
         Job job = claimOrRefuse(created.id());
-        lockedAsChecked(preflight, checked, job);
+        List<VmRecord> locked = lockedAsChecked(preflight, checked, job);
         record(requestedBy, "upgrade.run", job, new UpgradeAudit.VmRun(job.id(), strategy.key(), image));
-        return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false);
+        return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false, Optional.of(new NewJob(checked, locked)));
     }
 
     /**
@@ -289,7 +289,7 @@ public final class RollingUpgrade {
         UpgradeJob upgrade = UpgradeJob.of(job);
         Job claimed = claimOrRefuse(jobId);
         record(settings.node(), "upgrade.resume", claimed, new UpgradeAudit.Resumed(jobId));
-        return execute(upgrade, roleController(upgrade), listener, false);
+        return execute(upgrade, roleController(upgrade), listener, false, Optional.empty());
     }
 
     /**
@@ -324,7 +324,7 @@ public final class RollingUpgrade {
             upgrade = UpgradeJob.of(running);
         }
         record(requestedBy, "upgrade.rollback", running, new UpgradeAudit.RollbackRun(running.id(), jobId));
-        return execute(upgrade, roleController(upgrade), listener, true);
+        return execute(upgrade, roleController(upgrade), listener, true, Optional.empty());
     }
 
     /**
@@ -410,9 +410,9 @@ public final class RollingUpgrade {
      * The checks ran before the job took its VMs' locks; a job that held them in between (and has
      * ended) may have moved them on. Such a job never runs on what it saw: it ends FAILED, untouched.
      */
-    private void lockedAsChecked(Preflight preflight, Preflight.Checked checked, Job job) {
+    private List<VmRecord> lockedAsChecked(Preflight preflight, Preflight.Checked checked, Job job) {
         try {
-            preflight.stillAsChecked(checked.before(), job.id());
+            return preflight.stillAsChecked(checked.before(), job.id());
         } catch (UpgradeRefusedException stale) {
             jobQueue.finish(job.id(), JobState.FAILED, Optional.of(stale.getMessage()));
             throw stale;
@@ -430,12 +430,20 @@ public final class RollingUpgrade {
         });
     }
 
-    private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested) {
+    /** A job just created and claimed, with what its checks read and its members as read under its locks. */
+    private record NewJob(Preflight.Checked checked, List<VmRecord> locked) {}
+
+    /**
+     * Runs (or carries on) the job. A new job's run starts from what its checks read, and from an empty journal (no one
+     * else has written it); a resumed or rolled-back job's run reads its journal and what it needs.
+     */
+    private UpgradeReport execute(UpgradeJob job, RoleController roleController, UpgradeListener listener, boolean rollbackRequested,
+            Optional<NewJob> newJob) {
         String subject = job.isPair() ? "Pair " + job.pair() : "VM " + job.pair();
         // every log line while it runs names the job (the log file's job= field)
         try (org.slf4j.MDC.MDCCloseable jobInLog = org.slf4j.MDC.putCloseable("job", Long.toString(job.id()));
                 Heartbeat heartbeat = heartbeats.start(job.id())) {
-            Map<String, StepRecord> journal = JournaledSteps.latest(jobQueue.journal(job.id()));
+            Map<String, StepRecord> journal = newJob.isPresent() ? Map.of() : JournaledSteps.latest(jobQueue.journal(job.id()));
             UpgradeRun run = new UpgradeRun(job, inventory, drivers, roleController, listener, settings,
                     new KeptEnvironment(jobQueue, job.id(), journal), () -> {
                 heartbeat.check();
@@ -443,6 +451,8 @@ public final class RollingUpgrade {
                     throw new StepFailure.StopRequested();
                 }
             });
+            newJob.ifPresent(start -> run.startingFrom(Optional.ofNullable(start.checked().pair()), start.locked(),
+                    start.checked().images(), start.checked().volumes()));
             JournaledSteps steps = new JournaledSteps(jobQueue, listener, job.id(), subject, journal);
             boolean rollbackMode = rollbackRequested || journal.containsKey("R0") || job.kind().equals(UpgradeJob.KIND_ROLLBACK);
             try {
@@ -532,17 +542,20 @@ public final class RollingUpgrade {
         }
     }
 
+    /** The expired safety snapshots of what the checks just read (and found no live job on) go before a new job. */
+    private void pruneExpired(String pairOrVm, Preflight.Checked checked) {
+        SafetySnapshots.pruneExpired(jobQueue, drivers, pairOrVm, checked.vms(),
+                volume -> Optional.ofNullable(checked.volumes().get(volume)).or(() -> inventory.volume(volume)),
+                settings.snapshotRetention(), Instant.now());
+    }
+
     /**
      * A live or stopped job on the pair or its VMs is the reason a new one cannot run: say so
      * first, naming the command that carries it on, before the checks ask the application
      * anything (a member left unhealthy by that job would otherwise be blamed instead).
      */
     private void refuseLiveJob(String target, List<String> vms) {
-        Optional<Job> live = jobQueue.liveJob(target);
-        for (String vm : vms) {
-            live = live.or(() -> jobQueue.liveJobOn(vm));
-        }
-        live.ifPresent(job -> {
+        jobQueue.liveJobTouching(target, vms).ifPresent(job -> {
             throw new LiveJobExistsException(target, job.id(), job.kind(), Optional.of(job.state()), job.pair());
         });
     }

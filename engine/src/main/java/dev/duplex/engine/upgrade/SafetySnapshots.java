@@ -159,20 +159,27 @@ final class SafetySnapshots {
             return List.of(); // a rollback running now may still need them
         }
         List<String> members = inventory.pair(pairOrVm).map(p -> List.of(p.system0(), p.system1())).orElse(List.of(pairOrVm));
+        List<VmRecord> vms = members.stream().flatMap(member -> inventory.vm(member).stream()).toList();
+        return pruneExpired(jobQueue, drivers, pairOrVm, vms, inventory::volume, retention, now);
+    }
+
+    /**
+     * The same for members already read, by a caller that has just found no live job on them (the upgrade's
+     * checks): no second look at the job, the pair or its VMs. {@code volumes} looks a volume up by name.
+     */
+    static List<String> pruneExpired(JobQueue jobQueue, Drivers drivers, String pairOrVm, List<VmRecord> members,
+            java.util.function.Function<String, Optional<VolumeRecord>> volumes, Duration retention, Instant now) {
+        requireNonNull(retention, "retention is null");
         List<Job> history = null; // read when there is a snapshot to judge: most runs find none
         List<String> dropped = new ArrayList<>();
-        for (String member : members) {
-            Optional<VmRecord> vm = inventory.vm(member);
-            if (vm.isEmpty()) {
-                continue;
-            }
+        for (VmRecord vm : members) {
             try {
-                HypervisorDriver driver = drivers.driver(vm.get().endpoint());
+                HypervisorDriver driver = drivers.driver(vm.endpoint());
                 if (!driver.capabilities().supports(Capability.VOLUME_SNAPSHOT)) {
                     continue;
                 }
-                for (LinkRecord link : vm.get().links()) {
-                    Optional<VolumeRecord> volume = inventory.volume(link.volume());
+                for (LinkRecord link : vm.links()) {
+                    Optional<VolumeRecord> volume = volumes.apply(link.volume());
                     if (volume.isEmpty()) {
                         continue;
                     }
@@ -192,7 +199,7 @@ final class SafetySnapshots {
                     }
                 }
             } catch (RuntimeException e) {
-                log.warn("Could not drop the expired snapshots of {} (left for the next run): {}", member, e.getMessage());
+                log.warn("Could not drop the expired snapshots of {} (left for the next run): {}", vm.name(), e.getMessage());
             }
         }
         return dropped;

@@ -48,6 +48,7 @@ final class UpgradeRun {
     private final Map<String, ImageRecord> images = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Optional<PairRecord> pairSettings;
     private final Map<String, VmRecord> keptVms = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, VolumeRecord> keptVolumes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile PairContext keptContext;
 
     UpgradeRun(UpgradeJob job, Inventory inventory, Drivers drivers, RoleController roleController, UpgradeListener listener,
@@ -60,6 +61,20 @@ final class UpgradeRun {
         this.settings = requireNonNull(settings, "settings is null");
         this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
         this.keptEnvironment = requireNonNull(keptEnvironment, "keptEnvironment is null");
+    }
+
+    /**
+     * Starts the run from the records its job's checks read instead of reading them again: the members' VMs as read
+     * under the job's locks, the pair whose settings built the run's role controller, the images, the linked
+     * volumes (which no one may delete or change while they are linked). A resumed run reads each as it needs it.
+     */
+    UpgradeRun startingFrom(Optional<PairRecord> pair, List<VmRecord> vms, Map<String, ImageRecord> knownImages,
+            Map<String, VolumeRecord> volumes) {
+        pairSettings = requireNonNull(pair, "pair is null");
+        vms.forEach(vm -> keptVms.put(vm.name(), vm));
+        images.putAll(knownImages);
+        keptVolumes.putAll(volumes);
+        return this;
     }
 
     /** Where a step keeps a member's environment info while it replaces the member's VM. */
@@ -212,7 +227,20 @@ final class UpgradeRun {
     }
 
     VolumeRecord volume(String name) {
+        VolumeRecord kept = keptVolumes.get(name);
+        if (kept != null) {
+            return kept;
+        }
         return inventory.volume(name).orElseThrow(() -> new NotInInventoryException("volume", name));
+    }
+
+    /** Records a volume the run made (replacing one of that name the inventory has, if {@code replacing}). */
+    void addVolume(VolumeRecord volume, boolean replacing) {
+        keptVolumes.remove(volume.name());
+        if (replacing) {
+            inventory.removeVolume(volume.name());
+        }
+        inventory.addVolume(volume);
     }
 
     /** The driver's form of an inventory link. */
