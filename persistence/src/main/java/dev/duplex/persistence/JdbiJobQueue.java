@@ -133,14 +133,16 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
             throw new IllegalArgumentException("staleAfter is negative: " + staleAfter);
         }
         double staleSeconds = staleAfter.toNanos() / 1e9;
-        return errors.call(() -> jdbi.inTransaction(h -> {
-            var query = h.createQuery("SELECT id FROM jobs WHERE " + CLAIMABLE
+        // one statement, committed on its own: the subquery locks the candidate row (skipping rows another claimer holds)
+        // and the UPDATE takes it, one round trip instead of a SELECT, an UPDATE and a COMMIT
+        return errors.call(() -> jdbi.withHandle(h -> {
+            var query = h.createQuery("UPDATE jobs SET state = 'RUNNING', owner = :node, heartbeat = now(), "
+                            + "started_at = coalesce(started_at, now()) WHERE id = (SELECT id FROM jobs WHERE " + CLAIMABLE
                             + (jobId.isPresent() ? " AND id = :id" : "")
-                            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
-                    .bind("staleSeconds", staleSeconds);
+                            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + JOB_COLUMNS)
+                    .bind("staleSeconds", staleSeconds).bind("node", node);
             jobId.ifPresent(id -> query.bind("id", id));
-            Optional<Long> candidate = query.mapTo(Long.class).findOne();
-            return candidate.map(id -> take(h, id, node));
+            return query.map((rs, ctx) -> job(rs)).findOne();
         }));
     }
 
@@ -169,13 +171,6 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
                         ORDER BY id LIMIT :limit""")
                 .bindList("kinds", List.copyOf(kinds)).bind("staleSeconds", staleSeconds).bind("limit", limit)
                 .mapTo(Long.class).list()));
-    }
-
-    private Job take(Handle h, long id, String node) {
-        return h.createQuery("UPDATE jobs SET state = 'RUNNING', owner = :node, heartbeat = now(), "
-                        + "started_at = coalesce(started_at, now()) WHERE id = :id RETURNING " + JOB_COLUMNS)
-                .bind("node", node).bind("id", id)
-                .map((rs, ctx) -> job(rs)).one();
     }
 
     @Override
