@@ -72,7 +72,20 @@ public final class CommandTree {
      * them at the terminal's width, and a wrapped example no longer runs when pasted.
      */
     private static void unwrapFooters(CommandLine command) {
-        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, new FooterAsWritten());
+        for (CommandLine sub : command.getSubcommands().values()) {
+            unwrapFooters(sub);
+        }
+    }
+
+    /**
+     * The footer renderer. A class, not a lambda: picocli is compiled for Java 5, and the class-data-sharing dump
+     * leaves out an old interface that a lambda linked (and every class implementing it), so such classes would be
+     * read from the jars at each start.
+     */
+    private static final class FooterAsWritten implements CommandLine.IHelpSectionRenderer {
+        @Override
+        public String render(CommandLine.Help help) {
             StringBuilder text = new StringBuilder();
             String[] lines = help.commandSpec().usageMessage().footer();
             // the heading (a blank line) already separates it: a footer's own leading blank line would double it
@@ -81,9 +94,6 @@ public final class CommandTree {
                 text.append(line.replace("%n", System.lineSeparator()).replace("%%", "%")).append(System.lineSeparator());
             }
             return text.toString();
-        });
-        for (CommandLine sub : command.getSubcommands().values()) {
-            unwrapFooters(sub);
         }
     }
 

@@ -12,6 +12,43 @@ import picocli.CommandLine;
 public final class Main {
     private Main() {}
 
+    // Classes, not lambdas, for picocli's interfaces: picocli is compiled for Java 5, and the class-data-sharing dump
+    // leaves out an old interface a lambda linked (and every class implementing it), which each start then reads
+    // from the jars, opening every jar on the class path before picocli's.
+
+    /** Bad usage: what was wrong and where to read more, not the whole usage text. */
+    private record BadUsage(PrintWriter err) implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] arguments) {
+            err.println("duplex: " + Errors.describe(e));
+            err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its options.");
+            err.flush();
+            return 2;
+        }
+    }
+
+    /** A command that failed: one line, and with {@code --verbose} the stack trace. */
+    private record Failure(PrintWriter err, CliContext context) implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+            err.println("duplex: " + Errors.describe(e));
+            if (context.verbose()) {
+                err.print(Errors.trace(e));
+            }
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** Runs the command with its name in the MDC, so every log line of this invocation names it (LogFile's pattern). */
+    private static final class NamedInLog implements CommandLine.IExecutionStrategy {
+        @Override
+        public int execute(CommandLine.ParseResult parsed) {
+            MDC.put("command", LogContext.commandOf(parsed));
+            return new CommandLine.RunLast().execute(parsed);
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
@@ -41,27 +78,10 @@ public final class Main {
                     .setOut(out)
                     .setErr(err)
                     .setCaseInsensitiveEnumValuesAllowed(true)
-                    .setParameterExceptionHandler((e, arguments) -> {
-                        // Bad usage: what was wrong and where to read more, not the whole usage text.
-                        err.println("duplex: " + Errors.describe(e));
-                        err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its options.");
-                        err.flush();
-                        return 2;
-                    })
-                    .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                        err.println("duplex: " + Errors.describe(e));
-                        if (context.verbose()) {
-                            err.print(Errors.trace(e));
-                        }
-                        err.flush();
-                        return 1;
-                    });
+                    .setParameterExceptionHandler(new BadUsage(err))
+                    .setExecutionExceptionHandler(new Failure(err, context));
             trace.phase("command tree (picocli)");
-            commandLine.setExecutionStrategy(parsed -> {
-                // Every log line of this invocation names it (the log file's lines print the MDC: LogFile).
-                MDC.put("command", LogContext.commandOf(parsed));
-                return new CommandLine.RunLast().execute(parsed);
-            });
+            commandLine.setExecutionStrategy(new NamedInLog());
             LogContext.start();
             trace.phase("logging (SLF4J, logback)");
             try {
