@@ -160,6 +160,12 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<VmRecord> vm(String name) {
+        return Optional.ofNullable(vms(List.of(name)).get(name));
+    }
+
+    @Override
+    public Map<String, VmRecord> vms(java.util.Collection<String> names) {
+        requireNonNull(names, "names is null");
         // One statement, so one snapshot and one round trip: an upgrade step reads its members this
         // way many times, and a transaction around two queries cost four round trips at fleet scale.
         return errors.call(() -> jdbi.withHandle(h -> {
@@ -167,8 +173,8 @@ public final class JdbiInventory implements Inventory {
                             SELECT v.name, v.endpoint, v.driver_ref, v.image, v.properties::text AS properties,
                                    l.volume, l.mount_path, l.mode
                             FROM vms v LEFT JOIN vm_links l ON l.vm = v.name
-                            WHERE v.name = :name ORDER BY l.position""")
-                    .bind("name", name)
+                            WHERE v.name = ANY(:names) ORDER BY v.name, l.position""")
+                    .bindArray("names", String.class, names)
                     .map((rs, ctx) -> {
                         VmRecord vm = vmWithoutLinks(rs);
                         String volume = rs.getString("volume");
@@ -177,12 +183,12 @@ public final class JdbiInventory implements Inventory {
                                 vm.properties());
                     })
                     .list();
-            if (rows.isEmpty()) {
-                return Optional.<VmRecord>empty();
+            Map<String, VmRecord> found = new java.util.LinkedHashMap<>();
+            for (VmRecord row : rows) { // a VM's rows are one per link, in order
+                found.merge(row.name(), row, (first, next) -> new VmRecord(first.name(), first.endpoint(), first.driverRef(), first.image(),
+                        java.util.stream.Stream.concat(first.links().stream(), next.links().stream()).toList(), first.properties()));
             }
-            VmRecord first = rows.get(0);
-            List<LinkRecord> links = rows.stream().flatMap(row -> row.links().stream()).toList();
-            return Optional.of(new VmRecord(first.name(), first.endpoint(), first.driverRef(), first.image(), links, first.properties()));
+            return found;
         }));
     }
 

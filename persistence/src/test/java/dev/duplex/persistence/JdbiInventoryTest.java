@@ -156,6 +156,24 @@ class JdbiInventoryTest {
         assertEquals(Optional.of(moved), inventory.vm("vm"), "order and mode changes are written");
     }
 
+    @Test
+    void severalVmsAreReadInOneLookWithTheirLinksInOrderAndUnknownNamesLeftOut() {
+        inventory.addEndpoint(endpoint("ep"));
+        inventory.addImage(image("img", "ep"));
+        inventory.addVolume(volume("data", "ep"));
+        inventory.addVolume(volume("logs", "ep"));
+        VmRecord linked = new VmRecord("a", "ep", "ref-a", "img",
+                List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT), new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
+                Map.of("cpus", "2"));
+        VmRecord bare = vm("b", "ep", "img");
+        inventory.addVm(linked);
+        inventory.addVm(bare);
+
+        assertEquals(Map.of("a", linked, "b", bare), inventory.vms(List.of("b", "ghost", "a")));
+        assertEquals(Map.of(), inventory.vms(List.of()));
+        assertEquals(Optional.of(linked), inventory.vm("a"));
+    }
+
     /** The links' row versions (xmin), which change when a row is written again. */
     private String linkRowVersions(String vm) {
         return database.jdbi().withHandle(h -> h.createQuery("SELECT string_agg(xmin::text || ':' || volume, ',' ORDER BY position) FROM vm_links WHERE vm = :vm")

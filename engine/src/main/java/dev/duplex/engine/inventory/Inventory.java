@@ -35,6 +35,15 @@ public interface Inventory {
     Optional<VmRecord> vm(String name);
     List<VmRecord> vms();
 
+    /** The named VMs the inventory has, by name (a name it does not know is left out): both members of a pair in one look. */
+    default java.util.Map<String, VmRecord> vms(java.util.Collection<String> names) {
+        java.util.Map<String, VmRecord> found = new java.util.HashMap<>();
+        for (String name : names) {
+            vm(name).ifPresent(vm -> found.put(name, vm));
+        }
+        return found;
+    }
+
     /**
      * The VMs that link volume {@code volume}, by name. A store with an index on links answers it
      * without reading every VM: each pair's upgrade asks it for both members' volumes, so a scan

@@ -60,7 +60,12 @@ final class Preflight {
             List<VmRecord> vms, Map<String, ImageRecord> images, Map<String, VolumeRecord> volumes) {}
 
     Checked pair(UpgradeRequest request) {
-        PairRecord pair = inventory.pair(request.pair()).orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
+        return pair(request, inventory.pair(request.pair()));
+    }
+
+    /** The checks of {@link #pair(UpgradeRequest)} on the pair as the caller has just read it. */
+    Checked pair(UpgradeRequest request, Optional<PairRecord> read) {
+        PairRecord pair = read.orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
                 + "'. Known pairs: " + inventory.pairs().stream().map(PairRecord::name).sorted().toList()));
         RoleController roleController;
         try {
@@ -73,8 +78,10 @@ final class Preflight {
         List<MemberBefore> before = new ArrayList<>();
         List<ImageRecord> targets = new ArrayList<>();
         List<VmRecord> vms = new ArrayList<>();
+        Map<String, VmRecord> members = inventory.vms(List.of(pair.system0(), pair.system1()));
         for (int system = 0; system < 2; system++) {
-            Member checked = member(pair.member(system), system, request.image(system), request.strategy(), pair.name());
+            Member checked = member(Optional.ofNullable(members.get(pair.member(system))), pair.member(system), system, request.image(system),
+                    request.strategy(), pair.name());
             before.add(checked.before());
             targets.add(checked.target());
             vms.add(checked.vm());
@@ -86,7 +93,8 @@ final class Preflight {
 
     /** The same checks for a single VM (no pair, no role controller needed for roles). */
     Checked vm(String vmName, String imageName, UpgradeStrategy strategy) {
-        if (inventory.vm(vmName).isEmpty()) {
+        Optional<VmRecord> read = inventory.vm(vmName);
+        if (read.isEmpty()) {
             throw new UpgradeRefusedException("Unknown VM '" + vmName + "'. Known VMs: "
                     + inventory.vms().stream().map(VmRecord::name).sorted().toList());
         }
@@ -98,7 +106,7 @@ final class Preflight {
                     + (pair.get().active().equals(vmName) ? "active" : "standby") + "); `duplex upgrade vm` is for a VM in no pair."
                     + " Upgrade the pair with `duplex upgrade run " + pair.get().name() + "`; nothing was touched.");
         }
-        Member checked = member(vmName, 0, imageName, strategy, vmName);
+        Member checked = member(read, vmName, 0, imageName, strategy, vmName);
         return new Checked(null, List.of(checked.before()), List.of(checked.target()), null, List.of(checked.vm()), readImages(),
                 Map.copyOf(volumes));
     }
@@ -110,8 +118,9 @@ final class Preflight {
      */
     List<VmRecord> stillAsChecked(List<MemberBefore> before, long jobId) {
         List<VmRecord> locked = new ArrayList<>();
+        Map<String, VmRecord> read = inventory.vms(before.stream().map(MemberBefore::member).toList());
         for (MemberBefore member : before) {
-            Optional<VmRecord> now = inventory.vm(member.member());
+            Optional<VmRecord> now = Optional.ofNullable(read.get(member.member()));
             if (now.isEmpty() || !now.get().driverRef().equals(member.vmRef()) || !now.get().image().equals(member.image())) {
                 throw new UpgradeRefusedException("VM '" + member.member() + "' changed while job #" + jobId + " was being created (it was "
                         + member.image() + " as " + member.vmRef() + ", it is now " + now.map(v -> v.image() + " as " + v.driverRef())
@@ -125,8 +134,8 @@ final class Preflight {
 
     private record Member(MemberBefore before, ImageRecord target, VmRecord vm) {}
 
-    private Member member(String vmName, int system, String imageName, UpgradeStrategy strategy, String subject) {
-        VmRecord vm = inventory.vm(vmName).orElseThrow(() -> new UpgradeRefusedException("Pair '" + subject + "' names VM '" + vmName
+    private Member member(Optional<VmRecord> read, String vmName, int system, String imageName, UpgradeStrategy strategy, String subject) {
+        VmRecord vm = read.orElseThrow(() -> new UpgradeRefusedException("Pair '" + subject + "' names VM '" + vmName
                 + "', which is not in the inventory"));
         Endpoint endpoint = endpoints.computeIfAbsent(vm.endpoint(), inventory::endpoint).orElseThrow(() -> new UpgradeRefusedException("VM '" + vmName
                 + "' runs on endpoint '" + vm.endpoint() + "', which is not in the inventory"));

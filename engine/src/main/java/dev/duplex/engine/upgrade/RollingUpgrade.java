@@ -248,9 +248,10 @@ public final class RollingUpgrade {
      * on its old image and ends the job FAILED; any other failure ends it FAILED where it stopped.
      */
     public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
-        refuseLiveJob(request.pair(), inventory.pair(request.pair()).map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
+        Optional<PairRecord> pair = inventory.pair(request.pair());
+        refuseLiveJob(request.pair(), pair.map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
-        Preflight.Checked checked = preflight.pair(request);
+        Preflight.Checked checked = preflight.pair(request, pair);
         pruneExpired(request.pair(), checked);
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
                 checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
