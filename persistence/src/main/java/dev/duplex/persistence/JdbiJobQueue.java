@@ -204,7 +204,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
      * late does, which the stale limit (many beats) already tolerates; a lost DONE leaves its step STARTED, to run again
      * on resume (see {@link #stepDone}). Steps' STARTED, job states and the inventory are never written this way.
      */
-    private static final String NO_DISK_WAIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_disk_wait";
+    static final String NO_DISK_WAIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_disk_wait";
 
     @Override
     public boolean release(long jobId, String node) {

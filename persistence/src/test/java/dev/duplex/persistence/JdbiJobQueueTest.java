@@ -229,6 +229,17 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void theNoDiskWaitTableTurnsSynchronousCommitOffForItsOwnStatementsTransactionOnly() {
+        // PostgreSQL applies the setting in effect when a transaction commits; a statement that reads the table
+        // (and commits on its own) has it off until then, and the next statement on the connection has it on again
+        database.jdbi().useHandle(h -> {
+            assertEquals("off", h.createQuery("SELECT current_setting('synchronous_commit') FROM " + JdbiJobQueue.NO_DISK_WAIT)
+                    .mapTo(String.class).one());
+            assertEquals("on", h.createQuery("SELECT current_setting('synchronous_commit')").mapTo(String.class).one());
+        });
+    }
+
+    @Test
     void oneBeatRefreshesEveryJobTheNodeStillOwnsAndNamesThem() throws InterruptedException {
         Job kv = jobs.create("upgrade", "kv", "a@h", Map.of());
         Job web = jobs.create("upgrade", "web", "a@h", Map.of());
