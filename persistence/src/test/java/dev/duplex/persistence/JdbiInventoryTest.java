@@ -135,13 +135,7 @@ class JdbiInventoryTest {
 
     @Test
     void anUpdateThatKeepsAVmsLinksLeavesTheirRowsAloneAndOneThatMovesThemRewritesThem() {
-        inventory.addEndpoint(endpoint("ep"));
-        inventory.addImage(image("old", "ep"));
-        inventory.addImage(image("new", "ep"));
-        inventory.addVolume(volume("data", "ep"));
-        inventory.addVolume(volume("logs", "ep"));
-        List<LinkRecord> links = List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT),
-                new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT));
+        List<LinkRecord> links = logsAndDataOnEndpoint("old", "new");
         inventory.addVm(new VmRecord("vm", "ep", "ref-1", "old", links, Map.of()));
         String rowsBefore = linkRowVersions("vm");
 
@@ -158,13 +152,7 @@ class JdbiInventoryTest {
 
     @Test
     void severalVmsAreReadInOneLookWithTheirLinksInOrderAndUnknownNamesLeftOut() {
-        inventory.addEndpoint(endpoint("ep"));
-        inventory.addImage(image("img", "ep"));
-        inventory.addVolume(volume("data", "ep"));
-        inventory.addVolume(volume("logs", "ep"));
-        VmRecord linked = new VmRecord("a", "ep", "ref-a", "img",
-                List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT), new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
-                Map.of("cpus", "2"));
+        VmRecord linked = new VmRecord("a", "ep", "ref-a", "img", logsAndDataOnEndpoint("img"), Map.of("cpus", "2"));
         VmRecord bare = vm("b", "ep", "img");
         inventory.addVm(linked);
         inventory.addVm(bare);
@@ -172,6 +160,17 @@ class JdbiInventoryTest {
         assertEquals(Map.of("a", linked, "b", bare), inventory.vms(List.of("b", "ghost", "a")));
         assertEquals(Map.of(), inventory.vms(List.of()));
         assertEquals(Optional.of(linked), inventory.vm("a"));
+    }
+
+    /** Endpoint "ep" with these images and volumes "logs" and "data"; the links to both, logs first. */
+    private List<LinkRecord> logsAndDataOnEndpoint(String... images) {
+        inventory.addEndpoint(endpoint("ep"));
+        for (String image : images) {
+            inventory.addImage(image(image, "ep"));
+        }
+        inventory.addVolume(volume("data", "ep"));
+        inventory.addVolume(volume("logs", "ep"));
+        return List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT), new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT));
     }
 
     /** The links' row versions (xmin), which change when a row is written again. */
@@ -182,14 +181,7 @@ class JdbiInventoryTest {
 
     @Test
     void vmWithLinksRoundTripsAndUpdatesInOneTransaction() {
-        inventory.addEndpoint(endpoint("ep"));
-        inventory.addImage(image("old", "ep"));
-        inventory.addImage(image("new", "ep"));
-        inventory.addVolume(volume("data", "ep"));
-        inventory.addVolume(volume("logs", "ep"));
-        VmRecord vm = new VmRecord("vm", "ep", "ref-1", "old",
-                List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT), new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
-                Map.of("cpus", "2"));
+        VmRecord vm = new VmRecord("vm", "ep", "ref-1", "old", logsAndDataOnEndpoint("old", "new"), Map.of("cpus", "2"));
         inventory.addVm(vm);
         assertEquals(Optional.of(vm), inventory.vm("vm"));
         assertEquals(List.of(vm), inventory.vms());
