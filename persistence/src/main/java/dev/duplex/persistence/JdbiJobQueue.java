@@ -257,12 +257,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         // Only a database crash in between can lose it, and then the step is STARTED in the journal and
         // runs again on resume, as after an orchestrator killed just before writing its DONE. One disk
         // wait per step instead of two.
-        errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
-                        SELECT :job, :step, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb) FROM %s
-                        ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs""".formatted(NO_DISK_WAIT))
-                .bind("job", jobId).bind("step", stepId).bind("outputs", written).execute()));
+        errors.run(() -> jdbi.useHandle(h -> ended(h, jobId, stepId, StepState.DONE, null, written, " FROM " + NO_DISK_WAIT)));
     }
 
     @Override
@@ -272,7 +267,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         String written = json.write(requireNonNull(outputs, "outputs is null"));
         if (doneStep.equals(nextStep)) { // one statement cannot write a row twice
             errors.run(() -> jdbi.useTransaction(h -> {
-                ended(h, jobId, doneStep, StepState.DONE, null, written);
+                ended(h, jobId, doneStep, StepState.DONE, null, written, "");
                 started(h, jobId, nextStep);
             }));
             return;
@@ -301,16 +296,17 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
 
     private void endStep(long jobId, String stepId, StepState state, String error, String outputs) {
         requireNonNull(stepId, "stepId is null");
-        errors.run(() -> jdbi.useHandle(h -> ended(h, jobId, stepId, state, error, outputs)));
+        errors.run(() -> jdbi.useHandle(h -> ended(h, jobId, stepId, state, error, outputs, "")));
     }
 
-    private static void ended(Handle h, long jobId, String stepId, StepState state, String error, String outputs) {
+    /** Writes a step's end; {@code from} is empty or a FROM clause the row is selected over ({@link #NO_DISK_WAIT}). */
+    private static void ended(Handle h, long jobId, String stepId, StepState state, String error, String outputs, String from) {
         // A step that ends without a journaled start (an orchestrator that crashed in between) still gets its line.
         h.createUpdate("""
                         INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
-                        VALUES (:job, :step, :state, now(), now(), :error, CAST(:outputs AS jsonb))
+                        SELECT :job, :step, :state, now(), now(), CAST(:error AS text), CAST(:outputs AS jsonb)%s
                         ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = EXCLUDED.state, ended_at = now(), error = EXCLUDED.error, outputs = EXCLUDED.outputs""")
+                        SET state = EXCLUDED.state, ended_at = now(), error = EXCLUDED.error, outputs = EXCLUDED.outputs""".formatted(from))
                 .bind("job", jobId).bind("step", stepId).bind("state", state.name())
                 .bind("error", error).bind("outputs", outputs).execute();
     }

@@ -543,10 +543,12 @@ public final class RollingUpgrade {
         }
     }
 
-    /** The expired safety snapshots of what the checks just read (and found no live job on) go before a new job. */
+    /**
+     * The expired safety snapshots of what the checks just read (and found no live job on) go before a new job; the
+     * checks read every volume the members link.
+     */
     private void pruneExpired(String pairOrVm, Preflight.Checked checked) {
-        SafetySnapshots.pruneExpired(jobQueue, drivers, pairOrVm, checked.vms(),
-                volume -> Optional.ofNullable(checked.volumes().get(volume)).or(() -> inventory.volume(volume)),
+        SafetySnapshots.pruneExpired(jobQueue, drivers, pairOrVm, checked.vms(), volume -> Optional.ofNullable(checked.volumes().get(volume)),
                 settings.snapshotRetention(), Instant.now());
     }
 

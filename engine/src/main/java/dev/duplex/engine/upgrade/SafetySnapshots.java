@@ -159,8 +159,7 @@ final class SafetySnapshots {
             return List.of(); // a rollback running now may still need them
         }
         List<String> members = inventory.pair(pairOrVm).map(p -> List.of(p.system0(), p.system1())).orElse(List.of(pairOrVm));
-        List<VmRecord> vms = members.stream().flatMap(member -> inventory.vm(member).stream()).toList();
-        return pruneExpired(jobQueue, drivers, pairOrVm, vms, inventory::volume, retention, now);
+        return pruneExpired(jobQueue, drivers, pairOrVm, List.copyOf(inventory.vms(members).values()), inventory::volume, retention, now);
     }
 
     /**
