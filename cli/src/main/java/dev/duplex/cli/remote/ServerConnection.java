@@ -12,13 +12,13 @@ import dev.duplex.api.Redaction;
 import dev.duplex.engine.inventory.InventoryConflictException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +28,11 @@ import java.util.Optional;
  * One Duplex server as the CLI talks to it: JSON over HTTP with the bearer token, and the
  * server's problem documents turned back into the exceptions (and so the messages and exit codes)
  * the in-process services throw. The token is sent in the header only, never shown.
+ *
+ * <p>{@link HttpURLConnection}, not {@code java.net.http.HttpClient}: the latter keeps a selector
+ * thread in a native wait, and a JVM that exits with a thread in native waits 300 ms for it
+ * (HotSpot's {@code VM_Exit}), which was a quarter of every remote command's time. A keep-alive
+ * connection left behind here waits in Java, which does not hold the exit up.
  */
 public final class ServerConnection {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -36,14 +41,12 @@ public final class ServerConnection {
     private final URI base;
     private final String token;
     private final Path tokenFile;
-    private final HttpClient http;
     private final ObjectMapper json;
 
     public ServerConnection(URI base, String token, Path tokenFile) {
         this.base = requireNonNull(base, "base is null");
         this.token = requireNonNull(token, "token is null");
         this.tokenFile = requireNonNull(tokenFile, "tokenFile is null");
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         this.json = mapper();
     }
 
@@ -70,7 +73,7 @@ public final class ServerConnection {
     }
 
     JsonNode get(String path) {
-        return send(request(path).GET(), path);
+        return send("GET", path, null);
     }
 
     <T> T get(String path, Class<T> type) {
@@ -78,11 +81,11 @@ public final class ServerConnection {
     }
 
     JsonNode post(String path, Object body) {
-        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(write(body))), path);
+        return send("POST", path, write(body).getBytes(StandardCharsets.UTF_8));
     }
 
     JsonNode delete(String path) {
-        return send(request(path).DELETE(), path);
+        return send("DELETE", path, null);
     }
 
     <T> T convert(JsonNode node, Class<T> type) {
@@ -102,61 +105,75 @@ public final class ServerConnection {
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json");
+    /** A connection for one request: the token, no proxy (as a browser-less client should not pick one up), no redirects. */
+    private HttpURLConnection open(String method, String path, String accept, Duration readTimeout) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection(Proxy.NO_PROXY);
+        connection.setRequestMethod(method);
+        connection.setInstanceFollowRedirects(false);
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) readTimeout.toMillis());
+        connection.setRequestProperty("Authorization", "Bearer " + token);
+        connection.setRequestProperty("Accept", accept);
+        return connection;
     }
 
-    private JsonNode send(HttpRequest.Builder request, String path) {
-        HttpResponse<String> response;
+    private JsonNode send(String method, String path, byte[] body) {
+        int status;
+        String text;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpURLConnection connection = open(method, path, "application/json", REQUEST_TIMEOUT);
+            if (body != null) {
+                connection.setRequestProperty("Content-Type", "application/json");
+                connection.setDoOutput(true);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            status = connection.getResponseCode();
+            text = read(status >= 400 ? connection.getErrorStream() : connection.getInputStream(), Integer.MAX_VALUE);
         } catch (IOException e) {
             throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServerProblemException(0, "Interrupted while waiting for the Duplex server at " + shownUrl(), e);
         }
-        if (response.statusCode() >= 400) {
-            throw problem(response.statusCode(), response.body(), path);
+        if (status >= 400) {
+            throw problem(status, text, path);
         }
-        if (response.body() == null || response.body().isBlank()) {
+        if (text.isBlank()) {
             return json.nullNode();
         }
         try {
-            return json.readTree(response.body());
+            return json.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ServerProblemException(response.statusCode(), "The Duplex server at " + shownUrl() + " answered " + path
+            throw new ServerProblemException(status, "The Duplex server at " + shownUrl() + " answered " + path
                     + " with something that is not JSON; is " + shownUrl() + " a Duplex server?", e);
+        }
+    }
+
+    /** A response body read to its end (so the connection can be kept alive), at most {@code limit} bytes; none is empty. */
+    private static String read(InputStream in, int limit) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        try (in) {
+            return new String(in.readNBytes(limit), StandardCharsets.UTF_8);
         }
     }
 
     /** Opens a Server-Sent Events stream; the caller closes it. */
     InputStream events(String path, long lastEventId) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
-                .header("Accept", "text/event-stream");
-        if (lastEventId > 0) {
-            request.header("Last-Event-ID", Long.toString(lastEventId));
-        }
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            // no read timeout: a quiet job sends nothing for as long as a step takes
+            HttpURLConnection connection = open("GET", path, "text/event-stream", Duration.ZERO);
+            if (lastEventId > 0) {
+                connection.setRequestProperty("Last-Event-ID", Long.toString(lastEventId));
+            }
+            int status = connection.getResponseCode();
+            if (status >= 400) {
+                throw problem(status, read(connection.getErrorStream(), 64 * 1024), path);
+            }
+            return connection.getInputStream();
         } catch (IOException e) {
             throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServerProblemException(0, "Interrupted while waiting for the Duplex server at " + shownUrl(), e);
         }
-        if (response.statusCode() >= 400) {
-            String body;
-            try (InputStream in = response.body()) {
-                body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                body = "";
-            }
-            throw problem(response.statusCode(), body, path);
-        }
-        return response.body();
     }
 
     ServerProblemException unreachable(IOException e) {
@@ -164,7 +181,7 @@ public final class ServerConnection {
             return new ServerProblemException(0, "Cannot reach the Duplex server at " + shownUrl() + " (connection refused); start it there"
                     + " with 'duplex server', or leave out --server (and duplex.server.url) to work on this host's database", e);
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof SocketTimeoutException) {
             return new ServerProblemException(0, "The Duplex server at " + shownUrl() + " did not answer in time; check that it runs"
                     + " ('duplex server') and that nothing between blocks it", e);
         }
