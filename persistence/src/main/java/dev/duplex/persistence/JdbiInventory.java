@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +99,15 @@ public final class JdbiInventory implements Inventory {
     }
 
     @Override
+    public Map<String, ImageRecord> images(java.util.Collection<String> names) {
+        requireNonNull(names, "names is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = ANY(:names)")
+                .bindArray("names", String.class, names).map((rs, ctx) -> image(rs))
+                .collect(java.util.stream.Collectors.toMap(ImageRecord::name, image -> image))));
+    }
+
+    @Override
     public List<ImageRecord> images() {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT name, endpoint, software_version, driver_ref FROM images ORDER BY name")
@@ -123,6 +133,15 @@ public final class JdbiInventory implements Inventory {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = :name")
                 .bind("name", name).map((rs, ctx) -> volume(rs)).findOne()));
+    }
+
+    @Override
+    public Map<String, VolumeRecord> volumes(java.util.Collection<String> names) {
+        requireNonNull(names, "names is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = ANY(:names)")
+                .bindArray("names", String.class, names).map((rs, ctx) -> volume(rs))
+                .collect(java.util.stream.Collectors.toMap(VolumeRecord::name, volume -> volume))));
     }
 
     @Override
@@ -225,6 +244,21 @@ public final class JdbiInventory implements Inventory {
         requireNonNull(volume, "volume is null");
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery("SELECT vm FROM vm_links WHERE volume = :volume ORDER BY vm")
                 .bind("volume", volume).mapTo(String.class).list()));
+    }
+
+    @Override
+    public Map<String, List<String>> vmsLinking(java.util.Collection<String> volumes) {
+        requireNonNull(volumes, "volumes is null");
+        Map<String, List<String>> found = new java.util.HashMap<>();
+        for (String volume : volumes) {
+            found.put(volume, new ArrayList<>());
+        }
+        errors.run(() -> jdbi.useHandle(h -> h.createQuery("SELECT volume, vm FROM vm_links WHERE volume = ANY(:volumes) ORDER BY volume, vm")
+                .bindArray("volumes", String.class, volumes)
+                .map((rs, ctx) -> Map.entry(rs.getString("volume"), rs.getString("vm")))
+                .forEach(link -> found.get(link.getKey()).add(link.getValue()))));
+        found.replaceAll((volume, vms) -> List.copyOf(vms));
+        return found;
     }
 
     @Override

@@ -162,6 +162,18 @@ class JdbiInventoryTest {
         assertEquals(Optional.of(linked), inventory.vm("a"));
     }
 
+    @Test
+    void imagesVolumesAndTheirLinkersAreReadInOneLookEachWithUnknownNamesLeftOut() {
+        inventory.addVm(new VmRecord("a", "ep", "ref-a", "old", logsAndDataOnEndpoint("old", "new"), Map.of()));
+        inventory.addVolume(volume("spare", "ep"));
+
+        assertEquals(Map.of("old", image("old", "ep"), "new", image("new", "ep")), inventory.images(List.of("new", "ghost", "old")));
+        assertEquals(Map.of("data", volume("data", "ep"), "spare", volume("spare", "ep")), inventory.volumes(List.of("data", "spare", "ghost")));
+        assertEquals(Map.of("data", List.of("a"), "spare", List.of(), "ghost", List.of()), inventory.vmsLinking(List.of("data", "spare", "ghost")),
+                "a volume no VM links (or no such volume) has no linkers");
+        assertEquals(Map.of(), inventory.images(List.of()));
+    }
+
     /** Endpoint "ep" with these images and volumes "logs" and "data"; the links to both, logs first. */
     private List<LinkRecord> logsAndDataOnEndpoint(String... images) {
         inventory.addEndpoint(endpoint("ep"));

@@ -17,12 +17,30 @@ public interface Inventory {
     void addImage(ImageRecord image);
     Optional<ImageRecord> image(String name);
     List<ImageRecord> images();
+
+    /** The named images the inventory has, by name (a name it does not know is left out): a pair's old and new images in one look. */
+    default java.util.Map<String, ImageRecord> images(java.util.Collection<String> names) {
+        java.util.Map<String, ImageRecord> found = new java.util.HashMap<>();
+        for (String name : names) {
+            image(name).ifPresent(image -> found.put(name, image));
+        }
+        return found;
+    }
     /** Refused while VMs use the image, naming them. */
     void removeImage(String name);
 
     void addVolume(VolumeRecord volume);
     Optional<VolumeRecord> volume(String name);
     List<VolumeRecord> volumes();
+
+    /** The named volumes the inventory has, by name (a name it does not know is left out): every volume a pair links in one look. */
+    default java.util.Map<String, VolumeRecord> volumes(java.util.Collection<String> names) {
+        java.util.Map<String, VolumeRecord> found = new java.util.HashMap<>();
+        for (String name : names) {
+            volume(name).ifPresent(volume -> found.put(name, volume));
+        }
+        return found;
+    }
     /**
      * When a VM was first linked to the volume: from then on it may hold data. Empty for a volume
      * no VM ever linked, which is as empty as it was created.
@@ -52,6 +70,16 @@ public interface Inventory {
     default List<String> vmsLinking(String volume) {
         return vms().stream().filter(vm -> vm.links().stream().anyMatch(l -> l.volume().equals(volume))).map(VmRecord::name).toList();
     }
+
+    /** {@link #vmsLinking(String)} for each of {@code volumes} (an empty list for one no VM links): a pair's volumes in one look. */
+    default java.util.Map<String, List<String>> vmsLinking(java.util.Collection<String> volumes) {
+        java.util.Map<String, List<String>> found = new java.util.HashMap<>();
+        for (String volume : volumes) {
+            found.put(volume, vmsLinking(volume));
+        }
+        return found;
+    }
+
     /** Replaces a VM's record (new driver ref and image after an upgrade step), keeping its name. */
     void updateVm(VmRecord vm);
     void removeVm(String name);

@@ -26,11 +26,6 @@ public final class Placement {
         return volume.endpoint().equals(endpoint);
     }
 
-    /** The VMs, other than {@code vm}, that link {@code volume}, by name. */
-    public List<String> otherLinkers(String volume, String vm) {
-        return linkers(volume).stream().filter(other -> !other.equals(vm)).toList();
-    }
-
     /** The VMs that link {@code volume}, by name. */
     public List<String> linkers(String volume) {
         return inventory.vmsLinking(volume);

@@ -45,8 +45,8 @@ class FleetJobResumeTest {
                         && w.what().startsWith("kv"), 1),
                 Arguments.of("creating the 4th pair's upgrade job", (Predicate<DyingJobQueue.Write>) w -> w.call().equals("create")
                         && w.what().startsWith("upgrade "), 4),
-                Arguments.of("journaling the 3rd pair job's number (the job exists, the fleet does not know it)",
-                        (Predicate<DyingJobQueue.Write>) w -> w.call().equals("stepDone") && w.what().endsWith("/job"), 3),
+                Arguments.of("starting the 3rd pair job's first step (the job exists, the fleet's journal does not name it)",
+                        (Predicate<DyingJobQueue.Write>) w -> w.call().equals("stepStarted") && w.what().equals("S21"), 3),
                 Arguments.of("the 5th switchover (S25) of a pair, mid-upgrade", (Predicate<DyingJobQueue.Write>) w -> w.call().equals("stepStarted")
                         && w.what().equals("S25"), 5),
                 Arguments.of("after the 2nd pair ended, before the fleet journals it", (Predicate<DyingJobQueue.Write>) w -> w.call().equals("stepDone")
