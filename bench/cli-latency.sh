@@ -10,9 +10,10 @@
 #                tar xzf dist/target/duplex-*.tar.gz -C /tmp
 #   DUPLEX_JAVA_OPTS is passed through (e.g. -Xshare:off to see the archive's share, or
 #   -Dduplex.internal.debug.startup=true on one command to see its phases on stderr).
-#   DUPLEX_SERVER_URL (optional): also measures the remote transport, 'duplex --server URL ...',
+#   BENCH_SERVER_URL (optional): also measures the remote transport, 'duplex --server URL ...',
 #   against a running 'duplex server' whose inventory holds the same pair 'kv' (set it up there);
-#   DUPLEX_SERVER_OPTS adds options to those commands (e.g. the token file's option).
+#   BENCH_SERVER_OPTS adds options to those commands (e.g. '--token-file FILE'). Not DUPLEX_SERVER_*:
+#   duplex reads DUPLEX_SERVER_URL itself (the in-process rows would go remote) and refuses DUPLEX_* names it does not know.
 # The cpu column (user + system, median) is less disturbed by a loaded machine than the wall clock;
 # it needs /usr/bin/time (Debian package 'time') and shows n/a without it.
 set -eu
@@ -89,23 +90,23 @@ if command -v virsh >/dev/null 2>&1; then
 else
   printf '%-34s %8s %8s %8s\n' "virsh -c test:///default list" "n/a" "n/a" "n/a"
 fi
-# --- optional: the remote transport (duplex --server URL), only when DUPLEX_SERVER_URL is set ---
-if [ -n "${DUPLEX_SERVER_URL:-}" ]; then
-  # shellcheck disable=SC2086 # DUPLEX_SERVER_OPTS is a list of options
-  row "remote: duplex vm list" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} vm list
+# --- optional: the remote transport (duplex --server URL), only when BENCH_SERVER_URL is set ---
+if [ -n "${BENCH_SERVER_URL:-}" ]; then
+  # shellcheck disable=SC2086 # BENCH_SERVER_OPTS is a list of options
+  row "remote: duplex vm list" "$duplex" --server "$BENCH_SERVER_URL" ${BENCH_SERVER_OPTS:-} vm list
   # shellcheck disable=SC2086
-  row "remote: duplex pair list" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} pair list
+  row "remote: duplex pair list" "$duplex" --server "$BENCH_SERVER_URL" ${BENCH_SERVER_OPTS:-} pair list
   # shellcheck disable=SC2086
-  row "remote: duplex upgrade status kv" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} upgrade status kv
+  row "remote: duplex upgrade status kv" "$duplex" --server "$BENCH_SERVER_URL" ${BENCH_SERVER_OPTS:-} upgrade status kv
 fi
 # --- end of the optional remote part ---
 # where one warm 'vm list' spends its time (wall and CPU per start-up phase: StartupTrace), for the table's notes
 echo "phases of one 'duplex vm list':"
 DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} -Dduplex.internal.debug.startup=true" "$duplex" vm list 2>&1 >/dev/null | sed -n 's/^duplex: startup /  /p'
-if [ -n "${DUPLEX_SERVER_URL:-}" ]; then
+if [ -n "${BENCH_SERVER_URL:-}" ]; then
   echo "phases of one 'duplex --server URL vm list':"
   # shellcheck disable=SC2086
-  DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} -Dduplex.internal.debug.startup=true" "$duplex" --server "$DUPLEX_SERVER_URL" ${DUPLEX_SERVER_OPTS:-} vm list 2>&1 >/dev/null \
+  DUPLEX_JAVA_OPTS="${DUPLEX_JAVA_OPTS:-} -Dduplex.internal.debug.startup=true" "$duplex" --server "$BENCH_SERVER_URL" ${BENCH_SERVER_OPTS:-} vm list 2>&1 >/dev/null \
     | sed -n 's/^duplex: startup /  /p'
 fi
 echo "(ms, wall clock; java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg))"
