@@ -100,11 +100,16 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Map<String, ImageRecord> images(java.util.Collection<String> names) {
+        return byName("SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = ANY(:names)", names,
+                (rs, ctx) -> image(rs), ImageRecord::name);
+    }
+
+    /** The rows {@code select} finds for {@code names} (bound as {@code :names}), by name: one statement for any number. */
+    private <T> Map<String, T> byName(String select, java.util.Collection<String> names, org.jdbi.v3.core.mapper.RowMapper<T> row,
+            java.util.function.Function<T, String> name) {
         requireNonNull(names, "names is null");
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = ANY(:names)")
-                .bindArray("names", String.class, names).map((rs, ctx) -> image(rs))
-                .collect(java.util.stream.Collectors.toMap(ImageRecord::name, image -> image))));
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(select).bindArray("names", String.class, names)
+                .map(row).collect(java.util.stream.Collectors.toMap(name, value -> value))));
     }
 
     @Override
@@ -137,11 +142,8 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Map<String, VolumeRecord> volumes(java.util.Collection<String> names) {
-        requireNonNull(names, "names is null");
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = ANY(:names)")
-                .bindArray("names", String.class, names).map((rs, ctx) -> volume(rs))
-                .collect(java.util.stream.Collectors.toMap(VolumeRecord::name, volume -> volume))));
+        return byName("SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = ANY(:names)", names,
+                (rs, ctx) -> volume(rs), VolumeRecord::name);
     }
 
     @Override
