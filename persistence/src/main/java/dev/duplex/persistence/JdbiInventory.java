@@ -251,14 +251,14 @@ public final class JdbiInventory implements Inventory {
     @Override
     public Map<String, List<String>> vmsLinking(java.util.Collection<String> volumes) {
         requireNonNull(volumes, "volumes is null");
+        List<Map.Entry<String, String>> links = errors.call(() -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT volume, vm FROM vm_links WHERE volume = ANY(:volumes) ORDER BY volume, vm")
+                .bindArray("volumes", String.class, volumes).map((rs, ctx) -> Map.entry(rs.getString("volume"), rs.getString("vm"))).list()));
         Map<String, List<String>> found = new java.util.HashMap<>();
         for (String volume : volumes) {
             found.put(volume, new ArrayList<>());
         }
-        errors.run(() -> jdbi.useHandle(h -> h.createQuery("SELECT volume, vm FROM vm_links WHERE volume = ANY(:volumes) ORDER BY volume, vm")
-                .bindArray("volumes", String.class, volumes)
-                .map((rs, ctx) -> Map.entry(rs.getString("volume"), rs.getString("vm")))
-                .forEach(link -> found.get(link.getKey()).add(link.getValue()))));
+        links.forEach(link -> found.get(link.getKey()).add(link.getValue()));
         found.replaceAll((volume, vms) -> List.copyOf(vms));
         return found;
     }
