@@ -105,7 +105,7 @@ public final class ServerConnection {
         }
     }
 
-    /** A connection for one request: the token, no proxy (as a browser-less client should not pick one up), no redirects. */
+    /** A connection for one request: the token, no redirects, and no proxy (as before: a proxy another Java program is set up with must not see the token). */
     private HttpURLConnection open(String method, String path, String accept, Duration readTimeout) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection(Proxy.NO_PROXY);
         connection.setRequestMethod(method);
