@@ -218,16 +218,14 @@ final class Preflight {
     }
 
     private void checkVolume(HypervisorDriver driver, VmRecord vm, LinkRecord link) {
-        VolumeRecord volume = Optional.ofNullable(volumes.get(link.volume())).or(() -> inventory.volume(link.volume()))
-                .orElseThrow(() -> new UpgradeRefusedException("VM '" + vm.name() + "' links volume '" + link.volume()
-                        + "', which is not in the inventory"));
-        volumes.put(volume.name(), volume);
+        // read ahead with the member: absent here is absent from the inventory
+        VolumeRecord volume = Optional.ofNullable(volumes.get(link.volume())).orElseThrow(() -> new UpgradeRefusedException("VM '"
+                + vm.name() + "' links volume '" + link.volume() + "', which is not in the inventory"));
         if (!Placement.usable(volume, vm.endpoint())) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " lives on endpoint '" + volume.endpoint()
                     + "', not on " + vm.endpoint());
         }
-        List<String> othersInInventory = Optional.ofNullable(linkers.get(volume.name())).orElseGet(() -> placement.linkers(volume.name()))
-                .stream().filter(other -> !other.equals(vm.name())).toList();
+        List<String> othersInInventory = linkers.get(volume.name()).stream().filter(other -> !other.equals(vm.name())).toList();
         if (!othersInInventory.isEmpty()) {
             throw new UpgradeRefusedException("Volume '" + volume.name() + "' of " + vm.name() + " is linked elsewhere too: by "
                     + othersInInventory + ". A database volume must belong to one member; fix the inventory first.");
