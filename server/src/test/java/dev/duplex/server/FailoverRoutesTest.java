@@ -146,6 +146,7 @@ class FailoverRoutesTest {
         HttpResponse<java.io.InputStream> stream = api.client().send(api.request(location + "/events", viewer)
                 .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(3)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, stream.statusCode());
+        List<String> phasesStarted = new ArrayList<>();
         List<String> ended = new ArrayList<>();
         String finalState = null;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
@@ -155,6 +156,9 @@ class FailoverRoutesTest {
                     event = line.substring(6).strip();
                 } else if (line.startsWith("data:") && event != null) {
                     JsonNode data = Api.JSON.readTree(line.substring(5).strip());
+                    if (event.equals("step-started")) {
+                        phasesStarted.add(data.get("step").asText());
+                    }
                     if (event.equals("step-ended")) {
                         ended.add(data.get("step").asText());
                     }
@@ -167,6 +171,8 @@ class FailoverRoutesTest {
         }
         assertEquals("SUCCEEDED", finalState, "phases ended: " + ended);
         assertEquals(List.of("fence", "sync", "start", "promote", "record-roles"), ended);
+        // Subscribed right after the 202, however fast the job: its starts come live, not as the journal's settled lines.
+        assertEquals(ended, phasesStarted);
 
         JsonNode detail = api.get(location, viewer).json();
         assertEquals("SUCCEEDED", detail.get("job").get("state").asText(), detail.toString());

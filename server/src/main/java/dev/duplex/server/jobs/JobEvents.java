@@ -59,6 +59,15 @@ public final class JobEvents {
         return streams.containsKey(jobId);
     }
 
+    /**
+     * Opens the job's stream before its number is handed out: a client that subscribes before the job's
+     * first event must get its live events, every step start included, not the journal's settled lines.
+     */
+    public synchronized void open(long jobId) {
+        streams.computeIfAbsent(jobId, id -> new Stream());
+        forgetOldEndedJobs();
+    }
+
     /** Adds an event to the job's stream, numbering it. */
     public synchronized void publish(JobEvent event) {
         Stream stream = streams.computeIfAbsent(event.job(), id -> new Stream());

@@ -139,6 +139,7 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private <R> long track(long jobId, CompletableFuture<R> report, Function<R, JobEvent> endedOf) {
+        events.open(jobId);
         runningIds.add(jobId);
         report.whenComplete((done, failure) -> runningIds.remove(jobId));
         running.add(report);
