@@ -97,6 +97,61 @@ class DuplexServerTest {
     }
 
     @Test
+    void aJobRunElsewhereStreamsFromItsJournalEachStepsStartThenItsEndAndResumesAfterTheLastEventId() throws Exception {
+        dev.duplex.engine.inventory.Inventory inventory = running.get(dev.duplex.engine.inventory.Inventory.class);
+        inventory.addEndpoint(new dev.duplex.engine.inventory.Endpoint("far-lab", "local", "local:", Optional.empty(), java.util.Map.of()));
+        inventory.addImage(new dev.duplex.engine.inventory.ImageRecord("far-v1", "far-lab", "v1", "far-v1-ref"));
+        for (String member : List.of("far-0", "far-1")) {
+            inventory.addVm(new dev.duplex.engine.inventory.VmRecord(member, "far-lab", member + "-ref", "far-v1", List.of(), java.util.Map.of()));
+        }
+        inventory.addPair(new dev.duplex.engine.inventory.PairRecord("far", "far-0", "far-1", 0, dev.duplex.engine.inventory.StandbyKind.HOT,
+                java.util.Map.of(), java.util.Map.of()));
+        // Another node runs it: this server only has its journal.
+        dev.duplex.engine.job.JobQueue jobs = running.get(dev.duplex.engine.job.JobQueue.class);
+        long job = jobs.create("upgrade", "far", "someone", java.util.Map.of()).id();
+        assertTrue(jobs.claim(job, "other-node", Duration.ofMinutes(5)).isPresent());
+        jobs.stepStarted(job, "S21");
+        jobs.stepDoneThenStarted(job, "S21", java.util.Map.of("vm-ref", "x"), "S22");
+
+        HttpResponse<java.io.InputStream> stream = api.client().send(api.request("/api/v1/jobs/" + job + "/events", viewer)
+                .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(1)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertEquals(List.of("1 step-started S21", "2 step-ended S21", "3 step-started S22"), events(reader, 3),
+                    "the running step's start comes before its end, as in-process");
+            jobs.stepDone(job, "S22", java.util.Map.of());
+            jobs.finish(job, dev.duplex.engine.job.JobState.SUCCEEDED, Optional.empty());
+            assertEquals(List.of("4 step-ended S22", "5 job-ended SUCCEEDED"), events(reader, 2));
+        }
+        HttpResponse<java.io.InputStream> again = api.client().send(api.request("/api/v1/jobs/" + job + "/events", viewer)
+                .header("Accept", "text/event-stream").header("Last-Event-ID", "2").timeout(Duration.ofMinutes(1)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(again.body(), StandardCharsets.UTF_8))) {
+            assertEquals(List.of("3 step-started S22", "4 step-ended S22", "5 job-ended SUCCEEDED"), events(reader, 3));
+        }
+    }
+
+    /** The next {@code count} events of a stream, each as "id type step" (a job's end: "id job-ended state"). */
+    private static List<String> events(BufferedReader reader, int count) throws java.io.IOException {
+        List<String> events = new ArrayList<>();
+        String event = null;
+        String id = null;
+        while (events.size() < count) {
+            String line = reader.readLine();
+            assertTrue(line != null, "the stream ended after " + events);
+            if (line.startsWith("event:")) {
+                event = line.substring(6).strip();
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).strip();
+            } else if (line.startsWith("data:") && event != null) {
+                JsonNode data = Api.JSON.readTree(line.substring(5).strip());
+                events.add(id + " " + event + " " + (event.equals("job-ended") ? data.get("state").asText() : data.get("step").asText()));
+            }
+        }
+        return events;
+    }
+
+    @Test
     void aViewerReadsButItsPostOfAnUpgradeGets403() throws Exception {
         assertEquals(200, api.get("/api/v1/pairs", viewer).status());
         assertEquals(200, api.get("/api/v1/jobs", viewer).status());

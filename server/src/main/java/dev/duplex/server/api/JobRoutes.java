@@ -8,6 +8,7 @@ import dev.duplex.engine.inventory.NotInInventoryException;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.StepRecord;
+import dev.duplex.engine.job.StepState;
 import dev.duplex.engine.service.JobDetail;
 import dev.duplex.engine.service.JobService;
 import dev.duplex.server.http.ApiException;
@@ -153,33 +154,34 @@ public final class JobRoutes {
 
     /**
      * A job this process does not run (ended, or run by another node): its journal, re-read until the
-     * job ends. Events are step-level only, numbered by journal line.
+     * job ends, as the in-process CLI follows one: each step's start once, then its end or failure once
+     * (a step run again after a resume has a new start, so new lines). Events are numbered in that
+     * order, so a client reconnecting with {@code Last-Event-ID} skips what it had.
      */
     private void streamJournal(SseClient client, long jobId, long after) throws InterruptedException {
-        long sent = after;
+        java.util.Set<String> told = new java.util.HashSet<>();
+        long id = 0;
         long quietSince = System.nanoTime();
         while (!client.terminated() && !stopping.getAsBoolean()) {
-            List<StepRecord> journal = jobs.journal(jobId).stream().filter(StepRecord::isStep).toList();
             Job job = jobs.job(jobId).orElseThrow();
-            // a line is sent once it will not change: ended, or the last of a job that has ended
-            for (int i = (int) sent; i < journal.size(); i++) {
-                StepRecord line = journal.get(i);
-                boolean settled = line.endedAt().isPresent() || !job.state().live();
-                if (!settled) {
-                    break;
+            List<StepRecord> journal = jobs.journal(jobId).stream().filter(StepRecord::isStep).toList();
+            for (StepRecord line : journal) {
+                String run = line.stepId() + "@" + line.startedAt();
+                if (told.add(run + " started") && ++id > after) {
+                    send(client, new JobEvent(id, "step-started", jobId, line.startedAt().toString(), line.stepId(), null, null, null, null, null,
+                            null, null, null, null));
+                    quietSince = System.nanoTime();
                 }
-                send(client, new JobEvent(i + 1, "step-" + switch (line.state()) {
-                    case DONE -> "ended";
-                    case FAILED -> "failed";
-                    default -> "started";
-                }, jobId, line.endedAt().orElse(line.startedAt()).toString(), line.stepId(), null, null,
-                        line.endedAt().map(end -> java.time.Duration.between(line.startedAt(), end).toMillis()).orElse(null),
-                        line.error().orElse(null), line.outputs(), null, null, null, null));
-                sent = i + 1;
-                quietSince = System.nanoTime();
+                if (line.state() != StepState.STARTED && line.endedAt().isPresent() && told.add(run + " ended") && ++id > after) {
+                    boolean done = line.state() == StepState.DONE;
+                    send(client, new JobEvent(id, done ? "step-ended" : "step-failed", jobId, line.endedAt().get().toString(), line.stepId(),
+                            null, null, java.time.Duration.between(line.startedAt(), line.endedAt().get()).toMillis(), line.error().orElse(null),
+                            done ? line.outputs() : null, null, null, null, null));
+                    quietSince = System.nanoTime();
+                }
             }
-            if (!job.state().live()) {
-                send(client, new JobEvent(sent + 1, JobEvent.JOB_ENDED, jobId, Instant.now().toString(), null, null, null, null,
+            if (!job.state().live()) { // read before the journal: every line of an ended job is in it
+                send(client, new JobEvent(id + 1, JobEvent.JOB_ENDED, jobId, Instant.now().toString(), null, null, null, null,
                         job.error().orElse(null), null, null, null, null, job.state().name()));
                 return;
             }
