@@ -42,6 +42,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     private final Jdbi jdbi;
     private final SqlErrors errors;
     private final JsonMaps json = new JsonMaps();
+    private final StepBoundaries boundaries = new StepBoundaries(this::writeBoundaries);
 
     @Inject
     public JdbiJobQueue(Jdbi jdbi) {
@@ -234,7 +235,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     @Override
     public void stepStarted(long jobId, String stepId) {
         requireNonNull(stepId, "stepId is null");
-        errors.run(() -> jdbi.useHandle(h -> started(h, jobId, stepId)));
+        boundaries.write(new StepBoundaries.Boundary(jobId, null, null, stepId));
     }
 
     private static void started(Handle h, long jobId, String stepId) {
@@ -272,20 +273,33 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
             }));
             return;
         }
-        // One statement, so one round trip and one synchronous commit: the next step's STARTED must be
-        // on disk before it runs, and the DONE goes with it (both or neither).
+        // The next step's STARTED must be on disk before it runs, and the DONE goes with it (both or neither),
+        // in one statement and one synchronous commit shared with the other jobs' boundaries of the moment.
+        boundaries.write(new StepBoundaries.Boundary(jobId, doneStep, written, nextStep));
+    }
+
+    /** Writes boundaries of distinct jobs in one statement: the DONE lines that end steps, then the STARTED lines. */
+    private void writeBoundaries(List<StepBoundaries.Boundary> group) {
+        List<Long> jobIds = group.stream().map(StepBoundaries.Boundary::jobId).toList();
+        List<String> done = group.stream().map(StepBoundaries.Boundary::done).toList();
+        List<String> outputs = group.stream().map(StepBoundaries.Boundary::outputs).toList();
+        List<String> next = group.stream().map(StepBoundaries.Boundary::next).toList();
         errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
-                        WITH done AS (
+                        WITH boundary AS (
+                            SELECT * FROM unnest(CAST(:jobs AS bigint[]), CAST(:done AS text[]), CAST(:outputs AS text[]),
+                                                 CAST(:next AS text[])) AS b(job, done, outputs, next)),
+                        done AS (
                             INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
-                            VALUES (:job, :done, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb))
+                            SELECT job, done, 'DONE', now(), now(), NULL, CAST(outputs AS jsonb) FROM boundary WHERE done IS NOT NULL
                             ON CONFLICT (job_id, step_id) DO UPDATE
                             SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs)
                         INSERT INTO job_steps (job_id, step_id, state, started_at)
-                        VALUES (:job, :next, 'STARTED', now())
+                        SELECT job, next, 'STARTED', now() FROM boundary
                         ON CONFLICT (job_id, step_id) DO UPDATE
                         SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
                             outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""")
-                .bind("job", jobId).bind("done", doneStep).bind("outputs", written).bind("next", nextStep).execute()));
+                .bindArray("jobs", Long.class, jobIds).bindArray("done", String.class, done)
+                .bindArray("outputs", String.class, outputs).bindArray("next", String.class, next).execute()));
     }
 
     @Override

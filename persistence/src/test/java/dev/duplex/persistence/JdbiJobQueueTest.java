@@ -218,6 +218,48 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void manyJobsBoundariesWrittenAtOnceEachLandInTheirOwnJournalAndAnUnknownJobFailsAlone() throws Exception {
+        List<Job> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Fixtures.addPair(inventory, "fleet" + i);
+            many.add(jobs.create("upgrade", "fleet" + i, "a@h", Map.of()));
+        }
+        long unknown = many.get(many.size() - 1).id() + 1000;
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(41);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (Job job : many) {
+                runs.add(workers.submit(() -> {
+                    jobs.stepStarted(job.id(), "S21");
+                    for (int step = 22; step <= 29; step++) {
+                        jobs.stepDoneThenStarted(job.id(), "S" + (step - 1), Map.of("job", Long.toString(job.id())), "S" + step);
+                    }
+                }));
+            }
+            java.util.concurrent.Future<?> stranger = workers.submit(() -> jobs.stepDoneThenStarted(unknown, "S21", Map.of(), "S22"));
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> stranger.get(1, java.util.concurrent.TimeUnit.MINUTES));
+            assertTrue(refused.getCause() instanceof NotInInventoryException, refused.getCause().toString());
+        } finally {
+            workers.shutdownNow();
+        }
+        for (Job job : many) {
+            List<StepRecord> journal = jobs.journal(job.id());
+            assertEquals(List.of("S21", "S22", "S23", "S24", "S25", "S26", "S27", "S28", "S29"),
+                    journal.stream().map(StepRecord::stepId).toList());
+            assertEquals(StepState.STARTED, journal.get(8).state());
+            for (StepRecord done : journal.subList(0, 8)) {
+                assertEquals(StepState.DONE, done.state(), journal.toString());
+                assertEquals(Map.of("job", Long.toString(job.id())), done.outputs(), "each DONE carries its own job's outputs");
+            }
+        }
+        assertEquals(List.of(), jobs.journal(unknown));
+    }
+
+    @Test
     void aHeartbeatCommittedWithoutWaitingForTheDiskStillSaysWhoOwnsTheJob() {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         Job claimed = jobs.claim(job.id(), "node-a", LONG).orElseThrow();
