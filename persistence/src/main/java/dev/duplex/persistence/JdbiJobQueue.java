@@ -39,6 +39,12 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     private static final String CLAIMABLE =
             "(state = 'PENDING' OR (state = 'RUNNING' AND heartbeat < now() - make_interval(secs => :staleSeconds)))";
 
+    /** A step journaled before starts again (a resume): its line is reset and moves to the journal's end. */
+    private static final String STARTED_AGAIN = """
+            ON CONFLICT (job_id, step_id) DO UPDATE
+            SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
+                outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""";
+
     private final Jdbi jdbi;
     private final SqlErrors errors;
     private final JsonMaps json = new JsonMaps();
@@ -242,9 +248,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         h.createUpdate("""
                         INSERT INTO job_steps (job_id, step_id, state, started_at)
                         VALUES (:job, :step, 'STARTED', now())
-                        ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
-                            outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""")
+                        """ + STARTED_AGAIN)
                 .bind("job", jobId).bind("step", stepId).execute();
     }
 
@@ -295,9 +299,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
                             SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs)
                         INSERT INTO job_steps (job_id, step_id, state, started_at)
                         SELECT job, next, 'STARTED', now() FROM boundary
-                        ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
-                            outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""")
+                        """ + STARTED_AGAIN)
                 .bindArray("jobs", Long.class, jobIds).bindArray("done", String.class, done)
                 .bindArray("outputs", String.class, outputs).bindArray("next", String.class, next).execute()));
     }

@@ -52,12 +52,10 @@ final class StepBoundaries {
         }
         if (!lead) {
             CompletableFuture.anyOf(mine.written(), mine.lead()).handle((any, failure) -> null).join();
-            if (mine.written().isDone()) {
-                outcome(mine);
-                return;
-            }
         }
-        writeQueued(); // the oldest queued line is this caller's: it is in the group written
+        if (!mine.written().isDone()) {
+            writeQueued(); // this caller's turn: the oldest queued line is its own, so it is in the group written
+        }
         outcome(mine);
     }
 
