@@ -6,7 +6,6 @@ import dev.duplex.engine.audit.Actor;
 import dev.duplex.engine.audit.AuditEntry;
 import dev.duplex.engine.audit.AuditLog;
 import jakarta.inject.Inject;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -15,11 +14,13 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The audit log in PostgreSQL. The before and after values are stored as {@code jsonb} (so they
  * can be queried; PostgreSQL normalises their spacing and key order), and a trigger refuses any
- * change to a line once written.
+ * change to a line once written. Lines that many jobs write at once share one statement and one
+ * synchronous commit ({@link GroupCommit}); each caller returns once its own line is on disk.
  */
 public final class JdbiAuditLog implements AuditLog {
     private final Jdbi jdbi;
     private final SqlErrors errors;
+    private final GroupCommit<AuditEntry> lines = new GroupCommit<>(this::write);
 
     @Inject
     public JdbiAuditLog(Jdbi jdbi) {
@@ -29,13 +30,26 @@ public final class JdbiAuditLog implements AuditLog {
 
     @Override
     public void record(AuditEntry entry) {
-        requireNonNull(entry, "entry is null");
+        lines.write(requireNonNull(entry, "entry is null"));
+    }
+
+    /** Writes the entries in one statement, in their order (the log's ids follow it). */
+    private void write(List<AuditEntry> entries) {
+        // the times as text: PostgreSQL reads an ISO instant into timestamptz exactly, to the microsecond
+        List<String> at = entries.stream().map(e -> e.at().truncatedTo(ChronoUnit.MICROS).toString()).toList();
         errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO audit_log (at, actor, action, object, before, after)
-                        VALUES (:at, :actor, :action, :object, CAST(:before AS jsonb), CAST(:after AS jsonb))""")
-                .bind("at", entry.at().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC))
-                .bind("actor", entry.actor().name()).bind("action", entry.action()).bind("object", entry.object())
-                .bind("before", entry.beforeJson().orElse(null)).bind("after", entry.afterJson().orElse(null))
+                        SELECT at, actor, action, object, CAST(before AS jsonb), CAST(after AS jsonb)
+                        FROM unnest(CAST(:at AS timestamptz[]), CAST(:actor AS text[]), CAST(:action AS text[]),
+                                    CAST(:object AS text[]), CAST(:before AS text[]), CAST(:after AS text[]))
+                             WITH ORDINALITY AS e(at, actor, action, object, before, after, position)
+                        ORDER BY position""")
+                .bindArray("at", String.class, at)
+                .bindArray("actor", String.class, entries.stream().map(e -> e.actor().name()).toList())
+                .bindArray("action", String.class, entries.stream().map(AuditEntry::action).toList())
+                .bindArray("object", String.class, entries.stream().map(AuditEntry::object).toList())
+                .bindArray("before", String.class, entries.stream().map(e -> e.beforeJson().orElse(null)).toList())
+                .bindArray("after", String.class, entries.stream().map(e -> e.afterJson().orElse(null)).toList())
                 .execute()));
     }
 

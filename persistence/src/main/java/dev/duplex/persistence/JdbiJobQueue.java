@@ -48,7 +48,10 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     private final Jdbi jdbi;
     private final SqlErrors errors;
     private final JsonMaps json = new JsonMaps();
-    private final StepBoundaries boundaries = new StepBoundaries(this::writeBoundaries);
+    private final GroupCommit<Boundary> boundaries = new GroupCommit<>(this::writeBoundaries);
+
+    /** One step boundary: step {@code done} (null when none) ended with {@code outputs}, step {@code next} starts. */
+    private record Boundary(long jobId, String done, String outputs, String next) {}
 
     @Inject
     public JdbiJobQueue(Jdbi jdbi) {
@@ -58,14 +61,28 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
 
     @Override
     public Job create(String kind, String pair, String requestedBy, Map<String, String> parameters) {
+        return insert(kind, pair, requestedBy, parameters, Optional.empty());
+    }
+
+    @Override
+    public Job createClaimed(String kind, String pair, String requestedBy, Map<String, String> parameters, String node) {
+        return insert(kind, pair, requestedBy, parameters, Optional.of(requireNonNull(node, "node is null")));
+    }
+
+    /** A new job: PENDING, or RUNNING and owned by {@code claimedBy} from the start. */
+    private Job insert(String kind, String pair, String requestedBy, Map<String, String> parameters, Optional<String> claimedBy) {
         requireNonNull(kind, "kind is null");
         requireNonNull(pair, "pair is null");
         requireNonNull(requestedBy, "requestedBy is null");
         requireNonNull(parameters, "parameters is null");
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("INSERT INTO jobs (kind, pair, requested_by, parameters) "
-                        + "VALUES (:kind, :pair, :requestedBy, CAST(:parameters AS jsonb)) RETURNING " + JOB_COLUMNS)
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery("""
+                        INSERT INTO jobs (kind, pair, requested_by, parameters, state, owner, heartbeat, started_at)
+                        VALUES (:kind, :pair, :requestedBy, CAST(:parameters AS jsonb), :state, :owner,
+                                CASE WHEN :claimed THEN now() END, CASE WHEN :claimed THEN now() END)
+                        """ + "RETURNING " + JOB_COLUMNS)
                 .bind("kind", kind).bind("pair", pair).bind("requestedBy", requestedBy)
-                .bind("parameters", json.write(parameters))
+                .bind("parameters", json.write(parameters)).bind("state", claimedBy.isPresent() ? "RUNNING" : "PENDING")
+                .bind("owner", claimedBy.orElse(null)).bind("claimed", claimedBy.isPresent())
                 .map((rs, ctx) -> job(rs)).one()));
     }
 
@@ -223,16 +240,37 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
 
     @Override
     public void finish(long jobId, JobState state, Optional<String> error) {
+        end(jobId, state, error, Optional.empty());
+    }
+
+    @Override
+    public void stepDoneThenFinish(long jobId, String doneStep, Map<String, String> outputs, JobState state, Optional<String> error) {
+        requireNonNull(doneStep, "doneStep is null");
+        end(jobId, state, error, Optional.of(new Boundary(jobId, doneStep, json.write(requireNonNull(outputs, "outputs is null")), null)));
+    }
+
+    /** Ends a live job, with its last step's DONE in the same statement when there is one: both or neither. */
+    private void end(long jobId, JobState state, Optional<String> error, Optional<Boundary> lastDone) {
         requireNonNull(state, "state is null");
         requireNonNull(error, "error is null");
         if (state.live()) {
             throw new IllegalArgumentException("a job finishes in SUCCEEDED, FAILED or ROLLED_BACK, not " + state);
         }
-        int updated = errors.call(() -> jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE jobs SET state = :state, error = :error, owner = NULL, finished_at = now()
-                        WHERE id = :id AND state IN ('PENDING', 'RUNNING')""")
-                .bind("state", state.name()).bind("error", error.orElse(null)).bind("id", jobId)
-                .execute()));
+        String end = """
+                UPDATE jobs SET state = :state, error = :error, owner = NULL, finished_at = now()
+                WHERE id = :id AND state IN ('PENDING', 'RUNNING')""";
+        int updated = errors.call(() -> jdbi.withHandle(h -> lastDone.isEmpty()
+                ? h.createUpdate(end).bind("state", state.name()).bind("error", error.orElse(null)).bind("id", jobId).execute()
+                // the DONE is selected from the ended row: a job that had ended already gets neither
+                : h.createQuery("WITH ended AS (" + end + " RETURNING id) " + """
+                        INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
+                        SELECT id, :step, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb) FROM ended
+                        ON CONFLICT (job_id, step_id) DO UPDATE
+                        SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs
+                        RETURNING job_id""")
+                        .bind("state", state.name()).bind("error", error.orElse(null)).bind("id", jobId)
+                        .bind("step", lastDone.get().done()).bind("outputs", lastDone.get().outputs())
+                        .mapTo(Long.class).list().size()));
         if (updated == 0) {
             throw new IllegalStateException("job #" + jobId + (job(jobId).isPresent() ? " has already ended" : " does not exist"));
         }
@@ -241,7 +279,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
     @Override
     public void stepStarted(long jobId, String stepId) {
         requireNonNull(stepId, "stepId is null");
-        boundaries.write(new StepBoundaries.Boundary(jobId, null, null, stepId));
+        boundaries.write(new Boundary(jobId, null, null, stepId));
     }
 
     private static void started(Handle h, long jobId, String stepId) {
@@ -279,15 +317,15 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         }
         // The next step's STARTED must be on disk before it runs, and the DONE goes with it (both or neither),
         // in one statement and one synchronous commit shared with the other jobs' boundaries of the moment.
-        boundaries.write(new StepBoundaries.Boundary(jobId, doneStep, written, nextStep));
+        boundaries.write(new Boundary(jobId, doneStep, written, nextStep));
     }
 
     /** Writes boundaries of distinct jobs in one statement: the DONE lines that end steps, then the STARTED lines. */
-    private void writeBoundaries(List<StepBoundaries.Boundary> group) {
-        List<Long> jobIds = group.stream().map(StepBoundaries.Boundary::jobId).toList();
-        List<String> done = group.stream().map(StepBoundaries.Boundary::done).toList();
-        List<String> outputs = group.stream().map(StepBoundaries.Boundary::outputs).toList();
-        List<String> next = group.stream().map(StepBoundaries.Boundary::next).toList();
+    private void writeBoundaries(List<Boundary> group) {
+        List<Long> jobIds = group.stream().map(Boundary::jobId).toList();
+        List<String> done = group.stream().map(Boundary::done).toList();
+        List<String> outputs = group.stream().map(Boundary::outputs).toList();
+        List<String> next = group.stream().map(Boundary::next).toList();
         errors.run(() -> jdbi.useHandle(h -> h.createUpdate("""
                         WITH boundary AS (
                             SELECT * FROM unnest(CAST(:jobs AS bigint[]), CAST(:done AS text[]), CAST(:outputs AS text[]),

@@ -69,4 +69,48 @@ class JdbiAuditLogTest {
         assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("UPDATE audit_log SET actor = 'mallory'")));
         assertThrows(JdbiException.class, () -> database.jdbi().useHandle(h -> h.execute("TRUNCATE audit_log")));
     }
+
+    @Test
+    void entriesRecordedAtOnceByManyThreadsAreEachWrittenOnceWithTheirOwnValuesAndABadOneFailsAlone() throws Exception {
+        Instant t0 = Instant.parse("2090-01-01T00:00:00.000001Z");
+        int threads = 16;
+        int each = 40;
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> good = new java.util.ArrayList<>();
+        java.util.concurrent.Future<?> bad;
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                good.add(callers.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        audit.record(AuditEntry.of(t0.plusNanos(1000L * (thread * each + i)), new Actor("node-" + thread), "load.step",
+                                "pair/p" + thread + "-" + i, Optional.of(Map.of("i", i)), Optional.empty()));
+                    }
+                }));
+            }
+            // PostgreSQL refuses a NUL in text: this entry's write fails, the others' sharing its group do not
+            bad = callers.submit(() -> audit.record(AuditEntry.of(t0, new Actor("mallory\u0000"), "load.step", "pair/bad",
+                    Optional.empty(), Optional.empty())));
+            for (var f : good) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdown();
+        }
+        var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> bad.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof RuntimeException, failed.toString());
+        List<Map<String, Object>> rows = database.jdbi().withHandle(h -> h.createQuery(
+                "SELECT at, actor, object, before->>'i' AS i FROM audit_log WHERE action = 'load.step' ORDER BY object")
+                .mapToMap().list());
+        assertEquals(threads * each, rows.size(), "each entry once, the bad one not at all");
+        for (Map<String, Object> row : rows) {
+            String object = (String) row.get("object");
+            String[] parts = object.substring("pair/p".length()).split("-");
+            int thread = Integer.parseInt(parts[0]);
+            int i = Integer.parseInt(parts[1]);
+            assertEquals("node-" + thread, row.get("actor"), object);
+            assertEquals(Integer.toString(i), row.get("i"), object);
+            assertEquals(t0.plusNanos(1000L * (thread * each + i)), ((java.sql.Timestamp) row.get("at")).toInstant(), object);
+        }
+    }
 }

@@ -122,6 +122,50 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void aJobCreatedClaimedIsRunningAndOwnedFromItsFirstRowLocksItsVmsAndIsRefusedAsCreateIs() {
+        Job job = jobs.createClaimed("upgrade", "kv", "a@h", Map.of("image", "img-2"), "node-a");
+        assertEquals(JobState.RUNNING, job.state());
+        assertEquals(Optional.of("node-a"), job.owner());
+        assertTrue(job.heartbeat().isPresent());
+        assertTrue(jobs.entry(job.id()).orElseThrow().startedAt().isPresent(), "it started when it was created");
+        assertEquals(Optional.empty(), jobs.claim("node-b", LONG), "nobody else can claim it while its heartbeat is fresh");
+        assertTrue(jobs.heartbeat(job.id(), "node-a"));
+
+        var e = assertThrows(LiveJobExistsException.class, () -> jobs.createClaimed("failover", "kv", "b@h", Map.of(), "node-b"));
+        assertEquals(job.id(), e.liveJobId());
+        String member = inventory.pair("kv").orElseThrow().system0();
+        assertEquals(Optional.of(job.id()), jobs.liveJobOn(member).map(Job::id), "its VMs are locked");
+        assertThrows(NotInInventoryException.class, () -> jobs.createClaimed("upgrade", "ghost", "a@h", Map.of(), "node-a"));
+
+        jobs.finish(job.id(), JobState.SUCCEEDED, Optional.empty());
+        assertEquals(Optional.empty(), jobs.liveJobOn(member), "its end releases them");
+    }
+
+    @Test
+    void theLastStepsDoneAndTheJobsEndAreWrittenTogetherAndNeitherForAJobThatHasEnded() {
+        Job job = jobs.createClaimed("upgrade", "kv", "a@h", Map.of(), "node-a");
+        jobs.stepStarted(job.id(), "S29");
+        jobs.stepDoneThenFinish(job.id(), "S29", Map.of("elapsed-ms", "12"), JobState.SUCCEEDED, Optional.empty());
+        assertEquals(JobState.SUCCEEDED, jobs.job(job.id()).orElseThrow().state());
+        List<StepRecord> journal = jobs.journal(job.id());
+        assertEquals(List.of(StepState.DONE), journal.stream().map(StepRecord::state).toList());
+        assertEquals(Map.of("elapsed-ms", "12"), journal.get(0).outputs());
+        assertEquals(Optional.empty(), jobs.liveJobOn(inventory.pair("kv").orElseThrow().system0()), "its VMs are released");
+
+        Job other = jobs.createClaimed("upgrade", "web", "a@h", Map.of(), "node-a");
+        jobs.stepStarted(other.id(), "S21");
+        jobs.finish(other.id(), JobState.FAILED, Optional.of("taken over and ended elsewhere"));
+        var e = assertThrows(IllegalStateException.class,
+                () -> jobs.stepDoneThenFinish(other.id(), "S21", Map.of(), JobState.SUCCEEDED, Optional.empty()));
+        assertTrue(e.getMessage().contains("has already ended"), e.getMessage());
+        assertEquals(JobState.FAILED, jobs.job(other.id()).orElseThrow().state());
+        assertEquals(List.of(StepState.STARTED), jobs.journal(other.id()).stream().map(StepRecord::state).toList(),
+                "the DONE is not written to a journal whose job ended");
+        assertThrows(IllegalStateException.class,
+                () -> jobs.stepDoneThenFinish(other.id() + 1000, "S21", Map.of(), JobState.SUCCEEDED, Optional.empty()));
+    }
+
+    @Test
     void aStaleJobIsTakenOverAndItsOldOwnerLearnsOnHeartbeat() throws InterruptedException {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         assertEquals(job.id(), jobs.claim(job.id(), "node-a", LONG).orElseThrow().id());

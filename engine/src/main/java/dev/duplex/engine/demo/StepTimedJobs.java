@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.duplex.engine.job.ForwardingJobQueue;
 import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.JobState;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -56,6 +58,12 @@ final class StepTimedJobs extends ForwardingJobQueue {
         ended(doneStep);
         super.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
         started.put(nextStep, clock.getAsLong());
+    }
+
+    @Override
+    public void stepDoneThenFinish(long jobId, String doneStep, Map<String, String> outputs, JobState state, Optional<String> error) {
+        ended(doneStep);
+        super.stepDoneThenFinish(jobId, doneStep, outputs, state, error);
     }
 
     private void ended(String stepId) {

@@ -194,12 +194,10 @@ public final class Failover {
         PairMember standby = PairMember.of(inventory, pair, 1 - pair.activeSystem());
         RoleController roles = promotingController(pair);
         abandonStaleFailover(pair.name());
-        Job job = jobs.create(JOB_KIND, pair.name(), requestedBy,
-                Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force), "full", Boolean.toString(fullWrite)));
+        Job job = jobs.createClaimed(JOB_KIND, pair.name(), requestedBy,
+                Map.of("from", active.name(), "to", standby.name(), "force", Boolean.toString(force), "full", Boolean.toString(fullWrite)), node);
         long jobId = job.id();
         org.slf4j.MDC.put("job", Long.toString(jobId)); // every log line of the failover names its job
-        jobs.claim(jobId, node, staleAfter).orElseThrow(() -> new IllegalStateException(
-                "Failover job #" + jobId + " of pair " + pair.name() + " was claimed by another node"));
         log.info("Failover of pair {} (job #{}): {} -> {}{}", pair.name(), jobId, active.name(), standby.name(),
                 force ? " (forced)" : "");
         try {

@@ -54,10 +54,10 @@ public final class FleetRun {
 
     /** Creates the fleet job with {@code plan} and runs it in this thread until every wave ran or the fleet stopped. */
     public FleetJobReport start(FleetRequest request, FleetPlan plan, FleetListener listener) {
-        Job created = jobs.create(FleetJob.KIND, FleetJob.target(request.image()), request.requestedBy(), FleetJob.parameters(request, plan));
-        log.info("Fleet job #{}: {} pairs in {} waves to image {} ({})", created.id(), plan.pairCount(), plan.waves().size(),
+        Job claimed = jobs.createClaimed(FleetJob.KIND, FleetJob.target(request.image()), request.requestedBy(),
+                FleetJob.parameters(request, plan), upgrades.settings().node());
+        log.info("Fleet job #{}: {} pairs in {} waves to image {} ({})", claimed.id(), plan.pairCount(), plan.waves().size(),
                 request.image(), request.selection().describe());
-        Job claimed = claim(created.id(), upgrades.settings().staleAfter());
         return execute(FleetJob.of(claimed), listener, upgrades);
     }
 

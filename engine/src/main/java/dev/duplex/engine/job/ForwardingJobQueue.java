@@ -24,6 +24,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public Job createClaimed(String kind, String pair, String requestedBy, Map<String, String> parameters, String node) {
+        return journal.createClaimed(kind, pair, requestedBy, parameters, node);
+    }
+
+    @Override
     public Optional<Job> job(long id) {
         return journal.job(id);
     }
@@ -91,6 +96,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     @Override
     public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
         journal.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
+    }
+
+    @Override
+    public void stepDoneThenFinish(long jobId, String doneStep, Map<String, String> outputs, JobState state, Optional<String> error) {
+        journal.stepDoneThenFinish(jobId, doneStep, outputs, state, error);
     }
 
     @Override

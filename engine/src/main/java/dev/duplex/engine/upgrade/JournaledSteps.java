@@ -1,11 +1,13 @@
 package dev.duplex.engine.upgrade;
 
 import dev.duplex.engine.job.JobQueue;
+import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
 import dev.duplex.engine.job.StepState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>A step's DONE is written with the next step's STARTED, in one transaction, or by
  * {@link #settle()} when no step follows: the same as a kill between the two (the step is
  * STARTED and runs again on resume), which the steps already survive, and one round trip per step
- * less. Whoever runs steps settles before it ends the job or reads the journal.
+ * less. Whoever runs steps ends the job through {@link #finishJob}, which writes that DONE with the
+ * job's end, or settles before it reads the journal.
  */
 final class JournaledSteps {
     private static final Logger log = LoggerFactory.getLogger(JournaledSteps.class);
@@ -100,6 +103,17 @@ final class JournaledSteps {
         if (ended != null) {
             jobQueue.stepDone(jobId, ended.stepId(), ended.outputs());
         }
+    }
+
+    /** Ends the job, with the DONE of the last step that ended if it is not written yet: one write for both. */
+    void finishJob(JobState state, Optional<String> error) {
+        Ended ended = unwritten;
+        if (ended == null) {
+            jobQueue.finish(jobId, state, error);
+        } else {
+            jobQueue.stepDoneThenFinish(jobId, ended.stepId(), ended.outputs(), state, error);
+        }
+        unwritten = null; // kept when the write failed: a run that escapes then settles the DONE alone
     }
 
     /** A step failed; journaled as FAILED already. */

@@ -255,8 +255,7 @@ public final class RollingUpgrade {
         pruneExpired(request.pair(), checked);
         Map<String, String> parameters = UpgradeJob.parameters(request.strategy(), checked.pair().activeSystem(), checked.before(),
                 checked.targets().stream().map(t -> t.name()).toList(), Optional.empty());
-        Job created = jobQueue.create(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters);
-        Job job = claimOrRefuse(created.id());
+        Job job = jobQueue.createClaimed(UpgradeJob.KIND_PAIR, request.pair(), request.requestedBy(), parameters, settings.node());
         List<VmRecord> locked = lockedAsChecked(preflight, checked, job);
         record(request.requestedBy(), "upgrade.run", job,
                 new UpgradeAudit.PairRun(job.id(), request.strategy().key(), List.of(request.image0(), request.image1())));
@@ -270,8 +269,7 @@ public final class RollingUpgrade {
         Preflight.Checked checked = preflight.vm(vm, image, strategy);
         pruneExpired(vm, checked);
         Map<String, String> parameters = UpgradeJob.parameters(strategy, 0, checked.before(), List.of(image), Optional.empty());
-        Job created = jobQueue.create(UpgradeJob.KIND_VM, vm, requestedBy, parameters);
-        Job job = claimOrRefuse(created.id());
+        Job job = jobQueue.createClaimed(UpgradeJob.KIND_VM, vm, requestedBy, parameters, settings.node());
         List<VmRecord> locked = lockedAsChecked(preflight, checked, job);
         record(requestedBy, "upgrade.run", job, new UpgradeAudit.VmRun(job.id(), strategy.key(), image));
         return execute(UpgradeJob.of(job), new RunningVmHealth(drivers), listener, false, Optional.of(new NewJob(checked, locked)));
@@ -320,8 +318,7 @@ public final class RollingUpgrade {
         } else {
             Map<String, String> parameters = new LinkedHashMap<>(job.parameters());
             parameters.put("rollback-of", Long.toString(jobId));
-            Job created = jobQueue.create(UpgradeJob.KIND_ROLLBACK, job.pair(), requestedBy, parameters);
-            running = claimOrRefuse(created.id());
+            running = jobQueue.createClaimed(UpgradeJob.KIND_ROLLBACK, job.pair(), requestedBy, parameters, settings.node());
             upgrade = UpgradeJob.of(running);
         }
         record(requestedBy, "upgrade.rollback", running, new UpgradeAudit.RollbackRun(running.id(), jobId));
@@ -494,7 +491,6 @@ public final class RollingUpgrade {
             for (UpgradeStep step : list) {
                 steps.run(step, run);
             }
-            steps.settle();
         } catch (JournaledSteps.Failed failed) {
             if (failed.getCause() instanceof StepFailure.StopRequested stop) {
                 throw stop;
@@ -509,9 +505,9 @@ public final class RollingUpgrade {
                         + afterHealthCheckFailed(job, failed);
                 return rollBack(job, run, steps, new PlanRollback(Optional.of(member), reason, true));
             }
-            return finish(job, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
+            return finish(job, steps, JobState.FAILED, Optional.of(failed.getMessage() + nextStep(job, failed)));
         }
-        UpgradeReport report = finish(job, JobState.SUCCEEDED, Optional.empty());
+        UpgradeReport report = finish(job, steps, JobState.SUCCEEDED, Optional.empty());
         if (settings.snapshotRetention().isZero()) {
             // Kept for no time: the safety snapshots go as soon as the upgrade is over.
             SafetySnapshots.pruneExpired(inventory, jobQueue, drivers, job.pair(), Duration.ZERO, Instant.now());
@@ -525,11 +521,10 @@ public final class RollingUpgrade {
             for (UpgradeStep step : UpgradeSteps.rollback(job, decision)) {
                 steps.run(step, run);
             }
-            steps.settle();
             if (Boolean.parseBoolean(decision.get(PlanRollback.FAILS_JOB))) {
-                return finish(job, JobState.FAILED, Optional.ofNullable(decision.get(PlanRollback.REASON)));
+                return finish(job, steps, JobState.FAILED, Optional.ofNullable(decision.get(PlanRollback.REASON)));
             }
-            return finish(job, job.kind().equals(UpgradeJob.KIND_ROLLBACK) ? JobState.SUCCEEDED : JobState.ROLLED_BACK, Optional.empty());
+            return finish(job, steps, job.kind().equals(UpgradeJob.KIND_ROLLBACK) ? JobState.SUCCEEDED : JobState.ROLLED_BACK, Optional.empty());
         } catch (JournaledSteps.Failed failed) {
             if (failed.getCause() instanceof StepFailure.StopRequested stop) {
                 throw stop;
@@ -538,7 +533,7 @@ public final class RollingUpgrade {
                 throw new IllegalStateException(lost.getMessage(), lost);
             }
             long upgradeJob = job.rollbackOf().orElse(job.id());
-            return finish(job, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
+            return finish(job, steps, JobState.FAILED, Optional.of("rollback stopped: " + failed.getMessage()
                     + ". Fix the cause, then roll back again: duplex upgrade rollback " + upgradeJob));
         }
     }
@@ -616,8 +611,8 @@ public final class RollingUpgrade {
         return " Roll back with: duplex upgrade rollback " + job.id();
     }
 
-    private UpgradeReport finish(UpgradeJob job, JobState state, Optional<String> error) {
-        jobQueue.finish(job.id(), state, error);
+    private UpgradeReport finish(UpgradeJob job, JournaledSteps steps, JobState state, Optional<String> error) {
+        steps.finishJob(state, error);
         UpgradeReport report = report(job, state, error);
         String action = switch (state) {
             case SUCCEEDED -> "upgrade.succeeded";

@@ -44,7 +44,7 @@ class SingleVmUpgradeTest {
         // record the wrong image.
         JobQueue racing = (JobQueue) Proxy.newProxyInstance(JobQueue.class.getClassLoader(), new Class<?>[] {JobQueue.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("create")) {
+                    if (method.getName().startsWith("create")) { // create, or createClaimed
                         VmRecord was = f.record("kv-0");
                         f.inventory.updateVm(new VmRecord(was.name(), was.endpoint(), "kv-0-j99", "v2", was.links(), was.properties()));
                     }

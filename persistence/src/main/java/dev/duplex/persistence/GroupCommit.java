@@ -8,10 +8,10 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * Group commit of step boundaries: the STARTED lines (with the DONE of the step before) that many
- * jobs write at once go to the database in one statement and one synchronous commit, not one each.
- * Each caller still returns only once its own line is on disk, so a step never runs before its
- * STARTED is durable.
+ * Group commit: the lines that many callers write at once (the jobs' step boundaries, audit
+ * entries) go to the database in one statement and one synchronous commit, not one each. Each
+ * caller still returns only once its own line is on disk, so a step never runs before its STARTED
+ * is durable, and nothing is done before its audit line is.
  *
  * <p>No thread of its own: the first caller that finds nobody writing writes everything queued
  * (its own line among them), then hands the writing on to the oldest line that queued meanwhile,
@@ -20,30 +20,29 @@ import java.util.function.Consumer;
  *
  * <p>A group that fails is written again line by line, so that one job's bad line (a job deleted
  * under it) fails that job alone and not the others it happened to share a commit with.
+ *
+ * @param <T> one line
  */
-final class StepBoundaries {
+final class GroupCommit<T> {
     /** Lines written in one statement at most: bounds its size and the time a caller leads. */
     static final int MOST_IN_ONE_WRITE = 256;
 
-    /** One boundary: step {@code done} (null when none) ended with {@code outputs}, step {@code next} starts. */
-    record Boundary(long jobId, String done, String outputs, String next) {}
-
     /** A queued line: {@code written} when its commit ended (or failed), {@code lead} when its caller is to write the next group. */
-    private record Queued(Boundary boundary, CompletableFuture<Void> written, CompletableFuture<Void> lead) {}
+    private record Queued<T>(T line, CompletableFuture<Void> written, CompletableFuture<Void> lead) {}
 
-    private final Consumer<List<Boundary>> write;
+    private final Consumer<List<T>> write;
     private final Object lock = new Object();
-    private final ArrayDeque<Queued> queued = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<Queued<T>> queued = new ArrayDeque<>(); // guarded by lock
     private boolean writing; // guarded by lock
 
-    /** {@code write} writes its boundaries in one transaction, or throws and writes none. */
-    StepBoundaries(Consumer<List<Boundary>> write) {
+    /** {@code write} writes its lines in one transaction, or throws and writes none. */
+    GroupCommit(Consumer<List<T>> write) {
         this.write = write;
     }
 
-    /** Writes {@code boundary}, committed, alone or with others'; throws what writing it threw. */
-    void write(Boundary boundary) {
-        Queued mine = new Queued(boundary, new CompletableFuture<>(), new CompletableFuture<>());
+    /** Writes {@code line}, committed, alone or with others'; throws what writing it threw. */
+    void write(T line) {
+        Queued<T> mine = new Queued<>(line, new CompletableFuture<>(), new CompletableFuture<>());
         boolean lead;
         synchronized (lock) {
             queued.add(mine);
@@ -59,7 +58,7 @@ final class StepBoundaries {
         outcome(mine);
     }
 
-    private static void outcome(Queued line) {
+    private static void outcome(Queued<?> line) {
         try {
             line.written().join();
         } catch (CompletionException e) {
@@ -69,7 +68,7 @@ final class StepBoundaries {
 
     /** Writes one group (the queued lines, oldest first, up to the limit), then hands the writing on or stops. */
     private void writeQueued() {
-        List<Queued> group = new ArrayList<>();
+        List<Queued<T>> group = new ArrayList<>();
         synchronized (lock) {
             while (!queued.isEmpty() && group.size() < MOST_IN_ONE_WRITE) {
                 group.add(queued.poll());
@@ -78,7 +77,7 @@ final class StepBoundaries {
         try {
             writeGroup(group);
         } finally {
-            Queued next;
+            Queued<T> next;
             synchronized (lock) {
                 next = queued.peek();
                 writing = next != null;
@@ -89,9 +88,9 @@ final class StepBoundaries {
         }
     }
 
-    private void writeGroup(List<Queued> group) {
+    private void writeGroup(List<Queued<T>> group) {
         try {
-            write.accept(group.stream().map(Queued::boundary).toList());
+            write.accept(group.stream().map(Queued::line).toList());
             group.forEach(line -> line.written().complete(null));
             return;
         } catch (RuntimeException | Error e) {
@@ -100,12 +99,12 @@ final class StepBoundaries {
                 return;
             }
         }
-        for (Queued line : group) {
+        for (Queued<T> queuedLine : group) {
             try {
-                write.accept(List.of(line.boundary()));
-                line.written().complete(null);
+                write.accept(List.of(queuedLine.line()));
+                queuedLine.written().complete(null);
             } catch (RuntimeException | Error e) {
-                line.written().completeExceptionally(e);
+                queuedLine.written().completeExceptionally(e);
             }
         }
     }

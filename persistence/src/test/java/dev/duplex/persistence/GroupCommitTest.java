@@ -15,15 +15,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class StepBoundariesTest {
-    private static StepBoundaries.Boundary line(long job) {
-        return new StepBoundaries.Boundary(job, "S21", "{}", "S22");
+class GroupCommitTest {
+    /** A line standing for job {@code job}'s, as the journal's step boundaries are. */
+    private record Line(long jobId) {}
+
+    private static Line line(long job) {
+        return new Line(job);
     }
 
     @Test
     void aLoneCallerWritesItsLineInAWriteOfItsOwn() {
-        List<List<StepBoundaries.Boundary>> writes = new ArrayList<>();
-        StepBoundaries boundaries = new StepBoundaries(writes::add);
+        List<List<Line>> writes = new ArrayList<>();
+        GroupCommit<Line> boundaries = new GroupCommit<>(writes::add);
         boundaries.write(line(1));
         boundaries.write(line(2));
         assertEquals(List.of(List.of(line(1)), List.of(line(2))), writes);
@@ -35,12 +38,12 @@ class StepBoundariesTest {
         CountDownLatch release = new CountDownLatch(1);
         List<List<Long>> writes = Collections.synchronizedList(new ArrayList<>());
         java.util.Set<Long> written = ConcurrentHashMap.newKeySet();
-        StepBoundaries boundaries = new StepBoundaries(group -> {
+        GroupCommit<Line> boundaries = new GroupCommit<>(group -> {
             if (writes.isEmpty()) {
                 firstWriteHeld.countDown();
                 await(release);
             }
-            writes.add(group.stream().map(StepBoundaries.Boundary::jobId).toList());
+            writes.add(group.stream().map(Line::jobId).toList());
             group.forEach(b -> written.add(b.jobId()));
         });
         ExecutorService callers = Executors.newFixedThreadPool(21);
@@ -74,7 +77,7 @@ class StepBoundariesTest {
         CountDownLatch firstWriteHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<List<Long>> writes = Collections.synchronizedList(new ArrayList<>());
-        StepBoundaries boundaries = new StepBoundaries(group -> {
+        GroupCommit<Line> boundaries = new GroupCommit<>(group -> {
             if (writes.isEmpty()) {
                 writes.add(List.of());
                 firstWriteHeld.countDown();
@@ -84,7 +87,7 @@ class StepBoundariesTest {
             if (group.stream().anyMatch(b -> b.jobId() == 13)) {
                 throw new IllegalStateException("job #13 is gone");
             }
-            writes.add(group.stream().map(StepBoundaries.Boundary::jobId).toList());
+            writes.add(group.stream().map(Line::jobId).toList());
         });
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
@@ -110,7 +113,7 @@ class StepBoundariesTest {
     @Test
     void underManyCallersEveryLineIsWrittenExactlyOnce() throws Exception {
         java.util.Map<Long, Integer> times = new ConcurrentHashMap<>();
-        StepBoundaries boundaries = new StepBoundaries(group -> group.forEach(b -> times.merge(b.jobId(), 1, Integer::sum)));
+        GroupCommit<Line> boundaries = new GroupCommit<>(group -> group.forEach(b -> times.merge(b.jobId(), 1, Integer::sum)));
         ExecutorService callers = Executors.newFixedThreadPool(32);
         try {
             List<Future<?>> all = new ArrayList<>();
