@@ -89,9 +89,4 @@ public record FleetJob(long id, String image, UpgradeStrategy strategy, String s
                 p.getOrDefault("selection", ""), new FleetPlan(waves, maxInFlight, Optional.empty()),
                 Integer.parseInt(p.getOrDefault("max-failed-percent", "0")), job.requestedBy());
     }
-
-    /** The wave of {@code pair}, 0 if it is not in the plan. */
-    public int waveOf(String pair) {
-        return plan.waves().stream().filter(w -> w.pairs().contains(pair)).mapToInt(Wave::number).findFirst().orElse(0);
-    }
 }

@@ -23,6 +23,15 @@ public record FleetPlan(List<Wave> waves, int maxInFlight, Optional<Duration> pa
         }
     }
 
+    /** Each pair's wave number, read once for a run: a fleet of 10,000 pairs looks its pairs up 10,000 times. */
+    public java.util.Map<String, Integer> waveByPair() {
+        java.util.Map<String, Integer> waves = new java.util.HashMap<>();
+        for (Wave wave : this.waves) {
+            wave.pairs().forEach(pair -> waves.putIfAbsent(pair, wave.number()));
+        }
+        return waves;
+    }
+
     /**
      * Cuts {@code pairs} into a canary wave of {@code canary} pairs and then waves of at most
      * {@code maxInFlight}, in the order given.

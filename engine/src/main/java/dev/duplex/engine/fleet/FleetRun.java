@@ -167,8 +167,9 @@ public final class FleetRun {
         Map<String, StepRecord> journal = journal(fleet.id());
         Duration beatEvery = upgrades.settings().heartbeatEvery();
         try (FleetHeartbeat beat = new FleetHeartbeat(jobs, fleet.id(), upgrades.settings().node(), beatEvery)) {
-            FleetUpgrade waves = new FleetUpgrade(pair -> upgradeOne(fleet, pair, journal, pairEngine), fleet.maxFailedPercent() / 100.0,
-                    nanoClock);
+            Map<String, Integer> waveByPair = fleet.plan().waveByPair();
+            FleetUpgrade waves = new FleetUpgrade(pair -> upgradeOne(fleet, pair, waveByPair.getOrDefault(pair, 0), journal, pairEngine),
+                    fleet.maxFailedPercent() / 100.0, nanoClock);
             FleetReport report = waves.run(fleet.plan(), listener);
             Optional<String> error = report.complete() ? Optional.empty() : Optional.of(failure(report));
             JobState state = report.complete() ? JobState.SUCCEEDED : JobState.FAILED;
@@ -178,8 +179,7 @@ public final class FleetRun {
         }
     }
 
-    private UpgradeReport upgradeOne(FleetJob fleet, String pair, Map<String, StepRecord> journal, RollingUpgrade pairEngine) {
-        int wave = fleet.waveOf(pair);
+    private UpgradeReport upgradeOne(FleetJob fleet, String pair, int wave, Map<String, StepRecord> journal, RollingUpgrade pairEngine) {
         Optional<Long> known = recordedJob(fleet, pair, journal);
         UpgradeReport report;
         if (known.isPresent()) {

@@ -24,6 +24,8 @@ class FleetPlanTest {
         assertEquals(List.of(1, 2, 3, 4), plan.waves().stream().map(Wave::number).toList());
         assertEquals(10, plan.pairCount());
         assertEquals(Optional.of(Duration.ofMinutes(2)), plan.predictedTotal(), "four waves of one pair's time each");
+        assertEquals(java.util.Map.of("kv00", 1, "kv01", 2, "kv02", 2, "kv03", 2, "kv04", 2, "kv05", 3, "kv06", 3, "kv07", 3, "kv08", 3,
+                "kv09", 4), plan.waveByPair());
     }
 
     @Test
