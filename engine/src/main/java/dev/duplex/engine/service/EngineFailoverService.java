@@ -114,8 +114,8 @@ public final class EngineFailoverService implements FailoverService {
         requireNonNull(journal, "journal is null");
         JobLaunch<FailoverReport> launch = JobLaunch.start(created -> engine.withJobs(jobs -> new ForwardingJobQueue(journal.apply(jobs)) {
             @Override
-            public Job create(String kind, String target, String requestedBy, Map<String, String> parameters) {
-                Job job = super.create(kind, target, requestedBy, parameters);
+            public Job createClaimed(String kind, String target, String requestedBy, Map<String, String> parameters, String node) {
+                Job job = super.createClaimed(kind, target, requestedBy, parameters, node); // how a failover creates its job
                 created.complete(job.id());
                 return job;
             }

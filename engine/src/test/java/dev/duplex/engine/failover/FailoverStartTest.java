@@ -51,6 +51,34 @@ class FailoverStartTest {
     }
 
     @Test
+    void theJobsNumberComesBackWhileTheFailoverStillRuns() throws Exception {
+        fixture.push().push("kv", fixture.activeInfo(2, 5));
+        java.util.concurrent.CountDownLatch fenceMayStart = new java.util.concurrent.CountDownLatch(1);
+
+        EngineFailoverService.StartedFailover started = failovers.start("kv", false, false, OPERATOR, executor, jobs -> new ForwardingJobQueue(jobs) {
+            @Override
+            public void stepStarted(long jobId, String stepId) {
+                try {
+                    // holds the failover before its first phase until the number is back (at most 10 s, so that a
+                    // number that comes only with the report fails the test rather than hanging it)
+                    fenceMayStart.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.stepStarted(jobId, stepId);
+            }
+        });
+
+        try {
+            assertTrue(fixture.jobs.job(started.jobId()).orElseThrow().state().live(), "the failover has not ended");
+            assertTrue(!started.report().isDone(), "the number came back before the failover's end");
+        } finally {
+            fenceMayStart.countDown();
+        }
+        assertEquals(started.jobId(), started.report().get(30, TimeUnit.SECONDS).jobId());
+    }
+
+    @Test
     void theJournalWatcherSeesEveryPhaseAndChangesNothing() throws Exception {
         fixture.push().push("kv", fixture.activeInfo(2, 5));
         List<String> seen = new CopyOnWriteArrayList<>();
