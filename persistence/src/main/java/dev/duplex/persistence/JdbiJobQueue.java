@@ -44,13 +44,20 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
             ON CONFLICT (job_id, step_id) DO UPDATE
             SET state = 'STARTED', started_at = now(), ended_at = NULL, error = NULL,
                 outputs = '{}'::jsonb, seq = nextval('job_steps_seq')""";
+    /** A step's end over its STARTED line, or a line of its own when its start was never journaled (a crash in between). */
+    private static final String ENDED_AGAIN = """
+            ON CONFLICT (job_id, step_id) DO UPDATE
+            SET state = EXCLUDED.state, ended_at = now(), error = EXCLUDED.error, outputs = EXCLUDED.outputs""";
 
     private final Jdbi jdbi;
     private final SqlErrors errors;
     private final JsonMaps json = new JsonMaps();
     private final GroupCommit<Boundary> boundaries = new GroupCommit<>(this::writeBoundaries);
 
-    /** One step boundary: step {@code done} (null when none) ended with {@code outputs}, step {@code next} starts. */
+    /**
+     * One step boundary: step {@code done} (null when none) ended with {@code outputs}, step {@code next} starts
+     * (null when the job ends instead).
+     */
     private record Boundary(long jobId, String done, String outputs, String next) {}
 
     @Inject
@@ -265,9 +272,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
                 : h.createQuery("WITH ended AS (" + end + " RETURNING id) " + """
                         INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
                         SELECT id, :step, 'DONE', now(), now(), NULL, CAST(:outputs AS jsonb) FROM ended
-                        ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs
-                        RETURNING job_id""")
+                        """ + ENDED_AGAIN + " RETURNING job_id")
                         .bind("state", state.name()).bind("error", error.orElse(null)).bind("id", jobId)
                         .bind("step", lastDone.get().done()).bind("outputs", lastDone.get().outputs())
                         .mapTo(Long.class).list().size()));
@@ -333,11 +338,10 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
                         done AS (
                             INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
                             SELECT job, done, 'DONE', now(), now(), NULL, CAST(outputs AS jsonb) FROM boundary WHERE done IS NOT NULL
-                            ON CONFLICT (job_id, step_id) DO UPDATE
-                            SET state = EXCLUDED.state, ended_at = now(), error = NULL, outputs = EXCLUDED.outputs)
+                            %s)
                         INSERT INTO job_steps (job_id, step_id, state, started_at)
                         SELECT job, next, 'STARTED', now() FROM boundary
-                        """ + STARTED_AGAIN)
+                        """.formatted(ENDED_AGAIN) + STARTED_AGAIN)
                 .bindArray("jobs", Long.class, jobIds).bindArray("done", String.class, done)
                 .bindArray("outputs", String.class, outputs).bindArray("next", String.class, next).execute()));
     }
@@ -355,12 +359,10 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
 
     /** Writes a step's end; {@code from} is empty or a FROM clause the row is selected over ({@link #NO_DISK_WAIT}). */
     private static void ended(Handle h, long jobId, String stepId, StepState state, String error, String outputs, String from) {
-        // A step that ends without a journaled start (an orchestrator that crashed in between) still gets its line.
         h.createUpdate("""
                         INSERT INTO job_steps (job_id, step_id, state, started_at, ended_at, error, outputs)
                         SELECT :job, :step, :state, now(), now(), CAST(:error AS text), CAST(:outputs AS jsonb)%s
-                        ON CONFLICT (job_id, step_id) DO UPDATE
-                        SET state = EXCLUDED.state, ended_at = now(), error = EXCLUDED.error, outputs = EXCLUDED.outputs""".formatted(from))
+                        """.formatted(from) + ENDED_AGAIN)
                 .bind("job", jobId).bind("step", stepId).bind("state", state.name())
                 .bind("error", error).bind("outputs", outputs).execute();
     }
