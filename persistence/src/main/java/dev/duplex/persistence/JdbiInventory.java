@@ -8,11 +8,13 @@ import dev.duplex.engine.inventory.ImageRecord;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairInventory;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.StandbyKind;
 import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.inventory.VolumeRecord;
 import jakarta.inject.Inject;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -38,6 +40,34 @@ public final class JdbiInventory implements Inventory {
             JOIN pair_members m0 ON m0.pair = p.name AND m0.system = 0
             JOIN pair_members m1 ON m1.pair = p.name AND m1.system = 1
             """;
+
+    private static final String ENDPOINT_SELECT = "SELECT name, driver_kind, uri, credential_file, properties::text AS properties FROM endpoints";
+    private static final String IMAGE_SELECT = "SELECT name, endpoint, software_version, driver_ref FROM images";
+    private static final String VOLUME_SELECT = "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes";
+    /** A VM's row once per link (once with no link), in link order when ordered by {@code v.name, l.position}. */
+    private static final String VM_LINK_SELECT = """
+            SELECT v.name, v.endpoint, v.driver_ref, v.image, v.properties::text AS properties,
+                   l.volume, l.mount_path, l.mode
+            FROM vms v LEFT JOIN vm_links l ON l.vm = v.name """;
+    /**
+     * The pair's two members as an array, each looked up by its key: the planner knows it is two names whatever it
+     * estimates of the tables (joining on {@code pair_members} instead let it hash-join over a whole unanalysed table).
+     */
+    private static final String MEMBERS = "ARRAY[(SELECT vm FROM pair_members WHERE pair = :pair AND system = 0),"
+            + " (SELECT vm FROM pair_members WHERE pair = :pair AND system = 1)]";
+    /**
+     * {@link #pairInventory}'s six reads, sent together: pgjdbc sends a multi-statement query in one round trip and hands
+     * back a result per statement. Each looks its rows up by key from arrays of names, so it reads a few rows whatever
+     * the inventory's size.
+     */
+    private static final String PAIR_INVENTORY = String.join(";\n",
+            PAIR_SELECT + " WHERE p.name = :pair",
+            VM_LINK_SELECT + " WHERE v.name = ANY(" + MEMBERS + ") ORDER BY v.name, l.position",
+            ENDPOINT_SELECT + " WHERE name = ANY(ARRAY(SELECT endpoint FROM vms WHERE name = ANY(" + MEMBERS + ")))",
+            IMAGE_SELECT + " WHERE name = ANY(CAST(:images AS text[]) || ARRAY(SELECT image FROM vms WHERE name = ANY(" + MEMBERS + ")))",
+            VOLUME_SELECT + " WHERE name = ANY(ARRAY(SELECT volume FROM vm_links WHERE vm = ANY(" + MEMBERS + ")))",
+            "SELECT volume, vm FROM vm_links WHERE volume = ANY(ARRAY(SELECT volume FROM vm_links WHERE vm = ANY(" + MEMBERS + ")))"
+                    + " ORDER BY volume, vm");
 
     private final Jdbi jdbi;
     private final SqlErrors errors;
@@ -65,15 +95,13 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<Endpoint> endpoint(String name) {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, driver_kind, uri, credential_file, properties::text AS properties FROM endpoints WHERE name = :name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(ENDPOINT_SELECT + " WHERE name = :name")
                 .bind("name", name).map((rs, ctx) -> endpoint(rs)).findOne()));
     }
 
     @Override
     public List<Endpoint> endpoints() {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, driver_kind, uri, credential_file, properties::text AS properties FROM endpoints ORDER BY name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(ENDPOINT_SELECT + " ORDER BY name")
                 .map((rs, ctx) -> endpoint(rs)).list()));
     }
 
@@ -93,14 +121,13 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<ImageRecord> image(String name) {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = :name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(IMAGE_SELECT + " WHERE name = :name")
                 .bind("name", name).map((rs, ctx) -> image(rs)).findOne()));
     }
 
     @Override
     public Map<String, ImageRecord> images(java.util.Collection<String> names) {
-        return byName("SELECT name, endpoint, software_version, driver_ref FROM images WHERE name = ANY(:names)", names,
+        return byName(IMAGE_SELECT + " WHERE name = ANY(:names)", names,
                 (rs, ctx) -> image(rs), ImageRecord::name);
     }
 
@@ -114,8 +141,7 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public List<ImageRecord> images() {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, software_version, driver_ref FROM images ORDER BY name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(IMAGE_SELECT + " ORDER BY name")
                 .map((rs, ctx) -> image(rs)).list()));
     }
 
@@ -135,21 +161,19 @@ public final class JdbiInventory implements Inventory {
 
     @Override
     public Optional<VolumeRecord> volume(String name) {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = :name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(VOLUME_SELECT + " WHERE name = :name")
                 .bind("name", name).map((rs, ctx) -> volume(rs)).findOne()));
     }
 
     @Override
     public Map<String, VolumeRecord> volumes(java.util.Collection<String> names) {
-        return byName("SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes WHERE name = ANY(:names)", names,
+        return byName(VOLUME_SELECT + " WHERE name = ANY(:names)", names,
                 (rs, ctx) -> volume(rs), VolumeRecord::name);
     }
 
     @Override
     public List<VolumeRecord> volumes() {
-        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(
-                        "SELECT name, endpoint, driver_ref, size_bytes, purpose FROM volumes ORDER BY name")
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(VOLUME_SELECT + " ORDER BY name")
                 .map((rs, ctx) -> volume(rs)).list()));
     }
 
@@ -190,27 +214,31 @@ public final class JdbiInventory implements Inventory {
         // One statement, so one snapshot and one round trip: an upgrade step reads its members this
         // way many times, and a transaction around two queries cost four round trips at fleet scale.
         return errors.call(() -> jdbi.withHandle(h -> {
-            List<VmRecord> rows = h.createQuery("""
-                            SELECT v.name, v.endpoint, v.driver_ref, v.image, v.properties::text AS properties,
-                                   l.volume, l.mount_path, l.mode
-                            FROM vms v LEFT JOIN vm_links l ON l.vm = v.name
-                            WHERE v.name = ANY(:names) ORDER BY v.name, l.position""")
+            List<VmRecord> rows = h.createQuery(VM_LINK_SELECT + " WHERE v.name = ANY(:names) ORDER BY v.name, l.position")
                     .bindArray("names", String.class, names)
-                    .map((rs, ctx) -> {
-                        VmRecord vm = vmWithoutLinks(rs);
-                        String volume = rs.getString("volume");
-                        return volume == null ? vm : new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(),
-                                List.of(new LinkRecord(volume, rs.getString("mount_path"), VolumeLink.Mode.valueOf(rs.getString("mode")))),
-                                vm.properties());
-                    })
+                    .map((rs, ctx) -> vmLinkRow(rs))
                     .list();
-            Map<String, VmRecord> found = new java.util.LinkedHashMap<>();
-            for (VmRecord row : rows) { // a VM's rows are one per link, in order
-                found.merge(row.name(), row, (first, next) -> new VmRecord(first.name(), first.endpoint(), first.driverRef(), first.image(),
-                        java.util.stream.Stream.concat(first.links().stream(), next.links().stream()).toList(), first.properties()));
-            }
-            return found;
+            return vmsOfRows(rows);
         }));
+    }
+
+    /** One row of {@link #VM_LINK_SELECT}: the VM with the row's link, if it has one. */
+    private VmRecord vmLinkRow(ResultSet rs) throws SQLException {
+        VmRecord vm = vmWithoutLinks(rs);
+        String volume = rs.getString("volume");
+        return volume == null ? vm : new VmRecord(vm.name(), vm.endpoint(), vm.driverRef(), vm.image(),
+                List.of(new LinkRecord(volume, rs.getString("mount_path"), VolumeLink.Mode.valueOf(rs.getString("mode")))),
+                vm.properties());
+    }
+
+    /** The VMs of {@link #vmLinkRow} rows, each with its links in the rows' order. */
+    private static Map<String, VmRecord> vmsOfRows(List<VmRecord> rows) {
+        Map<String, VmRecord> found = new java.util.LinkedHashMap<>();
+        for (VmRecord row : rows) { // a VM's rows are one per link, in order
+            found.merge(row.name(), row, (first, next) -> new VmRecord(first.name(), first.endpoint(), first.driverRef(), first.image(),
+                    java.util.stream.Stream.concat(first.links().stream(), next.links().stream()).toList(), first.properties()));
+        }
+        return found;
     }
 
     @Override
@@ -317,6 +345,54 @@ public final class JdbiInventory implements Inventory {
     public Optional<PairRecord> pair(String name) {
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(PAIR_SELECT + " WHERE p.name = :name")
                 .bind("name", name).map((rs, ctx) -> pair(rs)).findOne()));
+    }
+
+    @Override
+    public Optional<PairInventory> pairInventory(String name, java.util.Collection<String> images) {
+        requireNonNull(name, "name is null");
+        requireNonNull(images, "images is null");
+        return errors.call(() -> jdbi.withHandle(h -> h.createQuery(PAIR_INVENTORY)
+                .bind("pair", name).bindArray("images", String.class, images)
+                .scanResultSet((first, ctx) -> pairInventory(first.get(), ctx.getStatement()))));
+    }
+
+    /** The six results of {@link #PAIR_INVENTORY}, the first already open. */
+    private Optional<PairInventory> pairInventory(ResultSet first, PreparedStatement read) throws SQLException {
+        Optional<PairRecord> pair = first.next() ? Optional.of(pair(first)) : Optional.empty();
+        List<VmRecord> vmRows = new ArrayList<>();
+        for (ResultSet rs = next(read); rs.next(); ) {
+            vmRows.add(vmLinkRow(rs));
+        }
+        Map<String, Endpoint> endpoints = new java.util.HashMap<>();
+        for (ResultSet rs = next(read); rs.next(); ) {
+            Endpoint endpoint = endpoint(rs);
+            endpoints.put(endpoint.name(), endpoint);
+        }
+        Map<String, ImageRecord> images = new java.util.HashMap<>();
+        for (ResultSet rs = next(read); rs.next(); ) {
+            ImageRecord image = image(rs);
+            images.put(image.name(), image);
+        }
+        Map<String, VolumeRecord> volumes = new java.util.HashMap<>();
+        for (ResultSet rs = next(read); rs.next(); ) {
+            VolumeRecord volume = volume(rs);
+            volumes.put(volume.name(), volume);
+        }
+        Map<String, VmRecord> vms = vmsOfRows(vmRows);
+        Map<String, List<String>> linkers = new java.util.HashMap<>();
+        vms.values().forEach(vm -> vm.links().forEach(link -> linkers.put(link.volume(), new ArrayList<>())));
+        for (ResultSet rs = next(read); rs.next(); ) {
+            linkers.computeIfAbsent(rs.getString("volume"), volume -> new ArrayList<>()).add(rs.getString("vm"));
+        }
+        return pair.map(record -> new PairInventory(record, vms, endpoints, images, volumes, linkers));
+    }
+
+    /** The next statement's rows of a multi-statement read (closed with the statement). */
+    private static ResultSet next(PreparedStatement read) throws SQLException {
+        if (!read.getMoreResults()) {
+            throw new SQLException("a statement of the read returned no rows to read");
+        }
+        return read.getResultSet();
     }
 
     @Override

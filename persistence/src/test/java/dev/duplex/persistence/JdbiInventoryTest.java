@@ -14,6 +14,7 @@ import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.InventoryConflictException;
 import dev.duplex.engine.inventory.LinkRecord;
 import dev.duplex.engine.inventory.NotInInventoryException;
+import dev.duplex.engine.inventory.PairInventory;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.VmRecord;
 import java.util.List;
@@ -172,6 +173,57 @@ class JdbiInventoryTest {
         assertEquals(Map.of("data", List.of("a"), "spare", List.of(), "ghost", List.of()), inventory.vmsLinking(List.of("data", "spare", "ghost")),
                 "a volume no VM links (or no such volume) has no linkers");
         assertEquals(Map.of(), inventory.images(List.of()));
+    }
+
+    @Test
+    void aPairIsReadWithWhatItsUpgradeChecksInOneLookAsTheSingleKindReadsSayIt() {
+        inventory.addEndpoint(endpoint("ep-a"));
+        inventory.addEndpoint(endpoint("ep-b"));
+        inventory.addEndpoint(endpoint("ep-unused"));
+        for (String image : List.of("old-a", "new-a", "unrelated")) {
+            inventory.addImage(image(image, "ep-a"));
+        }
+        inventory.addImage(image("old-b", "ep-b"));
+        for (String volume : List.of("logs", "data", "spare")) {
+            inventory.addVolume(volume(volume, "ep-a"));
+        }
+        inventory.addVolume(volume("data-b", "ep-b"));
+        VmRecord first = new VmRecord("m0", "ep-a", "ref-m0", "old-a",
+                List.of(new LinkRecord("logs", "/logs", VolumeLink.Mode.COPY_AT_BOOT), new LinkRecord("data", "/db", VolumeLink.Mode.MOUNT_AT_BOOT)),
+                Map.of("cpus", "2"));
+        VmRecord second = vm("m1", "ep-b", "old-b", "data-b");
+        inventory.addVm(first);
+        inventory.addVm(second);
+        inventory.addVm(vm("other", "ep-a", "unrelated", "spare"));
+        inventory.addPair(pair("p", "m0", "m1"));
+
+        var read = inventory.pairInventory("p", List.of("new-a", "ghost")).orElseThrow();
+
+        assertEquals(pair("p", "m0", "m1"), read.pair());
+        assertEquals(Map.of("m0", first, "m1", second), read.vms(), "the members with their links in order, no one else");
+        assertEquals(Map.of("ep-a", endpoint("ep-a"), "ep-b", endpoint("ep-b")), read.endpoints());
+        assertEquals(Map.of("old-a", image("old-a", "ep-a"), "old-b", image("old-b", "ep-b"), "new-a", image("new-a", "ep-a")), read.images(),
+                "the members' images and the ones asked for that exist");
+        assertEquals(Map.of("logs", volume("logs", "ep-a"), "data", volume("data", "ep-a"), "data-b", volume("data-b", "ep-b")), read.volumes());
+        assertEquals(Map.of("logs", List.of("m0"), "data", List.of("m0"), "data-b", List.of("m1")), read.linkers());
+        assertEquals(PairInventory.readEachKind(inventory, "p", List.of("new-a", "ghost")), Optional.of(read));
+    }
+
+    @Test
+    void anUnknownPairOrOneWithoutLinksIsReadAsTheSingleKindReadsSayIt() {
+        assertEquals(Optional.empty(), inventory.pairInventory("ghost", List.of("img")));
+
+        inventory.addEndpoint(endpoint("ep"));
+        inventory.addImage(image("img", "ep"));
+        inventory.addVm(vm("a", "ep", "img"));
+        inventory.addVm(vm("b", "ep", "img"));
+        inventory.addPair(pair("bare", "a", "b"));
+
+        var read = inventory.pairInventory("bare", List.of());
+        assertEquals(Map.of(), read.orElseThrow().volumes());
+        assertEquals(Map.of(), read.orElseThrow().linkers());
+        assertEquals(Map.of("img", image("img", "ep")), read.orElseThrow().images());
+        assertEquals(PairInventory.readEachKind(inventory, "bare", List.of()), read);
     }
 
     /** Endpoint "ep" with these images and volumes "logs" and "data"; the links to both, logs first. */

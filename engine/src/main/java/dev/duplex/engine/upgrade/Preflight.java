@@ -15,6 +15,7 @@ import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.ImageRecord;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.PairInventory;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.Placement;
 import dev.duplex.engine.inventory.VmRecord;
@@ -62,12 +63,20 @@ final class Preflight {
             List<VmRecord> vms, Map<String, ImageRecord> images, Map<String, VolumeRecord> volumes) {}
 
     Checked pair(UpgradeRequest request) {
-        return pair(request, inventory.pair(request.pair()));
+        return pair(request, inventory.pairInventory(request.pair(), targetImages(request)));
     }
 
-    /** The checks of {@link #pair(UpgradeRequest)} on the pair as the caller has just read it. */
-    Checked pair(UpgradeRequest request, Optional<PairRecord> read) {
-        PairRecord pair = read.orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
+    /** The images {@code request} names, the ones to read with its pair. */
+    static List<String> targetImages(UpgradeRequest request) {
+        return List.of(request.image(0), request.image(1));
+    }
+
+    /**
+     * The checks of {@link #pair(UpgradeRequest)} on the pair and its records as the caller has just read them, with
+     * {@link #targetImages(UpgradeRequest)} among its images.
+     */
+    Checked pair(UpgradeRequest request, Optional<PairInventory> read) {
+        PairRecord pair = read.map(PairInventory::pair).orElseThrow(() -> new UpgradeRefusedException("Unknown pair '" + request.pair()
                 + "'. Known pairs: " + inventory.pairs().stream().map(PairRecord::name).sorted().toList()));
         RoleController roleController;
         try {
@@ -80,8 +89,8 @@ final class Preflight {
         List<MemberBefore> before = new ArrayList<>();
         List<ImageRecord> targets = new ArrayList<>();
         List<VmRecord> vms = new ArrayList<>();
-        Map<String, VmRecord> members = inventory.vms(List.of(pair.system0(), pair.system1()));
-        readAhead(members.values(), List.of(request.image(0), request.image(1)));
+        Map<String, VmRecord> members = read.get().vms();
+        takeRead(read.get(), targetImages(request));
         for (int system = 0; system < 2; system++) {
             Member checked = member(Optional.ofNullable(members.get(pair.member(system))), pair.member(system), system, request.image(system),
                     request.strategy(), pair.name());
@@ -205,6 +214,18 @@ final class Preflight {
             volumes.putAll(inventory.volumes(volumeNames));
             linkers.putAll(inventory.vmsLinking(volumeNames));
         }
+    }
+
+    /** What {@link #readAhead} would have read, taken from the pair's records as read with it. */
+    private void takeRead(PairInventory read, List<String> targetImages) {
+        Set<String> imageNames = new java.util.HashSet<>(targetImages);
+        for (VmRecord vm : read.vms().values()) {
+            imageNames.add(vm.image());
+            endpoints.put(vm.endpoint(), Optional.ofNullable(read.endpoints().get(vm.endpoint())));
+        }
+        imageNames.forEach(name -> images.put(name, Optional.ofNullable(read.images().get(name))));
+        volumes.putAll(read.volumes());
+        linkers.putAll(read.linkers());
     }
 
     private Optional<ImageRecord> image(String name) {

@@ -14,6 +14,7 @@ import dev.duplex.engine.driver.EndpointConnections;
 import dev.duplex.engine.inventory.Endpoint;
 import dev.duplex.engine.inventory.Inventory;
 import dev.duplex.engine.inventory.LinkRecord;
+import dev.duplex.engine.inventory.PairInventory;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.inventory.VolumeRecord;
 import dev.duplex.engine.job.Job;
@@ -248,8 +249,8 @@ public final class RollingUpgrade {
      * on its old image and ends the job FAILED; any other failure ends it FAILED where it stopped.
      */
     public UpgradeReport run(UpgradeRequest request, UpgradeListener listener) {
-        Optional<PairRecord> pair = inventory.pair(request.pair());
-        refuseLiveJob(request.pair(), pair.map(p -> List.of(p.system0(), p.system1())).orElse(List.of()));
+        Optional<PairInventory> pair = inventory.pairInventory(request.pair(), Preflight.targetImages(request));
+        refuseLiveJob(request.pair(), pair.map(p -> List.of(p.pair().system0(), p.pair().system1())).orElse(List.of()));
         Preflight preflight = new Preflight(inventory, drivers, roleControllers);
         Preflight.Checked checked = preflight.pair(request, pair);
         pruneExpired(request.pair(), checked);
