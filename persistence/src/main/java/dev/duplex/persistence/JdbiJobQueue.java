@@ -56,7 +56,7 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
 
     /**
      * One step boundary: step {@code done} (null when none) ended with {@code outputs}, step {@code next} starts
-     * (null when the job ends instead).
+     * (null when the job ends instead, or for a kept line).
      */
     private record Boundary(long jobId, String done, String outputs, String next) {}
 
@@ -325,7 +325,10 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
         boundaries.write(new Boundary(jobId, doneStep, written, nextStep));
     }
 
-    /** Writes boundaries of distinct jobs in one statement: the DONE lines that end steps, then the STARTED lines. */
+    /**
+     * Writes boundaries of distinct jobs in one statement: the DONE lines that end steps (and kept lines), then the STARTED
+     * lines.
+     */
     private void writeBoundaries(List<Boundary> group) {
         List<Long> jobIds = group.stream().map(Boundary::jobId).toList();
         List<String> done = group.stream().map(Boundary::done).toList();
@@ -340,10 +343,18 @@ public final class JdbiJobQueue implements JobQueue, JobHistory {
                             SELECT job, done, 'DONE', now(), now(), NULL, CAST(outputs AS jsonb) FROM boundary WHERE done IS NOT NULL
                             %s)
                         INSERT INTO job_steps (job_id, step_id, state, started_at)
-                        SELECT job, next, 'STARTED', now() FROM boundary
+                        SELECT job, next, 'STARTED', now() FROM boundary WHERE next IS NOT NULL
                         """.formatted(ENDED_AGAIN) + STARTED_AGAIN)
                 .bindArray("jobs", Long.class, jobIds).bindArray("done", String.class, done)
                 .bindArray("outputs", String.class, outputs).bindArray("next", String.class, next).execute()));
+    }
+
+    @Override
+    public void keptLine(long jobId, String lineId, Map<String, String> outputs) {
+        requireNonNull(lineId, "lineId is null");
+        // A DONE with no next step, so written as a boundary is: in the synchronous commit of the moment's boundaries,
+        // not waiting for a next STARTED as a step's DONE may (the caller deletes where it read it from next).
+        boundaries.write(new Boundary(jobId, lineId, json.write(requireNonNull(outputs, "outputs is null")), null));
     }
 
     @Override

@@ -304,6 +304,29 @@ class JdbiJobQueueTest {
     }
 
     @Test
+    void aKeptLineIsDoneAtOnceReplacesTheOneBeforeAndIsOnDiskWhenWritten() {
+        Job job = jobs.createClaimed("upgrade", "kv", "a@h", Map.of(), "node-a");
+        jobs.stepStarted(job.id(), "S22");
+        int onDisk = 0;
+        for (int revision = 1; revision <= 10; revision++) {
+            jobs.keptLine(job.id(), "S22.kv-0/environment", Map.of("revision", Integer.toString(revision)));
+            // A synchronous commit returns once the WAL is flushed past it; a commit left to the WAL writer is flushed
+            // up to 200 ms later. Nothing else writes here, so the WAL's end is this commit's (an autovacuum may intrude).
+            if (database.jdbi().withHandle(h -> h.createQuery("SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()")
+                    .mapTo(Boolean.class).one())) {
+                onDisk++;
+            }
+        }
+        assertTrue(onDisk >= 8, "the kept line was on disk when written in only " + onDisk + " of 10 writes");
+
+        List<StepRecord> journal = jobs.journal(job.id());
+        assertEquals(List.of("S22", "S22.kv-0/environment"), journal.stream().map(StepRecord::stepId).toList());
+        assertEquals(List.of(StepState.STARTED, StepState.DONE), journal.stream().map(StepRecord::state).toList());
+        assertEquals(Map.of("revision", "10"), journal.get(1).outputs(), "the last kept replaced the ones before");
+        assertThrows(NotInInventoryException.class, () -> jobs.keptLine(job.id() + 1000, "S22.kv-0/environment", Map.of()));
+    }
+
+    @Test
     void aHeartbeatCommittedWithoutWaitingForTheDiskStillSaysWhoOwnsTheJob() {
         Job job = jobs.create("upgrade", "kv", "a@h", Map.of());
         Job claimed = jobs.claim(job.id(), "node-a", LONG).orElseThrow();

@@ -104,6 +104,11 @@ public abstract class ForwardingJobQueue implements JobQueue {
     }
 
     @Override
+    public void keptLine(long jobId, String lineId, Map<String, String> outputs) {
+        journal.keptLine(jobId, lineId, outputs);
+    }
+
+    @Override
     public void stepFailed(long jobId, String stepId, String error) {
         journal.stepFailed(jobId, stepId, error);
     }

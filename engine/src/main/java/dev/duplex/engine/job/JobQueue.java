@@ -131,6 +131,17 @@ public interface JobQueue {
         finish(jobId, state, error);
     }
 
+    /**
+     * Journals line {@code lineId}, which is no step of the plan, as DONE with {@code outputs}, replacing an earlier one: what a
+     * step keeps before it destroys where it read it from (a VM's operating environment before the VM goes). Unlike a
+     * {@link #stepDone}, on disk when this returns. The default suits a store whose {@link #stepDone} is; one that lets a
+     * DONE wait for the next STARTED must override it.
+     */
+    default void keptLine(long jobId, String lineId, java.util.Map<String, String> outputs) {
+        stepStarted(jobId, lineId);
+        stepDone(jobId, lineId, outputs);
+    }
+
     /** Journals that a step failed. */
     void stepFailed(long jobId, String stepId, String error);
 

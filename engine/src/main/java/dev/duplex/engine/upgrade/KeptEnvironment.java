@@ -51,10 +51,12 @@ final class KeptEnvironment {
                 .map(record -> decode(record.outputs()));
     }
 
-    /** Journals (commits) {@code snapshot} for step {@code stepId}; replaces what it kept before. */
+    /**
+     * Journals {@code snapshot} for step {@code stepId}, on disk when this returns (the caller deletes the VM it read it from
+     * next); replaces what it kept before.
+     */
     void keep(String stepId, EnvironmentSnapshot snapshot) {
-        jobQueue.stepStarted(jobId, stepId + SUFFIX);
-        jobQueue.stepDone(jobId, stepId + SUFFIX, encode(snapshot));
+        jobQueue.keptLine(jobId, stepId + SUFFIX, encode(snapshot));
         keptByThisRun.put(stepId, snapshot);
     }
 

@@ -7,7 +7,6 @@ import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
 import dev.duplex.api.role.RoleControllerException;
-import dev.duplex.engine.inventory.PairRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -71,11 +70,8 @@ final class Switchover implements UpgradeStep {
         } else {
             switchOver(run, controller, oldActive, outputs);
         }
-        PairRecord pair = run.pair().orElseThrow();
-        int system = run.job().member(newActive).system();
-        if (pair.activeSystem() != system) {
-            run.inventory().setActiveSystem(pair.name(), system);
-        }
+        // written whether or not it was so already (a resumed switchover): no read of the pair first
+        run.inventory().setActiveSystem(run.job().pair(), run.job().member(newActive).system());
         outputs.put("active", newActive);
         return outputs;
     }

@@ -237,6 +237,51 @@ class LocalDriverUpgradeTest {
     }
 
     @Test
+    void eachMembersEnvironmentIsKeptInOneDurableJournalWriteBeforeItsOldVmIsDeleted() throws IOException {
+        setUp();
+        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        dev.duplex.engine.job.JobQueue recorded = new dev.duplex.engine.job.ForwardingJobQueue(jobs) {
+            @Override
+            public void keptLine(long jobId, String lineId, Map<String, String> outputs) {
+                events.add("kept " + lineId);
+                super.keptLine(jobId, lineId, outputs);
+            }
+
+            @Override
+            public void stepStarted(long jobId, String stepId) {
+                events.add("started " + stepId);
+                super.stepStarted(jobId, stepId);
+            }
+
+            @Override
+            public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
+                events.add("done " + stepId);
+                super.stepDone(jobId, stepId, outputs);
+            }
+        };
+        HypervisorDriver real = driver;
+        HypervisorDriver watched = (HypervisorDriver) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HypervisorDriver.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("deleteVm")) {
+                        events.add("deleteVm " + ((VmRef) args[0]).name());
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        UpgradeReport report = new RollingUpgrade(inventory, recorded, new FakeAuditLog(), endpoint -> watched, pair -> app,
+                UpgradeSettings.defaults().withStaleAfter(Duration.ZERO)).run(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"),
+                UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        List<String> kept = events.stream().filter(e -> e.contains("/") || e.startsWith("deleteVm ")).toList();
+        assertEquals(List.of("kept S22.kv-1/environment", "deleteVm kv-1", "kept S27.kv-0/environment", "deleteVm kv-0"), kept,
+                "each kept line is one write (the store puts it on disk before it returns), before the VM it was read from goes");
+    }
+
+    @Test
     void thePlanSaysWhatHappensToTheEnvironmentAndToCopyAtBootWrites() throws IOException {
         setUp();
         UpgradePlan link = engine().plan(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"));
