@@ -207,19 +207,10 @@ class LocalDriverUpgradeTest {
         store.write(new dev.duplex.api.EnvironmentUpdate(store.read().revision(), 9, List.of(
                 new dev.duplex.api.ItemChange.Replace(new dev.duplex.api.EnvironmentItem("settings", settings)))));
         var before = store.read();
-        HypervisorDriver real = driver;
         // The orchestrator dies inside S22's createVm: the old VM of kv-1 is gone, the new one not made yet.
-        HypervisorDriver dying = (HypervisorDriver) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {HypervisorDriver.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("createVm")) {
-                        throw new SimulatedCrash("createVm");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        HypervisorDriver dying = driverDoingFirst("createVm", args -> {
+            throw new SimulatedCrash("createVm");
+        });
         RollingUpgrade crashing = new RollingUpgrade(inventory, jobs, new FakeAuditLog(), endpoint -> dying, pair -> app,
                 UpgradeSettings.defaults().withStaleAfter(Duration.ZERO));
         assertThrows(SimulatedCrash.class,
@@ -239,38 +230,9 @@ class LocalDriverUpgradeTest {
     @Test
     void eachMembersEnvironmentIsKeptInOneDurableJournalWriteBeforeItsOldVmIsDeleted() throws IOException {
         setUp();
-        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        dev.duplex.engine.job.JobQueue recorded = new dev.duplex.engine.job.ForwardingJobQueue(jobs) {
-            @Override
-            public void keptLine(long jobId, String lineId, Map<String, String> outputs) {
-                events.add("kept " + lineId);
-                super.keptLine(jobId, lineId, outputs);
-            }
-
-            @Override
-            public void stepStarted(long jobId, String stepId) {
-                events.add("started " + stepId);
-                super.stepStarted(jobId, stepId);
-            }
-
-            @Override
-            public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
-                events.add("done " + stepId);
-                super.stepDone(jobId, stepId, outputs);
-            }
-        };
-        HypervisorDriver real = driver;
-        HypervisorDriver watched = (HypervisorDriver) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {HypervisorDriver.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("deleteVm")) {
-                        events.add("deleteVm " + ((VmRef) args[0]).name());
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RecordedJournalWrites recorded = new RecordedJournalWrites(jobs);
+        List<String> events = recorded.writes();
+        HypervisorDriver watched = driverDoingFirst("deleteVm", args -> events.add("deleteVm " + ((VmRef) args[0]).name()));
         UpgradeReport report = new RollingUpgrade(inventory, recorded, new FakeAuditLog(), endpoint -> watched, pair -> app,
                 UpgradeSettings.defaults().withStaleAfter(Duration.ZERO)).run(UpgradeRequest.of("kv", "v2", UpgradeStrategy.LINK, "t"),
                 UpgradeListener.NONE);
@@ -279,6 +241,22 @@ class LocalDriverUpgradeTest {
         List<String> kept = events.stream().filter(e -> e.contains("/") || e.startsWith("deleteVm ")).toList();
         assertEquals(List.of("kept S22.kv-1/environment", "deleteVm kv-1", "kept S27.kv-0/environment", "deleteVm kv-0"), kept,
                 "each kept line is one write (the store puts it on disk before it returns), before the VM it was read from goes");
+    }
+
+    /** The local driver, with {@code first} run on the arguments of each call of {@code method} before the driver's own. */
+    private HypervisorDriver driverDoingFirst(String method, java.util.function.Consumer<Object[]> first) {
+        HypervisorDriver real = driver;
+        return (HypervisorDriver) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {HypervisorDriver.class},
+                (proxy, called, args) -> {
+                    if (called.getName().equals(method)) {
+                        first.accept(args);
+                    }
+                    try {
+                        return called.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

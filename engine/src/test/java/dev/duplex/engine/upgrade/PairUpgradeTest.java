@@ -10,8 +10,6 @@ import dev.duplex.api.VmState;
 import dev.duplex.api.VolumeLink;
 import dev.duplex.api.role.Role;
 import dev.duplex.engine.inventory.LinkRecord;
-import dev.duplex.engine.job.ForwardingJobQueue;
-import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
 import dev.duplex.engine.job.StepRecord;
 import dev.duplex.engine.job.StepState;
@@ -317,39 +315,8 @@ class PairUpgradeTest {
     @Test
     void aStepsDoneIsJournaledWithTheNextStepsStartInOneWriteAndTheLastWithTheJobsEnd() {
         PairFixture f = new PairFixture();
-        List<String> writes = new ArrayList<>();
-        JobQueue counted = new ForwardingJobQueue(f.jobs) {
-            @Override
-            public void stepStarted(long jobId, String stepId) {
-                writes.add("started " + stepId);
-                super.stepStarted(jobId, stepId);
-            }
-
-            @Override
-            public void stepDone(long jobId, String stepId, Map<String, String> outputs) {
-                writes.add("done " + stepId);
-                super.stepDone(jobId, stepId, outputs);
-            }
-
-            @Override
-            public void stepDoneThenStarted(long jobId, String doneStep, Map<String, String> outputs, String nextStep) {
-                writes.add("done " + doneStep + ", started " + nextStep);
-                super.stepDoneThenStarted(jobId, doneStep, outputs, nextStep);
-            }
-
-            @Override
-            public void finish(long jobId, JobState state, java.util.Optional<String> error) {
-                writes.add("finish " + state);
-                super.finish(jobId, state, error);
-            }
-
-            @Override
-            public void stepDoneThenFinish(long jobId, String doneStep, Map<String, String> outputs, JobState state,
-                    java.util.Optional<String> error) {
-                writes.add("done " + doneStep + ", finish " + state);
-                super.stepDoneThenFinish(jobId, doneStep, outputs, state, error);
-            }
-        };
+        RecordedJournalWrites counted = new RecordedJournalWrites(f.jobs);
+        List<String> writes = counted.writes();
         UpgradeReport report = f.engine(pair -> f.app, counted).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
 
         assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
