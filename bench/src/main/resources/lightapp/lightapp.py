@@ -12,7 +12,8 @@ not. It speaks the endpoint protocol of Duplex's http role controller, as the kv
   POST /resync[?wait_ms=N]        pulls from the peer now; with N, answers once in sync or after N ms
   GET  /health                    {"status":"ok","version":..,"vm_id":..,"cpu_ms":..,"start_cpu_ms":..,"peak_rss_kb":..}
   GET  /checksum[?upto=SEQ]       SHA-256 of the log's first SEQ records (both members' logs are byte-identical)
-  GET  /log?from=SEQ[&wait_ms=N][&last=H]   replication: the raw records from SEQ, long-polled up to N ms;
+  GET  /log?from=SEQ[&wait_ms=N][&last=H]   replication: the raw records from SEQ, long-polled up to N ms (on the
+                                  ACT only: a member that takes no write answers at once), X-Role its role;
                                   409 when our record SEQ-1 does not hash to H (diverged logs are never mixed)
   PUT  /kv/KEY  body=value        on the ACT: 200 {"key":..,"seq":n} once fsynced; else 503 "not ACT"
   GET  /kv/KEY                    on the ACT: the value; else 503 "not ACT" (reads are strong: the ACT only)
@@ -176,6 +177,7 @@ class Member:
         self.pulling = threading.Lock()
         self.connection = None  # to the peer, for pulls; used under self.pulling
         self.peer_seq = None
+        self.peer_active = False  # what the peer's last answer to a pull said
         self.peer_reachable = False
         self.problem = None
         self.start_cpu_ms = -1
@@ -251,6 +253,7 @@ class Member:
                 self.peer_seq = int(headers.get("X-Seq", "-1"))
             except ValueError:
                 self.peer_seq = None
+            self.peer_active = headers.get("X-Role") == "ACT"
             lines = body.splitlines(keepends=True)
             if not lines:
                 return 0
@@ -270,7 +273,8 @@ class Member:
                     self.store.changed.wait(1.0)
                 continue
             try:
-                self.pull(1000)
+                if self.pull(1000) == 0 and not self.peer_active:
+                    time.sleep(0.2)  # a peer that is not ACT answers long polls at once: not in a tight loop
             except Diverged:
                 pass
             except (ConnectionError, ValueError):
@@ -500,7 +504,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if last is not None and 2 <= start <= store.seq + 1 and line_hash(store.lines[start - 2]) != last:
             raise Refused(409, "record %d differs from the asker's" % (start - 1))
         with store.changed:
-            store.changed.wait_for(lambda: store.seq >= start, timeout=wait_ms / 1000.0)
+            # a member that is not ACT takes no write, so nothing comes to wait for: answer at once. A standby's long
+            # poll at its demoted peer ends with the demotion, and its takeover does not wait behind it for the pull lock
+            # (seen: a promotion 5 s late, behind a long poll and a slow peer on a loaded machine)
+            store.changed.wait_for(lambda: store.seq >= start or store.role != "ACT", timeout=wait_ms / 1000.0)
             lines = store.lines[start - 1:start - 1 + BATCH]
         return self.send(200, b"".join(lines), {"X-Seq": str(store.seq), "X-Role": store.role})
 

@@ -54,6 +54,12 @@ class LightAppTest {
         assertEquals(409, send(b, "POST", "/role?to=ACT", null, "tb").statusCode(), "no takeover while the peer is ACT");
         assertEquals(200, send(a, "POST", "/role?to=SBY", null, "ta").statusCode());
         assertEquals(503, send(a, "PUT", "/kv/k6", "v6", null).statusCode(), "a demoted member takes no write");
+        long asked = System.nanoTime();
+        HttpResponse<String> poll = send(a, "GET", "/log?from=6&wait_ms=5000", null, null);
+        assertEquals(200, poll.statusCode(), poll::body);
+        assertEquals("SBY", poll.headers().firstValue("X-Role").orElse(""), () -> poll.headers().map().toString());
+        assertTrue(Duration.ofNanos(System.nanoTime() - asked).toMillis() < 2500,
+                "a demoted member answers a long poll at once (nothing will come): the standby's takeover does not wait behind it");
         assertEquals(200, send(b, "POST", "/role?to=ACT", null, "tb").statusCode());
         assertEquals(200, send(b, "PUT", "/kv/k6", "v6", null).statusCode());
         assertEquals("v3", send(b, "GET", "/kv/k3", null, null).body(), "the new active has the old one's records");
