@@ -353,31 +353,20 @@ public final class JdbiInventory implements Inventory {
         requireNonNull(images, "images is null");
         return errors.call(() -> jdbi.withHandle(h -> h.createQuery(PAIR_INVENTORY)
                 .bind("pair", name).bindArray("images", String.class, images)
-                .scanResultSet((first, ctx) -> pairInventory(first.get(), ctx.getStatement()))));
+                .scanResultSet((first, ctx) -> pairInventory(first.get(), ctx))));
     }
 
     /** The six results of {@link #PAIR_INVENTORY}, the first already open. */
-    private Optional<PairInventory> pairInventory(ResultSet first, PreparedStatement read) throws SQLException {
+    private Optional<PairInventory> pairInventory(ResultSet first, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
+        PreparedStatement read = ctx.getStatement();
         Optional<PairRecord> pair = first.next() ? Optional.of(pair(first)) : Optional.empty();
         List<VmRecord> vmRows = new ArrayList<>();
         for (ResultSet rs = next(read); rs.next(); ) {
             vmRows.add(vmLinkRow(rs));
         }
-        Map<String, Endpoint> endpoints = new java.util.HashMap<>();
-        for (ResultSet rs = next(read); rs.next(); ) {
-            Endpoint endpoint = endpoint(rs);
-            endpoints.put(endpoint.name(), endpoint);
-        }
-        Map<String, ImageRecord> images = new java.util.HashMap<>();
-        for (ResultSet rs = next(read); rs.next(); ) {
-            ImageRecord image = image(rs);
-            images.put(image.name(), image);
-        }
-        Map<String, VolumeRecord> volumes = new java.util.HashMap<>();
-        for (ResultSet rs = next(read); rs.next(); ) {
-            VolumeRecord volume = volume(rs);
-            volumes.put(volume.name(), volume);
-        }
+        Map<String, Endpoint> endpoints = rowsByName(next(read), ctx, (rs, c) -> endpoint(rs), Endpoint::name);
+        Map<String, ImageRecord> images = rowsByName(next(read), ctx, (rs, c) -> image(rs), ImageRecord::name);
+        Map<String, VolumeRecord> volumes = rowsByName(next(read), ctx, (rs, c) -> volume(rs), VolumeRecord::name);
         Map<String, VmRecord> vms = vmsOfRows(vmRows);
         Map<String, List<String>> linkers = new java.util.HashMap<>();
         vms.values().forEach(vm -> vm.links().forEach(link -> linkers.put(link.volume(), new ArrayList<>())));
@@ -385,6 +374,17 @@ public final class JdbiInventory implements Inventory {
             linkers.computeIfAbsent(rs.getString("volume"), volume -> new ArrayList<>()).add(rs.getString("vm"));
         }
         return pair.map(record -> new PairInventory(record, vms, endpoints, images, volumes, linkers));
+    }
+
+    /** The rows of {@code rs}, read by {@code row}, by name. */
+    private static <T> Map<String, T> rowsByName(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx,
+            org.jdbi.v3.core.mapper.RowMapper<T> row, java.util.function.Function<T, String> name) throws SQLException {
+        Map<String, T> found = new java.util.HashMap<>();
+        while (rs.next()) {
+            T read = row.map(rs, ctx);
+            found.put(name.apply(read), read);
+        }
+        return found;
     }
 
     /** The next statement's rows of a multi-statement read (closed with the statement). */
