@@ -31,7 +31,8 @@ public interface RoleController {
      * Makes {@code member} the active while its peer is down: a failover, after the old active was
      * fenced (powered off), or a switchover whose old active was stopped because it did not report
      * SBY after {@link #demote}. Unlike {@link #switchover}, nothing is asked of the peer. Returns once
-     * the member has taken the role; the engine then checks it with {@link #role}.
+     * the member has taken the role; the engine then checks it with {@link #role}. Like
+     * {@link #takeOver}, calling it when the member already is the active must do no harm.
      *
      * <p>The default throws: a controller that cannot promote one member alone cannot fail a pair
      * over, and the engine refuses such a failover before it fences anything.
@@ -82,6 +83,10 @@ public interface RoleController {
      * SBY: the member catches up with the peer (which is still running) and takes the role.
      * Returns once it has. The default is {@link #switchover}, which asks the peer to step down
      * again (harmless: it is SBY already).
+     *
+     * <p>Calling it when the member already is the active must do no harm: when the call fails
+     * (no answer in time) but the member then reports ACT, the engine calls it once more, so that
+     * an action composed after it runs.
      */
     default void takeOver(PairContext pair, String member) {
         switchover(pair, member);

@@ -400,18 +400,42 @@ public final class Failover {
             health = roles.health(context, standby.name());
         }
         Duration healthWait = since(started);
-        roles.promote(context, standby.name());
-        Role role = roles.role(context, standby.name());
-        while (role != Role.ACT) {
-            if (nanoClock.getAsLong() > deadline) {
-                throw new IllegalStateException("it was promoted but still reports " + role + " after "
-                        + promoteTimeout.toSeconds() + " s");
-            }
-            waiting.accept(standby.name() + " to report ACT (it reports " + role + ")");
-            pause();
-            role = roles.role(context, standby.name());
+        Optional<RuntimeException> promoteFailed = Optional.empty();
+        try {
+            roles.promote(context, standby.name());
+        } catch (RuntimeException e) {
+            // No answer in time is not "no": the application may still take the role; its answers below decide.
+            promoteFailed = Optional.of(e);
         }
-        return new Promotion(role, healthWait);
+        Optional<Role> role = reportedRole(roles, context, standby.name(), promoteFailed.isPresent());
+        while (!role.equals(Optional.of(Role.ACT))) {
+            String reports = role.map(Role::name).orElse("nothing (no answer)");
+            if (nanoClock.getAsLong() > deadline) {
+                throw new IllegalStateException(promoteFailed.map(e -> "its promotion failed (" + message(e) + ") and it")
+                        .orElse("it was promoted but") + " still reports " + reports + " after " + promoteTimeout.toSeconds() + " s");
+            }
+            waiting.accept(standby.name() + " to report ACT (it reports " + reports + ")");
+            pause();
+            role = reportedRole(roles, context, standby.name(), promoteFailed.isPresent());
+        }
+        if (promoteFailed.isPresent()) {
+            // It took the role after the call gave up: asking again is harmless now, and runs what is composed
+            // after the promotion (repointing a service address).
+            roles.promote(context, standby.name());
+        }
+        return new Promotion(Role.ACT, healthWait);
+    }
+
+    /** The member's role; after a failed promotion, no answer is "not yet" rather than a failure. */
+    private static Optional<Role> reportedRole(RoleController roles, PairContext context, String member, boolean tolerateSilence) {
+        if (!tolerateSilence) {
+            return Optional.of(roles.role(context, member));
+        }
+        try {
+            return Optional.of(roles.role(context, member));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** After a failed promotion: the standby is stopped again, so that running the failover again finds it cold. */

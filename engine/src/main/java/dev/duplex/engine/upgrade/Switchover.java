@@ -7,6 +7,7 @@ import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
 import dev.duplex.api.role.RoleControllerException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,13 @@ import java.util.Optional;
  * <p>Run again on resume: a stopped old active and an ACT new one is a finished switchover; a
  * stopped old active and a SBY new one is promoted; an old active that reports SBY is switched
  * again (harmless), so an action composed after it (repointing a service address) runs too.
+ *
+ * <p>A switching call that fails (no answer in time, a lost connection) may still have switched the
+ * pair: the application can finish a takeover after the controller gave up on its answer. So the
+ * members are asked until they report the switch or the settle time ({@code switchover-settle-ms},
+ * default {@link UpgradeRun#DEFAULT_SWITCHOVER_SETTLE}) passes. If they report it, the inventory
+ * records the new active and the call is made once more (harmless now) so that a composed action
+ * runs; if not, the step fails saying what each member reports.
  */
 final class Switchover implements UpgradeStep {
     private final StepInfo info;
@@ -85,7 +93,8 @@ final class Switchover implements UpgradeStep {
             outputs.put("already-switched", "true");
         }
         long started = System.nanoTime();
-        controller.switchover(run.pairContext(), newActive);
+        switching(run, controller, oldActive, Landing.OLD_REPORTS_SBY, "switchover", () -> controller.switchover(run.pairContext(), newActive),
+                outputs);
         outputs.put("switchover-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
         Map<String, Role> after = controller.roles(run.pairContext());
         if (after.get(newActive) != Role.ACT || after.get(oldActive) != Role.SBY) {
@@ -120,7 +129,7 @@ final class Switchover implements UpgradeStep {
             }
             Optional<String> demoteProblem = demote(controller, context, oldActive);
             if (demoteProblem.isEmpty()) {
-                controller.takeOver(context, newActive);
+                switching(run, controller, oldActive, Landing.OLD_NOT_ACT, "takeover", () -> controller.takeOver(context, newActive), outputs);
                 outputs.put("old-active", "SBY");
             } else {
                 outputs.put("demote", demoteProblem.get());
@@ -166,7 +175,85 @@ final class Switchover implements UpgradeStep {
                     + " check " + oldActive + ", then resume or roll back job #" + run.job().id() + ".");
         }
         stopOldActive(run, oldActive, outputs);
-        controller.promote(context, newActive);
+        switching(run, controller, oldActive, Landing.OLD_STOPPED, "promotion", () -> controller.promote(context, newActive), outputs);
+    }
+
+    /** What the old active must report for the switch to have happened, beside the new one reporting ACT. */
+    private enum Landing {
+        /** A plain switchover: the old active becomes a working standby. */
+        OLD_REPORTS_SBY,
+        /** A takeover after the old active was demoted: it must not report ACT (S26 stops it next). */
+        OLD_NOT_ACT,
+        /** A promotion after the old active's VM was stopped: nothing is asked of it. */
+        OLD_STOPPED
+    }
+
+    /**
+     * Makes a switching call; when it fails, waits for the members to settle. A switch they report is
+     * recorded, and the call repeated once so that an action composed after it runs; else the step
+     * fails with what each member reports.
+     */
+    private void switching(UpgradeRun run, RoleController controller, String oldActive, Landing landing, String call, Runnable switchingCall,
+            Map<String, String> outputs) {
+        try {
+            switchingCall.run();
+            return;
+        } catch (RuntimeException failure) {
+            PairContext context = run.pairContext();
+            Duration settle = run.switchoverSettle();
+            long started = System.nanoTime();
+            long deadline = started + settle.toNanos();
+            String seen;
+            while (true) {
+                Optional<Role> newRole = roleOf(controller, context, newActive);
+                Optional<Role> oldRole = landing == Landing.OLD_STOPPED ? Optional.empty() : roleOf(controller, context, oldActive);
+                boolean oldLanded = switch (landing) {
+                    case OLD_REPORTS_SBY -> oldRole.equals(Optional.of(Role.SBY));
+                    case OLD_NOT_ACT -> !oldRole.equals(Optional.of(Role.ACT));
+                    case OLD_STOPPED -> true;
+                };
+                seen = newActive + " reports " + newRole.map(Role::name).orElse("nothing (no answer)")
+                        + (landing == Landing.OLD_STOPPED ? ", " + oldActive + " is stopped"
+                                : ", " + oldActive + " reports " + oldRole.map(Role::name).orElse("nothing (no answer)"));
+                if (newRole.equals(Optional.of(Role.ACT)) && oldLanded) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new StepFailure("The " + controller.describe() + " role controller's " + call + " of " + newActive + " failed ("
+                            + failure.getMessage() + ") and " + settle.toMillis() + " ms later the members do not report the switch: "
+                            + seen + ". " + unswitched(newRole, oldRole, oldActive), failure);
+                }
+                run.pause();
+            }
+            // The application finished the switch after the call gave up: that is the pair's state now.
+            run.inventory().setActiveSystem(run.job().pair(), run.job().member(newActive).system());
+            outputs.put("switch-call-failed", failure.getMessage());
+            outputs.put("switch-reported-after-ms", Long.toString((System.nanoTime() - started) / 1_000_000));
+            try {
+                switchingCall.run(); // harmless now; runs an action composed after the call (repointing a service address)
+            } catch (RuntimeException again) {
+                throw new StepFailure("The " + controller.describe() + " role controller's " + call + " of " + newActive + " failed ("
+                        + failure.getMessage() + "), yet the members then reported the switch (" + seen + ") and the inventory records "
+                        + newActive + " as the active; repeating the " + call + " so that what follows it runs failed too: " + again.getMessage()
+                        + ". Check that clients reach " + newActive + ".", again);
+            }
+        }
+    }
+
+    /** What an unfinished switch means for the service, and so what the operator must look at first. */
+    private static String unswitched(Optional<Role> newRole, Optional<Role> oldRole, String oldActive) {
+        boolean newAct = newRole.equals(Optional.of(Role.ACT));
+        boolean oldAct = oldRole.equals(Optional.of(Role.ACT));
+        if (newAct && oldAct) {
+            return "Both report ACT: stop " + oldActive + " taking writes now.";
+        }
+        if (oldAct) {
+            return "Nothing switched: " + oldActive + " still serves.";
+        }
+        if (newAct) {
+            return "The switch is not confirmed: " + oldActive + " must report SBY.";
+        }
+        return "No member reports ACT: the pair may take no writes until one does.";
     }
 
     private void stopOldActive(UpgradeRun run, String oldActive, Map<String, String> outputs) {

@@ -37,6 +37,13 @@ import java.util.Optional;
  * per step, these were most of a fleet's database calls.
  */
 final class UpgradeRun {
+    /**
+     * How long members may take to report a switch after a switching call failed, unless the pair's
+     * {@code switchover-settle-ms} says otherwise: longer than a takeover that outran the controller's
+     * own timeout takes, short enough that a switch that will not happen fails soon.
+     */
+    static final Duration DEFAULT_SWITCHOVER_SETTLE = Duration.ofSeconds(10);
+
     private final UpgradeJob job;
     private final Inventory inventory;
     private final Drivers drivers;
@@ -274,6 +281,11 @@ final class UpgradeRun {
 
     Duration healthTimeout() {
         return gateSetting("health-timeout-ms", settings.healthTimeout());
+    }
+
+    /** How long members may take to report a switch after the call that asked for it failed ({@link Switchover}). */
+    Duration switchoverSettle() {
+        return gateSetting("switchover-settle-ms", DEFAULT_SWITCHOVER_SETTLE);
     }
 
     Duration pollInterval() {

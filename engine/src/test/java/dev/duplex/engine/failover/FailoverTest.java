@@ -302,6 +302,19 @@ class FailoverTest {
     }
 
     @Test
+    void aPromotionWhoseAnswerIsLostButThatTookEffectCompletesTheFailover() {
+        fixture.app.loseNextPromoteAnswer();
+
+        FailoverReport report = fixture.failover().failover("kv", false, "ops@host");
+
+        assertEquals("kv-1", report.newActive());
+        assertEquals("kv-1", fixture.inventory.pair("kv").orElseThrow().active());
+        assertEquals(List.of("promote kv-1", "promote kv-1"), fixture.app.calls().stream().filter(c -> c.startsWith("promote")).toList(),
+                "asked again once it reported ACT, so what is composed after the promotion runs");
+        assertEquals(VmState.RUNNING, fixture.driver.state(new VmRef("id-1", "kv-1")), "not stopped again");
+    }
+
+    @Test
     void aStandbyThatStaysSbyAfterPromotionFailsTheFailover() {
         fixture.app.ignorePromotion();
 

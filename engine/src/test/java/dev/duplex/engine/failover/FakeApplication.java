@@ -24,6 +24,7 @@ class FakeApplication implements RoleController {
     private final List<String> calls = new ArrayList<>();
     private boolean refusePromotion;
     private boolean ignorePromotion;
+    private boolean losePromoteAnswer;
     private int bootingPolls;
 
     FakeApplication(FakeDriver driver) {
@@ -37,6 +38,11 @@ class FakeApplication implements RoleController {
     synchronized void acceptPromotionAgain() {
         refusePromotion = false;
         ignorePromotion = false;
+    }
+
+    /** The next promotion takes effect, but its answer is lost: the controller reports a timeout. */
+    synchronized void loseNextPromoteAnswer() {
+        losePromoteAnswer = true;
     }
 
     synchronized void ignorePromotion() {
@@ -89,6 +95,10 @@ class FakeApplication implements RoleController {
         }
         if (!ignorePromotion) {
             roles.put(member, Role.ACT);
+        }
+        if (losePromoteAnswer) {
+            losePromoteAnswer = false;
+            throw new RoleControllerException(describe(), member, "no answer within 5000 ms (timeout-ms)");
         }
     }
 
