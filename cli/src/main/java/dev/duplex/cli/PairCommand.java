@@ -68,7 +68,7 @@ public final class PairCommand {
         @Option(names = "--role-controller", paramLabel = "KEY=VALUE", description = "How Duplex asks the application for roles: type=http|exec and the keys above; repeatable.")
         Map<String, String> roleController = new LinkedHashMap<>();
 
-        @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms); repeatable.")
+        @Option(names = "--resync", paramLabel = "KEY=VALUE", description = "Resync gate setting (timeout-ms, poll-ms, health-timeout-ms, switchover-settle-ms); repeatable.")
         Map<String, String> resync = new LinkedHashMap<>();
 
         @picocli.CommandLine.Mixin

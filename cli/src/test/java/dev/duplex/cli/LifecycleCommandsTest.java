@@ -55,7 +55,12 @@ class LifecycleCommandsTest {
         ok("volume", "create", "spare", "--endpoint", "lab", "--size", "1MiB");
         ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img-1", "--link", "db-0:db");
         ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:db");
-        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1");
+        assertEquals("duplex: Pair 'kv': unknown resync gate setting 'timout-ms'; the settings are timeout-ms, poll-ms, health-timeout-ms,"
+                + " switchover-settle-ms", fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "timout-ms=5000"));
+        assertEquals("duplex: Pair 'kv': resync gate setting 'poll-ms' is a whole number of milliseconds, such as poll-ms=5000, not '2s'",
+                fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "poll-ms=2s"));
+        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "switchover-settle-ms=20000");
+        assertTrue(ok("pair", "show", "kv", "--output", "json").contains("\"switchover-settle-ms\" : \"20000\""));
 
         assertTrue(ok("endpoint", "show", "lab").contains("driver:"));
         assertTrue(ok("image", "show", "img-1", "--output", "json").contains("\"version\" : \"1.0\""));

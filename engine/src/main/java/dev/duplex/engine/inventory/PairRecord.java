@@ -14,10 +14,18 @@ import java.util.Map;
  * @param activeSystem 0 or 1
  * @param standbyKind hot or cold standby
  * @param roleController role-controller settings ({@code type=exec|http}, commands, URLs)
- * @param resyncGate resync gate settings ({@code timeout-ms}, {@code poll-ms})
+ * @param resyncGate resync gate settings, each a number of milliseconds: {@link #RESYNC_GATE_SETTINGS}
  */
 public record PairRecord(String name, String system0, String system1, int activeSystem, StandbyKind standbyKind,
         Map<String, String> roleController, Map<String, String> resyncGate) {
+    /**
+     * What a pair's resync gate may set: how long the standby may take to catch up, how often the
+     * engine asks, how long a started member may take to report healthy, and how long the members
+     * get to report a switch after the call that asked for it failed.
+     */
+    public static final java.util.List<String> RESYNC_GATE_SETTINGS = java.util.List.of("timeout-ms", "poll-ms", "health-timeout-ms",
+            "switchover-settle-ms");
+
     public PairRecord {
         ObjectName.check("pair", requireNonNull(name, "name is null"));
         ObjectName.check("VM", requireNonNull(system0, "system0 is null"));
@@ -30,6 +38,25 @@ public record PairRecord(String name, String system0, String system1, int active
         }
         if (system0.equals(system1)) {
             throw new IllegalArgumentException("pair " + name + " has the same VM on both sides: " + system0);
+        }
+    }
+
+    /**
+     * Refuses a resync gate setting that is not one of {@link #RESYNC_GATE_SETTINGS} or not a
+     * whole number of milliseconds, so that a typo fails the pair's creation instead of being
+     * ignored until an upgrade needs it. (Not checked on records read back: a pair stored by
+     * an earlier version keeps working.)
+     */
+    public static void checkResyncGate(String pair, Map<String, String> settings) {
+        for (var setting : settings.entrySet()) {
+            if (!RESYNC_GATE_SETTINGS.contains(setting.getKey())) {
+                throw new IllegalArgumentException("Pair '" + pair + "': unknown resync gate setting '" + setting.getKey()
+                        + "'; the settings are " + String.join(", ", RESYNC_GATE_SETTINGS));
+            }
+            if (!setting.getValue().strip().matches("[0-9]{1,12}")) {
+                throw new IllegalArgumentException("Pair '" + pair + "': resync gate setting '" + setting.getKey()
+                        + "' is a whole number of milliseconds, such as " + setting.getKey() + "=5000, not '" + setting.getValue() + "'");
+            }
         }
     }
 

@@ -34,6 +34,7 @@ public final class EnginePairService implements PairService {
         if (request.activeSystem() != 0 && request.activeSystem() != 1) {
             throw new IllegalArgumentException("Pair '" + request.name() + "': the active system is 0 or 1, not " + request.activeSystem());
         }
+        PairRecord.checkResyncGate(request.name(), request.resyncGate());
         if (inventory.pair(request.name()).isPresent()) {
             throw new InventoryConflictException("A pair named '" + request.name() + "' already exists");
         }
