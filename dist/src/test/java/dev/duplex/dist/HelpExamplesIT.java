@@ -10,9 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,14 +58,18 @@ class HelpExamplesIT extends OnTheRelease {
     @Test
     void everyHelpExampleRunsAsPrinted() throws IOException, InterruptedException {
         Map<String, List<String>> examples = new LinkedHashMap<>();
+        long walk = System.nanoTime();
         collect(List.of(), examples);
+        System.out.println("the --help walk: " + examples.size() + " commands in " + (System.nanoTime() - walk) / 1_000_000 + " ms");
         assertTrue(examples.size() > 40, "the walk found the commands: " + examples.keySet());
         for (var entry : examples.entrySet()) {
             // 'upgrade resume' needs a job whose process was killed: its examples are comments (HelpTextTest checks they exist)
             assertTrue(!entry.getValue().isEmpty() || entry.getKey().equals("duplex upgrade resume"), entry.getKey() + " --help has an example");
         }
 
+        long setupBegan = System.nanoTime();
         Release.Result setup = release.shell(SETUP, Duration.ofMinutes(5));
+        System.out.println("setup: " + (System.nanoTime() - setupBegan) / 1_000_000 + " ms");
         assertEquals(0, setup.exitCode(), "setup: " + setup);
 
         List<String> now = new ArrayList<>();
@@ -83,8 +92,9 @@ class HelpExamplesIT extends OnTheRelease {
         now.removeAll(stops);
         List<String> ran = new ArrayList<>();
         for (String example : concat(concat(now, stops), teardown)) {
+            long began = System.nanoTime();
             Release.Result result = example.startsWith("duplex server") ? server(example) : release.shell(example, Duration.ofMinutes(10));
-            System.out.println("$ " + example + "\n" + result); // kept in the failsafe report
+            System.out.println("$ " + example + "   [" + (System.nanoTime() - began) / 1_000_000 + " ms]\n" + result); // kept in the failsafe report
             assertEquals(0, result.exitCode(), "after " + ran.size() + " examples ran, '" + example + "' failed: " + result);
             ran.add(example);
         }
@@ -120,24 +130,51 @@ class HelpExamplesIT extends OnTheRelease {
         }
     }
 
-    /** Every command's examples, from its --help, walking the "Commands:" listings depth first. */
-    private void collect(List<String> words, Map<String, List<String>> examples) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(words);
-        args.add("--help");
-        Release.Result help = release.duplex(args.toArray(String[]::new));
-        String name = String.join(" ", words);
-        assertEquals(0, help.exitCode(), "duplex " + name + " --help: " + help);
-        examples.put("duplex" + (name.isEmpty() ? "" : " " + name), examples(help.out()));
-        for (String sub : subcommands(help.out())) {
-            if (sub.equals("help")) {
-                continue; // 'duplex help' is --help again
+    /**
+     * Every command's examples, from its --help, in the order of the "Commands:" listings (depth
+     * first). The help texts of one level of the tree are read a few at once: each is a JVM start.
+     */
+    private void collect(List<String> root, Map<String, List<String>> examples) throws IOException, InterruptedException {
+        Map<List<String>, String> helps = new HashMap<>();
+        ExecutorService readers = Executors.newFixedThreadPool(3);
+        try {
+            List<List<String>> level = List.of(root);
+            while (!level.isEmpty()) {
+                Map<List<String>, Future<Release.Result>> reading = new LinkedHashMap<>();
+                for (List<String> words : level) {
+                    List<String> args = new ArrayList<>(words);
+                    args.add("--help");
+                    reading.put(words, readers.submit(() -> release.duplex(args.toArray(String[]::new))));
+                }
+                List<List<String>> next = new ArrayList<>();
+                for (var read : reading.entrySet()) {
+                    Release.Result help = read.getValue().get();
+                    assertEquals(0, help.exitCode(), "duplex " + String.join(" ", read.getKey()) + " --help: " + help);
+                    helps.put(read.getKey(), help.out());
+                    for (String sub : subcommands(help.out())) {
+                        if (!sub.equals("help")) { // 'duplex help' is --help again
+                            next.add(concat(read.getKey(), List.of(sub)));
+                        }
+                    }
+                }
+                level = next;
             }
-            List<String> deeper = new ArrayList<>(words);
-            deeper.add(sub);
-            collect(deeper, examples);
+        } catch (ExecutionException e) {
+            throw new AssertionError("reading a --help failed", e.getCause());
+        } finally {
+            readers.shutdownNow();
         }
-        if (words.isEmpty()) {
-            examples.put("duplex help", examples(release.duplex("help", "--help").out()));
+        inListingOrder(root, helps, examples);
+        examples.put("duplex help", examples(release.duplex("help", "--help").out()));
+    }
+
+    private static void inListingOrder(List<String> words, Map<List<String>, String> helps, Map<String, List<String>> examples) {
+        String help = helps.get(words);
+        examples.put("duplex" + (words.isEmpty() ? "" : " " + String.join(" ", words)), examples(help));
+        for (String sub : subcommands(help)) {
+            if (!sub.equals("help")) {
+                inListingOrder(concat(words, List.of(sub)), helps, examples);
+            }
         }
     }
 

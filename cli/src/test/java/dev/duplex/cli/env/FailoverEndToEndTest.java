@@ -15,7 +15,10 @@ import dev.duplex.api.StopMode;
 import dev.duplex.api.VmRef;
 import dev.duplex.api.VmState;
 import dev.duplex.cli.Installation;
+import dev.duplex.cli.Services;
 import dev.duplex.cli.demo.DemoImages;
+import dev.duplex.engine.config.DuplexConfig;
+import dev.duplex.engine.driver.DriverRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.regex.Matcher;
@@ -41,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * S300 then S400 on the real local driver and the embedded PostgreSQL, through the {@code duplex}
  * command: a cold-standby pair, the active's info pushed, failover. The standby's store is then
- * read back through the local driver itself. Every command starts the database (seconds each),
- * so this is the one such test.
+ * read back through the local driver itself. In the first test every command starts the database
+ * (seconds each), so this is the one such test.
  */
 class FailoverEndToEndTest {
     private static final Pattern CREATED = Pattern.compile("VM (\\S+) created on lab from img as (\\S+)");
@@ -149,19 +153,24 @@ class FailoverEndToEndTest {
     void aColdPairWithoutARoleControllerIsRefusedBeforeAnythingIsFenced() throws IOException {
         Path image = Files.createDirectories(dir.resolve("image"));
         Files.writeString(image.resolve("duplex-image.properties"), "version=1.0\ncommand=while true; do sleep 1; done\n");
-        ok("endpoint", "add", "lab", "--driver", "local");
-        ok("image", "register", "img", "--endpoint", "lab", "--version", "1.0", "--source", image.toString());
-        VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img"));
-        created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img"));
-        ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold");
-        ok("vm", "start", "kv-0");
+        // the test above starts the database with every command; here it is held up, so the commands join it
+        Path config = config();
+        try (Services database = Services.start(DuplexConfig.resolve(List.of(config), List.of(config), Map.of(), new Properties()),
+                DriverRegistry.discover(getClass().getClassLoader(), Optional.empty()))) {
+            ok("endpoint", "add", "lab", "--driver", "local");
+            ok("image", "register", "img", "--endpoint", "lab", "--version", "1.0", "--source", image.toString());
+            VmRef active = created(ok("vm", "create", "kv-0", "--endpoint", "lab", "--image", "img"));
+            created(ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img"));
+            ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--standby", "cold");
+            ok("vm", "start", "kv-0");
 
-        CliRun refused = run("failover", "kv");
+            CliRun refused = run("failover", "kv");
 
-        assertEquals(1, refused.exitCode(), refused.toString());
-        assertTrue(refused.err().contains("cannot fail over") && refused.err().contains("--role-controller type=http"), refused.toString());
-        local = connectLocal();
-        assertEquals(VmState.RUNNING, local.state(active), "nothing was fenced");
+            assertEquals(1, refused.exitCode(), refused.toString());
+            assertTrue(refused.err().contains("cannot fail over") && refused.err().contains("--role-controller type=http"), refused.toString());
+            local = connectLocal();
+            assertEquals(VmState.RUNNING, local.state(active), "nothing was fenced");
+        }
     }
 
     private static int freePort() throws IOException {
