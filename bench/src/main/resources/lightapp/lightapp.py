@@ -25,6 +25,7 @@ one left. A torn last line (a crash mid-write, never acknowledged) is cut off at
 
 Environment: PORT, PEER (host:port), ROLE (ACT|SBY, only at the very first start), ROLE_TOKEN
 (POST /role needs "Authorization: Bearer <it>"; without one set, every role change is refused),
+ANSWER_DELAY_MS (a takeover's answer is sent this long after the role was taken; default 0),
 BIND (default 127.0.0.1), and the local driver's DUPLEX_VM_NAME, DUPLEX_VM_ID, DUPLEX_VM_ROOT,
 DUPLEX_IMAGE_VERSION.
 """
@@ -181,6 +182,7 @@ class Member:
         self.peer_reachable = False
         self.problem = None
         self.start_cpu_ms = -1
+        self.answer_delay_ms = 0  # ANSWER_DELAY_MS: a takeover's answer sent this late (the bench's late-answer run)
 
     def about(self, **extra):
         answer = {"role": self.store.role, "seq": self.store.seq}
@@ -433,7 +435,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(200, member.demote())
             force = query.get("force", ["false"]) == ["true"]
             timeout_ms = int_param(query, "timeout_ms", 4000, 1, 60000)
-            return self.send(200, member.take_over(force, timeout_ms))
+            answer = member.take_over(force, timeout_ms)
+            if answer.get("previous") == "SBY" and member.answer_delay_ms:
+                time.sleep(member.answer_delay_ms / 1000.0)  # the role is taken; only the answer is late (a slow path back)
+            return self.send(200, answer)
         if route == ("GET", "/sync"):
             return self.send(200, member.sync_state())
         if route == ("POST", "/resync"):
@@ -548,6 +553,10 @@ def main():
     identity = {"vm": env.get("DUPLEX_VM_NAME", "?"), "vm_id": env.get("DUPLEX_VM_ID", "?"),
                 "version": env.get("DUPLEX_IMAGE_VERSION") or open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "version")).read().strip()}
     member = Member(store, peer, env.get("ROLE_TOKEN", ""), identity)
+    try:
+        member.answer_delay_ms = int(env.get("ANSWER_DELAY_MS", "0"))
+    except ValueError:
+        sys.exit("lightapp: ANSWER_DELAY_MS is a number of milliseconds")
     Handler.member = member
     server = http.server.ThreadingHTTPServer((env.get("BIND", "127.0.0.1"), port), Handler)
     server.daemon_threads = True

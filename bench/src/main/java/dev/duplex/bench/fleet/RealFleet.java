@@ -16,13 +16,15 @@ import java.util.Set;
  *
  * <pre>
  * java -cp bench/target/duplex-bench.jar dev.duplex.bench.fleet.RealFleet [--pairs 50] [--in-flight 10] [--canary IN_FLIGHT]
- *     [--records 200] [--rate 2] [--work DIR] [--python /usr/bin/python3]
+ *     [--records 200] [--rate 2] [--work DIR] [--python /usr/bin/python3] [--late-answer-ms 0]
  * </pre>
  */
 public final class RealFleet {
-    private static final Set<String> OPTIONS = Set.of("pairs", "in-flight", "canary", "records", "rate", "work", "python");
+    private static final Set<String> OPTIONS = Set.of("pairs", "in-flight", "canary", "records", "rate", "work", "python",
+            "late-answer-ms");
     private static final String USAGE = "usage: RealFleet [--pairs 50] [--in-flight 10] [--canary N (default: the in-flight)] [--records 200]"
-            + " [--rate OPS_PER_SECOND_AND_PAIR (default 2)] [--work NEW_DIR] [--python PYTHON3]";
+            + " [--rate OPS_PER_SECOND_AND_PAIR (default 2)] [--work NEW_DIR] [--python PYTHON3]"
+            + " [--late-answer-ms MS (members answer a takeover this late; over 5000 every switchover call times out)]";
 
     private RealFleet() {}
 
@@ -87,7 +89,7 @@ public final class RealFleet {
             throw new IllegalArgumentException("--rate is a number of operations per second, not '" + options.get("rate") + "'");
         }
         return new RealFleetBench.Settings(number(options, "pairs", "50"), inFlight, number(options, "canary", Integer.toString(inFlight)),
-                number(options, "records", "200"), rate, work, python);
+                number(options, "records", "200"), rate, work, python, number(options, "late-answer-ms", "0"));
     }
 
     private static int number(Map<String, String> options, String name, String fallback) {

@@ -86,9 +86,19 @@ public final class RealFleetBench {
      * @param rate client operations (a write, then a read of it) per second and pair
      * @param work a new or empty folder for the Duplex home and the images
      * @param python the Python 3 the members run
+     * @param lateAnswerMs how long after taking the ACT role a member answers the request that asked it to (0: at once);
+     *     beyond the http role controller's 5 s timeout, every switchover's call fails after the switch happened
      */
-    public record Settings(int pairs, int inFlight, int canary, int records, double rate, Path work, Path python) {
+    public record Settings(int pairs, int inFlight, int canary, int records, double rate, Path work, Path python, int lateAnswerMs) {
+        /** Members that answer at once. */
+        public Settings(int pairs, int inFlight, int canary, int records, double rate, Path work, Path python) {
+            this(pairs, inFlight, canary, records, rate, work, python, 0);
+        }
+
         public Settings {
+            if (lateAnswerMs < 0 || lateAnswerMs > 60_000) {
+                throw new IllegalArgumentException("--late-answer-ms is 0 to 60000, not " + lateAnswerMs);
+            }
             requireNonNull(work, "work is null");
             requireNonNull(python, "python is null");
             if (pairs < 1 || pairs > 500) {
@@ -352,6 +362,9 @@ public final class RealFleetBench {
             properties.put("env.PEER", "127.0.0.1:" + ports[1 - system]);
             properties.put("env.ROLE", system == 0 ? "ACT" : "SBY");
             properties.put("env.ROLE_TOKEN", roleToken());
+            if (settings.lateAnswerMs() > 0) {
+                properties.put("env.ANSWER_DELAY_MS", Integer.toString(settings.lateAnswerMs()));
+            }
             vms.create(new CreateVm(members.get(system), ENDPOINT, IMAGE_V1,
                     List.of(new LinkRecord(volume, "db", VolumeLink.Mode.MOUNT_AT_BOOT)), properties), actor);
         }
