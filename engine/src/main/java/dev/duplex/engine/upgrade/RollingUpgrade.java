@@ -353,7 +353,8 @@ public final class RollingUpgrade {
         for (UpgradeStep step : UpgradeSteps.rollback(upgrade, decision)) {
             List<StepTimePredictor.Kind> kinds = step instanceof RestoreOldImage
                     ? List.of(StepTimePredictor.Kind.STOP, StepTimePredictor.Kind.LINK, StepTimePredictor.Kind.START)
-                    : step instanceof Switchover ? List.of(StepTimePredictor.Kind.SWITCHOVER) : List.of(StepTimePredictor.Kind.RESYNC);
+                    : step instanceof Switchover ? List.of(StepTimePredictor.Kind.SWITCHOVER)
+                    : step instanceof StartAndCheck ? List.of(StepTimePredictor.Kind.START) : List.of(StepTimePredictor.Kind.RESYNC);
             planned.add(predictor.predictRepeating(step.info(), kinds));
         }
         Duration window = Duration.ZERO;

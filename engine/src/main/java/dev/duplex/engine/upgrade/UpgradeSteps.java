@@ -64,6 +64,18 @@ final class UpgradeSteps {
         Optional<String> active = Optional.ofNullable(decision.get(PlanRollback.RESTORE_ACTIVE));
         String servingActive = decision.getOrDefault(PlanRollback.ACTIVE, "-");
         int n = 1;
+        Optional<String> serveFirst = Optional.ofNullable(decision.get(PlanRollback.SERVE_FIRST));
+        if (serveFirst.isPresent()) {
+            // no member reported ACT: the old active, on its old image, serves again before anything else
+            String m = serveFirst.get();
+            String peer = job.before().stream().map(MemberBefore::member).filter(x -> !x.equals(m)).findFirst().orElseThrow();
+            if (Boolean.parseBoolean(decision.get(PlanRollback.START_FIRST))) {
+                steps.add(new StartAndCheck(new StepInfo("R" + n++, "start " + m + " again on its old image " + job.member(m).image()
+                        + " and check its health", m, "nobody", false), m, job.member(m).image()));
+            }
+            steps.add(new Switchover(new StepInfo("R" + n++, "switch over: " + m + " ACT, " + peer + " SBY", m, "nobody (switchover gap)", false),
+                    m));
+        }
         if (standby.isPresent()) {
             String m = standby.get();
             String served = job.isPair() ? servingActive + " alone" : "nobody";

@@ -13,6 +13,7 @@ import dev.duplex.api.role.RoleController;
 import dev.duplex.api.role.RoleControllerException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -102,6 +103,12 @@ final class FakeRoleController implements RoleController {
             answer.put(member.name(), roles.get(member.name()));
         }
         return answer;
+    }
+
+    /** Asks that member only, as the SPI says: its peer may be down. */
+    @Override
+    public synchronized Role role(PairContext pair, String member) {
+        return roles(new PairContext(pair.pair(), List.of(pair.member(member)), pair.settings())).get(member);
     }
 
     @Override

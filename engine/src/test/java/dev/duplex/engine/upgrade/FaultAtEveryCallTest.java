@@ -89,7 +89,74 @@ class FaultAtEveryCallTest {
         }
     }
 
-    private static void assertVolumesIntact(PairFixture f, Injection injection) {
+    /** The three ways S25 switches: one switchover; a demote, then a takeover; a failed demote, a stop, then a promotion. */
+    enum Application {
+        SWITCHES_OVER, STEPS_DOWN, STOPPED_THEN_PROMOTED;
+
+        dev.duplex.api.role.RoleController of(PairFixture f) {
+            return switch (this) {
+                case SWITCHES_OVER -> f.app;
+                case STEPS_DOWN -> new DemotingApplication(f.app, f.driver, DemotingApplication.Demote.TO_SBY);
+                case STOPPED_THEN_PROMOTED -> new DemotingApplication(f.app, f.driver, DemotingApplication.Demote.FAILS);
+            };
+        }
+    }
+
+    /**
+     * The same upgrade with the application's role controller failing at each of its calls in turn, refused or with
+     * its answer lost after the application acted. Beyond the driver faults' promises: whoever the application
+     * says is active at the end is the member the inventory names active.
+     */
+    @TestFactory
+    Stream<DynamicTest> aLinkUpgradeEndsSafelyWhateverRoleControllerCallFails() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Application application : Application.values()) {
+            PairFixture clean = new PairFixture();
+            FaultingRoleController recording = new FaultingRoleController(application.of(clean), Optional.empty());
+            UpgradeReport report = clean.engine(pair -> recording).run(clean.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+            assertEquals(JobState.SUCCEEDED, report.state(), application + " succeeds without a fault: " + report.error());
+            for (FaultingRoleController.Fault fault : FaultingRoleController.Fault.values()) {
+                for (FaultingRoleController.Call call : recording.calls()) {
+                    var injection = new FaultingRoleController.Injection(call, fault);
+                    tests.add(DynamicTest.dynamicTest(application + ", " + injection, () -> upgradeWith(application, injection)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    private void upgradeWith(Application application, FaultingRoleController.Injection injection) {
+        String what = application + ", " + injection;
+        PairFixture f = new PairFixture();
+        FaultingRoleController faulty = new FaultingRoleController(application.of(f), Optional.of(injection));
+        try {
+            f.engine(pair -> faulty).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+        } catch (RuntimeException refused) {
+            assertTrue(f.jobs.jobs("kv").stream().noneMatch(j -> j.state().live()), what + ": a run that threw left no live job, after " + refused);
+        }
+        assertTrue(faulty.injected(), what + ": the fault was reached");
+        assertFalse(f.driver.allDownSeen(), what + ": one member served throughout");
+        assertVolumesIntact(f, what);
+
+        Optional<Job> job = f.jobs.jobs("kv").stream().findFirst();
+        JobState state = job.map(Job::state).orElse(JobState.FAILED);
+        assertFalse(state.live(), what + ": the job ended, got " + job);
+        if (state == JobState.FAILED && job.isPresent()) {
+            String error = f.jobs.job(job.get().id()).flatMap(Job::error).orElse("");
+            assertTrue(error.contains("duplex upgrade rollback " + job.get().id()) || error.contains("duplex upgrade run kv --image"),
+                    what + ": a FAILED job names the operator's next command: " + error);
+            UpgradeReport rollback = f.engine().rollback(job.get().id(), "operator", UpgradeListener.NONE);
+            assertTrue(rollback.state() == JobState.SUCCEEDED || rollback.state() == JobState.ROLLED_BACK,
+                    what + ": the operator's rollback after the fault completes, got " + rollback.state() + " " + rollback.error());
+            assertFalse(f.driver.allDownSeen(), what + ": one member served throughout the rollback too");
+            assertVolumesIntact(f, what);
+        }
+        assertPairOn(f, state == JobState.SUCCEEDED ? "v2" : "v1", what);
+        String active = f.inventory.pair("kv").orElseThrow().active();
+        assertEquals(Role.ACT, f.app.currentRoles().get(active), what + ": the inventory's active " + active + " is the one serving");
+    }
+
+    private static void assertVolumesIntact(PairFixture f, Object injection) {
         assertEquals(List.of(), f.driver.deletedVolumes(), injection + ": no volume deleted");
         assertArrayEquals(f.db0, f.driver.content(f.volume0.id()), injection + ": db-0 unchanged");
         assertArrayEquals(f.db1, f.driver.content(f.volume1.id()), injection + ": db-1 unchanged");
@@ -101,7 +168,7 @@ class FaultAtEveryCallTest {
         assertEquals(members, vms, injection + ": the platform holds the pair's two VMs and nothing the failed run made");
     }
 
-    private static void assertPairOn(PairFixture f, String image, Injection injection) {
+    private static void assertPairOn(PairFixture f, String image, Object injection) {
         for (String member : List.of("kv-0", "kv-1")) {
             assertEquals(image, f.record(member).image(), injection + ": " + member + " recorded on " + image);
             assertEquals(VmState.RUNNING, f.vmOf(member).state(), injection + ": " + member + " runs");

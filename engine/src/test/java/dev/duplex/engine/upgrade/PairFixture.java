@@ -69,7 +69,7 @@ final class PairFixture {
         inventory.addVm(new VmRecord("kv-1", "lab", vm1.id(), "v1", List.of(new LinkRecord("db-1", "data", VolumeLink.Mode.MOUNT_AT_BOOT)),
                 Map.of("port", "8081")));
         inventory.addPair(new PairRecord("kv", "kv-0", "kv-1", 0, StandbyKind.HOT, Map.of("type", "fake"),
-                Map.of("timeout-ms", "500", "poll-ms", "1", "health-timeout-ms", "200")));
+                Map.of("timeout-ms", "500", "poll-ms", "1", "health-timeout-ms", "200", "switchover-settle-ms", "50")));
         app = new FakeRoleController(driver, "kv-0", "kv-1");
         inventory.forgetChanges();
     }

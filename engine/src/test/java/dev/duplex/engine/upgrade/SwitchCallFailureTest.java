@@ -69,6 +69,46 @@ class SwitchCallFailureTest {
     }
 
     @Test
+    void theRollbackOfATakeoverThatNeverHappenedMakesTheOldActiveServeFirst() {
+        PairFixture f = fixture();
+        DemotingApplication demoting = new DemotingApplication(f.app, f.driver, DemotingApplication.Demote.TO_SBY);
+        UpgradeReport failed = f.engine(pair -> new LateApplication(demoting, Late.NEVER)).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+        assertEquals(JobState.FAILED, failed.state());
+        assertEquals(Map.of("kv-0", Role.SBY, "kv-1", Role.SBY), f.app.currentRoles(), "no member serves");
+
+        UpgradeReport rollback = f.engine().rollback(failed.jobId(), "operator", UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, rollback.state(), () -> rollback.error().orElse(""));
+        assertEquals(List.of("R0", "R1", "R2", "R3"), rollback.steps().stream().map(StepTiming::id).toList());
+        assertTrue(rollback.step("R1").orElseThrow().action().startsWith("switch over: kv-0 ACT"), rollback.steps().toString());
+        assertEquals(Map.of("kv-0", Role.ACT, "kv-1", Role.SBY), f.app.currentRoles());
+        assertEquals(0, f.inventory.pair("kv").orElseThrow().activeSystem());
+        assertEquals("v1", f.record("kv-1").image());
+        assertFalse(f.driver.allDownSeen());
+    }
+
+    @Test
+    void theRollbackOfAPromotionThatNeverHappenedStartsTheStoppedOldActiveAndMakesItServeFirst() {
+        PairFixture f = fixture();
+        DemotingApplication demoting = new DemotingApplication(f.app, f.driver, DemotingApplication.Demote.FAILS);
+        UpgradeReport failed = f.engine(pair -> new LateApplication(demoting, Late.NEVER)).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+        assertEquals(JobState.FAILED, failed.state());
+        assertEquals(dev.duplex.api.VmState.STOPPED, f.vmOf("kv-0").state(), "S25 stopped the old active before the promotion");
+
+        UpgradeReport rollback = f.engine().rollback(failed.jobId(), "operator", UpgradeListener.NONE);
+
+        assertEquals(JobState.SUCCEEDED, rollback.state(), () -> rollback.error().orElse(""));
+        assertTrue(rollback.step("R1").orElseThrow().action().startsWith("start kv-0 again on its old image v1"), rollback.steps().toString());
+        assertTrue(rollback.step("R2").orElseThrow().action().startsWith("switch over: kv-0 ACT"), rollback.steps().toString());
+        assertEquals(Map.of("kv-0", Role.ACT, "kv-1", Role.SBY), f.app.currentRoles());
+        for (String member : List.of("kv-0", "kv-1")) {
+            assertEquals("v1", f.record(member).image());
+            assertEquals(dev.duplex.api.VmState.RUNNING, f.vmOf(member).state());
+        }
+        assertEquals(0, f.inventory.pair("kv").orElseThrow().activeSystem());
+    }
+
+    @Test
     void aSwitchoverWhoseAnswerWasLostAfterItSwitchedCarriesOn() {
         PairFixture f = fixture();
         LateApplication app = new LateApplication(f.app, Late.SWITCHES_THEN_TIMES_OUT);
