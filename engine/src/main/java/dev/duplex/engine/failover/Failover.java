@@ -407,7 +407,7 @@ public final class Failover {
             // No answer in time is not "no": the application may still take the role; its answers below decide.
             promoteFailed = Optional.of(e);
         }
-        Optional<Role> role = reportedRole(roles, context, standby.name(), promoteFailed.isPresent());
+        Optional<Role> role = reportedRole(roles, context, standby.name());
         while (!role.equals(Optional.of(Role.ACT))) {
             String reports = role.map(Role::name).orElse("nothing (no answer)");
             if (nanoClock.getAsLong() > deadline) {
@@ -416,7 +416,7 @@ public final class Failover {
             }
             waiting.accept(standby.name() + " to report ACT (it reports " + reports + ")");
             pause();
-            role = reportedRole(roles, context, standby.name(), promoteFailed.isPresent());
+            role = reportedRole(roles, context, standby.name());
         }
         if (promoteFailed.isPresent()) {
             // It took the role after the call gave up: asking again is harmless now, and runs what is composed
@@ -426,11 +426,11 @@ public final class Failover {
         return new Promotion(Role.ACT, healthWait);
     }
 
-    /** The member's role; after a failed promotion, no answer is "not yet" rather than a failure. */
-    private static Optional<Role> reportedRole(RoleController roles, PairContext context, String member, boolean tolerateSilence) {
-        if (!tolerateSilence) {
-            return Optional.of(roles.role(context, member));
-        }
+    /**
+     * The member's role; no answer is "not yet" rather than a failure, as stopping a standby that did
+     * take the role (its promotion's answer or the read after it lost) would leave the pair down.
+     */
+    private static Optional<Role> reportedRole(RoleController roles, PairContext context, String member) {
         try {
             return Optional.of(roles.role(context, member));
         } catch (RuntimeException e) {

@@ -112,12 +112,12 @@ class FaultAtEveryCallTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (Application application : Application.values()) {
             PairFixture clean = new PairFixture();
-            FaultingRoleController recording = new FaultingRoleController(application.of(clean), Optional.empty());
+            dev.duplex.engine.testing.FaultingRoleController recording = new dev.duplex.engine.testing.FaultingRoleController(application.of(clean), Optional.empty());
             UpgradeReport report = clean.engine(pair -> recording).run(clean.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
             assertEquals(JobState.SUCCEEDED, report.state(), application + " succeeds without a fault: " + report.error());
-            for (FaultingRoleController.Fault fault : FaultingRoleController.Fault.values()) {
-                for (FaultingRoleController.Call call : recording.calls()) {
-                    var injection = new FaultingRoleController.Injection(call, fault);
+            for (dev.duplex.engine.testing.FaultingRoleController.Fault fault : dev.duplex.engine.testing.FaultingRoleController.Fault.values()) {
+                for (dev.duplex.engine.testing.FaultingRoleController.Call call : recording.calls()) {
+                    var injection = new dev.duplex.engine.testing.FaultingRoleController.Injection(call, fault);
                     tests.add(DynamicTest.dynamicTest(application + ", " + injection, () -> upgradeWith(application, injection)));
                 }
             }
@@ -125,10 +125,10 @@ class FaultAtEveryCallTest {
         return tests.stream();
     }
 
-    private void upgradeWith(Application application, FaultingRoleController.Injection injection) {
+    private void upgradeWith(Application application, dev.duplex.engine.testing.FaultingRoleController.Injection injection) {
         String what = application + ", " + injection;
         PairFixture f = new PairFixture();
-        FaultingRoleController faulty = new FaultingRoleController(application.of(f), Optional.of(injection));
+        dev.duplex.engine.testing.FaultingRoleController faulty = new dev.duplex.engine.testing.FaultingRoleController(application.of(f), Optional.of(injection));
         try {
             f.engine(pair -> faulty).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
         } catch (RuntimeException refused) {

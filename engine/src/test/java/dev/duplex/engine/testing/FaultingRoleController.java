@@ -1,4 +1,4 @@
-package dev.duplex.engine.upgrade;
+package dev.duplex.engine.testing;
 
 import dev.duplex.api.role.HealthStatus;
 import dev.duplex.api.role.PairContext;
@@ -18,12 +18,12 @@ import java.util.function.Supplier;
  * fails the chosen call: refused with nothing done, or done with its answer lost (a request that
  * timed out after the application acted on it).
  */
-final class FaultingRoleController implements RoleController {
+public final class FaultingRoleController implements RoleController {
     /** How the chosen call fails. */
-    enum Fault { REFUSED, ANSWER_LOST }
+    public enum Fault { REFUSED, ANSWER_LOST }
 
     /** One call: the operation and which call of it (1 for the first). */
-    record Call(String operation, int ordinal) {
+    public record Call(String operation, int ordinal) {
         @Override
         public String toString() {
             return operation + "#" + ordinal;
@@ -31,7 +31,7 @@ final class FaultingRoleController implements RoleController {
     }
 
     /** The call to fail, and how. */
-    record Injection(Call call, Fault fault) {
+    public record Injection(Call call, Fault fault) {
         @Override
         public String toString() {
             return fault + " at " + call;
@@ -44,16 +44,16 @@ final class FaultingRoleController implements RoleController {
     private final List<Call> calls = new ArrayList<>();
     private boolean injected;
 
-    FaultingRoleController(RoleController app, Optional<Injection> injection) {
+    public FaultingRoleController(RoleController app, Optional<Injection> injection) {
         this.app = app;
         this.injection = injection;
     }
 
-    synchronized List<Call> calls() {
+    public synchronized List<Call> calls() {
         return List.copyOf(calls);
     }
 
-    synchronized boolean injected() {
+    public synchronized boolean injected() {
         return injected;
     }
 
