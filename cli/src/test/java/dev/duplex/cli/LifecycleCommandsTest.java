@@ -57,8 +57,10 @@ class LifecycleCommandsTest {
         ok("vm", "create", "kv-1", "--endpoint", "lab", "--image", "img-1", "--link", "db-1:db");
         assertEquals("duplex: Pair 'kv': unknown resync gate setting 'timout-ms'; the settings are timeout-ms, poll-ms, health-timeout-ms,"
                 + " switchover-settle-ms", fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "timout-ms=5000"));
-        assertEquals("duplex: Pair 'kv': resync gate setting 'poll-ms' is a whole number of milliseconds, such as poll-ms=5000, not '2s'",
-                fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "poll-ms=2s"));
+        assertEquals("duplex: Pair 'kv': resync gate setting 'poll-ms' is a whole number of milliseconds up to 86400000 (a day), such as"
+                + " poll-ms=5000, not '2s'", fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "poll-ms=2s"));
+        assertTrue(fail("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "switchover-settle-ms=999999999999")
+                .contains("up to 86400000 (a day)"), "a wait of 31 years is refused");
         ok("pair", "create", "kv", "--system0", "kv-0", "--system1", "kv-1", "--resync", "switchover-settle-ms=20000");
         assertTrue(ok("pair", "show", "kv", "--output", "json").contains("\"switchover-settle-ms\" : \"20000\""));
 

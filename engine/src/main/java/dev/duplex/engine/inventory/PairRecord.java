@@ -26,6 +26,9 @@ public record PairRecord(String name, String system0, String system1, int active
     public static final java.util.List<String> RESYNC_GATE_SETTINGS = java.util.List.of("timeout-ms", "poll-ms", "health-timeout-ms",
             "switchover-settle-ms");
 
+    /** The longest any resync gate setting may be: a day (a wait longer than that is a typo, not a plan). */
+    public static final long MAX_RESYNC_GATE_MS = 86_400_000L;
+
     public PairRecord {
         ObjectName.check("pair", requireNonNull(name, "name is null"));
         ObjectName.check("VM", requireNonNull(system0, "system0 is null"));
@@ -53,9 +56,11 @@ public record PairRecord(String name, String system0, String system1, int active
                 throw new IllegalArgumentException("Pair '" + pair + "': unknown resync gate setting '" + setting.getKey()
                         + "'; the settings are " + String.join(", ", RESYNC_GATE_SETTINGS));
             }
-            if (!setting.getValue().strip().matches("[0-9]{1,12}")) {
+            String value = setting.getValue().strip();
+            if (!value.matches("[0-9]{1,9}") || Long.parseLong(value) > MAX_RESYNC_GATE_MS) {
                 throw new IllegalArgumentException("Pair '" + pair + "': resync gate setting '" + setting.getKey()
-                        + "' is a whole number of milliseconds, such as " + setting.getKey() + "=5000, not '" + setting.getValue() + "'");
+                        + "' is a whole number of milliseconds up to " + MAX_RESYNC_GATE_MS + " (a day), such as " + setting.getKey()
+                        + "=5000, not '" + setting.getValue() + "'");
             }
         }
     }
