@@ -141,6 +141,7 @@ class FaultAtEveryCallTest {
         Optional<Job> job = f.jobs.jobs("kv").stream().findFirst();
         JobState state = job.map(Job::state).orElse(JobState.FAILED);
         assertFalse(state.live(), what + ": the job ended, got " + job);
+        System.out.println(what + " -> " + (job.isPresent() ? state : "refused before its job")); // the outcome counts, in the report
         if (state == JobState.FAILED && job.isPresent()) {
             String error = f.jobs.job(job.get().id()).flatMap(Job::error).orElse("");
             assertTrue(error.contains("duplex upgrade rollback " + job.get().id()) || error.contains("duplex upgrade run kv --image"),
