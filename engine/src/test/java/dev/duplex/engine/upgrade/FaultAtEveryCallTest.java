@@ -74,14 +74,7 @@ class FaultAtEveryCallTest {
         if (state == JobState.SUCCEEDED) {
             assertPairOn(f, "v2", injection);
         } else if (state == JobState.FAILED && job.isPresent()) {
-            String error = f.jobs.job(job.get().id()).flatMap(Job::error).orElse("");
-            assertTrue(error.contains("duplex upgrade rollback " + job.get().id()) || error.contains("duplex upgrade run kv --image"),
-                    injection + ": a FAILED job names the operator's next command: " + error);
-            UpgradeReport rollback = f.engine().rollback(job.get().id(), "operator", UpgradeListener.NONE);
-            assertTrue(rollback.state() == JobState.SUCCEEDED || rollback.state() == JobState.ROLLED_BACK,
-                    injection + ": the operator's rollback after the fault completes, got " + rollback.state() + " " + rollback.error());
-            assertFalse(f.driver.allDownSeen(), injection + ": one member served throughout the rollback too");
-            assertVolumesIntact(f, injection);
+            rollBackAsNamed(f, job.get(), injection);
             assertPairOn(f, "v1", injection);
             assertNoVmLeftBehind(f, injection);
         } else if (state == JobState.ROLLED_BACK) {
@@ -143,18 +136,23 @@ class FaultAtEveryCallTest {
         assertFalse(state.live(), what + ": the job ended, got " + job);
         System.out.println(what + " -> " + (job.isPresent() ? state : "refused before its job")); // the outcome counts, in the report
         if (state == JobState.FAILED && job.isPresent()) {
-            String error = f.jobs.job(job.get().id()).flatMap(Job::error).orElse("");
-            assertTrue(error.contains("duplex upgrade rollback " + job.get().id()) || error.contains("duplex upgrade run kv --image"),
-                    what + ": a FAILED job names the operator's next command: " + error);
-            UpgradeReport rollback = f.engine().rollback(job.get().id(), "operator", UpgradeListener.NONE);
-            assertTrue(rollback.state() == JobState.SUCCEEDED || rollback.state() == JobState.ROLLED_BACK,
-                    what + ": the operator's rollback after the fault completes, got " + rollback.state() + " " + rollback.error());
-            assertFalse(f.driver.allDownSeen(), what + ": one member served throughout the rollback too");
-            assertVolumesIntact(f, what);
+            rollBackAsNamed(f, job.get(), what);
         }
         assertPairOn(f, state == JobState.SUCCEEDED ? "v2" : "v1", what);
         String active = f.inventory.pair("kv").orElseThrow().active();
         assertEquals(Role.ACT, f.app.currentRoles().get(active), what + ": the inventory's active " + active + " is the one serving");
+    }
+
+    /** A FAILED job names the operator's next command; the rollback it names completes, one member serving, no volume touched. */
+    private static void rollBackAsNamed(PairFixture f, Job job, Object injection) {
+        String error = f.jobs.job(job.id()).flatMap(Job::error).orElse("");
+        assertTrue(error.contains("duplex upgrade rollback " + job.id()) || error.contains("duplex upgrade run kv --image"),
+                injection + ": a FAILED job names the operator's next command: " + error);
+        UpgradeReport rollback = f.engine().rollback(job.id(), "operator", UpgradeListener.NONE);
+        assertTrue(rollback.state() == JobState.SUCCEEDED || rollback.state() == JobState.ROLLED_BACK,
+                injection + ": the operator's rollback after the fault completes, got " + rollback.state() + " " + rollback.error());
+        assertFalse(f.driver.allDownSeen(), injection + ": one member served throughout the rollback too");
+        assertVolumesIntact(f, injection);
     }
 
     private static void assertVolumesIntact(PairFixture f, Object injection) {

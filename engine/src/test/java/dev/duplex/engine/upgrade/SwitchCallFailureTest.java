@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.duplex.api.role.HealthStatus;
 import dev.duplex.api.role.PairContext;
-import dev.duplex.api.role.ResyncStatus;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
 import dev.duplex.api.role.RoleControllerException;
 import dev.duplex.engine.inventory.PairRecord;
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.role.ForwardingRoleController;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -174,15 +172,14 @@ class SwitchCallFailureTest {
     }
 
     /** The application behind a controller whose switching requests time out, as {@link Late} says. */
-    private static final class LateApplication implements RoleController {
-        private final RoleController app;
+    private static final class LateApplication extends ForwardingRoleController {
         private final Late late;
         private final List<Runnable> pending = new ArrayList<>();
         private int readsUntilPending;
         private boolean failedOnce;
 
         LateApplication(RoleController app, Late late) {
-            this.app = app;
+            super(app);
             this.late = late;
         }
 
@@ -212,11 +209,6 @@ class SwitchCallFailureTest {
         }
 
         @Override
-        public String describe() {
-            return app.describe();
-        }
-
-        @Override
         public Map<String, Role> roles(PairContext pair) {
             read();
             return app.roles(pair);
@@ -234,38 +226,13 @@ class SwitchCallFailureTest {
         }
 
         @Override
-        public boolean canDemote() {
-            return app.canDemote();
-        }
-
-        @Override
-        public Optional<Role> demote(PairContext pair, String member) {
-            return app.demote(pair, member);
-        }
-
-        @Override
         public void takeOver(PairContext pair, String member) {
             switching(() -> app.takeOver(pair, member));
         }
 
         @Override
-        public boolean canPromote() {
-            return app.canPromote();
-        }
-
-        @Override
         public void promote(PairContext pair, String member) {
             switching(() -> app.promote(pair, member));
-        }
-
-        @Override
-        public ResyncStatus resyncStatus(PairContext pair, String standbyMember) {
-            return app.resyncStatus(pair, standbyMember);
-        }
-
-        @Override
-        public HealthStatus health(PairContext pair, String member) {
-            return app.health(pair, member);
         }
     }
 }

@@ -117,53 +117,12 @@ class SwitchoverBeforeStopTest {
     }
 
     /** The orchestrator dies at its first promotion, before the application hears of it. */
-    private static final class CrashBeforeFirstPromote implements dev.duplex.api.role.RoleController {
-        private final DemotingApplication app;
+    private static final class CrashBeforeFirstPromote extends dev.duplex.engine.role.ForwardingRoleController {
         private final boolean[] crashed;
 
         CrashBeforeFirstPromote(DemotingApplication app, boolean[] crashed) {
-            this.app = app;
+            super(app);
             this.crashed = crashed;
-        }
-
-        @Override
-        public String describe() {
-            return app.describe();
-        }
-
-        @Override
-        public Map<String, Role> roles(PairContext pair) {
-            return app.roles(pair);
-        }
-
-        @Override
-        public Role role(PairContext pair, String member) {
-            return app.role(pair, member);
-        }
-
-        @Override
-        public void switchover(PairContext pair, String newActiveMember) {
-            app.switchover(pair, newActiveMember);
-        }
-
-        @Override
-        public boolean canDemote() {
-            return true;
-        }
-
-        @Override
-        public java.util.Optional<Role> demote(PairContext pair, String member) {
-            return app.demote(pair, member);
-        }
-
-        @Override
-        public void takeOver(PairContext pair, String member) {
-            app.takeOver(pair, member);
-        }
-
-        @Override
-        public boolean canPromote() {
-            return true;
         }
 
         @Override
@@ -173,16 +132,6 @@ class SwitchoverBeforeStopTest {
                 throw new SimulatedCrash("after the old active was stopped, before the promotion");
             }
             app.promote(pair, member);
-        }
-
-        @Override
-        public dev.duplex.api.role.ResyncStatus resyncStatus(PairContext pair, String standbyMember) {
-            return app.resyncStatus(pair, standbyMember);
-        }
-
-        @Override
-        public dev.duplex.api.role.HealthStatus health(PairContext pair, String member) {
-            return app.health(pair, member);
         }
     }
 }
