@@ -108,7 +108,7 @@ final class StepTimePredictor {
             measured |= sum != null;
         }
         String names = String.join(" + ", kinds.stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList());
-        return new PlannedStep(step, total, kinds.isEmpty() ? "reads the platform and the inventory only"
+        return new PlannedStep(step, total, kinds.isEmpty() ? "asks the platform, the inventory and the members only"
                 : (measured ? "earlier " : "assumed ") + names + " time");
     }
 

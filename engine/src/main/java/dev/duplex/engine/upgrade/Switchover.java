@@ -199,6 +199,11 @@ final class Switchover implements UpgradeStep {
         }
         PairContext context = run.pairContext();
         Duration settle = run.switchoverSettle();
+        if (failure.isPresent()) {
+            // without this the operator watches up to the settle time of silence
+            run.listener().waiting(run.job().id(), info, "the members to report the switch (up to " + settle.toMillis() + " ms): the "
+                    + call.get().name() + " of " + newActive + " failed (" + failure.get().getMessage() + ")");
+        }
         long started = System.nanoTime();
         long deadline = started + settle.toNanos();
         String seen;

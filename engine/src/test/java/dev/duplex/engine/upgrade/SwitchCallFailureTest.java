@@ -31,10 +31,19 @@ class SwitchCallFailureTest {
         PairFixture f = fixture();
         DemotingApplication demoting = new DemotingApplication(f.app, f.driver, DemotingApplication.Demote.TO_SBY);
         LateApplication app = new LateApplication(demoting, Late.FINISHES_AFTER_TWO_READS);
+        List<String> waited = new ArrayList<>();
+        UpgradeListener watching = new UpgradeListener() {
+            @Override
+            public void waiting(long jobId, StepInfo step, String what) {
+                waited.add(step.id() + " " + what);
+            }
+        };
 
-        UpgradeReport report = f.engine(pair -> app).run(f.request(UpgradeStrategy.LINK), UpgradeListener.NONE);
+        UpgradeReport report = f.engine(pair -> app).run(f.request(UpgradeStrategy.LINK), watching);
 
         assertEquals(JobState.SUCCEEDED, report.state(), () -> report.error().orElse(""));
+        assertTrue(waited.stream().anyMatch(w -> w.startsWith("S25 the members to report the switch (up to 300 ms): the takeover of kv-1 failed (")),
+                "the operator is told what the step waits for: " + waited);
         Map<String, String> s25 = report.step("S25").orElseThrow().outputs();
         assertTrue(s25.get("switch-call-failed").contains("no answer within 5000 ms"), s25.toString());
         assertEquals("SBY", s25.get("old-active"));
