@@ -35,6 +35,7 @@ import dev.duplex.engine.inventory.VmRecord;
 import dev.duplex.engine.job.Job;
 import dev.duplex.engine.job.JobQueue;
 import dev.duplex.engine.job.JobState;
+import dev.duplex.engine.role.ReportedRole;
 import dev.duplex.engine.role.RoleControllerSource;
 import dev.duplex.engine.upgrade.StepInfo;
 import dev.duplex.engine.upgrade.UpgradeListener;
@@ -407,7 +408,9 @@ public final class Failover {
             // No answer in time is not "no": the application may still take the role; its answers below decide.
             promoteFailed = Optional.of(e);
         }
-        Optional<Role> role = reportedRole(roles, context, standby.name());
+        // no answer is "not yet": stopping a standby that did take the role (its promotion's answer or this read lost)
+        // would leave the pair down
+        Optional<Role> role = ReportedRole.of(roles, context, standby.name());
         while (!role.equals(Optional.of(Role.ACT))) {
             String reports = role.map(Role::name).orElse("nothing (no answer)");
             if (nanoClock.getAsLong() > deadline) {
@@ -416,7 +419,7 @@ public final class Failover {
             }
             waiting.accept(standby.name() + " to report ACT (it reports " + reports + ")");
             pause();
-            role = reportedRole(roles, context, standby.name());
+            role = ReportedRole.of(roles, context, standby.name());
         }
         if (promoteFailed.isPresent()) {
             // It took the role after the call gave up: asking again is harmless now, and runs what is composed
@@ -424,18 +427,6 @@ public final class Failover {
             roles.promote(context, standby.name());
         }
         return new Promotion(Role.ACT, healthWait);
-    }
-
-    /**
-     * The member's role; no answer is "not yet" rather than a failure, as stopping a standby that did
-     * take the role (its promotion's answer or the read after it lost) would leave the pair down.
-     */
-    private static Optional<Role> reportedRole(RoleController roles, PairContext context, String member) {
-        try {
-            return Optional.of(roles.role(context, member));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /** After a failed promotion: the standby is stopped again, so that running the failover again finds it cold. */

@@ -4,9 +4,8 @@ import dev.duplex.api.VmInfo;
 import dev.duplex.api.VmState;
 import dev.duplex.api.role.Role;
 import dev.duplex.engine.inventory.PairRecord;
-import dev.duplex.engine.inventory.VmRecord;
+import dev.duplex.engine.role.ReportedRole;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,9 +19,8 @@ import java.util.Optional;
  * out, a read after it failed) can leave the inventory naming the wrong active: the member that
  * reports ACT is taken as the active (the rollback's switchover then records its peer). If they
  * answer but none reports ACT (a takeover that never happened after the old active stepped down
- * or was stopped), the pair serves nothing: the
- * inventory's active, still on its old image, is started if need be and made the active again
- * before anything else ({@link #SERVE_FIRST}, {@link #START_FIRST}).
+ * or was stopped), the pair serves nothing: the inventory's active, still on its old image, is
+ * started if need be and made the active again before anything else ({@link #SERVE_FIRST}, {@link #START_FIRST}).
  */
 final class PlanRollback implements UpgradeStep {
     static final String RESTORE_STANDBY = "restore-standby";
@@ -30,6 +28,8 @@ final class PlanRollback implements UpgradeStep {
     static final String ACTIVE = "active";
     static final String REASON = "reason";
     static final String FAILS_JOB = "fails-job";
+    /** The member that reported ACT where the inventory names its peer (for the journal's reader). */
+    static final String REPORTED_ACTIVE = "reported-active";
     /** The member made the active again first, as no member reported ACT. */
     static final String SERVE_FIRST = "serve-first";
     /** Whether that member's (old) VM must be started first. */
@@ -76,17 +76,16 @@ final class PlanRollback implements UpgradeStep {
             decision.put(onlyMember.get().equals(standby) ? RESTORE_STANDBY : RESTORE_ACTIVE, onlyMember.get());
             return decision;
         }
-        Map<String, Optional<Role>> roles = new LinkedHashMap<>();
-        for (String member : List.of(active, standby)) {
-            roles.put(member, roleOf(run, member));
-        }
-        if (roles.get(standby).equals(Optional.of(Role.ACT)) && !roles.get(active).equals(Optional.of(Role.ACT))) {
+        Optional<Role> activeSays = ReportedRole.of(run.roleController(), run.pairContext(), active);
+        Optional<Role> standbySays = ReportedRole.of(run.roleController(), run.pairContext(), standby);
+        Optional<Role> act = Optional.of(Role.ACT);
+        if (standbySays.equals(act) && !activeSays.equals(act)) {
             // the members say so, not the inventory (a switchover whose last read failed): the R steps' switchover records it
-            decision.put("reported-active", standby);
+            decision.put(REPORTED_ACTIVE, standby);
             String was = active;
             active = standby;
             standby = was;
-        } else if (roles.values().stream().anyMatch(Optional::isPresent) && roles.values().stream().noneMatch(r -> r.equals(Optional.of(Role.ACT)))
+        } else if ((activeSays.isPresent() || standbySays.isPresent()) && !activeSays.equals(act) && !standbySays.equals(act)
                 && onOldVm(run, active)) {
             decision.put(ACTIVE, active);
             decision.put(SERVE_FIRST, active);
@@ -106,28 +105,14 @@ final class PlanRollback implements UpgradeStep {
         return decision;
     }
 
-    /** The member's role, or empty when it does not answer (stopped, or unreachable). */
-    private static Optional<Role> roleOf(UpgradeRun run, String member) {
-        try {
-            return Optional.of(run.roleController().role(run.pairContext(), member));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
     /** Whether the member is still its old VM on its old image (stopped or not), with no VM of this job made for it. */
     private static boolean onOldVm(UpgradeRun run, String member) {
-        return run.findVmByName(member, run.job().newVmName(member)).isEmpty() && run.vmRecord(member).image().equals(run.job().member(member).image())
-                && run.currentVm(member).isPresent();
+        return run.findVmByName(member, run.job().newVmName(member)).isEmpty()
+                && run.vmRecord(member).image().equals(run.job().member(member).image()) && run.currentVm(member).isPresent();
     }
 
+    /** Unless it is its old VM on its old image and running. */
     static boolean needsRestore(UpgradeRun run, String member) {
-        MemberBefore before = run.job().member(member);
-        if (run.findVmByName(member, run.job().newVmName(member)).isPresent()) {
-            return true;
-        }
-        VmRecord record = run.vmRecord(member);
-        Optional<VmInfo> current = run.currentVm(member);
-        return !record.image().equals(before.image()) || current.isEmpty() || current.get().state() != VmState.RUNNING;
+        return !onOldVm(run, member) || run.currentVm(member).map(VmInfo::state).orElse(VmState.STOPPED) != VmState.RUNNING;
     }
 }

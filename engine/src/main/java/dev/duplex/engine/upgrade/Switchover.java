@@ -6,6 +6,7 @@ import dev.duplex.api.VmState;
 import dev.duplex.api.role.PairContext;
 import dev.duplex.api.role.Role;
 import dev.duplex.api.role.RoleController;
+import dev.duplex.engine.role.ReportedRole;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -114,7 +115,7 @@ final class Switchover implements UpgradeStep {
             }
             landing = Landing.OLD_STOPPED;
         } else {
-            Optional<Role> oldRole = roleOf(controller, context, oldActive);
+            Optional<Role> oldRole = ReportedRole.of(controller, context, oldActive);
             if (newRole == Role.ACT && oldRole.orElse(Role.SBY) == Role.ACT) {
                 throw new StepFailure("Refusing to switch pair " + run.job().pair() + " over: both " + newActive + " and " + oldActive
                         + " report ACT. Decide which one serves, demote the other through the application, then resume or roll back job #"
@@ -208,8 +209,8 @@ final class Switchover implements UpgradeStep {
         long deadline = started + settle.toNanos();
         String seen;
         while (true) {
-            Optional<Role> newRole = roleOf(controller, context, newActive);
-            Optional<Role> oldRole = landing == Landing.OLD_STOPPED ? Optional.empty() : roleOf(controller, context, oldActive);
+            Optional<Role> newRole = ReportedRole.of(controller, context, newActive);
+            Optional<Role> oldRole = landing == Landing.OLD_STOPPED ? Optional.empty() : ReportedRole.of(controller, context, oldActive);
             boolean oldLanded = switch (landing) {
                 case OLD_REPORTS_SBY -> oldRole.equals(Optional.of(Role.SBY));
                 case OLD_NOT_ACT -> !oldRole.equals(Optional.of(Role.ACT));
@@ -287,14 +288,6 @@ final class Switchover implements UpgradeStep {
         throw new StepFailure("Cannot switch pair " + run.job().pair() + " over: " + oldActive + " did not stop taking writes ("
                 + outputs.getOrDefault("demote", "") + ") and stopping its VM failed: " + failure.getMessage() + ". " + newActive
                 + " was not promoted; check " + oldActive + ", then resume or roll back job #" + run.job().id() + ".", failure);
-    }
-
-    private static Optional<Role> roleOf(RoleController controller, PairContext context, String member) {
-        try {
-            return Optional.of(controller.role(context, member));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     private static boolean stopped(VmState state) {

@@ -76,6 +76,12 @@ record UpgradeJob(long id, String kind, String pair, UpgradeStrategy strategy, i
                 .orElseThrow(() -> new IllegalArgumentException("job #" + id + " has no member " + name));
     }
 
+    /** The other member of a pair job. */
+    String peerOf(String member) {
+        return before.stream().map(MemberBefore::member).filter(m -> !m.equals(member)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("job #" + id + " is not a pair upgrade"));
+    }
+
     MemberBefore system(int system) {
         return before.get(system);
     }

@@ -257,8 +257,7 @@ final class UpgradeRun {
     }
 
     String peerOf(String member) {
-        return job.before().stream().map(MemberBefore::member).filter(m -> !m.equals(member)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("job #" + job.id() + " is not a pair upgrade"));
+        return job.peerOf(member);
     }
 
     /** Pair-level resync gate setting in ms, else the engine's default. */

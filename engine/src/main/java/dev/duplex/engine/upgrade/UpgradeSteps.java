@@ -68,7 +68,7 @@ final class UpgradeSteps {
         if (serveFirst.isPresent()) {
             // no member reported ACT: the old active, on its old image, serves again before anything else
             String m = serveFirst.get();
-            String peer = job.before().stream().map(MemberBefore::member).filter(x -> !x.equals(m)).findFirst().orElseThrow();
+            String peer = job.peerOf(m);
             if (Boolean.parseBoolean(decision.get(PlanRollback.START_FIRST))) {
                 steps.add(new StartAndCheck(new StepInfo("R" + n++, "start " + m + " again on its old image " + job.member(m).image()
                         + " and check its health", m, "nobody", false), m, job.member(m).image()));
@@ -87,7 +87,7 @@ final class UpgradeSteps {
         }
         if (active.isPresent()) {
             String m = active.get();
-            String other = job.isPair() ? job.before().stream().map(MemberBefore::member).filter(x -> !x.equals(m)).findFirst().orElseThrow() : m;
+            String other = job.isPair() ? job.peerOf(m) : m;
             steps.add(new Switchover(new StepInfo("R" + n++, "switch over: " + other + " ACT, " + m + " SBY", other,
                     "nobody (switchover gap)", false), other));
             steps.add(new RestoreOldImage(new StepInfo("R" + n++, "bring " + m + " back on its old image " + job.member(m).image()
